@@ -1,0 +1,68 @@
+"""Filters the commander applies to what the map shows: a time range and focus areas."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+import geopandas as gpd
+import pandas as pd
+
+from humansec.model import KIND_SPECS, FocusArea, LayerKind
+from humansec.store.base import TimeRange
+
+
+def time_mask(frame: pd.DataFrame, kind: LayerKind, time_range: TimeRange | None) -> pd.Series:
+    """Rows of ``frame`` whose time interval overlaps ``time_range`` (closed; open where missing).
+
+    A feature's interval is given by its kind's ``time_fields``; a missing start or end is
+    open. Kinds without time fields are always kept.
+    """
+    keep = pd.Series(True, index=frame.index)
+    fields = KIND_SPECS[kind].time_fields
+    if time_range is None or fields is None or frame.empty:
+        return keep
+    start_field, end_field = fields
+    if time_range.end is not None and start_field in frame.columns:
+        starts = frame[start_field]
+        keep &= starts.isna() | (starts <= time_range.end)
+    if time_range.start is not None and end_field in frame.columns:
+        ends = frame[end_field]
+        keep &= ends.isna() | (ends >= time_range.start)
+    return keep.astype(bool)
+
+
+def apply_filters(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame],
+    *,
+    kinds: Collection[LayerKind],
+    time_range: TimeRange | None = None,
+    focus_areas: Collection[FocusArea] | None = None,
+) -> dict[LayerKind, gpd.GeoDataFrame]:
+    """Return the frames of ``kinds``, cut to ``time_range`` and (incidents) ``focus_areas``."""
+    shown: dict[LayerKind, gpd.GeoDataFrame] = {}
+    for kind in kinds:
+        frame = frames.get(kind)
+        if frame is None:
+            continue
+        keep = time_mask(frame, kind, time_range)
+        if kind is LayerKind.INCIDENT and focus_areas is not None and "focus_area" in frame:
+            keep &= frame["focus_area"].isin([str(area) for area in focus_areas]).fillna(False)
+        shown[kind] = frame[keep.to_numpy()]
+    return shown
+
+
+def time_extent(frames: Mapping[LayerKind, gpd.GeoDataFrame]) -> TimeRange:
+    """The earliest and latest time found in any time field of ``frames`` (UTC)."""
+    stamps: list[pd.Timestamp] = []
+    for kind, frame in frames.items():
+        fields = KIND_SPECS[kind].time_fields
+        if fields is None or frame.empty:
+            continue
+        for name in set(fields):
+            if name in frame.columns:
+                column = frame[name].dropna()
+                if not column.empty:
+                    stamps.extend([column.min(), column.max()])
+    if not stamps:
+        return TimeRange()
+    return TimeRange(min(stamps), max(stamps))

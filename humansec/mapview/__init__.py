@@ -1,0 +1,38 @@
+"""The situation map as folium objects: offline assets, symbols per kind, aggregation.
+
+The page calls ``build_base_map`` once, ``build_data_layers`` on every rerun (handed to
+streamlit-folium's ``feature_group_to_add``) and ``build_layer_control``;
+``build_situation_map`` puts everything into one map (tests, HTML export).
+"""
+
+from __future__ import annotations
+
+from humansec.mapview.assets import STREAMLIT_ASSET_PREFIX, external_urls
+from humansec.mapview.builder import (
+    CLUSTER_THRESHOLD,
+    DEFAULT_POINT_LIMIT,
+    KindGroup,
+    LayerSummary,
+    MapView,
+    build_base_map,
+    build_data_layers,
+    build_layer_control,
+    build_situation_map,
+)
+from humansec.mapview.style import KIND_STYLES, KindStyle
+
+__all__ = [
+    "CLUSTER_THRESHOLD",
+    "DEFAULT_POINT_LIMIT",
+    "KIND_STYLES",
+    "STREAMLIT_ASSET_PREFIX",
+    "KindGroup",
+    "KindStyle",
+    "LayerSummary",
+    "MapView",
+    "build_base_map",
+    "build_data_layers",
+    "build_layer_control",
+    "build_situation_map",
+    "external_urls",
+]

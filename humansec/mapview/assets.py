@@ -1,0 +1,86 @@
+"""Where the map's JavaScript, CSS and basemap come from: local files only (DESIGN.md 5).
+
+``scripts/build_assets.py`` copies them from ``node_modules`` (npm, with a lockfile) into
+``static/vendor/``; Streamlit serves ``static/`` at ``<base>/app/static/``. The map is drawn
+inside streamlit-folium's component iframe, whose document is
+``<base>/component/streamlit_folium.st_folium/index.html``, so the URLs are relative to that
+document (``../../`` climbs back to ``<base>/``) and keep working under a server base path.
+An HTML export passes another prefix (or inlines the files).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+STREAMLIT_ASSET_PREFIX = "../../app/static/vendor/"
+"""``static/vendor/`` as seen from streamlit-folium's component iframe."""
+
+VENDOR_DIR = "static/vendor"
+"""Where ``scripts/build_assets.py`` writes, relative to the repository root."""
+
+BASEMAP_PATH = "basemap/countries.geojson"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One vendored file: a name (folium's key) and its path below ``static/vendor/``."""
+
+    name: str
+    path: str
+
+
+LEAFLET_JS = Asset("leaflet", "leaflet/leaflet.js")
+MARKERCLUSTER_JS = Asset("leaflet_markercluster", "leaflet.markercluster/leaflet.markercluster.js")
+HEAT_JS = Asset("leaflet_heat", "leaflet.heat/leaflet-heat.js")
+LEAFLET_CSS = Asset("leaflet_css", "leaflet/leaflet.css")
+MARKERCLUSTER_CSS = Asset("markercluster_css", "leaflet.markercluster/MarkerCluster.css")
+MARKERCLUSTER_DEFAULT_CSS = Asset(
+    "markercluster_default_css", "leaflet.markercluster/MarkerCluster.Default.css"
+)
+
+MAP_JS: tuple[Asset, ...] = (LEAFLET_JS, MARKERCLUSTER_JS, HEAT_JS)
+"""Scripts every map loads, in load order (the plugins need Leaflet first)."""
+MAP_CSS: tuple[Asset, ...] = (LEAFLET_CSS, MARKERCLUSTER_CSS, MARKERCLUSTER_DEFAULT_CSS)
+
+
+def asset_url(asset: Asset | str, asset_prefix: str) -> str:
+    """Return the URL of ``asset`` (or a path below ``static/vendor/``) under ``asset_prefix``.
+
+    >>> asset_url(LEAFLET_JS, STREAMLIT_ASSET_PREFIX)
+    '../../app/static/vendor/leaflet/leaflet.js'
+    """
+    path = asset.path if isinstance(asset, Asset) else asset
+    return asset_prefix.rstrip("/") + "/" + path if asset_prefix else path
+
+
+def links(assets: Iterable[Asset], asset_prefix: str) -> list[tuple[str, str]]:
+    """Return ``(name, url)`` pairs in the form folium's ``default_js``/``default_css`` use."""
+    return [(asset.name, asset_url(asset, asset_prefix)) for asset in assets]
+
+
+# An absolute URL (http, https, ws, ftp, ...) or a protocol-relative one such as
+# "//cdn.example.org/x.js" right after a quote, "(" or "=" (as in src=, href=, url(...)).
+_URL = re.compile(
+    r"""(?:\b(?:https?|wss?|ftp)://|(?<=["'(=])//(?=[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+))"""
+    r"""[^\s"'<>()`\\]*""",
+    re.IGNORECASE,
+)
+
+
+def external_urls(html: str, *, allowed: Iterable[str] = ()) -> list[str]:
+    """Return every absolute or protocol-relative URL in ``html`` not in ``allowed``.
+
+    ``allowed`` holds exact URLs or prefixes that may appear (the configured tile URL is the
+    only one a map should need). The result keeps document order, without duplicates.
+
+    >>> external_urls('<script src="https://cdn.x.org/a.js"></script><a href="//b.org/">')
+    ['https://cdn.x.org/a.js', '//b.org/']
+    >>> external_urls('L.tileLayer("http://t.local/{z}/{x}/{y}.png")',
+    ...               allowed=["http://t.local/{z}/{x}/{y}.png"])
+    []
+    """
+    permitted = tuple(url for url in allowed if url)
+    found = [match.group(0) for match in _URL.finditer(html)]
+    return list(dict.fromkeys(url for url in found if not url.startswith(permitted)))

@@ -1,0 +1,437 @@
+"""The situation map: a base map that stays, and one feature group per layer kind.
+
+The page builds the base map (basemap, optional tiles, legend, scale) and hands the data layers
+to streamlit-folium's ``feature_group_to_add``, so panning or filtering redraws the data layers
+without rebuilding the map. Every frame is in WGS84 (EPSG:4326); another CRS is refused.
+
+Only features inside the current view (plus a margin) are sent. A kind with more than
+``point_limit`` features there is drawn as H3 hexagons with counts, sized for the zoom; the
+individual, clickable features appear once the view is small enough (DESIGN.md section 8).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from humansec.errors import SchemaError
+from humansec.escaping import escape_text
+from humansec.mapview import aggregate
+from humansec.mapview.aggregate import Bounds
+from humansec.mapview.assets import BASEMAP_PATH, MAP_CSS, MAP_JS, asset_url, links
+from humansec.mapview.elements import (
+    CountriesBasemap,
+    HeatLayer,
+    KindLayer,
+    Legend,
+    Runtime,
+    safe_json_text,
+)
+from humansec.mapview.style import KIND_STYLES, legend_html
+from humansec.model import KIND_SPECS, LayerKind
+
+DEFAULT_POINT_LIMIT = 5000
+"""More features of one kind than this in the view: draw hexagons instead."""
+CLUSTER_THRESHOLD = 200
+"""More points of one kind than this: cluster them (leaflet.markercluster)."""
+HEAT_POINT_LIMIT = 20_000
+"""More incidents than this for the heat map: send binned weights instead of points."""
+VIEW_MARGIN = 0.25
+"""Features this far (a fraction of the view's size) outside the view are sent too."""
+MAX_HEXAGONS = 5000
+MIN_ZOOM, MAX_ZOOM = 2, 19
+COORDINATE_DECIMALS = 5  # about 1 m
+BASEMAP_ATTRIBUTION = "Countries: Natural Earth (public domain), via world-atlas"
+HEAT_GRADIENT = {"0.3": "#56B4E9", "0.6": "#E69F00", "1.0": "#D55E00"}  # Okabe–Ito
+
+Mode = Literal["features", "hexagons", "heat", "empty"]
+
+
+@dataclass(frozen=True)
+class MapView:
+    """What the page knows of the current view.
+
+    ``bounds`` is ``(west, south, east, north)`` in degrees, or None for the data extent;
+    ``zoom`` the Leaflet zoom, or None to derive it from the bounds.
+    """
+
+    bounds: Bounds | None
+    zoom: int | None
+
+    @classmethod
+    def from_component(cls, value: Mapping[str, Any] | None) -> MapView:
+        """Read the view from streamlit-folium's returned value (``bounds`` and ``zoom``).
+
+        Missing or partial values (before the map first reports) give ``MapView(None, None)``.
+
+        >>> MapView.from_component({"zoom": 7, "bounds": {
+        ...     "_southWest": {"lat": 44, "lng": 22}, "_northEast": {"lat": 52, "lng": 40}}})
+        MapView(bounds=(22.0, 44.0, 40.0, 52.0), zoom=7)
+        """
+        value = value or {}
+        zoom = value.get("zoom")
+        zoom_level = int(zoom) if isinstance(zoom, int | float) and math.isfinite(zoom) else None
+        bounds = value.get("bounds") or {}
+        try:
+            south_west, north_east = bounds["_southWest"], bounds["_northEast"]
+            raw = (
+                float(south_west["lng"]),
+                float(south_west["lat"]),
+                float(north_east["lng"]),
+                float(north_east["lat"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return cls(bounds=None, zoom=zoom_level)
+        if not all(math.isfinite(v) for v in raw) or raw[3] <= raw[1] or raw[2] == raw[0]:
+            return cls(bounds=None, zoom=zoom_level)
+        return cls(bounds=aggregate.normalise_bounds(raw), zoom=zoom_level)
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    """What one kind's layer holds: counts of features given, dropped, in view, drawn."""
+
+    kind: LayerKind
+    total: int
+    dropped: int
+    in_view: int
+    drawn: int
+    mode: Mode
+    resolution: int | None = None
+
+
+class KindGroup(folium.FeatureGroup):  # type: ignore[misc]
+    """A FeatureGroup for one kind, carrying the ``summary`` of what it draws."""
+
+    def __init__(self, name: str, summary: LayerSummary) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self.summary = summary
+
+
+def build_base_map(
+    *,
+    center: tuple[float, float],
+    zoom: int,
+    asset_prefix: str,
+    tile_url: str | None = None,
+    tile_attribution: str = "",
+    kinds_shown: Sequence[LayerKind],
+) -> folium.Map:
+    """Return the map without data: countries basemap, optional tiles, legend, scale bar.
+
+    Parameters
+    ----------
+    center
+        ``(latitude, longitude)`` of the first view, as folium takes it.
+    zoom
+        First zoom level.
+    asset_prefix
+        URL prefix of ``static/vendor/`` (``assets.STREAMLIT_ASSET_PREFIX`` in the app).
+    tile_url, tile_attribution
+        An optional XYZ tile server drawn above the countries (e.g. a local MBTiles server).
+    kinds_shown
+        One legend row per kind, in this order.
+    """
+    fmap = folium.Map(
+        location=list(center),
+        zoom_start=zoom,
+        tiles=None,
+        control_scale=False,
+        prefer_canvas=True,
+        attribution_control=True,
+        # No tile layer sets the zoom range, and leaflet.markercluster needs one.
+        maxZoom=MAX_ZOOM,
+        minZoom=MIN_ZOOM,
+    )
+    # Only local files: no CDN, no jQuery/bootstrap/font-awesome (set on this instance only).
+    fmap.default_js = links(MAP_JS, asset_prefix)
+    fmap.default_css = links(MAP_CSS, asset_prefix)
+    fmap.add_child(Runtime())
+    fmap.add_child(CountriesBasemap(asset_url(BASEMAP_PATH, asset_prefix)))
+    attribution = escape_text(BASEMAP_ATTRIBUTION)
+    if tile_url:
+        folium.TileLayer(
+            tiles=tile_url,
+            attr=escape_text(tile_attribution) or "Tiles",
+            name="Tiles",
+            overlay=False,
+            control=False,
+        ).add_to(fmap)
+    fmap.add_child(_Attribution(attribution))
+    fmap.add_child(_ScaleBar())
+    fmap.add_child(Legend(legend_html(list(kinds_shown))))
+    return fmap
+
+
+def build_data_layers(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame],
+    *,
+    view: MapView,
+    heatmap: bool = False,
+    point_limit: int = DEFAULT_POINT_LIMIT,
+) -> list[KindGroup]:
+    """Return one FeatureGroup per kind present in ``frames`` (WGS84), in model order.
+
+    Missing or empty frames give no group. NaN/inf, out-of-range or empty geometries are
+    dropped and counted (``group.summary.dropped``). With ``heatmap`` the incidents are drawn
+    as a heat map.
+    """
+    for kind, frame in frames.items():
+        _check_frame(kind, frame)
+    groups = []
+    for kind in KIND_SPECS:
+        frame = frames.get(kind)
+        if frame is None or len(frame) == 0:
+            continue
+        groups.append(
+            _build_group(
+                kind, frame, view=view, heatmap=heatmap and kind == LayerKind.INCIDENT,
+                point_limit=point_limit,
+            )
+        )  # fmt: skip
+    return groups
+
+
+def build_layer_control() -> folium.LayerControl:
+    """Return the layer control (expanded, so every layer's name and count is visible)."""
+    return folium.LayerControl(position="topright", collapsed=False)
+
+
+def build_situation_map(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame],
+    *,
+    view: MapView,
+    asset_prefix: str,
+    tile_url: str | None = None,
+    tile_attribution: str = "",
+    heatmap: bool = False,
+    point_limit: int = DEFAULT_POINT_LIMIT,
+) -> folium.Map:
+    """Return one map holding everything: base map, data layers, layer control.
+
+    The view's bounds (or, when None, the extent of the data) frame the map.
+    """
+    groups = build_data_layers(frames, view=view, heatmap=heatmap, point_limit=point_limit)
+    bounds = view.bounds or _data_bounds(frames) or aggregate.WORLD
+    west, south, east, north = bounds
+    zoom = view.zoom if view.zoom is not None else aggregate.zoom_for_bounds(bounds)
+    center_lon = (west + ((east - west) % 360 if west > east else east - west) / 2 + 180) % 360
+    fmap = build_base_map(
+        center=((south + north) / 2, center_lon - 180),
+        zoom=zoom,
+        asset_prefix=asset_prefix,
+        tile_url=tile_url,
+        tile_attribution=tile_attribution,
+        kinds_shown=[group.summary.kind for group in groups],
+    )
+    for group in groups:
+        group.add_to(fmap)
+    build_layer_control().add_to(fmap)
+    if view.zoom is None:
+        fmap.fit_bounds([[south, west], [north, east]])
+    return fmap
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+class _ScaleBar(folium.MacroElement):  # type: ignore[misc]
+    _template = folium.template.Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false, position: 'bottomleft'})"
+        ".addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+
+class _Attribution(folium.MacroElement):  # type: ignore[misc]
+    _template = folium.template.Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text_json }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text_json = json.dumps(text).translate(
+            str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
+        )
+
+
+def _check_frame(kind: LayerKind, frame: object) -> None:
+    if not isinstance(frame, gpd.GeoDataFrame):
+        msg = f"The {kind} layer must be a GeoDataFrame, got {type(frame).__name__}."
+        raise SchemaError(msg)
+    crs = frame.crs
+    if crs is None or crs.to_epsg() != 4326:
+        msg = (
+            f"The map draws layers in WGS84 (EPSG:4326); the {kind} layer is in {crs!s}. "
+            "Reproject it first (GeoDataFrame.to_crs('EPSG:4326'))."
+        )
+        raise SchemaError(msg)
+
+
+def _data_bounds(frames: Mapping[LayerKind, gpd.GeoDataFrame]) -> Bounds | None:
+    boxes = []
+    for frame in frames.values():
+        geoms = frame.geometry.to_numpy()
+        good = geoms[aggregate.valid_mask(geoms)]
+        if len(good):
+            boxes.append(shapely.total_bounds(good))
+    if not boxes:
+        return None
+    stacked = np.vstack(boxes)
+    west, south = stacked[:, 0].min(), stacked[:, 1].min()
+    east, north = stacked[:, 2].max(), stacked[:, 3].max()
+    if east - west < 1e-6 or north - south < 1e-6:  # one point: show some surroundings
+        west, east, south, north = west - 0.05, east + 0.05, south - 0.05, north + 0.05
+    return (float(west), float(south), float(east), float(north))
+
+
+def _build_group(
+    kind: LayerKind,
+    frame: gpd.GeoDataFrame,
+    *,
+    view: MapView,
+    heatmap: bool,
+    point_limit: int,
+) -> KindGroup:
+    style = KIND_STYLES[kind]
+    geoms = frame.geometry.to_numpy()
+    valid = aggregate.valid_mask(geoms)
+    dropped = int((~valid).sum())
+    if view.bounds is not None:
+        valid &= aggregate.in_bounds_mask(geoms, aggregate.widen(view.bounds, VIEW_MARGIN))
+    shown = frame[valid]
+    in_view = len(shown)
+    bounds = view.bounds or _data_bounds({kind: shown}) or aggregate.WORLD
+    zoom = view.zoom if view.zoom is not None else aggregate.zoom_for_bounds(bounds)
+    latitude = (bounds[1] + bounds[3]) / 2
+    element: folium.MacroElement | None
+    resolution = None
+    if in_view == 0:
+        mode: Mode = "empty"
+        element, drawn = None, 0
+    elif heatmap:
+        mode = "heat"
+        element, drawn = _heat_element(shown, zoom, latitude), in_view
+    elif in_view > point_limit:
+        mode = "hexagons"
+        resolution = aggregate.h3_resolution(zoom, latitude)
+        element, drawn, resolution = _hexagon_element(kind, shown, resolution)
+    else:
+        mode = "features"
+        element, drawn = _feature_element(kind, shown), in_view
+    summary = LayerSummary(kind, len(frame), dropped, in_view, drawn, mode, resolution)
+    suffix = {"hexagons": ", in hexagons", "heat": ", heat map"}.get(mode, "")
+    name = f"{escape_text(style.title)} ({in_view:,}{suffix})"
+    group = KindGroup(name, summary)
+    if element is not None:
+        group.add_child(element)
+    return group
+
+
+def _layer_meta(kind: LayerKind, fields: list[str], *, cluster: bool, note: str = "") -> dict[
+    str, Any
+]:
+    style = KIND_STYLES[kind]
+    return {
+        "kind": str(kind),
+        "title": escape_text(style.title),
+        "fields": [escape_text(name) for name in fields],
+        "note": escape_text(note),
+        "point": style.point_options(),
+        "path": style.path_options(),
+        "cluster": cluster,
+    }
+
+
+def _feature_element(kind: LayerKind, frame: gpd.GeoDataFrame) -> KindLayer:
+    spec = KIND_SPECS[kind]
+    geometry_name = frame.geometry.name
+    fields = [name for name in ("layer_id", *spec.field_names) if name in frame.columns]
+    fields = [name for name in fields if name != geometry_name]
+    columns = [[escape_text(v) for v in frame[name].tolist()] for name in fields]
+    label_source = frame["name"] if "name" in frame.columns else pd.Series(None, frame.index)
+    ids = frame["id"] if "id" in frame.columns else pd.Series(None, frame.index)
+    labels = [
+        escape_text(label if escape_text(label) else fallback)
+        for label, fallback in zip(label_source.tolist(), ids.tolist(), strict=True)
+    ]
+    geoms = shapely.transform(
+        frame.geometry.to_numpy(), lambda c: np.round(c, COORDINATE_DECIMALS)
+    )
+    geojson = shapely.to_geojson(geoms)
+    parts = []
+    for row, geometry in enumerate(geojson):
+        values = [column[row] for column in columns]
+        while values and values[-1] == "":
+            values.pop()
+        props = json.dumps(
+            {"t": labels[row], "v": values}, separators=(",", ":"), ensure_ascii=False
+        )
+        parts.append(f'{{"type":"Feature","geometry":{geometry},"properties":{props}}}')
+    data = safe_json_text('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}")
+    points = int(np.isin(shapely.get_type_id(geoms), (0, 4)).sum())
+    return KindLayer(data, _layer_meta(kind, fields, cluster=points > CLUSTER_THRESHOLD))
+
+
+def _hexagon_element(
+    kind: LayerKind, frame: gpd.GeoDataFrame, resolution: int
+) -> tuple[KindLayer, int, int]:
+    lons, lats = aggregate.representative_points(frame.geometry.to_numpy())
+    cells, counts, used = aggregate.hexbin(lons, lats, resolution, max_cells=MAX_HEXAGONS)
+    title = KIND_STYLES[kind].title
+    top = math.log1p(int(counts.max()))
+    features = []
+    for cell, count in zip(cells, counts.tolist(), strict=True):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [aggregate.hex_ring(cell)]},
+                "properties": {
+                    "t": escape_text(f"{count:,} × {title}"),
+                    "v": [escape_text(f"{count:,}")],
+                    "fo": round(0.2 + 0.6 * math.log1p(count) / top, 3) if top else 0.5,
+                },
+            }
+        )
+    data = json.dumps(
+        {"type": "FeatureCollection", "features": features},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    meta = _layer_meta(
+        kind, ["features here"], cluster=False, note="Zoom in to see the individual features."
+    )
+    meta["path"] = {**meta["path"], "weight": 1, "dashArray": None}
+    return KindLayer(safe_json_text(data), meta), len(cells), used
+
+
+def _heat_element(frame: gpd.GeoDataFrame, zoom: int, latitude: float) -> HeatLayer:
+    lons, lats = aggregate.representative_points(frame.geometry.to_numpy())
+    if len(lons) <= HEAT_POINT_LIMIT:
+        points = [[round(y, 4), round(x, 4), 1] for x, y in zip(lons, lats, strict=True)]
+        peak = 1
+    else:
+        resolution = min(aggregate.h3_resolution(zoom, latitude) + 2, 12)
+        cells, counts, _ = aggregate.hexbin(lons, lats, resolution, max_cells=HEAT_POINT_LIMIT)
+        import h3  # noqa: PLC0415 - only needed on this path
+
+        points = []
+        for cell, count in zip(cells, counts.tolist(), strict=True):
+            lat, lon = h3.cell_to_latlng(cell)
+            points.append([round(lat, 4), round(lon, 4), count])
+        peak = max(1, int(np.percentile(counts, 95)))
+    options = {"radius": 16, "blur": 18, "minOpacity": 0.35, "max": peak}
+    options["gradient"] = HEAT_GRADIENT
+    return HeatLayer(points, options)

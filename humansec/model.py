@@ -1,0 +1,382 @@
+"""The domain model: layer kinds, their fields, incident focus areas (DESIGN.md section 3).
+
+Every layer has one kind. A kind fixes the geometry types a layer may hold, the fields that
+matter, which fields carry time, and whether its features are protected (checked against planned
+activities). ``conform`` makes a GeoDataFrame fit its kind or says exactly why it cannot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from humansec.errors import SchemaError, choices
+
+WGS84 = "EPSG:4326"
+
+
+class LayerKind(StrEnum):
+    """What a layer holds."""
+
+    POPULATION = "population"
+    CULTURAL = "cultural"
+    HUMANITARIAN_SITE = "humanitarian_site"
+    HUMANITARIAN_MOVEMENT = "humanitarian_movement"
+    INFRASTRUCTURE = "infrastructure"
+    INCIDENT = "incident"
+    ACTIVITY = "activity"
+
+
+class FocusArea(StrEnum):
+    """The human security focus areas that an incident is counted under (NATO, 2022)."""
+
+    POC = "poc"  # protection of civilians
+    CRSV = "crsv"  # conflict-related sexual violence
+    THB = "thb"  # trafficking in human beings
+    CAAC = "caac"  # children and armed conflict
+    CPP = "cpp"  # cultural property protection
+    HUMANITARIAN_ACCESS = "humanitarian_access"
+
+
+FOCUS_AREA_TITLES: Mapping[FocusArea, str] = {
+    FocusArea.POC: "Protection of civilians",
+    FocusArea.CRSV: "Conflict-related sexual violence",
+    FocusArea.THB: "Trafficking in human beings",
+    FocusArea.CAAC: "Children and armed conflict",
+    FocusArea.CPP: "Cultural property protection",
+    FocusArea.HUMANITARIAN_ACCESS: "Humanitarian access",
+}
+
+ACTIVITY_TYPES: tuple[str, ...] = (
+    "air_strike",
+    "indirect_fire",
+    "ground_manoeuvre",
+    "patrol",
+    "checkpoint",
+    "engineering_demolition",
+    "convoy",
+    "exercise",
+)
+
+GeometryFamily = Literal["point", "line", "polygon"]
+FieldType = Literal["text", "float", "int", "bool", "datetime"]
+
+_FAMILY_OF_GEOM_TYPE: Mapping[str, GeometryFamily] = {
+    "Point": "point",
+    "MultiPoint": "point",
+    "LineString": "line",
+    "MultiLineString": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One attribute of a kind: its name, type, whether it must be present, allowed values."""
+
+    name: str
+    type: FieldType
+    required: bool = False
+    allowed: tuple[str, ...] | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """What a layer of one kind holds."""
+
+    kind: LayerKind
+    title: str
+    geometries: frozenset[GeometryFamily]
+    fields: tuple[FieldSpec, ...]
+    protected: bool
+    # The fields that bound a feature in time (start, end); None where the kind has no time
+    # or only a single instant (then both name the same field).
+    time_fields: tuple[str, str] | None = None
+
+    def field(self, name: str) -> FieldSpec:
+        """Return the spec of field ``name``."""
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        msg = f"{self.kind} has no field {name!r}; its fields are {choices(self.field_names)}."
+        raise SchemaError(msg)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """Names of all fields, in schema order."""
+        return tuple(spec.name for spec in self.fields)
+
+
+_COMMON: tuple[FieldSpec, ...] = (
+    FieldSpec("id", "text", required=True, description="identifier, unique within the layer"),
+    FieldSpec("name", "text", description="name shown on the map"),
+    FieldSpec("precision_m", "float", description="location uncertainty in metres"),
+)
+
+CULTURAL_PROTECTION = ("general", "special", "enhanced", "world_heritage", "national_list")
+CULTURAL_CATEGORIES = (
+    "monument",
+    "archaeological_site",
+    "museum",
+    "library_archive",
+    "place_of_worship",
+    "centre_containing_monuments",
+)
+HUMANITARIAN_SITE_CATEGORIES = (
+    "hospital",
+    "clinic",
+    "school",
+    "idp_site",
+    "refugee_site",
+    "warehouse",
+    "office",
+    "water_point",
+    "distribution_point",
+)
+INFRASTRUCTURE_CATEGORIES = ("dam", "dyke", "nuclear_plant", "water", "power", "food")
+VERIFICATION_STATUS = ("verified", "reported", "unverified")
+
+KIND_SPECS: Mapping[LayerKind, KindSpec] = {
+    LayerKind.POPULATION: KindSpec(
+        LayerKind.POPULATION,
+        "Population centres",
+        frozenset({"point", "polygon"}),
+        (
+            *_COMMON,
+            FieldSpec("population", "int", required=True),
+            FieldSpec("share_female", "float", description="0..1"),
+            FieldSpec("share_children", "float", description="under 18, 0..1"),
+            FieldSpec("share_elderly", "float", description="60 and over, 0..1"),
+            FieldSpec("date", "datetime", description="date of the population figure"),
+        ),
+        protected=True,
+    ),
+    LayerKind.CULTURAL: KindSpec(
+        LayerKind.CULTURAL,
+        "Cultural property",
+        frozenset({"point", "polygon"}),
+        (
+            *_COMMON,
+            FieldSpec("protection", "text", required=True, allowed=CULTURAL_PROTECTION),
+            FieldSpec("category", "text", allowed=CULTURAL_CATEGORIES),
+            FieldSpec("in_danger", "bool"),
+        ),
+        protected=True,
+    ),
+    LayerKind.HUMANITARIAN_SITE: KindSpec(
+        LayerKind.HUMANITARIAN_SITE,
+        "Humanitarian sites",
+        frozenset({"point", "polygon"}),
+        (
+            *_COMMON,
+            FieldSpec("organisation", "text"),
+            FieldSpec("category", "text", required=True, allowed=HUMANITARIAN_SITE_CATEGORIES),
+            FieldSpec("notified", "bool", description="notified to the forces (HNS)"),
+            FieldSpec("valid_from", "datetime"),
+            FieldSpec("valid_to", "datetime"),
+        ),
+        protected=True,
+        time_fields=("valid_from", "valid_to"),
+    ),
+    LayerKind.HUMANITARIAN_MOVEMENT: KindSpec(
+        LayerKind.HUMANITARIAN_MOVEMENT,
+        "Humanitarian movements",
+        frozenset({"line"}),
+        (
+            *_COMMON,
+            FieldSpec("organisation", "text"),
+            FieldSpec("route", "text"),
+            FieldSpec("notified", "bool"),
+            FieldSpec("valid_from", "datetime", description="movement window start"),
+            FieldSpec("valid_to", "datetime", description="movement window end"),
+        ),
+        protected=True,
+        time_fields=("valid_from", "valid_to"),
+    ),
+    LayerKind.INFRASTRUCTURE: KindSpec(
+        LayerKind.INFRASTRUCTURE,
+        "Critical infrastructure",
+        frozenset({"point", "line", "polygon"}),
+        (
+            *_COMMON,
+            FieldSpec("category", "text", required=True, allowed=INFRASTRUCTURE_CATEGORIES),
+        ),
+        protected=True,
+    ),
+    LayerKind.INCIDENT: KindSpec(
+        LayerKind.INCIDENT,
+        "Incidents",
+        frozenset({"point"}),
+        (
+            *_COMMON,
+            FieldSpec("date", "datetime", required=True),
+            FieldSpec("focus_area", "text", required=True, allowed=tuple(FocusArea)),
+            FieldSpec("type", "text", description="event type as reported"),
+            FieldSpec("killed", "int"),
+            FieldSpec("injured", "int"),
+            FieldSpec("victims_female_adult", "int"),
+            FieldSpec("victims_female_child", "int"),
+            FieldSpec("victims_male_adult", "int"),
+            FieldSpec("victims_male_child", "int"),
+            FieldSpec("victims_unknown", "int", description="sex or age not known"),
+            FieldSpec("perpetrator", "text"),
+            FieldSpec("source", "text"),
+            FieldSpec("verification", "text", allowed=VERIFICATION_STATUS),
+        ),
+        protected=False,
+        time_fields=("date", "date"),
+    ),
+    LayerKind.ACTIVITY: KindSpec(
+        LayerKind.ACTIVITY,
+        "Planned activities",
+        frozenset({"point", "line", "polygon"}),
+        (
+            *_COMMON,
+            FieldSpec("type", "text", required=True, allowed=ACTIVITY_TYPES),
+            FieldSpec("start", "datetime"),
+            FieldSpec("end", "datetime"),
+            FieldSpec("unit", "text"),
+            FieldSpec("hazard_radius_m", "float", description="overrides the rule's distance"),
+        ),
+        protected=False,
+        time_fields=("start", "end"),
+    ),
+}
+
+PROTECTED_KINDS: tuple[LayerKind, ...] = tuple(k for k, s in KIND_SPECS.items() if s.protected)
+
+
+def parse_kind(value: str) -> LayerKind:
+    """Return the kind named ``value`` or raise a SchemaError listing the valid kinds."""
+    try:
+        return LayerKind(value)
+    except ValueError:
+        msg = f"Unknown layer kind {value!r}. Valid kinds: {choices(LayerKind)}."
+        raise SchemaError(msg) from None
+
+
+def geometry_family(geom_type: str) -> GeometryFamily:
+    """Return point, line or polygon for a geometry type name such as ``MultiLineString``."""
+    try:
+        return _FAMILY_OF_GEOM_TYPE[geom_type]
+    except KeyError:
+        msg = (
+            f"Geometry type {geom_type!r} is not supported; use points, lines or polygons "
+            "(GeometryCollections must be split first)."
+        )
+        raise SchemaError(msg) from None
+
+
+def conform(frame: gpd.GeoDataFrame, kind: LayerKind) -> gpd.GeoDataFrame:
+    """Return a copy of ``frame`` that fits ``kind``: every schema field present and typed.
+
+    ``frame`` must be in EPSG:4326. Extra columns are kept as they are. Raises SchemaError
+    naming the field or rows that do not fit.
+
+    >>> import shapely
+    >>> f = gpd.GeoDataFrame({"id": ["a"], "category": ["dam"]},
+    ...                      geometry=[shapely.Point(30, 50)], crs=WGS84)
+    >>> list(conform(f, LayerKind.INFRASTRUCTURE).columns)[:4]
+    ['id', 'name', 'precision_m', 'category']
+    """
+    spec = KIND_SPECS[kind]
+    if frame.crs is None or frame.crs.to_epsg() != 4326:
+        msg = (
+            f"A {kind} layer must be in WGS84 (EPSG:4326), got {frame.crs!s}. "
+            "Reproject it first (GeoDataFrame.to_crs('EPSG:4326'))."
+        )
+        raise SchemaError(msg)
+    out = frame.copy()
+    for field in spec.fields:
+        if field.name not in out.columns:
+            if field.required:
+                msg = (
+                    f"A {kind} layer needs the field {field.name!r}; the layer has "
+                    f"{choices(c for c in out.columns if c != out.geometry.name)}."
+                )
+                raise SchemaError(msg)
+            out[field.name] = None
+        out[field.name] = _coerce(out[field.name], field, kind)
+    _check_geometries(out, spec)
+    if out["id"].isna().any():
+        msg = f"{kind}: rows {_rows(out['id'].isna())} have no id; every feature needs one."
+        raise SchemaError(msg)
+    ordered = [*spec.field_names, *[c for c in out.columns if c not in spec.field_names]]
+    return out[ordered]
+
+
+def _coerce(values: pd.Series, field: FieldSpec, kind: LayerKind) -> pd.Series:
+    """Return ``values`` as the field's type; refuse values outside its allowed set."""
+    if field.type == "text":
+        result = values.astype("string")
+        if field.allowed is not None:
+            bad = result.notna() & ~result.isin(field.allowed)
+            if bad.any():
+                msg = (
+                    f"{kind}.{field.name}: rows {_rows(bad)} hold "
+                    f"{choices(set(result[bad]))}; valid values are {choices(field.allowed)}."
+                )
+                raise SchemaError(msg)
+        return result
+    if field.type == "datetime":
+        parsed = pd.to_datetime(values, utc=True, errors="coerce", format="mixed")
+        bad = parsed.isna() & values.notna()
+        if bad.any():
+            msg = (
+                f"{kind}.{field.name}: rows {_rows(bad)} are not dates; "
+                "write them as ISO 8601, e.g. 2026-11-26T14:30:00Z."
+            )
+            raise SchemaError(msg)
+        return parsed
+    numeric = pd.to_numeric(values, errors="coerce")
+    bad = numeric.isna() & values.notna()
+    if bad.any():
+        msg = f"{kind}.{field.name}: rows {_rows(bad)} are not numbers."
+        raise SchemaError(msg)
+    if field.type == "int":
+        return numeric.astype("Int64")
+    if field.type == "bool":
+        return numeric.astype("boolean")
+    return numeric.astype("float64")
+
+
+def _check_geometries(frame: gpd.GeoDataFrame, spec: KindSpec) -> None:
+    geoms = frame.geometry
+    missing = geoms.isna() | geoms.is_empty
+    if missing.any():
+        msg = f"{spec.kind}: rows {_rows(missing)} have no geometry."
+        raise SchemaError(msg)
+    families = {geometry_family(t) for t in geoms.geom_type.unique()}
+    wrong = families - spec.geometries
+    if wrong:
+        msg = (
+            f"A {spec.kind} layer holds {choices(spec.geometries)} geometries, "
+            f"not {choices(wrong)}."
+        )
+        raise SchemaError(msg)
+    coords = geoms.get_coordinates()
+    finite = np.isfinite(coords.to_numpy()).all(axis=1)
+    in_range = coords["x"].between(-180, 180) & coords["y"].between(-90, 90)
+    bad_rows = coords.index[~(finite & in_range.to_numpy())].unique()
+    if len(bad_rows):
+        msg = (
+            f"{spec.kind}: rows {_rows(frame.index.isin(bad_rows))} have coordinates that are "
+            "not finite or outside longitude -180..180 / latitude -90..90."
+        )
+        raise SchemaError(msg)
+
+
+def _rows(mask: pd.Series | np.ndarray, limit: int = 10) -> str:
+    """Name the first rows where ``mask`` holds, as 1-based row numbers."""
+    positions = np.flatnonzero(np.asarray(mask)) + 1
+    shown = ", ".join(str(p) for p in positions[:limit])
+    more = len(positions) - limit
+    return shown + (f" and {more} more" if more > 0 else "")

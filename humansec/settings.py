@@ -1,0 +1,135 @@
+"""One immutable settings object, read from the environment and an optional TOML file.
+
+Environment variables win over the file, the file over the defaults:
+
+=========================  ==========================  =========================================
+variable                   TOML key                    meaning
+=========================  ==========================  =========================================
+HUMANSEC_CONFIG            (none)                      path of the TOML file (default: none)
+HUMANSEC_DATA_DIR          data_dir                    folder of the layer store (default ./data)
+HUMANSEC_TILE_URL          tile_url                    optional XYZ tile URL, {z}/{x}/{y}
+HUMANSEC_TILE_ATTRIBUTION  tile_attribution            attribution shown with the tiles
+HUMANSEC_CLASSIFICATION    default_classification      marking given to new layers
+(none)                     classification_order        markings, lowest first
+=========================  ==========================  =========================================
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from humansec.errors import ConfigurationError, choices
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_DIR / "data"
+DEFAULT_CLASSIFICATION_ORDER: tuple[str, ...] = (
+    "NATO UNCLASSIFIED",
+    "NATO RESTRICTED",
+    "NATO CONFIDENTIAL",
+    "NATO SECRET",
+)
+_TOML_KEYS = {
+    "data_dir",
+    "tile_url",
+    "tile_attribution",
+    "default_classification",
+    "classification_order",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a humansec process is configured with. Pass it in; never mutate it."""
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    tile_url: str | None = None
+    tile_attribution: str = ""
+    default_classification: str = DEFAULT_CLASSIFICATION_ORDER[0]
+    classification_order: tuple[str, ...] = field(default=DEFAULT_CLASSIFICATION_ORDER)
+
+    def __post_init__(self) -> None:
+        """Refuse settings that cannot work, with the fix in the message."""
+        if not self.classification_order:
+            msg = "classification_order is empty; list the markings, lowest first."
+            raise ConfigurationError(msg)
+        if self.default_classification not in self.classification_order:
+            msg = (
+                f"default_classification {self.default_classification!r} is not one of the "
+                f"markings in classification_order: {choices(self.classification_order)}."
+            )
+            raise ConfigurationError(msg)
+        if self.tile_url is not None:
+            _check_tile_url(self.tile_url)
+
+    @property
+    def store_path(self) -> Path:
+        """The embedded GeoPackage that holds the layers."""
+        return self.data_dir / "humansec.gpkg"
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, config_file: Path | None = None
+) -> Settings:
+    """Read settings from ``environ`` (default ``os.environ``) and an optional TOML file.
+
+    The file is ``config_file`` if given, else ``HUMANSEC_CONFIG`` if set.
+    """
+    env = os.environ if environ is None else environ
+    path = config_file or (Path(env["HUMANSEC_CONFIG"]) if env.get("HUMANSEC_CONFIG") else None)
+    values: dict[str, object] = _read_toml(path) if path is not None else {}
+    for var, key in (
+        ("HUMANSEC_DATA_DIR", "data_dir"),
+        ("HUMANSEC_TILE_URL", "tile_url"),
+        ("HUMANSEC_TILE_ATTRIBUTION", "tile_attribution"),
+        ("HUMANSEC_CLASSIFICATION", "default_classification"),
+    ):
+        if env.get(var):
+            values[key] = env[var]
+    if "data_dir" in values:
+        values["data_dir"] = Path(str(values["data_dir"])).expanduser().resolve()
+    if "classification_order" in values:
+        order = values["classification_order"]
+        if not isinstance(order, list) or not all(isinstance(m, str) for m in order):
+            msg = 'classification_order must be a list of strings, e.g. ["NATO UNCLASSIFIED"].'
+            raise ConfigurationError(msg)
+        values["classification_order"] = tuple(order)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except FileNotFoundError:
+        msg = f"Configuration file {path} does not exist; fix HUMANSEC_CONFIG or create it."
+        raise ConfigurationError(msg) from None
+    except tomllib.TOMLDecodeError as error:
+        msg = f"Configuration file {path} is not valid TOML: {error}."
+        raise ConfigurationError(msg) from None
+    unknown = set(data) - _TOML_KEYS
+    if unknown:
+        msg = (
+            f"Configuration file {path} has unknown keys {choices(unknown)}; "
+            f"valid keys are {choices(_TOML_KEYS)}."
+        )
+        raise ConfigurationError(msg)
+    for key, value in data.items():
+        if key != "classification_order" and not isinstance(value, str):
+            msg = f"Configuration file {path}: {key} must be a string."
+            raise ConfigurationError(msg)
+    return dict(data)
+
+
+def _check_tile_url(url: str) -> None:
+    parts = urlsplit(url.replace("{", "").replace("}", ""))
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        msg = f"tile_url {url!r} must be an http(s) URL such as http://tiles.local/{{z}}/{{x}}/{{y}}.png."
+        raise ConfigurationError(msg)
+    if not all(p in url for p in ("{z}", "{x}", "{y}")):
+        msg = f"tile_url {url!r} must contain {{z}}, {{x}} and {{y}} placeholders."
+        raise ConfigurationError(msg)

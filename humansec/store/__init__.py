@@ -1,0 +1,22 @@
+"""Layer stores: one interface (``LayerStore``), an embedded GeoPackage backend."""
+
+from __future__ import annotations
+
+from humansec.settings import Settings
+from humansec.store.base import BBox, LayerRecord, LayerStore, NewLayer, TimeRange
+from humansec.store.geopackage import GeoPackageStore
+
+__all__ = [
+    "BBox",
+    "GeoPackageStore",
+    "LayerRecord",
+    "LayerStore",
+    "NewLayer",
+    "TimeRange",
+    "open_store",
+]
+
+
+def open_store(settings: Settings) -> LayerStore:
+    """Open the store the settings name (the embedded GeoPackage under ``data_dir``)."""
+    return GeoPackageStore(settings.store_path)

@@ -1,0 +1,119 @@
+"""Situation map: the human environment of the area of operations, filtered by time and focus."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from humansec.coords import format_latlon, to_mgrs
+from humansec.errors import HumansecError
+from humansec.extent import center_of, data_bounds, zoom_for
+from humansec.filters import apply_filters, time_extent
+from humansec.mapview import (
+    STREAMLIT_ASSET_PREFIX,
+    MapView,
+    build_base_map,
+    build_data_layers,
+    build_layer_control,
+)
+from humansec.model import FOCUS_AREA_TITLES, KIND_SPECS, FocusArea, LayerKind
+from humansec.store import TimeRange
+from ui import resources, state
+
+st.title("Situation map")
+frames = resources.current_frames()
+settings = resources.settings()
+
+
+def _date_range_filter(extent: TimeRange) -> TimeRange | None:
+    if extent.start is None or extent.end is None:
+        return None
+    first, last = extent.start.date(), extent.end.date()
+    chosen = st.date_input(
+        "Date range",
+        value=(first, last),
+        min_value=first - dt.timedelta(days=365),
+        max_value=last + dt.timedelta(days=365),
+        key=state.FILTER_DATES,
+        help="Incidents by date; sites, movements and activities whose time window overlaps.",
+    )
+    if not isinstance(chosen, tuple) or len(chosen) != 2:  # the user is still picking the end
+        return None
+    start = pd.Timestamp(chosen[0], tz="UTC")
+    end = pd.Timestamp(chosen[1], tz="UTC") + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    return TimeRange(start, end)
+
+
+with st.sidebar:
+    st.subheader("Filters")
+    kinds = st.multiselect(
+        "Layers",
+        options=list(LayerKind),
+        default=list(LayerKind),
+        format_func=lambda kind: KIND_SPECS[kind].title,
+        key=state.FILTER_KINDS,
+    )
+    time_range = _date_range_filter(time_extent(frames))
+    focus_areas = st.multiselect(
+        "Incident focus areas",
+        options=list(FocusArea),
+        default=list(FocusArea),
+        format_func=lambda area: FOCUS_AREA_TITLES[area],
+        key=state.FILTER_FOCUS,
+    )
+    heatmap = st.toggle("Incidents as heat map", key=state.HEATMAP)
+
+shown = apply_filters(frames, kinds=kinds, time_range=time_range, focus_areas=focus_areas)
+extent = data_bounds(frames) or (-20.0, 30.0, 40.0, 70.0)
+
+
+@st.fragment
+def map_section() -> None:
+    """The map and what the last click hit; reruns alone when the map is panned or clicked."""
+    last = st.session_state.get(state.MAP_COMPONENT) or {}
+    view = MapView.from_component(last) if last else MapView(bounds=extent, zoom=None)
+    try:
+        base = build_base_map(
+            center=center_of(extent),
+            zoom=zoom_for(extent),
+            asset_prefix=STREAMLIT_ASSET_PREFIX,
+            tile_url=settings.tile_url,
+            tile_attribution=settings.tile_attribution,
+            kinds_shown=kinds,
+        )
+        groups = build_data_layers(shown, view=view, heatmap=heatmap)
+    except HumansecError as error:
+        st.error(str(error))
+        return
+    result = st_folium(
+        base,
+        key=state.MAP_COMPONENT,
+        feature_group_to_add=groups,
+        layer_control=build_layer_control(),
+        returned_objects=["last_clicked", "bounds", "zoom"],
+        height=620,
+        use_container_width=True,
+    )
+    clicked = (result or {}).get("last_clicked")
+    if clicked:
+        lat, lon = float(clicked["lat"]), float(clicked["lng"])
+        left, right = st.columns(2)
+        left.metric("Last clicked (lat, lon)", format_latlon(lat, lon))
+        right.metric("MGRS", to_mgrs(lat, lon))
+    else:
+        st.caption("Click the map for the latitude, longitude and MGRS of a point.")
+
+
+map_section()
+
+counts = pd.DataFrame(
+    {
+        "layer": [KIND_SPECS[kind].title for kind in shown],
+        "features shown": [len(frame) for frame in shown.values()],
+        "features stored": [len(frames[kind]) for kind in shown],
+    }
+)
+st.dataframe(counts, hide_index=True, key="situation_counts")

@@ -1,0 +1,162 @@
+"""Copy the map's JavaScript, CSS and basemap from node_modules into static/vendor/.
+
+Run after ``npm ci --ignore-scripts`` (``make setup`` does both). Idempotent: it rewrites
+``static/vendor/`` from ``node_modules/`` every time. Nothing is downloaded here, and nothing
+it writes is committed (``static/vendor/`` is gitignored).
+
+The countries basemap is world-atlas's Natural Earth 1:50m TopoJSON converted to GeoJSON with
+topojson-client's ``topo2geo``; coordinates are rounded to 0.001 degree (the TopoJSON is
+quantised more coarsely than that already) to keep the file small, because Streamlit's static
+file serving sends it uncompressed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+VENDOR = ROOT / "static" / "vendor"
+BASEMAP_SOURCE = "world-atlas/countries-50m.json"
+BASEMAP_TARGET = Path("basemap") / "countries.geojson"
+DECIMALS = 3
+
+# (package, file below the package, target below static/vendor/)
+COPIES: tuple[tuple[str, str, str], ...] = (
+    ("leaflet", "dist/leaflet.js", "leaflet/leaflet.js"),
+    ("leaflet", "dist/leaflet.css", "leaflet/leaflet.css"),
+    ("leaflet", "LICENSE", "leaflet/LICENSE"),
+    ("leaflet.markercluster", "dist/leaflet.markercluster.js",
+     "leaflet.markercluster/leaflet.markercluster.js"),
+    ("leaflet.markercluster", "dist/MarkerCluster.css",
+     "leaflet.markercluster/MarkerCluster.css"),
+    ("leaflet.markercluster", "dist/MarkerCluster.Default.css",
+     "leaflet.markercluster/MarkerCluster.Default.css"),
+    ("leaflet.markercluster", "MIT-LICENCE.txt", "leaflet.markercluster/MIT-LICENCE.txt"),
+    ("leaflet.heat", "dist/leaflet-heat.js", "leaflet.heat/leaflet-heat.js"),
+    ("leaflet.heat", "LICENSE", "leaflet.heat/LICENSE"),
+    ("world-atlas", "LICENSE", "basemap/LICENSE-world-atlas"),
+)  # fmt: skip
+COPY_DIRS: tuple[tuple[str, str, str], ...] = (
+    ("leaflet", "dist/images", "leaflet/images"),
+)
+
+
+class BuildError(RuntimeError):
+    """A source file is missing or the conversion failed."""
+
+
+def _source(package: str, relative: str) -> Path:
+    path = NODE_MODULES / package / relative
+    if not path.exists():
+        msg = (
+            f"{path.relative_to(ROOT)} is missing. Run `make setup` "
+            "(npm ci --ignore-scripts) to install the pinned npm packages first."
+        )
+        raise BuildError(msg)
+    return path
+
+
+def _round(coords: object) -> object:
+    """Round nested coordinate arrays and drop repeated consecutive positions."""
+    if isinstance(coords, list) and coords and isinstance(coords[0], int | float):
+        return [round(float(c), DECIMALS) for c in coords]
+    if not isinstance(coords, list):
+        return coords
+    out = [_round(c) for c in coords]
+    if out and isinstance(out[0], list) and out[0] and isinstance(out[0][0], float):
+        deduped = [out[0]] + [b for a, b in zip(out, out[1:], strict=False) if a != b]
+        if len(deduped) >= 4 or len(deduped) == len(out):
+            return deduped
+    return out
+
+
+def convert_basemap(target: Path) -> int:
+    """Convert the world-atlas TopoJSON to rounded GeoJSON at ``target``; return its size."""
+    topo = _source(*BASEMAP_SOURCE.split("/", 1))
+    topo2geo = NODE_MODULES / ".bin" / "topo2geo"
+    if not topo2geo.exists():
+        msg = "node_modules/.bin/topo2geo is missing. Run `make setup` first."
+        raise BuildError(msg)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "countries.geojson"
+        with topo.open("rb") as stdin:
+            result = subprocess.run(
+                [str(topo2geo), f"countries={raw}"],
+                stdin=stdin,
+                capture_output=True,
+                check=False,
+            )
+        if result.returncode != 0:
+            msg = f"topo2geo failed: {result.stderr.decode(errors='replace').strip()}"
+            raise BuildError(msg)
+        collection = json.loads(raw.read_text(encoding="utf-8"))
+    features = []
+    for feature in collection["features"]:
+        geometry = feature.get("geometry")
+        if not geometry:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": feature.get("id"),
+                "properties": {"name": (feature.get("properties") or {}).get("name")},
+                "geometry": {
+                    "type": geometry["type"],
+                    "coordinates": _round(geometry["coordinates"]),
+                },
+            }
+        )
+    text = json.dumps(
+        {"type": "FeatureCollection", "features": features},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target.stat().st_size
+
+
+def build() -> list[tuple[Path, int]]:
+    """Rewrite static/vendor/ from node_modules/; return (path, bytes) of what was written."""
+    if not NODE_MODULES.is_dir():
+        msg = "node_modules/ is missing. Run `make setup` (npm ci --ignore-scripts) first."
+        raise BuildError(msg)
+    sources = [(_source(p, rel), target) for p, rel, target in COPIES]
+    dir_sources = [(_source(p, rel), target) for p, rel, target in COPY_DIRS]
+    if VENDOR.exists():
+        shutil.rmtree(VENDOR)
+    written: list[tuple[Path, int]] = []
+    for source, target in sources:
+        out = VENDOR / target
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, out)
+        written.append((out, out.stat().st_size))
+    for source, target in dir_sources:
+        shutil.copytree(source, VENDOR / target)
+        written.extend((p, p.stat().st_size) for p in sorted((VENDOR / target).iterdir()))
+    basemap = VENDOR / BASEMAP_TARGET
+    written.append((basemap, convert_basemap(basemap)))
+    return written
+
+
+def main() -> int:
+    """Build the assets and print what was written."""
+    try:
+        written = build()
+    except BuildError as error:
+        print(f"build_assets: {error}", file=sys.stderr)
+        return 1
+    for path, size in written:
+        print(f"{size:>10,d}  {path.relative_to(ROOT)}")
+    print(f"{sum(s for _, s in written):>10,d}  total in {VENDOR.relative_to(ROOT)}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""A real `streamlit run` on 127.0.0.1 and headless Debian Chromium driven by Playwright.
+
+Every request the browser makes is routed through ``guard``: requests to the app's own
+address go through, anything else is aborted and recorded, so a test can assert that nothing
+left the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
+
+PROJECT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("HUMANSEC_CHROMIUM", "/usr/bin/chromium")
+# Chromium's own background traffic (updates, sync, ...) is switched off: the machine has no
+# network and the test must only see what the page asks for.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running app: its URL and its data folder."""
+
+    url: str
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+
+
+def start_server(data_dir: Path, log: Path, *, extra_env: dict[str, str] | None = None) -> Server:
+    """Start `streamlit run app.py` on a free loopback port and wait until it is healthy."""
+    port = _free_port()
+    env = {**os.environ, "HUMANSEC_DATA_DIR": str(data_dir), **(extra_env or {})}
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", "app.py",
+            "--server.address", "127.0.0.1",
+            "--server.port", str(port),
+            "--server.headless", "true",
+            "--browser.gatherUsageStats", "false",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited early:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return Server(url, data_dir, process)
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    pytest.fail(f"streamlit did not become healthy within 60 s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("browser")
+    running = start_server(folder / "data", folder / "streamlit.log")
+    yield running
+    running.process.terminate()
+    running.process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: run `make browser` (Debian's chromium) or set "
+            "HUMANSEC_CHROMIUM."
+        )
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
+
+
+@dataclass
+class Guard:
+    """What the page asked for that was not on the app's own address, and every dialog."""
+
+    blocked: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def guarded_page(browser: Browser, server: Server) -> Iterator[tuple[Page, Guard]]:
+    guard = Guard()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+
+    def route(route: Route) -> None:
+        url = route.request.url
+        if url.startswith((server.url, "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            guard.blocked.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: (guard.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on(
+        "requestfailed",
+        lambda request: guard.failed.append(f"{request.url} {request.failure}"),
+    )
+    yield page, guard
+    context.close()
