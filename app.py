@@ -6,10 +6,12 @@ import streamlit as st
 
 from ui import frame
 
-st.set_page_config(page_title="humansec", page_icon=":material/shield:", layout="wide")
+# No page or page_icon icons: Streamlit fetches a Material icon used as favicon from a font
+# CDN, which a mission network does not have (the browser test catches it).
+st.set_page_config(page_title="humansec", layout="wide")
 
 pages = [
-    st.Page("pages/situation_map.py", title="Situation map", icon=":material/map:", default=True),
+    st.Page("pages/situation_map.py", title="Situation map", default=True),
 ]
 navigation = st.navigation(pages)
 with st.sidebar:

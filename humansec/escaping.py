@@ -40,7 +40,7 @@ def is_missing(value: object) -> bool:
     return False
 
 
-def format_value(value: object) -> str:
+def format_value(value: object) -> str:  # noqa: PLR0911 - one return per type
     """Return ``value`` as plain (unescaped) display text; missing values become ``""``.
 
     Timestamps are written as ISO 8601 (UTC ones with a ``Z``), booleans as yes/no, whole
@@ -98,8 +98,10 @@ def fields_table(
     skip_missing
         Leave out fields whose value is missing (None, NaN, NaT, empty text).
 
+
     >>> fields_table({"name": "<b>", "killed": 2.0}, title="Incidents")
     '<div class="hs-title">Incidents</div><table class="hs-fields"><tr><th>name</th><td>&lt;b&gt;</td></tr><tr><th>killed</th><td>2</td></tr></table>'
+
     """  # noqa: E501
     pairs = fields.items() if isinstance(fields, Mapping) else fields
     rows = []

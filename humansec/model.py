@@ -335,7 +335,7 @@ def _coerce(values: pd.Series, field: FieldSpec, kind: LayerKind) -> pd.Series:
                 "write them as ISO 8601, e.g. 2026-11-26T14:30:00Z."
             )
             raise SchemaError(msg)
-        return parsed
+        return parsed.dt.as_unit("us")
     numeric = pd.to_numeric(values, errors="coerce")
     bad = numeric.isna() & values.notna()
     if bad.any():

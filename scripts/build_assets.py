@@ -12,6 +12,7 @@ file serving sends it uncompressed.
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -42,9 +43,7 @@ COPIES: tuple[tuple[str, str, str], ...] = (
     ("leaflet.heat", "LICENSE", "leaflet.heat/LICENSE"),
     ("world-atlas", "LICENSE", "basemap/LICENSE-world-atlas"),
 )  # fmt: skip
-COPY_DIRS: tuple[tuple[str, str, str], ...] = (
-    ("leaflet", "dist/images", "leaflet/images"),
-)
+COPY_DIRS: tuple[tuple[str, str, str], ...] = (("leaflet", "dist/images", "leaflet/images"),)
 
 
 class BuildError(RuntimeError):
@@ -70,7 +69,7 @@ def _round(coords: object) -> object:
         return coords
     out = [_round(c) for c in coords]
     if out and isinstance(out[0], list) and out[0] and isinstance(out[0][0], float):
-        deduped = [out[0]] + [b for a, b in zip(out, out[1:], strict=False) if a != b]
+        deduped = [out[0]] + [b for a, b in itertools.pairwise(out) if a != b]
         if len(deduped) >= 4 or len(deduped) == len(out):
             return deduped
     return out

@@ -1,9 +1,10 @@
 """Helper for test_store's killed-writer test: add a large version to a store, slowly if asked.
 
-Usage: python _store_writer.py STORE_PATH LAYER_ID N_POINTS [pause_before_register]
+Usage: python _store_writer.py STORE_PATH LAYER_ID N_POINTS [pause_before_register | repeat=K]
 
 Prints ``start`` before adding; with ``pause_before_register`` it prints ``written`` once the
-new feature table is complete and then waits (to be killed) instead of registering it.
+new feature table is complete and then waits (to be killed) instead of registering it; with
+``repeat=K`` it adds K versions one after the other (for the concurrent-writers test).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from humansec.store import GeoPackageStore, NewLayer
 
 def main(argv: list[str]) -> None:
     path, layer_id, count = Path(argv[1]), argv[2], int(argv[3])
-    pause = len(argv) > 4 and argv[4] == "pause_before_register"
+    mode = argv[4] if len(argv) > 4 else ""
+    pause = mode == "pause_before_register"
+    repeat = int(mode.removeprefix("repeat=")) if mode.startswith("repeat=") else 1
     rng = np.random.default_rng(1)
     frame = gpd.GeoDataFrame(
         {"id": np.arange(count).astype(str), "category": "power"},
@@ -38,7 +41,8 @@ def main(argv: list[str]) -> None:
         store._register = stop  # type: ignore[method-assign]
     meta = NewLayer(LayerKind.INFRASTRUCTURE, "Big", "test", "none", "NATO UNCLASSIFIED")
     print("start", flush=True)
-    store.add_version(frame, meta, layer_id=layer_id)
+    for _ in range(repeat):
+        store.add_version(frame, meta, layer_id=layer_id)
     print("done", flush=True)
 
 

@@ -36,6 +36,8 @@ def test_situation_map_filters_change_counts(app: AppTest) -> None:
     app.sidebar.multiselect[1].set_value(["crsv"]).run()
     assert not app.exception, app.exception
     filtered = app.dataframe[0].value.set_index("layer")
-    assert 0 < filtered.loc["Incidents", "features shown"] < counts.loc["Incidents", "features shown"]
+    assert (
+        0 < filtered.loc["Incidents", "features shown"] < counts.loc["Incidents", "features shown"]
+    )
     app.sidebar.multiselect[0].set_value(["population"]).run()
     assert list(app.dataframe[0].value["layer"]) == ["Population centres"]

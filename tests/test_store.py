@@ -510,3 +510,15 @@ def test_a_killed_writer_leaves_the_last_good_version(store, store_path, moment)
     assert after.version == 2
     assert reopened.read_layer("dams")["id"].tolist() == ["d9"]
     assert_geodataframe_equal(reopened.read_layer("dams", version=1), before)
+
+
+def test_concurrent_writers_get_distinct_gap_free_versions(store_path):
+    # Two processes race to create the file and then to add versions to one layer.
+    root = str(Path(__file__).resolve().parent.parent)
+    args = [sys.executable, str(WRITER), str(store_path), "shared", "5", "repeat=4"]
+    writers = [subprocess.Popen(args, env={"PYTHONPATH": root}) for _ in range(2)]
+    assert [w.wait(timeout=60) for w in writers] == [0, 0]
+    store = GeoPackageStore(store_path)
+    assert [r.version for r in store.versions("shared")] == list(range(1, 9))
+    assert store.orphan_tables() == []
+    assert all(len(store.read_layer("shared", version=v)) == 5 for v in range(1, 9))

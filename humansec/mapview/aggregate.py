@@ -32,7 +32,7 @@ def valid_mask(geoms: npt.ArrayLike) -> BoolArray:
     array = np.asarray(geoms, dtype=object)
     ok = ~(shapely.is_missing(array) | shapely.is_empty(array))
     if not ok.any():
-        return ok
+        return np.asarray(ok, dtype=bool)
     coords, index = shapely.get_coordinates(array[ok], return_index=True)
     bad_coord = ~(
         np.isfinite(coords).all(axis=1)
@@ -41,7 +41,7 @@ def valid_mask(geoms: npt.ArrayLike) -> BoolArray:
     )
     bad = np.zeros(int(ok.sum()), dtype=bool)
     bad[np.unique(index[bad_coord])] = True
-    result = ok.copy()
+    result = np.array(ok, dtype=bool)
     result[np.flatnonzero(ok)[bad]] = False
     return result
 

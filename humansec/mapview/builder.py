@@ -35,6 +35,7 @@ from humansec.mapview.elements import (
     Legend,
     Runtime,
     safe_json_text,
+    script_json,
 )
 from humansec.mapview.style import KIND_STYLES, legend_html
 from humansec.model import KIND_SPECS, LayerKind
@@ -109,7 +110,7 @@ class LayerSummary:
     resolution: int | None = None
 
 
-class KindGroup(folium.FeatureGroup):  # type: ignore[misc]
+class KindGroup(folium.FeatureGroup):
     """A FeatureGroup for one kind, carrying the ``summary`` of what it draws."""
 
     def __init__(self, name: str, summary: LayerSummary) -> None:
@@ -140,6 +141,7 @@ def build_base_map(
         An optional XYZ tile server drawn above the countries (e.g. a local MBTiles server).
     kinds_shown
         One legend row per kind, in this order.
+
     """
     fmap = folium.Map(
         location=list(center),
@@ -244,7 +246,7 @@ def build_situation_map(
 # --- helpers -----------------------------------------------------------------------------
 
 
-class _ScaleBar(folium.MacroElement):  # type: ignore[misc]
+class _ScaleBar(folium.MacroElement):
     _template = folium.template.Template(
         "{% macro script(this, kwargs) %}"
         "L.control.scale({imperial: false, position: 'bottomleft'})"
@@ -253,7 +255,7 @@ class _ScaleBar(folium.MacroElement):  # type: ignore[misc]
     )
 
 
-class _Attribution(folium.MacroElement):  # type: ignore[misc]
+class _Attribution(folium.MacroElement):
     _template = folium.template.Template(
         "{% macro script(this, kwargs) %}"
         "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text_json }});"
@@ -262,9 +264,7 @@ class _Attribution(folium.MacroElement):  # type: ignore[misc]
 
     def __init__(self, text: str) -> None:
         super().__init__()
-        self.text_json = json.dumps(text).translate(
-            str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
-        )
+        self.text_json = script_json(text)
 
 
 def _check_frame(kind: LayerKind, frame: object) -> None:
@@ -340,9 +340,9 @@ def _build_group(
     return group
 
 
-def _layer_meta(kind: LayerKind, fields: list[str], *, cluster: bool, note: str = "") -> dict[
-    str, Any
-]:
+def _layer_meta(
+    kind: LayerKind, fields: list[str], *, cluster: bool, note: str = ""
+) -> dict[str, Any]:
     style = KIND_STYLES[kind]
     return {
         "kind": str(kind),
@@ -367,9 +367,7 @@ def _feature_element(kind: LayerKind, frame: gpd.GeoDataFrame) -> KindLayer:
         escape_text(label if escape_text(label) else fallback)
         for label, fallback in zip(label_source.tolist(), ids.tolist(), strict=True)
     ]
-    geoms = shapely.transform(
-        frame.geometry.to_numpy(), lambda c: np.round(c, COORDINATE_DECIMALS)
-    )
+    geoms = shapely.transform(frame.geometry.to_numpy(), lambda c: np.round(c, COORDINATE_DECIMALS))
     geojson = shapely.to_geojson(geoms)
     parts = []
     for row, geometry in enumerate(geojson):
@@ -414,6 +412,7 @@ def _hexagon_element(
         kind, ["features here"], cluster=False, note="Zoom in to see the individual features."
     )
     meta["path"] = {**meta["path"], "weight": 1, "dashArray": None}
+    meta["aggregate"] = True
     return KindLayer(safe_json_text(data), meta), len(cells), used
 
 
@@ -432,6 +431,6 @@ def _heat_element(frame: gpd.GeoDataFrame, zoom: int, latitude: float) -> HeatLa
             lat, lon = h3.cell_to_latlng(cell)
             points.append([round(lat, 4), round(lon, 4), count])
         peak = max(1, int(np.percentile(counts, 95)))
-    options = {"radius": 16, "blur": 18, "minOpacity": 0.35, "max": peak}
+    options: dict[str, Any] = {"radius": 16, "blur": 18, "minOpacity": 0.35, "max": peak}
     options["gradient"] = HEAT_GRADIENT
     return HeatLayer(points, options)

@@ -36,7 +36,7 @@ def safe_json_text(text: str) -> str:
     return text.translate(_SCRIPT_SAFE).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-class Runtime(MacroElement):  # type: ignore[misc]
+class Runtime(MacroElement):
     """The humansec map runtime (``runtime.py``): CSS in the header, JS in the map script."""
 
     _template = Template(
@@ -51,7 +51,7 @@ class Runtime(MacroElement):  # type: ignore[misc]
         self.js = RUNTIME_JS
 
 
-class CountriesBasemap(MacroElement):  # type: ignore[misc]
+class CountriesBasemap(MacroElement):
     """Country polygons fetched from a local GeoJSON URL, drawn below any tile layer."""
 
     _template = Template(
@@ -77,7 +77,7 @@ class CountriesBasemap(MacroElement):  # type: ignore[misc]
         )
 
 
-class Legend(MacroElement):  # type: ignore[misc]
+class Legend(MacroElement):
     """An always-visible Leaflet control holding escaped legend HTML."""
 
     _template = Template(
@@ -95,7 +95,7 @@ class Legend(MacroElement):  # type: ignore[misc]
         self.position_json = script_json(position)
 
 
-class KindLayer(MacroElement):  # type: ignore[misc]
+class KindLayer(MacroElement):
     """One kind's features (or hexagon bins) as a canvas layer, one style for the layer.
 
     ``data_json`` is a GeoJSON FeatureCollection already serialised and made script-safe;
@@ -117,12 +117,12 @@ class KindLayer(MacroElement):  # type: ignore[misc]
         self.meta_json = script_json(meta)
 
 
-class HeatLayer(MacroElement):  # type: ignore[misc]
+class HeatLayer(MacroElement):
     """A leaflet.heat layer of ``[lat, lon, weight]`` points."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "var {{ this.get_name() }} = L.heatLayer({{ this.points_json }}, "
+        "var {{ this.get_name() }} = L.Humansec.heat({{ this.points_json }}, "
         "{{ this.options_json }}).addTo({{ this._parent.get_name() }});"
         "{% endmacro %}"
     )

@@ -51,6 +51,12 @@ RUNTIME_JS = r"""
       else { this._renderer._updateCircle(this); }
     }
   });
+  // Hexagons and heat maps go below the individual features (overlayPane is at 400).
+  function aggregatePane(map) {
+    var pane = map.getPane("hsAggregate");
+    if (!pane) { pane = map.createPane("hsAggregate"); pane.style.zIndex = 350; }
+    return pane;
+  }
   function props(layer) { return (layer && layer.feature && layer.feature.properties) || {}; }
   L.Humansec = {
     popup: function (meta) {
@@ -93,6 +99,10 @@ RUNTIME_JS = r"""
           return new L.HumansecMarker(latlng, meta.point);
         }
       });
+      if (meta.aggregate) {
+        options.renderer = L.canvas({ pane: "hsAggregate", padding: 0.5 });
+        group.beforeAdd = function (map) { aggregatePane(map); };
+      }
       for (i = 0; i < data.features.length; i++) {
         f = data.features[i];
         layer = L.GeoJSON.geometryToLayer(f, options);
@@ -116,8 +126,17 @@ RUNTIME_JS = r"""
       group.bindTooltip(L.Humansec.tooltip, { sticky: true });
       return group;
     },
-    heat: function (points, meta) {
-      return L.heatLayer(points, meta);
+    heat: function (points, options) {
+      var layer = L.heatLayer(points, options), onAdd = layer.onAdd, onRemove = layer.onRemove;
+      layer.onAdd = function (map) {
+        onAdd.call(this, map);
+        aggregatePane(map).appendChild(this._canvas);
+      };
+      layer.onRemove = function (map) {
+        map.getPanes().overlayPane.appendChild(this._canvas);
+        onRemove.call(this, map);
+      };
+      return layer;
     },
     basemap: function (map, url, style) {
       var pane = map.getPane("hsBasemap") || map.createPane("hsBasemap");

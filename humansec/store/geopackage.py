@@ -21,6 +21,7 @@ Every access to the file goes through pyogrio, i.e. GDAL's own SQLite: mixing Py
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
@@ -69,6 +70,7 @@ _DTYPE_OF_OGR_TYPE: Mapping[str, str] = {
     "OFSTBoolean": "boolean",
     "OFTReal": "float64",
 }
+_CATALOGUE_DESCRIPTION = "humansec layer catalogue (append-only)"
 _APPEND_ATTEMPTS = 20
 _APPEND_BACKOFF_S = 0.05
 
@@ -337,8 +339,15 @@ class GeoPackageStore(LayerStore):
             return {}
         events = self._read(
             "the catalogue",
+            # Arrow streams every row. The classic reader stops after GDAL's cached feature
+            # count, which concurrent appenders leave too low (gpkg_ogr_contents is updated
+            # at close, last writer wins), and would silently drop registrations.
             lambda: pyogrio.read_dataframe(
-                self.path, layer=CATALOGUE_TABLE, read_geometry=False, fid_as_index=True
+                self.path,
+                layer=CATALOGUE_TABLE,
+                read_geometry=False,
+                fid_as_index=True,
+                use_arrow=True,
             ),
         )
         layers: dict[str, _Layer] = {}
@@ -380,10 +389,37 @@ class GeoPackageStore(LayerStore):
             msg = f"The store has no layer {layer_id!r}; known layers: {known}."
             raise StoreError(msg) from None
 
+    def _create_file(self) -> None:
+        """Create the file with an empty catalogue, unless it exists; safe against a race.
+
+        The file is built under a temporary name and published with a hard link, which fails
+        rather than replace a file another writer published first. Nobody ever sees a
+        half-made GeoPackage.
+        """
+        if self.path.exists():
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        draft = self.path.with_name(f".{self.path.stem}.{secrets.token_hex(4)}.draft.gpkg")
+        try:
+            pyogrio.write_dataframe(
+                _catalogue_frame([]),
+                draft,
+                layer=CATALOGUE_TABLE,
+                driver="GPKG",
+                layer_options={"DESCRIPTION": _CATALOGUE_DESCRIPTION},
+            )
+            with contextlib.suppress(FileExistsError):  # another writer was first: use theirs
+                self.path.hardlink_to(draft)
+        except _GDAL_ERRORS as error:
+            msg = f"Cannot create the layer store {self.path}: {error}"
+            raise StoreError(msg) from error
+        finally:
+            draft.unlink(missing_ok=True)
+
     def _write_table(self, frame: gpd.GeoDataFrame, layer_id: str, version: int, title: str) -> str:
         """Write ``frame`` to a table with a fresh name and return the name."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        existing = self._tables() if self.path.exists() else set()
+        self._create_file()
+        existing = self._tables()
         while True:
             table = f"{TABLE_PREFIX}{layer_id}_v{version}_{secrets.token_hex(3)}"
             if table not in existing:
@@ -409,7 +445,7 @@ class GeoPackageStore(LayerStore):
 
     def _register(self, row: Mapping[str, object]) -> None:
         """Append one catalogue row: the single transaction that makes a change visible."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._create_file()
         event = _catalogue_frame([row])
         for attempt in range(_APPEND_ATTEMPTS):
             try:
@@ -419,7 +455,7 @@ class GeoPackageStore(LayerStore):
                     layer=CATALOGUE_TABLE,
                     driver="GPKG",
                     append=True,  # creates the table when missing, never replaces it
-                    layer_options={"DESCRIPTION": "humansec layer catalogue (append-only)"},
+                    layer_options={"DESCRIPTION": _CATALOGUE_DESCRIPTION},
                 )
             except _GDAL_ERRORS as error:
                 # Another writer holds the lock (or created the catalogue first): try again.

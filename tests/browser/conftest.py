@@ -49,25 +49,40 @@ class Server:
     url: str
     data_dir: Path
     process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        """Stop the server and wait for it."""
+        self.process.terminate()
+        self.process.wait(timeout=20)
 
 
 def start_server(data_dir: Path, log: Path, *, extra_env: dict[str, str] | None = None) -> Server:
     """Start `streamlit run app.py` on a free loopback port and wait until it is healthy."""
     port = _free_port()
     env = {**os.environ, "HUMANSEC_DATA_DIR": str(data_dir), **(extra_env or {})}
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.address", "127.0.0.1",
-            "--server.port", str(port),
-            "--server.headless", "true",
-            "--browser.gatherUsageStats", "false",
-        ],
-        cwd=PROJECT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=PROJECT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -76,7 +91,7 @@ def start_server(data_dir: Path, log: Path, *, extra_env: dict[str, str] | None 
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    return Server(url, data_dir, process)
+                    return Server(url, data_dir, process, log)
         except OSError:
             time.sleep(0.3)
     process.kill()
@@ -88,8 +103,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("browser")
     running = start_server(folder / "data", folder / "streamlit.log")
     yield running
-    running.process.terminate()
-    running.process.wait(timeout=20)
+    running.stop()
 
 
 @pytest.fixture(scope="session")

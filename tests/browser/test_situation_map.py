@@ -1,0 +1,138 @@
+"""What a commander sees: the demo map drawn offline, clicks, and hostile names shown as text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Frame, Page, expect
+
+from humansec.coords import from_mgrs
+from humansec.demo import HOSTILE_INCIDENTS
+from humansec.escaping import escape_text
+from tests.browser.conftest import Guard, Server
+
+pytestmark = pytest.mark.browser
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+# Counts the features drawn by humansec's layers, following clusters, per layer title.
+COUNT_DRAWN = """
+() => {
+  const counts = {};
+  const groups = window.feature_group || [];
+  const visit = (layer, title) => {
+    if (layer.feature) { counts[title] = (counts[title] || 0) + 1; }
+    if (layer.eachLayer) { layer.eachLayer((child) => visit(child, title)); }
+    if (layer.getAllChildMarkers) { /* MarkerClusterGroup.eachLayer already covers these */ }
+  };
+  groups.forEach((group, index) => visit(group, group.options && group.options.name || index));
+  return counts;
+}
+"""
+
+# Opens, for every drawn feature whose tooltip holds `needle`, the popup its layer binds (the
+# same content function a click calls; clustered markers are not clickable until zoomed in),
+# and returns the popups' text and HTML as the browser shows them.
+OPEN_POPUPS = """
+(needle) => {
+  const shown = [];
+  const visit = (layer, owner) => {
+    if (layer.getPopup && layer.getPopup()) { owner = layer; }
+    const p = layer.feature && layer.feature.properties;
+    if (p && typeof p.t === "string" && p.t.includes(needle) && owner) {
+      const latlng = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
+      const content = owner.getPopup().getContent();
+      const opened = L.popup()
+        .setLatLng(latlng)
+        .setContent(typeof content === "function" ? content(layer) : content)
+        .openOn(map_div);
+      const popup = opened.getElement().querySelector(".leaflet-popup-content");
+      shown.push({ text: popup.innerText, html: popup.innerHTML });
+      map_div.closePopup(opened);
+    }
+    if (layer.eachLayer) { layer.eachLayer((child) => visit(child, owner)); }
+  };
+  (window.feature_group || []).forEach((group) => visit(group, null));
+  return shown;
+}
+"""
+
+
+def open_map(page: Page, server: Server) -> Frame:
+    """Open the app and wait until the map frame has drawn humansec's data layers."""
+    page.goto(server.url, wait_until="domcontentloaded")
+    page.locator(MAP_FRAME).wait_for(timeout=60_000)
+    frame = page.frame_locator(MAP_FRAME)
+    expect(frame.locator(".leaflet-container")).to_be_visible(timeout=60_000)
+    expect(frame.locator(".hs-legend")).to_be_visible(timeout=30_000)
+    handle = page.locator(MAP_FRAME).element_handle()
+    assert handle is not None
+    content = handle.content_frame()
+    assert content is not None
+    content.wait_for_function("(window.feature_group || []).length > 0", timeout=30_000)
+    return content
+
+
+def test_map_draws_demo_offline(guarded_page: tuple[Page, Guard], server: Server) -> None:
+    page, guard = guarded_page
+    frame = open_map(page, server)
+    counts = frame.evaluate(COUNT_DRAWN)
+    drawn = sum(counts.values())
+    assert drawn > 500, counts  # 64 places, 40 cultural sites, ..., 358 incidents
+    legend = frame.locator(".hs-legend").inner_text()
+    for title in (
+        "Population centres",
+        "Cultural property",
+        "Humanitarian sites",
+        "Humanitarian movements",
+        "Critical infrastructure",
+        "Incidents",
+        "Planned activities",
+    ):
+        assert title in legend
+    # The countries basemap came from the app's own static files and was drawn.
+    frame.wait_for_function(
+        "() => Object.values(map_div._layers).some(l => l.getLayers && l.getLayers().length > 100)"
+    )
+    assert guard.blocked == [], f"requests that tried to leave the machine: {guard.blocked}"
+    assert [f for f in guard.failed if "ERR_ABORTED" not in f] == []
+    assert guard.dialogs == []
+
+
+def test_click_shows_mgrs(guarded_page: tuple[Page, Guard], server: Server) -> None:
+    page, guard = guarded_page
+    open_map(page, server)
+    box = page.locator(MAP_FRAME).bounding_box()
+    assert box is not None
+    # Click near the top-left, away from the legend and the layer control.
+    page.mouse.click(box["x"] + 80, box["y"] + box["height"] / 2)
+    mgrs_value = page.get_by_test_id("stMetricValue").nth(1)
+    expect(mgrs_value).to_have_text(
+        re.compile(r"^\d{1,2}[C-X] [A-Z]{2} \d{5} \d{5}$"), timeout=30_000
+    )
+    latlon_text = page.get_by_test_id("stMetricValue").nth(0).inner_text()
+    match = re.fullmatch(r"([\d.]+)° ([NS]), ([\d.]+)° ([EW])", latlon_text.strip())
+    assert match, latlon_text
+    lat = float(match[1]) * (1 if match[2] == "N" else -1)
+    lon = float(match[3]) * (1 if match[4] == "E" else -1)
+    mgrs_lat, mgrs_lon = from_mgrs(mgrs_value.inner_text())
+    assert abs(mgrs_lat - lat) < 2e-5 and abs(mgrs_lon - lon) < 2e-5
+    assert guard.blocked == []
+
+
+def test_hostile_names_render_as_text(guarded_page: tuple[Page, Guard], server: Server) -> None:
+    page, guard = guarded_page
+    frame = open_map(page, server)
+    hostile = ["<img src=x onerror=alert(1)>", "`${alert(1)}`", "C:\\data\\2019"]
+    assert all(any(name in row[0] for row in HOSTILE_INCIDENTS) for name in hostile)
+    for name in hostile:
+        needle = escape_text(name)
+        popups = frame.evaluate(OPEN_POPUPS, needle)
+        assert popups, f"no drawn feature carries {name!r}"
+        assert any(name in popup["text"] for popup in popups), (name, popups)
+        for popup in popups:
+            assert "<img" not in popup["html"]
+    page.wait_for_timeout(500)
+    assert guard.dialogs == [], f"script from feature data ran: {guard.dialogs}"
+    assert guard.blocked == []
