@@ -1,7 +1,8 @@
 """First start: fill an empty layer store with the embedded demo scenario.
 
 A fresh installation then opens on a map with something on it, every layer marked EXERCISE.
-A store that already holds any layer (even a retired one) is left alone.
+A store that holds any layer of its own (even a retired one) is left alone; a store that holds
+only part of the demo (a first start that was killed half-way) gets the missing demo layers.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from humansec.demo import DEMO_DIR, demo_metadata, load_demo
+from humansec.model import LayerKind
 from humansec.store.base import LayerRecord, LayerStore
 
 
 def ensure_demo(store: LayerStore, demo_dir: Path = DEMO_DIR) -> list[LayerRecord]:
-    """Add the demo layers to ``store`` if it has never held a layer; return what was added.
+    """Add the demo layers ``store`` lacks, unless it holds other layers; return what was added.
 
     Parameters
     ----------
@@ -25,7 +27,8 @@ def ensure_demo(store: LayerStore, demo_dir: Path = DEMO_DIR) -> list[LayerRecor
     Returns
     -------
     list[LayerRecord]
-        One record per demo layer, in ``LayerKind`` order; empty when the store was not empty.
+        One record per demo layer added, in ``LayerKind`` order; empty when the store holds
+        any layer that is not part of the demo, or the whole demo already.
 
     Raises
     ------
@@ -33,7 +36,13 @@ def ensure_demo(store: LayerStore, demo_dir: Path = DEMO_DIR) -> list[LayerRecor
         When a demo file cannot be read.
 
     """
-    if not store.is_empty():
+    held = {(record.kind, record.title) for record in store.catalogue(include_retired=True)}
+    demo = {(kind, demo_metadata(kind).title) for kind in LayerKind}
+    if not held <= demo:
         return []
     layers = load_demo(demo_dir)
-    return [store.add_version(frame, demo_metadata(kind)) for kind, frame in layers.items()]
+    return [
+        store.add_version(frame, demo_metadata(kind))
+        for kind, frame in layers.items()
+        if (kind, demo_metadata(kind).title) not in held
+    ]

@@ -10,7 +10,6 @@ from streamlit_folium import st_folium
 
 from humansec.coords import format_latlon, to_mgrs
 from humansec.errors import HumansecError
-from humansec.extent import center_of, data_bounds, zoom_for
 from humansec.filters import apply_filters, time_extent
 from humansec.mapview import (
     STREAMLIT_ASSET_PREFIX,
@@ -18,6 +17,8 @@ from humansec.mapview import (
     build_base_map,
     build_data_layers,
     build_layer_control,
+    data_bounds,
+    zoom_for_bounds,
 )
 from humansec.model import FOCUS_AREA_TITLES, KIND_SPECS, FocusArea, LayerKind
 from humansec.store import TimeRange
@@ -67,18 +68,18 @@ with st.sidebar:
     heatmap = st.toggle("Incidents as heat map", key=state.HEATMAP)
 
 shown = apply_filters(frames, kinds=kinds, time_range=time_range, focus_areas=focus_areas)
-extent = data_bounds(frames) or (-20.0, 30.0, 40.0, 70.0)
+west, south, east, north = data_bounds(frames) or (-20.0, 30.0, 40.0, 70.0)
 
 
 @st.fragment
 def map_section() -> None:
     """The map and what the last click hit; reruns alone when the map is panned or clicked."""
     last = st.session_state.get(state.MAP_COMPONENT) or {}
-    view = MapView.from_component(last) if last else MapView(bounds=extent, zoom=None)
+    view = MapView.from_component(last) if last else MapView(bounds=None, zoom=None)
     try:
         base = build_base_map(
-            center=center_of(extent),
-            zoom=zoom_for(extent),
+            center=((south + north) / 2, (west + east) / 2),
+            zoom=zoom_for_bounds((west, south, east, north), height_px=620),
             asset_prefix=STREAMLIT_ASSET_PREFIX,
             tile_url=settings.tile_url,
             tile_attribution=settings.tile_attribution,

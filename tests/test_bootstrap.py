@@ -10,7 +10,7 @@ import geopandas as gpd
 import pytest
 
 from humansec.bootstrap import ensure_demo
-from humansec.demo import DEMO_DIR
+from humansec.demo import DEMO_DIR, demo_metadata, load_demo
 from humansec.errors import StoreError
 from humansec.model import LayerKind, conform
 from humansec.store import GeoPackageStore
@@ -86,6 +86,27 @@ def test_store_with_a_layer_is_left_alone() -> None:
     ensure_demo(store)
     assert ensure_demo(store) == []
     assert len(store.catalogue()) == len(LayerKind)
+
+
+def test_store_with_a_layer_of_its_own_is_left_alone() -> None:
+    store = MemoryStore()
+    demo = load_demo(DEMO_DIR)
+    own = dataclasses.replace(demo_metadata(LayerKind.POPULATION), title="Census 2021")
+    store.add_version(demo[LayerKind.POPULATION], own)
+    assert ensure_demo(store) == []
+    assert [r.title for r in store.catalogue()] == ["Census 2021"]
+
+
+def test_half_loaded_demo_is_completed() -> None:
+    # A first start killed after three demo layers: the next start adds the other four.
+    store = MemoryStore()
+    demo = load_demo(DEMO_DIR)
+    first_three = list(LayerKind)[:3]
+    for kind in first_three:
+        store.add_version(demo[kind], demo_metadata(kind))
+    added = ensure_demo(store)
+    assert [r.kind for r in added] == list(LayerKind)[3:]
+    assert sorted(r.kind for r in store.catalogue()) == sorted(LayerKind)
 
 
 def test_store_with_only_retired_layers_is_left_alone() -> None:

@@ -7,6 +7,7 @@ streamlit-folium's ``feature_group_to_add``) and ``build_layer_control``;
 
 from __future__ import annotations
 
+from humansec.mapview.aggregate import zoom_for_bounds
 from humansec.mapview.assets import STREAMLIT_ASSET_PREFIX, external_urls
 from humansec.mapview.builder import (
     CLUSTER_THRESHOLD,
@@ -18,6 +19,7 @@ from humansec.mapview.builder import (
     build_data_layers,
     build_layer_control,
     build_situation_map,
+    data_bounds,
 )
 from humansec.mapview.style import KIND_STYLES, KindStyle
 
@@ -34,5 +36,7 @@ __all__ = [
     "build_data_layers",
     "build_layer_control",
     "build_situation_map",
+    "data_bounds",
     "external_urls",
+    "zoom_for_bounds",
 ]

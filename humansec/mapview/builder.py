@@ -204,8 +204,8 @@ def build_data_layers(
 
 
 def build_layer_control() -> folium.LayerControl:
-    """Return the layer control (expanded, so every layer's name and count is visible)."""
-    return folium.LayerControl(position="topright", collapsed=False)
+    """Return the layer control, collapsed so that it does not hide the map (legend stays)."""
+    return folium.LayerControl(position="topright", collapsed=True)
 
 
 def build_situation_map(
@@ -223,7 +223,7 @@ def build_situation_map(
     The view's bounds (or, when None, the extent of the data) frame the map.
     """
     groups = build_data_layers(frames, view=view, heatmap=heatmap, point_limit=point_limit)
-    bounds = view.bounds or _data_bounds(frames) or aggregate.WORLD
+    bounds = view.bounds or data_bounds(frames) or aggregate.WORLD
     west, south, east, north = bounds
     zoom = view.zoom if view.zoom is not None else aggregate.zoom_for_bounds(bounds)
     center_lon = (west + ((east - west) % 360 if west > east else east - west) / 2 + 180) % 360
@@ -280,7 +280,8 @@ def _check_frame(kind: LayerKind, frame: object) -> None:
         raise SchemaError(msg)
 
 
-def _data_bounds(frames: Mapping[LayerKind, gpd.GeoDataFrame]) -> Bounds | None:
+def data_bounds(frames: Mapping[LayerKind, gpd.GeoDataFrame]) -> Bounds | None:
+    """West, south, east, north of every drawable geometry in ``frames``, or None."""
     boxes = []
     for frame in frames.values():
         geoms = frame.geometry.to_numpy()
@@ -313,7 +314,7 @@ def _build_group(
         valid &= aggregate.in_bounds_mask(geoms, aggregate.widen(view.bounds, VIEW_MARGIN))
     shown = frame[valid]
     in_view = len(shown)
-    bounds = view.bounds or _data_bounds({kind: shown}) or aggregate.WORLD
+    bounds = view.bounds or data_bounds({kind: shown}) or aggregate.WORLD
     zoom = view.zoom if view.zoom is not None else aggregate.zoom_for_bounds(bounds)
     latitude = (bounds[1] + bounds[3]) / 2
     element: folium.MacroElement | None

@@ -1,0 +1,463 @@
+"""Commander's map benchmark: time to the first drawn map and bytes sent per rerun.
+
+Three stores are served in turn by a real ``streamlit run app.py`` (``tests.browser.conftest``)
+and opened in headless Debian Chromium (Playwright): ``baseline`` (one population point),
+``demo`` (the shipped demo) and ``large`` (100,000 synthetic incidents and 50,000 protected
+features around the demo's towns). See ``benchmarks/README.md`` for the definitions.
+
+``python -m benchmarks.run map -- --repeats 5`` (default 5; ``--scenarios large`` for one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, WebSocket, sync_playwright
+
+from humansec.bootstrap import ensure_demo
+from humansec.demo import DEMO_AREA, DEMO_CENTER, EXERCISE_START, INCIDENT_START
+from humansec.demo.scenario import anchor_places
+from humansec.model import (
+    CULTURAL_PROTECTION,
+    HUMANITARIAN_SITE_CATEGORIES,
+    WGS84,
+    FocusArea,
+    LayerKind,
+    conform,
+)
+from humansec.store import GeoPackageStore, NewLayer
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server
+
+RESULTS = Path(__file__).resolve().parent / "results"
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+TARGET_FIRST_MAP_S = 2.0
+TARGET_BYTES_PER_RERUN = 5_000_000
+SEED = 20261126
+LARGE_INCIDENTS = 100_000
+LARGE_PROTECTED = {  # 50,000 in all
+    LayerKind.POPULATION: 20_000,
+    LayerKind.CULTURAL: 15_000,
+    LayerKind.HUMANITARIAN_SITE: 15_000,
+}
+TIMEOUT_MS = 120_000
+QUIET_S = 1.5  # a rerun is over when the server has sent nothing for this long
+
+# True (and the time, ms since the epoch) once the map frame holds humansec's data layers, all
+# of them added to the map, and the countries basemap has been drawn.
+DRAWN = """
+() => {
+  const groups = window.feature_group;
+  if (!groups || !groups.length || typeof map_div === "undefined") { return false; }
+  if (!groups.every((group) => map_div.hasLayer(group))) { return false; }
+  const basemap = Object.values(map_div._layers)
+    .some((layer) => layer.getLayers && layer.getLayers().length > 100);
+  return basemap ? performance.timeOrigin + performance.now() : false;
+}
+"""
+# Time (ms since the epoch) of the next painted frame after now.
+NEXT_PAINT = """
+() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(
+  () => resolve(performance.timeOrigin + performance.now()))))
+"""
+
+
+# --- stores -------------------------------------------------------------------------------
+
+
+def _meta(kind: LayerKind, title: str) -> NewLayer:
+    return NewLayer(
+        kind=kind,
+        title=title,
+        source="synthetic (humansec benchmark)",
+        licence="synthetic, no licence restrictions",
+        classification="NATO UNCLASSIFIED",
+        exercise=True,
+    )
+
+
+def baseline_store(data_dir: Path) -> None:
+    """Write a store holding one population point at the demo centre."""
+    frame = gpd.GeoDataFrame(
+        {"id": ["p1"], "name": ["Baseline"], "population": [1000]},
+        geometry=gpd.points_from_xy([DEMO_CENTER[0]], [DEMO_CENTER[1]]),
+        crs=WGS84,
+    )
+    store = GeoPackageStore(data_dir / "humansec.gpkg")
+    store.add_version(conform(frame, LayerKind.POPULATION), _meta(LayerKind.POPULATION, "One"))
+
+
+def demo_store(data_dir: Path) -> None:
+    """Write the shipped demo into a store (as the app does on first start)."""
+    ensure_demo(GeoPackageStore(data_dir / "humansec.gpkg"))
+
+
+def clustered_points(rng: np.random.Generator, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``count`` lon/lat points around the demo towns (weighted by population).
+
+    Each point lies a normal distance (sigma 2 km plus 1 km per 10,000 people, capped at
+    8 km) from a town; points outside ``DEMO_AREA`` are clipped to its edge.
+    """
+    towns = anchor_places(2000)
+    lons = np.array([t.lon for t in towns])
+    lats = np.array([t.lat for t in towns])
+    people = np.array([t.population for t in towns], dtype=float)
+    weights = np.sqrt(people) / np.sqrt(people).sum()
+    sigma_km = np.minimum(2.0 + people / 10_000, 8.0)
+    which = rng.choice(len(towns), size=count, p=weights)
+    north_km = rng.normal(0.0, sigma_km[which])
+    east_km = rng.normal(0.0, sigma_km[which])
+    lat = lats[which] + north_km / 111.32
+    lon = lons[which] + east_km / (111.32 * np.cos(np.radians(lats[which])))
+    west, south, east, north = DEMO_AREA
+    return np.clip(lon, west, east), np.clip(lat, south, north)
+
+
+def large_frames(seed: int = SEED) -> dict[LayerKind, gpd.GeoDataFrame]:
+    """Return the synthetic large scenario: 100k incidents, 50k protected points, conformed."""
+    rng = np.random.default_rng(seed)
+    out: dict[LayerKind, gpd.GeoDataFrame] = {}
+
+    def frame(kind: LayerKind, count: int, columns: dict[str, Any]) -> gpd.GeoDataFrame:
+        lon, lat = clustered_points(rng, count)
+        ids = [f"{kind}-{i}" for i in range(count)]
+        data = {"id": ids, "name": [f"{kind} {i}" for i in range(count)], **columns}
+        raw = gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
+        return conform(raw, kind)
+
+    span_s = int((EXERCISE_START - INCIDENT_START).total_seconds())
+    n = LARGE_INCIDENTS
+    out[LayerKind.INCIDENT] = frame(
+        LayerKind.INCIDENT,
+        n,
+        {
+            "date": INCIDENT_START + pd.to_timedelta(rng.integers(0, span_s, n), unit="s"),
+            "focus_area": rng.choice([str(a) for a in FocusArea], n),
+            "killed": rng.poisson(0.3, n),
+            "injured": rng.poisson(0.8, n),
+        },
+    )
+    n = LARGE_PROTECTED[LayerKind.POPULATION]
+    out[LayerKind.POPULATION] = frame(
+        LayerKind.POPULATION, n, {"population": rng.integers(50, 5000, n)}
+    )
+    n = LARGE_PROTECTED[LayerKind.CULTURAL]
+    out[LayerKind.CULTURAL] = frame(
+        LayerKind.CULTURAL, n, {"protection": rng.choice(CULTURAL_PROTECTION, n)}
+    )
+    n = LARGE_PROTECTED[LayerKind.HUMANITARIAN_SITE]
+    out[LayerKind.HUMANITARIAN_SITE] = frame(
+        LayerKind.HUMANITARIAN_SITE, n, {"category": rng.choice(HUMANITARIAN_SITE_CATEGORIES, n)}
+    )
+    return out
+
+
+def large_store(data_dir: Path) -> None:
+    """Write the large scenario into a fresh store."""
+    store = GeoPackageStore(data_dir / "humansec.gpkg")
+    for kind, frame in large_frames().items():
+        store.add_version(frame, _meta(kind, f"Synthetic {kind}"))
+
+
+SCENARIOS: dict[str, Callable[[Path], None]] = {
+    "baseline": baseline_store,
+    "demo": demo_store,
+    "large": large_store,
+}
+
+
+# --- one page load -------------------------------------------------------------------------
+
+
+@dataclass
+class Traffic:
+    """Websocket frames the server sent (arrival time, bytes) and finished HTTP requests."""
+
+    frames: list[tuple[float, int]] = field(default_factory=list)
+    requests: list[Any] = field(default_factory=list)
+
+    def mark(self) -> int:
+        """Return a marker for ``since``."""
+        return len(self.frames)
+
+    def since(self, marker: int) -> tuple[int, int]:
+        """Return (bytes, messages) received after ``marker``."""
+        chosen = self.frames[marker:]
+        return sum(size for _, size in chosen), len(chosen)
+
+
+def _watch(page: Page, traffic: Traffic) -> None:
+    def on_socket(socket: WebSocket) -> None:
+        def on_frame(payload: str | bytes) -> None:
+            size = len(payload.encode()) if isinstance(payload, str) else len(payload)
+            traffic.frames.append((time.time(), size))
+
+        socket.on("framereceived", on_frame)
+
+    page.on("websocket", on_socket)
+    page.on("requestfinished", lambda request: traffic.requests.append(request))
+
+
+def _wait_quiet(page: Page, traffic: Traffic, marker: int) -> float:
+    """Wait until a frame came after ``marker`` and then none for ``QUIET_S``; return its time."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        if len(traffic.frames) > marker and time.time() - traffic.frames[-1][0] >= QUIET_S:
+            return traffic.frames[-1][0]
+    msg = "the server kept sending (or sent nothing) for two minutes"
+    raise TimeoutError(msg)
+
+
+def _map_frame(page: Page) -> Frame:
+    page.locator(MAP_FRAME).wait_for(timeout=TIMEOUT_MS)
+    handle = page.locator(MAP_FRAME).element_handle()
+    content = handle.content_frame() if handle else None
+    if content is None:
+        msg = "the map iframe has no content frame"
+        raise RuntimeError(msg)
+    return content
+
+
+def _http_bytes(requests: list[Any], server_url: str) -> dict[str, int]:
+    """Sum response body bytes (as transferred, i.e. compressed if it was) per asset group."""
+    groups = {"basemap": 0, "leaflet_and_plugins": 0, "streamlit_frontend": 0, "other": 0}
+    outside = 0
+    for request in requests:
+        url: str = request.url
+        if not url.startswith(server_url):
+            outside += 1
+            continue
+        size = max(int(request.sizes()["responseBodySize"]), 0)
+        if "/static/vendor/basemap" in url:
+            groups["basemap"] += size
+        elif "/static/vendor/" in url:
+            groups["leaflet_and_plugins"] += size
+        elif "/static/" in url or "/component/" in url:
+            groups["streamlit_frontend"] += size
+        else:
+            groups["other"] += size
+    groups["total"] = sum(groups.values())
+    groups["requests_outside_server"] = outside
+    return groups
+
+
+def load_once(context: BrowserContext, server_url: str, *, reruns: bool) -> dict[str, Any]:
+    """Open the app in a new page of ``context``; measure the first drawn map and the reruns."""
+    page = context.new_page()
+    traffic = Traffic()
+    _watch(page, traffic)
+    wall_start = time.time()
+    page.goto(server_url, wait_until="commit", timeout=TIMEOUT_MS)
+    navigation_start = float(page.evaluate("performance.timeOrigin"))
+    frame = _map_frame(page)
+    frame.wait_for_function(DRAWN, timeout=TIMEOUT_MS, polling="raf")
+    painted = float(frame.evaluate(NEXT_PAINT))
+    first_map_s = (painted - navigation_start) / 1000
+    before_draw = [t for t, _ in traffic.frames if t * 1000 <= painted]
+    result: dict[str, Any] = {
+        "first_map_s": first_map_s,
+        "wall_first_map_s": painted / 1000 - wall_start,
+        # server-side share: from navigation start to the last message before the paint
+        "last_message_before_map_s": (before_draw[-1] * 1000 - navigation_start) / 1000
+        if before_draw
+        else None,
+    }
+    _wait_quiet(page, traffic, 0)
+    result["initial_ws_bytes"], result["initial_ws_messages"] = traffic.since(0)
+    result["http"] = _http_bytes(traffic.requests, server_url)
+    if reruns:
+        result["click"] = _rerun(page, traffic, lambda: _click_map(page))
+        result["filter"] = _rerun(
+            page, traffic, lambda: page.get_by_text("Incidents as heat map").click()
+        )
+    page.close()
+    return result
+
+
+def _click_map(page: Page) -> None:
+    box = page.locator(MAP_FRAME).bounding_box()
+    if box is None:
+        msg = "the map iframe has no bounding box"
+        raise RuntimeError(msg)
+    page.mouse.click(box["x"] + 80, box["y"] + box["height"] / 2)
+
+
+def _rerun(page: Page, traffic: Traffic, action: Callable[[], None]) -> dict[str, Any]:
+    marker = traffic.mark()
+    start = time.time()
+    action()
+    last = _wait_quiet(page, traffic, marker)
+    size, messages = traffic.since(marker)
+    return {"ws_bytes": size, "ws_messages": messages, "last_message_s": last - start}
+
+
+# --- one scenario --------------------------------------------------------------------------
+
+
+@contextmanager
+def _browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def run_scenario(browser: Browser, name: str, folder: Path, repeats: int) -> dict[str, Any]:
+    """Write the scenario's store, serve it, and measure ``repeats`` cold and warm loads."""
+    data_dir = folder / name
+    data_dir.mkdir(parents=True)
+    started = time.perf_counter()
+    SCENARIOS[name](data_dir)
+    write_s = time.perf_counter() - started
+    server = start_server(data_dir, folder / f"{name}.log")
+    try:
+        # The first load after start reads the store into the server's cache: reported apart.
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        server_cold = load_once(context, server.url, reruns=False)
+        context.close()
+        cold, warm = [], []
+        for index in range(repeats):
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            cold.append(load_once(context, server.url, reruns=True))
+            warm.append(load_once(context, server.url, reruns=False))
+            context.close()
+            print(
+                f"  {name} #{index + 1}: first map {cold[-1]['first_map_s']:.2f} s cold cache, "
+                f"{warm[-1]['first_map_s']:.2f} s warm cache",
+                flush=True,
+            )
+    finally:
+        server.stop()
+    return {
+        "store_write_s": write_s,
+        "server_cold": server_cold,
+        "cold_cache": cold,
+        "warm_cache": warm,
+        "summary": summarise(cold, warm),
+    }
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def summarise(cold: list[dict[str, Any]], warm: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median, min and max of each measure over the repeats."""
+    return {
+        "first_map_s_cold_cache": _stats([r["first_map_s"] for r in cold]),
+        "first_map_s_warm_cache": _stats([r["first_map_s"] for r in warm]),
+        "initial_ws_bytes": _stats([r["initial_ws_bytes"] for r in cold]),
+        "click_rerun_ws_bytes": _stats([r["click"]["ws_bytes"] for r in cold]),
+        "click_rerun_s": _stats([r["click"]["last_message_s"] for r in cold]),
+        "filter_rerun_ws_bytes": _stats([r["filter"]["ws_bytes"] for r in cold]),
+        "filter_rerun_s": _stats([r["filter"]["last_message_s"] for r in cold]),
+        "http_bytes_cold_cache": _stats([r["http"]["total"] for r in cold]),
+        "http_bytes_warm_cache": _stats([r["http"]["total"] for r in warm]),
+    }
+
+
+# --- report --------------------------------------------------------------------------------
+
+ROWS = [
+    ("first map, cold HTTP cache (s)", "first_map_s_cold_cache", 1.0),
+    ("first map, warm HTTP cache (s)", "first_map_s_warm_cache", 1.0),
+    ("websocket, initial load (MB)", "initial_ws_bytes", 1e-6),
+    ("websocket, map click rerun (MB)", "click_rerun_ws_bytes", 1e-6),
+    ("websocket, filter rerun (MB)", "filter_rerun_ws_bytes", 1e-6),
+    ("click rerun, last message (s)", "click_rerun_s", 1.0),
+    ("filter rerun, last message (s)", "filter_rerun_s", 1.0),
+    ("HTTP, cold cache (MB)", "http_bytes_cold_cache", 1e-6),
+    ("HTTP, warm cache (MB)", "http_bytes_warm_cache", 1e-6),
+]
+
+
+def table(results: dict[str, Any]) -> str:
+    """Median [min-max] per scenario, and the median as a ratio to the baseline."""
+    names = list(results)
+    base = results.get("baseline")
+    lines = [f"{'measure':34}" + "".join(f"{name:>26}" for name in names)]
+    for title, key, scale in ROWS:
+        cells = []
+        for name in names:
+            s = results[name]["summary"][key]
+            cell = f"{s['median'] * scale:.2f} [{s['min'] * scale:.2f}-{s['max'] * scale:.2f}]"
+            if base is not None and name != "baseline":
+                reference = base["summary"][key]["median"]
+                cell += f" x{s['median'] / reference:.1f}" if reference else " x-"
+            cells.append(f"{cell:>26}")
+        lines.append(f"{title:34}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def verdict(results: dict[str, Any]) -> list[str]:
+    """One line per scenario against DESIGN.md section 8."""
+    lines = []
+    for name, result in results.items():
+        s = result["summary"]
+        first = s["first_map_s_cold_cache"]["median"]
+        worst = max(
+            s["initial_ws_bytes"]["max"],
+            s["click_rerun_ws_bytes"]["max"],
+            s["filter_rerun_ws_bytes"]["max"],
+        )
+        lines.append(
+            f"{name}: first map {first:.2f} s (target {TARGET_FIRST_MAP_S} s: "
+            f"{'met' if first <= TARGET_FIRST_MAP_S else 'MISSED'}); largest websocket burst "
+            f"{worst / 1e6:.2f} MB (target 5 MB: "
+            f"{'met' if worst <= TARGET_BYTES_PER_RERUN else 'MISSED'})"
+        )
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    """Run the map benchmark; print a table and write ``results/map_load.json``."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run map --")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--scenarios", nargs="+", choices=list(SCENARIOS), default=list(SCENARIOS))
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print(f"No Chromium at {CHROMIUM}: run `make browser` or set HUMANSEC_CHROMIUM.")
+        return 2
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="humansec-bench-") as tmp, _browser() as browser:
+        for name in args.scenarios:
+            print(f"scenario {name}", flush=True)
+            results[name] = run_scenario(browser, name, Path(tmp), args.repeats)
+    report = table(results)
+    print(report)
+    for line in verdict(results):
+        print(line)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "map_load.json"
+    payload = {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {"platform": platform.platform(), "cpus": _cpus(), "chromium": CHROMIUM},
+        "repeats": args.repeats,
+        "quiet_s": QUIET_S,
+        "results": results,
+        "verdict": verdict(results),
+    }
+    out.write_text(json.dumps(payload, indent=2, default=str))
+    print(f"wrote {out}")
+    return 0
+
+
+def _cpus() -> int | None:
+    import os  # noqa: PLC0415
+
+    return os.cpu_count()

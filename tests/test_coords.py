@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from humansec.coords import format_latlon, from_mgrs, to_mgrs
+from humansec.errors import CoordinateError
+
+
+def test_known_reference_round_trips() -> None:
+    assert to_mgrs(54.1, 22.93) == "34U FE 26199 96369"
+    lat, lon = from_mgrs("34U FE 26199 96369")
+    assert lat == pytest.approx(54.1, abs=1e-5)
+    assert lon == pytest.approx(22.93, abs=1e-5)
+
+
+def test_spaces_and_case_are_accepted() -> None:
+    assert from_mgrs("34ufe2619996369") == from_mgrs("34U FE 26199 96369")
+
+
+@given(
+    st.floats(min_value=-79.9, max_value=83.9, allow_nan=False),
+    st.floats(min_value=-179.999, max_value=179.999, allow_nan=False),
+)
+def test_mgrs_round_trip_within_a_metre(lat: float, lon: float) -> None:
+    back_lat, back_lon = from_mgrs(to_mgrs(lat, lon))
+    # 1 m truncation in easting and northing: at most ~1.5 m, i.e. < 2e-5 degrees of latitude.
+    assert abs(back_lat - lat) < 2e-5
+    assert abs(back_lon - lon) * math.cos(math.radians(lat)) < 2e-5
+
+
+@pytest.mark.parametrize("bad", ["", "garbage", "34U FE 123 4567", "99Z ZZ 00000 00000"])
+def test_bad_reference_is_refused_with_an_example(bad: str) -> None:
+    with pytest.raises(CoordinateError, match="34U FE 26199 96369"):
+        from_mgrs(bad)
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(91, 0), (0, 181), (float("nan"), 0), (0, math.inf)])
+def test_out_of_range_points_are_refused(lat: float, lon: float) -> None:
+    with pytest.raises(CoordinateError):
+        to_mgrs(lat, lon)
+
+
+def test_format_latlon_hemispheres() -> None:
+    assert format_latlon(54.1, 22.93) == "54.10000° N, 22.93000° E"
+    assert format_latlon(-33.5, -70.25, decimals=2) == "33.50° S, 70.25° W"
