@@ -10,14 +10,12 @@ from streamlit_folium import st_folium
 
 from humansec.coords import format_latlon, to_mgrs
 from humansec.errors import HumansecError
-from humansec.filters import apply_filters, time_extent
+from humansec.filters import apply_filters
 from humansec.mapview import (
     STREAMLIT_ASSET_PREFIX,
     MapView,
     build_base_map,
-    build_data_layers,
     build_layer_control,
-    data_bounds,
     zoom_for_bounds,
 )
 from humansec.model import FOCUS_AREA_TITLES, KIND_SPECS, FocusArea, LayerKind
@@ -25,7 +23,9 @@ from humansec.store import TimeRange
 from ui import resources, state
 
 st.title("Situation map")
-frames = resources.current_frames()
+data_versions = resources.versions()
+frames = resources.frames_by_kind(data_versions)
+extent = resources.extent(data_versions)
 settings = resources.settings()
 
 
@@ -57,7 +57,7 @@ with st.sidebar:
         format_func=lambda kind: KIND_SPECS[kind].title,
         key=state.FILTER_KINDS,
     )
-    time_range = _date_range_filter(time_extent(frames))
+    time_range = _date_range_filter(extent.times)
     focus_areas = st.multiselect(
         "Incident focus areas",
         options=list(FocusArea),
@@ -68,14 +68,14 @@ with st.sidebar:
     heatmap = st.toggle("Incidents as heat map", key=state.HEATMAP)
 
 shown = apply_filters(frames, kinds=kinds, time_range=time_range, focus_areas=focus_areas)
-west, south, east, north = data_bounds(frames) or (-20.0, 30.0, 40.0, 70.0)
+west, south, east, north = extent.bounds or (-20.0, 30.0, 40.0, 70.0)
 
 
 @st.fragment
 def map_section() -> None:
     """The map and what the last click hit; reruns alone when the map is panned or clicked."""
     last = st.session_state.get(state.MAP_COMPONENT) or {}
-    view = MapView.from_component(last) if last else MapView(bounds=None, zoom=None)
+    view = MapView.from_component(last).snapped()
     try:
         base = build_base_map(
             center=((south + north) / 2, (west + east) / 2),
@@ -85,7 +85,14 @@ def map_section() -> None:
             tile_attribution=settings.tile_attribution,
             kinds_shown=kinds,
         )
-        groups = build_data_layers(shown, view=view, heatmap=heatmap)
+        groups = resources.map_layers(
+            data_versions,
+            kinds,
+            (time_range.start, time_range.end) if time_range else (None, None),
+            focus_areas,
+            (view.bounds, view.zoom),
+            heatmap=heatmap,
+        )
     except HumansecError as error:
         st.error(str(error))
         return

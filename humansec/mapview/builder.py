@@ -96,6 +96,29 @@ class MapView:
             return cls(bounds=None, zoom=zoom_level)
         return cls(bounds=aggregate.normalise_bounds(raw), zoom=zoom_level)
 
+    def snapped(self) -> MapView:
+        """The view with its bounds widened to the tile grid of its zoom.
+
+        Panning by a few pixels then gives the same view, so the layers built for it can be
+        reused (the layers carry a margin around the view anyway).
+
+        >>> MapView((22.1, 44.2, 39.9, 52.4), 6).snapped()
+        MapView(bounds=(16.875, 39.375, 45.0, 56.25), zoom=6)
+        """
+        if self.bounds is None or self.zoom is None:
+            return self
+        step = 360.0 / 2**self.zoom
+        west, south, east, north = self.bounds
+        snapped = (
+            math.floor(west / step) * step,
+            max(-90.0, math.floor(south / step) * step),
+            math.ceil(east / step) * step,
+            min(90.0, math.ceil(north / step) * step),
+        )
+        if west > east or snapped[2] - snapped[0] >= 360:  # across the antimeridian: keep
+            return self
+        return MapView(bounds=snapped, zoom=self.zoom)
+
 
 @dataclass(frozen=True)
 class LayerSummary:
