@@ -12,8 +12,10 @@ st.set_page_config(page_title="humansec", layout="wide")
 
 pages = [
     st.Page("pages/situation_map.py", title="Situation map", default=True),
+    st.Page("pages/planned_activities.py", title="Planned activities"),
 ]
 navigation = st.navigation(pages)
+frame.mark_routed()
 with st.sidebar:
     st.caption("humansec · human security situational awareness")
 frame.banner()

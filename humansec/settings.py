@@ -10,6 +10,7 @@ HUMANSEC_DATA_DIR          data_dir                    folder of the layer store
 HUMANSEC_TILE_URL          tile_url                    optional XYZ tile URL, {z}/{x}/{y}
 HUMANSEC_TILE_ATTRIBUTION  tile_attribution            attribution shown with the tiles
 HUMANSEC_CLASSIFICATION    default_classification      marking given to new layers
+HUMANSEC_RULES             rules_path                  stand-off rules (geodata/rules.toml)
 (none)                     classification_order        markings, lowest first
 =========================  ==========================  =========================================
 """
@@ -27,6 +28,7 @@ from humansec.errors import ConfigurationError, choices
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
+DEFAULT_RULES_PATH = PROJECT_DIR / "geodata" / "rules.toml"
 DEFAULT_CLASSIFICATION_ORDER: tuple[str, ...] = (
     "NATO UNCLASSIFIED",
     "NATO RESTRICTED",
@@ -39,6 +41,7 @@ _TOML_KEYS = {
     "tile_attribution",
     "default_classification",
     "classification_order",
+    "rules_path",
 }
 
 
@@ -51,6 +54,7 @@ class Settings:
     tile_attribution: str = ""
     default_classification: str = DEFAULT_CLASSIFICATION_ORDER[0]
     classification_order: tuple[str, ...] = field(default=DEFAULT_CLASSIFICATION_ORDER)
+    rules_path: Path = DEFAULT_RULES_PATH
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work, with the fix in the message."""
@@ -87,11 +91,13 @@ def load_settings(
         ("HUMANSEC_TILE_URL", "tile_url"),
         ("HUMANSEC_TILE_ATTRIBUTION", "tile_attribution"),
         ("HUMANSEC_CLASSIFICATION", "default_classification"),
+        ("HUMANSEC_RULES", "rules_path"),
     ):
         if env.get(var):
             values[key] = env[var]
-    if "data_dir" in values:
-        values["data_dir"] = Path(str(values["data_dir"])).expanduser().resolve()
+    for key in ("data_dir", "rules_path"):
+        if key in values:
+            values[key] = Path(str(values[key])).expanduser().resolve()
     if "classification_order" in values:
         order = values["classification_order"]
         if not isinstance(order, list) or not all(isinstance(m, str) for m in order):

@@ -8,19 +8,22 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from humansec.coords import format_latlon, to_mgrs
 from humansec.errors import HumansecError
 from humansec.filters import apply_filters
 from humansec.mapview import (
     STREAMLIT_ASSET_PREFIX,
     MapView,
+    activity_status_groups,
     build_base_map,
     build_layer_control,
+    status_legend,
     zoom_for_bounds,
 )
 from humansec.model import FOCUS_AREA_TITLES, KIND_SPECS, FocusArea, LayerKind
 from humansec.store import TimeRange
-from ui import resources, state
+from ui import frame, resources, state, widgets
+
+frame.require_router()
 
 st.title("Situation map")
 data_versions = resources.versions()
@@ -68,6 +71,14 @@ with st.sidebar:
     heatmap = st.toggle("Incidents as heat map", key=state.HEATMAP)
 
 shown = apply_filters(frames, kinds=kinds, time_range=time_range, focus_areas=focus_areas)
+# Planned activities are drawn coloured by their conflict-check status, not as a plain layer.
+plain_kinds = [kind for kind in kinds if kind is not LayerKind.ACTIVITY]
+checked_activities = None
+if LayerKind.ACTIVITY in kinds:
+    checked = {LayerKind.ACTIVITY: resources.store_check(data_versions).activities}
+    checked_activities = apply_filters(checked, kinds=[LayerKind.ACTIVITY], time_range=time_range)[
+        LayerKind.ACTIVITY
+    ]
 west, south, east, north = extent.bounds or (-20.0, 30.0, 40.0, 70.0)
 
 
@@ -83,16 +94,19 @@ def map_section() -> None:
             asset_prefix=STREAMLIT_ASSET_PREFIX,
             tile_url=settings.tile_url,
             tile_attribution=settings.tile_attribution,
-            kinds_shown=kinds,
+            kinds_shown=plain_kinds,
         )
         groups = resources.map_layers(
             data_versions,
-            kinds,
+            plain_kinds,
             (time_range.start, time_range.end) if time_range else (None, None),
             focus_areas,
             (view.bounds, view.zoom),
             heatmap=heatmap,
         )
+        if checked_activities is not None:
+            base.add_child(status_legend())
+            groups = [*groups, *activity_status_groups(checked_activities)]
     except HumansecError as error:
         st.error(str(error))
         return
@@ -105,14 +119,7 @@ def map_section() -> None:
         height=620,
         use_container_width=True,
     )
-    clicked = (result or {}).get("last_clicked")
-    if clicked:
-        lat, lon = float(clicked["lat"]), float(clicked["lng"])
-        left, right = st.columns(2)
-        left.metric("Last clicked (lat, lon)", format_latlon(lat, lon))
-        right.metric("MGRS", to_mgrs(lat, lon))
-    else:
-        st.caption("Click the map for the latitude, longitude and MGRS of a point.")
+    widgets.clicked_point(result)
 
 
 map_section()

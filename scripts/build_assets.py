@@ -42,8 +42,13 @@ COPIES: tuple[tuple[str, str, str], ...] = (
     ("leaflet.heat", "dist/leaflet-heat.js", "leaflet.heat/leaflet-heat.js"),
     ("leaflet.heat", "LICENSE", "leaflet.heat/LICENSE"),
     ("world-atlas", "LICENSE", "basemap/LICENSE-world-atlas"),
+    ("leaflet-draw", "dist/leaflet.draw.js", "leaflet-draw/leaflet.draw.js"),
+    ("leaflet-draw", "dist/leaflet.draw.css", "leaflet-draw/leaflet.draw.css"),
 )  # fmt: skip
-COPY_DIRS: tuple[tuple[str, str, str], ...] = (("leaflet", "dist/images", "leaflet/images"),)
+COPY_DIRS: tuple[tuple[str, str, str], ...] = (
+    ("leaflet", "dist/images", "leaflet/images"),
+    ("leaflet-draw", "dist/images", "leaflet-draw/images"),
+)
 
 
 class BuildError(RuntimeError):

@@ -10,6 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from humansec.bootstrap import ensure_demo
+from humansec.conflicts import RuleSet, load_rules
+from humansec.conflicts.check import CheckResult, run_check
+from humansec.conflicts.inputs import activities_from_geojson_bytes
 from humansec.filters import apply_filters, time_extent
 from humansec.mapview import KindGroup, MapView, build_data_layers, data_bounds
 from humansec.model import FocusArea, LayerKind
@@ -89,3 +92,23 @@ def map_layers(
         focus_areas=focus_areas,
     )
     return build_data_layers(shown, view=MapView(*view), heatmap=heatmap)
+
+
+@st.cache_resource
+def rules() -> RuleSet:
+    """The stand-off rules named in the settings (read once per process)."""
+    return load_rules(settings().rules_path)
+
+
+@st.cache_data(max_entries=4, show_spinner="Checking the planned activities…")
+def store_check(data_versions: Versions) -> CheckResult:
+    """The conflict check of the store's activity layers against its protected layers."""
+    frames = frames_by_kind(data_versions)
+    return run_check(frames[LayerKind.ACTIVITY], frames, rules())
+
+
+@st.cache_data(max_entries=16, show_spinner="Checking the plan…")
+def plan_check(data_versions: Versions, plan_geojson: str) -> CheckResult:
+    """The conflict check of a plan (GeoJSON of activities) against the protected layers."""
+    plan = activities_from_geojson_bytes(plan_geojson.encode(), default_type="exercise")
+    return run_check(plan, frames_by_kind(data_versions), rules())

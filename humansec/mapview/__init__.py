@@ -21,22 +21,34 @@ from humansec.mapview.builder import (
     build_situation_map,
     data_bounds,
 )
+from humansec.mapview.check import (
+    STATUS_COLOURS,
+    activity_status_groups,
+    conflicting_feature_groups,
+    draw_control,
+    status_legend,
+)
 from humansec.mapview.style import KIND_STYLES, KindStyle
 
 __all__ = [
     "CLUSTER_THRESHOLD",
     "DEFAULT_POINT_LIMIT",
     "KIND_STYLES",
+    "STATUS_COLOURS",
     "STREAMLIT_ASSET_PREFIX",
     "KindGroup",
     "KindStyle",
     "LayerSummary",
     "MapView",
+    "activity_status_groups",
     "build_base_map",
     "build_data_layers",
     "build_layer_control",
     "build_situation_map",
+    "conflicting_feature_groups",
     "data_bounds",
+    "draw_control",
     "external_urls",
+    "status_legend",
     "zoom_for_bounds",
 ]

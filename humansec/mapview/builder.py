@@ -37,7 +37,7 @@ from humansec.mapview.elements import (
     safe_json_text,
     script_json,
 )
-from humansec.mapview.style import KIND_STYLES, legend_html
+from humansec.mapview.style import KIND_STYLES, KindStyle, legend_html
 from humansec.model import KIND_SPECS, LayerKind
 
 DEFAULT_POINT_LIMIT = 5000
@@ -354,7 +354,7 @@ def _build_group(
         element, drawn, resolution = _hexagon_element(kind, shown, resolution)
     else:
         mode = "features"
-        element, drawn = _feature_element(kind, shown), in_view
+        element, drawn = feature_element(kind, shown), in_view
     summary = LayerSummary(kind, len(frame), dropped, in_view, drawn, mode, resolution)
     suffix = {"hexagons": ", in hexagons", "heat": ", heat map"}.get(mode, "")
     name = f"{escape_text(style.title)} ({in_view:,}{suffix})"
@@ -365,12 +365,18 @@ def _build_group(
 
 
 def _layer_meta(
-    kind: LayerKind, fields: list[str], *, cluster: bool, note: str = ""
+    kind: LayerKind,
+    fields: list[str],
+    *,
+    cluster: bool,
+    note: str = "",
+    style: KindStyle | None = None,
+    title: str | None = None,
 ) -> dict[str, Any]:
-    style = KIND_STYLES[kind]
+    style = style or KIND_STYLES[kind]
     return {
         "kind": str(kind),
-        "title": escape_text(style.title),
+        "title": escape_text(title or style.title),
         "fields": [escape_text(name) for name in fields],
         "note": escape_text(note),
         "point": style.point_options(),
@@ -379,10 +385,24 @@ def _layer_meta(
     }
 
 
-def _feature_element(kind: LayerKind, frame: gpd.GeoDataFrame) -> KindLayer:
+def feature_element(
+    kind: LayerKind,
+    frame: gpd.GeoDataFrame,
+    *,
+    style: KindStyle | None = None,
+    title: str | None = None,
+    extra_fields: Sequence[str] = (),
+    cluster: bool | None = None,
+) -> KindLayer:
+    """One canvas layer of ``frame``'s features with popups of the kind's fields.
+
+    ``style`` and ``title`` replace the kind's own (e.g. activities coloured by status);
+    ``extra_fields`` are shown in the popups before the kind's fields.
+    """
     spec = KIND_SPECS[kind]
     geometry_name = frame.geometry.name
-    fields = [name for name in ("layer_id", *spec.field_names) if name in frame.columns]
+    names = ("layer_id", *extra_fields, *spec.field_names)
+    fields = [name for name in dict.fromkeys(names) if name in frame.columns]
     fields = [name for name in fields if name != geometry_name]
     columns = [[escape_text(v) for v in frame[name].tolist()] for name in fields]
     label_source = frame["name"] if "name" in frame.columns else pd.Series(None, frame.index)
@@ -404,7 +424,8 @@ def _feature_element(kind: LayerKind, frame: gpd.GeoDataFrame) -> KindLayer:
         parts.append(f'{{"type":"Feature","geometry":{geometry},"properties":{props}}}')
     data = safe_json_text('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}")
     points = int(np.isin(shapely.get_type_id(geoms), (0, 4)).sum())
-    return KindLayer(data, _layer_meta(kind, fields, cluster=points > CLUSTER_THRESHOLD))
+    clustered = points > CLUSTER_THRESHOLD if cluster is None else cluster
+    return KindLayer(data, _layer_meta(kind, fields, cluster=clustered, style=style, title=title))
 
 
 def _hexagon_element(
