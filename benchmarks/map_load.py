@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import tempfile
@@ -25,11 +26,14 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import streamlit_folium
 from playwright.sync_api import Browser, BrowserContext, Frame, Page, WebSocket, sync_playwright
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from humansec.bootstrap import ensure_demo
 from humansec.demo import DEMO_AREA, DEMO_CENTER, EXERCISE_START, INCIDENT_START
 from humansec.demo.scenario import anchor_places
+from humansec.mapview import STREAMLIT_ASSET_PREFIX, MapView, build_base_map, build_data_layers
 from humansec.model import (
     CULTURAL_PROTECTION,
     HUMANITARIAN_SITE_CATEGORIES,
@@ -53,7 +57,8 @@ LARGE_PROTECTED = {  # 50,000 in all
     LayerKind.HUMANITARIAN_SITE: 15_000,
 }
 TIMEOUT_MS = 120_000
-QUIET_S = 1.5  # a rerun is over when the server has sent nothing for this long
+QUIET_S = 1.5  # runs are over when the server has sent nothing for this long after a finish
+SILENT_S = 6.0  # ... or nothing at all for this long (no server run here takes half of that)
 
 # True (and the time, ms since the epoch) once the map frame holds humansec's data layers, all
 # of them added to the map, and the countries basemap has been drawn.
@@ -186,6 +191,8 @@ class Traffic:
     """Websocket frames the server sent (arrival time, bytes) and finished HTTP requests."""
 
     frames: list[tuple[float, int]] = field(default_factory=list)
+    finished: list[float] = field(default_factory=list)  # arrival of each script_finished
+    socket_opened: float | None = None
     requests: list[Any] = field(default_factory=list)
 
     def mark(self) -> int:
@@ -200,23 +207,42 @@ class Traffic:
 
 def _watch(page: Page, traffic: Traffic) -> None:
     def on_socket(socket: WebSocket) -> None:
+        traffic.socket_opened = time.time()
+
         def on_frame(payload: str | bytes) -> None:
-            size = len(payload.encode()) if isinstance(payload, str) else len(payload)
-            traffic.frames.append((time.time(), size))
+            now = time.time()
+            if isinstance(payload, str):
+                traffic.frames.append((now, len(payload.encode())))
+                return
+            traffic.frames.append((now, len(payload)))
+            message = ForwardMsg()
+            message.ParseFromString(payload)
+            if message.WhichOneof("type") == "script_finished":
+                traffic.finished.append(now)
 
         socket.on("framereceived", on_frame)
 
     page.on("websocket", on_socket)
-    page.on("requestfinished", lambda request: traffic.requests.append(request))
+    # a bound builtin cannot be a Playwright handler (it sets an attribute on it)
+    page.on("requestfinished", lambda request: traffic.requests.append(request))  # noqa: PLW0108
 
 
 def _wait_quiet(page: Page, traffic: Traffic, marker: int) -> float:
-    """Wait until a frame came after ``marker`` and then none for ``QUIET_S``; return its time."""
+    """Wait for the end of the runs that follow ``marker``; return the last message's time.
+
+    Runs are over when the last message after ``marker`` is a ``script_finished`` and nothing
+    came for ``QUIET_S`` after it (a map that reports its view starts another run), or when
+    nothing came for ``SILENT_S``.
+    """
     deadline = time.monotonic() + TIMEOUT_MS / 1000
     while time.monotonic() < deadline:
-        page.wait_for_timeout(100)
-        if len(traffic.frames) > marker and time.time() - traffic.frames[-1][0] >= QUIET_S:
-            return traffic.frames[-1][0]
+        page.wait_for_timeout(50)
+        if len(traffic.frames) <= marker or not traffic.finished:
+            continue
+        last = traffic.frames[-1][0]
+        quiet = time.time() - last
+        if (traffic.finished[-1] == last and quiet >= QUIET_S) or quiet >= SILENT_S:
+            return last
     msg = "the server kept sending (or sent nothing) for two minutes"
     raise TimeoutError(msg)
 
@@ -274,12 +300,23 @@ def load_once(context: BrowserContext, server_url: str, *, reruns: bool) -> dict
         "last_message_before_map_s": (before_draw[-1] * 1000 - navigation_start) / 1000
         if before_draw
         else None,
+        "socket_opened_s": (traffic.socket_opened or 0) - navigation_start / 1000,
+        "dom_content_loaded_s": float(
+            page.evaluate("performance.timing.domContentLoadedEventEnd") - navigation_start
+        )
+        / 1000,
     }
     _wait_quiet(page, traffic, 0)
     result["initial_ws_bytes"], result["initial_ws_messages"] = traffic.since(0)
+    result["messages"] = [
+        (round(t - navigation_start / 1000, 3), size) for t, size in traffic.frames
+    ]
     result["http"] = _http_bytes(traffic.requests, server_url)
     if reruns:
         result["click"] = _rerun(page, traffic, lambda: _click_map(page))
+        result["zoom"] = _rerun(
+            page, traffic, lambda: frame.locator(".leaflet-control-zoom-in").click()
+        )
         result["filter"] = _rerun(
             page, traffic, lambda: page.get_by_text("Incidents as heat map").click()
         )
@@ -293,6 +330,8 @@ def _click_map(page: Page) -> None:
         msg = "the map iframe has no bounding box"
         raise RuntimeError(msg)
     page.mouse.click(box["x"] + 80, box["y"] + box["height"] / 2)
+    # the rerun shows the clicked point's MGRS (second metric)
+    page.get_by_test_id("stMetricValue").nth(1).wait_for(timeout=TIMEOUT_MS)
 
 
 def _rerun(page: Page, traffic: Traffic, action: Callable[[], None]) -> dict[str, Any]:
@@ -302,6 +341,48 @@ def _rerun(page: Page, traffic: Traffic, action: Callable[[], None]) -> dict[str
     last = _wait_quiet(page, traffic, marker)
     size, messages = traffic.since(marker)
     return {"ws_bytes": size, "ws_messages": messages, "last_message_s": last - start}
+
+
+# --- server side, in this process ------------------------------------------------------------
+
+
+def profile_server(data_dir: Path) -> dict[str, float]:
+    """Time what one run of the map fragment does on the server for this store, in seconds.
+
+    Reading the store (cached by the app after the first run), building the data layers for
+    the whole data extent (``MapView(None, None)``, as on first load) and turning them into
+    the JavaScript streamlit-folium sends (its own private helpers, as ``st_folium`` calls
+    them), plus the size of that JavaScript.
+    """
+    store = GeoPackageStore(data_dir / "humansec.gpkg")
+    out: dict[str, float] = {}
+    started = time.perf_counter()
+    frames = {kind: store.read_kind(kind) for kind in LayerKind}
+    out["read_store_s"] = time.perf_counter() - started
+    for label, heatmap in (("", False), ("heat_", True)):
+        started = time.perf_counter()
+        groups = build_data_layers(frames, view=MapView(None, None), heatmap=heatmap)
+        out[f"{label}build_data_layers_s"] = time.perf_counter() - started
+        base = build_base_map(
+            center=(DEMO_CENTER[1], DEMO_CENTER[0]),
+            zoom=8,
+            asset_prefix=STREAMLIT_ASSET_PREFIX,
+            kinds_shown=list(LayerKind),
+        )
+        started = time.perf_counter()
+        script = streamlit_folium._get_map_string(base)
+        js = "".join(
+            streamlit_folium._get_feature_group_string(group, base, idx)
+            for idx, group in enumerate(groups)
+        )
+        out[f"{label}serialise_s"] = time.perf_counter() - started
+        out[f"{label}map_js_bytes"] = len(script.encode())
+        out[f"{label}data_layers_js_bytes"] = len(js.encode())
+        for group in groups:
+            summary = getattr(group, "summary", None)
+            if summary is not None:
+                out[f"{label}{summary.kind}_drawn_{summary.mode}"] = summary.drawn
+    return out
 
 
 # --- one scenario --------------------------------------------------------------------------
@@ -324,6 +405,7 @@ def run_scenario(browser: Browser, name: str, folder: Path, repeats: int) -> dic
     started = time.perf_counter()
     SCENARIOS[name](data_dir)
     write_s = time.perf_counter() - started
+    server_profile = profile_server(data_dir)
     server = start_server(data_dir, folder / f"{name}.log")
     try:
         # The first load after start reads the store into the server's cache: reported apart.
@@ -345,6 +427,7 @@ def run_scenario(browser: Browser, name: str, folder: Path, repeats: int) -> dic
         server.stop()
     return {
         "store_write_s": write_s,
+        "server_profile": server_profile,
         "server_cold": server_cold,
         "cold_cache": cold,
         "warm_cache": warm,
@@ -364,6 +447,8 @@ def summarise(cold: list[dict[str, Any]], warm: list[dict[str, Any]]) -> dict[st
         "initial_ws_bytes": _stats([r["initial_ws_bytes"] for r in cold]),
         "click_rerun_ws_bytes": _stats([r["click"]["ws_bytes"] for r in cold]),
         "click_rerun_s": _stats([r["click"]["last_message_s"] for r in cold]),
+        "zoom_rerun_ws_bytes": _stats([r["zoom"]["ws_bytes"] for r in cold]),
+        "zoom_rerun_s": _stats([r["zoom"]["last_message_s"] for r in cold]),
         "filter_rerun_ws_bytes": _stats([r["filter"]["ws_bytes"] for r in cold]),
         "filter_rerun_s": _stats([r["filter"]["last_message_s"] for r in cold]),
         "http_bytes_cold_cache": _stats([r["http"]["total"] for r in cold]),
@@ -378,8 +463,10 @@ ROWS = [
     ("first map, warm HTTP cache (s)", "first_map_s_warm_cache", 1.0),
     ("websocket, initial load (MB)", "initial_ws_bytes", 1e-6),
     ("websocket, map click rerun (MB)", "click_rerun_ws_bytes", 1e-6),
+    ("websocket, zoom-in rerun (MB)", "zoom_rerun_ws_bytes", 1e-6),
     ("websocket, filter rerun (MB)", "filter_rerun_ws_bytes", 1e-6),
     ("click rerun, last message (s)", "click_rerun_s", 1.0),
+    ("zoom-in rerun, last message (s)", "zoom_rerun_s", 1.0),
     ("filter rerun, last message (s)", "filter_rerun_s", 1.0),
     ("HTTP, cold cache (MB)", "http_bytes_cold_cache", 1e-6),
     ("HTTP, warm cache (MB)", "http_bytes_warm_cache", 1e-6),
@@ -413,6 +500,7 @@ def verdict(results: dict[str, Any]) -> list[str]:
         worst = max(
             s["initial_ws_bytes"]["max"],
             s["click_rerun_ws_bytes"]["max"],
+            s["zoom_rerun_ws_bytes"]["max"],
             s["filter_rerun_ws_bytes"]["max"],
         )
         lines.append(
@@ -458,6 +546,4 @@ def main(argv: list[str]) -> int:
 
 
 def _cpus() -> int | None:
-    import os  # noqa: PLC0415
-
     return os.cpu_count()

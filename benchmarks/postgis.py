@@ -23,6 +23,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+import psycopg
+
 PG_USER = "postgres"
 _PACKAGES = ("postgresql", "postgis")
 
@@ -161,10 +163,8 @@ class PostGIS:
             raise
         return pg
 
-    def connect(self):  # noqa: ANN201 (psycopg is an optional, benchmark-only dependency)
+    def connect(self):
         """A psycopg 3 connection in autocommit mode."""
-        import psycopg  # noqa: PLC0415
-
         return psycopg.connect(self.conninfo, autocommit=True)
 
     def stop(self) -> None:

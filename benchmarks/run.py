@@ -3,20 +3,30 @@
 With no name every benchmark runs in turn. Arguments after ``--`` go to each benchmark's
 ``main`` (e.g. ``python -m benchmarks.run map -- --repeats 3``).
 
-To add a benchmark, write a module ``benchmarks/<topic>.py`` with
-``main(argv: list[str]) -> int`` and register it in ``BENCHMARKS`` below.
+A benchmark is any module ``benchmarks/<name>.py`` with ``main(argv: list[str]) -> int``: it is
+found by its file name, nothing to register. ``ALIASES`` gives short names to some.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
+from pathlib import Path
 
-BENCHMARKS: dict[str, tuple[str, str]] = {
-    # name: (module, one-line description)
-    "map": ("benchmarks.map_load", "commander's map: time to first drawn map, bytes per rerun"),
-}
+ALIASES: dict[str, str] = {"map": "map_load"}
+NOT_BENCHMARKS = {"run", "data"}  # the runner and shared helpers
+
+
+def available() -> list[str]:
+    """Module names of the benchmarks in this folder (sorted)."""
+    folder = str(Path(__file__).resolve().parent)
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules([folder])
+        if not info.ispkg and info.name not in NOT_BENCHMARKS and not info.name.startswith("_")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,19 +36,21 @@ def main(argv: list[str] | None = None) -> int:
     if "--" in args:
         cut = args.index("--")
         args, extra = args[:cut], args[cut + 1 :]
+    known = available()
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.run",
-        description="Run humansec benchmarks. Known: "
-        + "; ".join(f"{name}: {about}" for name, (_, about) in BENCHMARKS.items()),
+        description=f"Run humansec benchmarks. Known: {', '.join(known)} (aliases {ALIASES}).",
     )
     parser.add_argument("names", nargs="*", metavar="NAME", help="benchmarks to run (default all)")
-    names = parser.parse_args(args).names or list(BENCHMARKS)
-    unknown = [name for name in names if name not in BENCHMARKS]
+    names = [ALIASES.get(name, name) for name in parser.parse_args(args).names] or known
+    unknown = [name for name in names if name not in known]
     if unknown:
-        parser.error(f"unknown benchmark(s) {unknown}; known: {sorted(BENCHMARKS)}")
+        parser.error(f"unknown benchmark(s) {unknown}; known: {known}, aliases {ALIASES}")
     worst = 0
     for name in names:
-        module = importlib.import_module(BENCHMARKS[name][0])
+        module = importlib.import_module(f"benchmarks.{name}")
+        if not hasattr(module, "main"):
+            continue
         print(f"== benchmark {name} ==", flush=True)
         worst = max(worst, int(module.main(extra)))
     return worst

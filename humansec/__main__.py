@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from humansec.bootstrap import ensure_demo
-from humansec.conflicts import DEFAULT_RULES_PATH, find_conflicts, load_rules, summarise
+from humansec.conflicts import find_conflicts, load_rules, summarise
 from humansec.conflicts.inputs import (
     OUTPUT_SUFFIXES,
     protected_features,
@@ -58,7 +58,7 @@ def _check(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in OUTPUT_SUFFIXES:
         msg = f"--out {out.name}: the output must end in {choices(OUTPUT_SUFFIXES)}."
         raise SchemaError(msg)
-    rules = load_rules(Path(args.rules))
+    rules = load_rules(Path(args.rules) if args.rules else load_settings().rules_path)
     activities = read_vector(Path(args.activities), layer=args.activities_layer)
     if args.features:
         features = gpd.GeoDataFrame(
@@ -110,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         help="vector file of protected features (repeatable); default: the store's layers",
     )
-    check.add_argument("--rules", default=str(DEFAULT_RULES_PATH), help="stand-off rules (TOML)")
+    check.add_argument(
+        "--rules", help="stand-off rules (TOML); default: HUMANSEC_RULES or geodata/rules.toml"
+    )
     check.add_argument("--out", required=True, help="OUT.csv or OUT.geojson")
     check.set_defaults(run=_check)
     args = parser.parse_args(argv)

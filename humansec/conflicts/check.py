@@ -54,13 +54,17 @@ def run_check(
             continue
         hit = conflicts[conflicts["feature_kind"] == str(kind)]
         keys = set(
-            zip(hit["feature_layer"].astype(str), hit["feature_id"].astype(str), strict=True)
+            zip(_layer_keys(hit["feature_layer"]), hit["feature_id"].astype(str), strict=True)
         )
-        layer_ids = frame["layer_id"].astype(str) if "layer_id" in frame else ""
-        mask = [
-            (layer, fid) in keys
-            for layer, fid in zip(layer_ids, frame["id"].astype(str), strict=False)
-        ]
+        layers = _layer_keys(frame.get("layer_id"), len(frame))
+        mask = [key in keys for key in zip(layers, frame["id"].astype(str), strict=True)]
         if any(mask):
             conflicting[kind] = frame[mask]
     return CheckResult(with_status, conflicts, hazard, conflicting)
+
+
+def _layer_keys(values: pd.Series | None, length: int = 0) -> list[str]:
+    """Layer ids as text, "" where there is none (features not read from the store)."""
+    if values is None:
+        return [""] * length
+    return ["" if pd.isna(value) else str(value) for value in values]

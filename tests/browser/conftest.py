@@ -54,7 +54,11 @@ class Server:
     def stop(self) -> None:
         """Stop the server and wait for it."""
         self.process.terminate()
-        self.process.wait(timeout=20)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a browser still holds a websocket open
+            self.process.kill()
+            self.process.wait(timeout=10)
 
 
 def start_server(data_dir: Path, log: Path, *, extra_env: dict[str, str] | None = None) -> Server:

@@ -1,0 +1,590 @@
+"""The conflict check: every planned activity too close to a protected feature (DESIGN.md s. 4).
+
+Method (exact against GeographicLib, see ``find_conflicts``):
+
+1. Candidates: an STRtree on the (geodesically densified) feature geometries is queried with a
+   longitude/latitude box per activity that surely holds every point within the activity's
+   largest threshold (longitude widened for the latitude; boxes split at the antimeridian).
+2. Point activity against point feature: ``Geod.inv``, exact, done.
+3. Anything else: both geometries are projected into an azimuthal equidistant plane centred on
+   the activity. Distances there differ from geodesic ones by a factor of at most ``1 + eps``
+   (eps ~ (rho/R)^2 for points within rho of the centre) plus the sagitta of densified edges;
+   pairs whose planar distance rules them out by more than this bound are dropped, pairs that
+   intersect in the plane are at distance 0.
+4. The remaining pairs get the exact distance: the minimum, over vertex-to-edge combinations of
+   both geometries that the planar bound cannot exclude, of the exact distance from a point to a
+   geodesic edge (``geodesic.point_segment_distance``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from humansec.conflicts.geodesic import (
+    MIN_RADIUS_M,
+    Array,
+    aeqd_forward,
+    aeqd_inverse,
+    inverse,
+    point_segment_distance,
+)
+from humansec.conflicts.geometry import IntArray, Linework, _starts, prepare, project_geometries
+from humansec.conflicts.rules import SEVERITY_RANK, Rule, RuleSet
+from humansec.errors import SchemaError, choices
+from humansec.model import ACTIVITY_TYPES, PROTECTED_KINDS, LayerKind, conform, geometry_family
+
+MAX_EDGE_M = 5_000.0
+"""Geodesic edges are densified to at most this length before any planar step."""
+
+TOLERANCE_M = 1e-6
+"""Rounding allowance: a feature placed exactly on the threshold (Geod.fwd) counts as inside."""
+
+_EQUATORIAL_RADIUS_M = 6_378_137.0
+_COMBO_CHUNK = 2_000_000
+
+CONFLICT_COLUMNS: tuple[str, ...] = (
+    "activity_id",
+    "activity_type",
+    "feature_id",
+    "feature_layer",
+    "feature_kind",
+    "feature_category",
+    "distance_m",
+    "threshold_m",
+    "severity",
+    "rule",
+    "rationale",
+    "time_overlap",
+)
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    act: IntArray
+    feat: IntArray
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Activities and features broken into linework, with each activity's plane."""
+
+    a: Linework
+    f: Linework
+    lon0: Array  # per activity: centre of its AEQD plane
+    lat0: Array
+    rho: Array  # per activity: largest distance of its vertices from the centre
+    a_plane: npt.NDArray[np.object_]  # activities drawn in their planes
+    ax: Array  # activity vertices in their planes
+    ay: Array
+
+
+def find_conflicts(
+    activities: gpd.GeoDataFrame, features: gpd.GeoDataFrame, rules: RuleSet
+) -> pd.DataFrame:
+    """Return one row per (activity, feature) pair that conflicts under ``rules``.
+
+    Parameters
+    ----------
+    activities
+        EPSG:4326; ``id``, ``type`` (humansec.model.ACTIVITY_TYPES), optional ``start``,
+        ``end``, ``precision_m``, ``hazard_radius_m`` (replaces the rule's distance).
+    features
+        EPSG:4326; ``id``, ``kind`` (a protected kind), optional ``category``, ``protection``,
+        ``precision_m``, ``valid_from``, ``valid_to``, ``layer_id``.
+    rules
+        From ``load_rules``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``CONFLICT_COLUMNS``, sorted by severity (critical first) then distance.
+        A pair conflicts when the geodesic distance on WGS84 (edges are geodesics, 0 when the
+        geometries touch or one contains the other) is at most the rule's distance (or the
+        activity's hazard radius) plus both precisions, and, where both sides carry times, the
+        closed intervals overlap (a missing bound is open). ``time_overlap`` is None when one
+        side has no time at all. ``distance_m`` is exact to GeographicLib within 0.1 m.
+
+    """
+    acts = _check_activities(activities)
+    feats = _check_features(features)
+    if acts.empty or feats.empty:
+        return _empty()
+    a_lines = prepare(np.asarray(acts.geometry.array, dtype=object), MAX_EDGE_M)
+    f_lines = prepare(np.asarray(feats.geometry.array, dtype=object), MAX_EDGE_M)
+    a_type = pd.Categorical(acts["type"], categories=ACTIVITY_TYPES).codes.astype(np.intp)
+    a_prec = _metres(acts, "precision_m")
+    f_prec = _metres(feats, "precision_m")
+    hazard = acts["hazard_radius_m"].to_numpy(dtype=float, na_value=np.nan)
+    rule_list, table, codes = _rule_matrix(feats, rules)
+    if not rule_list:
+        return _empty()
+    rule_dist = np.array([r.distance_m for r in rule_list])
+    # one candidate search per group of features that share a rule lookup (kind, category,
+    # protection), each with the distance that group needs
+    found: list[_Pairs] = []
+    for group in range(table.shape[1]):
+        members = np.flatnonzero(codes == group)
+        rule_idx = table[a_type, group]
+        dist_g = np.where(np.isnan(hazard), rule_dist[rule_idx], hazard)
+        reach = dist_g + a_prec + float(f_prec[members].max(initial=0.0))
+        got = _candidates(a_lines, f_lines.dense[members], reach, rule_idx >= 0)
+        found.append(_Pairs(got.act, members[got.feat]))
+    pairs = _Pairs(np.concatenate([p.act for p in found]), np.concatenate([p.feat for p in found]))
+    rule_idx = table[a_type[pairs.act], codes[pairs.feat]]
+    lon0, lat0, rho = _centres(a_lines)
+    overlap, timed = _time_overlap(acts, feats, pairs)
+    keep = overlap | ~timed
+    pairs, rule_idx, timed = _Pairs(pairs.act[keep], pairs.feat[keep]), rule_idx[keep], timed[keep]
+    h = hazard[pairs.act]
+    threshold = np.where(np.isnan(h), rule_dist[rule_idx], h) + a_prec[pairs.act]
+    threshold = threshold + f_prec[pairs.feat]
+
+    owner = np.repeat(np.arange(len(acts)), a_lines.vertex_count)
+    ax, ay = aeqd_forward(lon0[owner], lat0[owner], a_lines.lon, a_lines.lat)
+    a_plane = project_geometries(a_lines.dense, lon0, lat0)
+    ctx = _Context(a_lines, f_lines, lon0, lat0, rho, a_plane, ax, ay)
+    dist = _distances(ctx, pairs, threshold)
+    hit = dist <= threshold + TOLERANCE_M
+    return _table(
+        acts,
+        feats,
+        pairs,
+        hit=hit,
+        dist=dist,
+        threshold=threshold,
+        rule_idx=rule_idx,
+        rule_list=rule_list,
+        timed=timed,
+    )
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in CONFLICT_COLUMNS}).astype(
+        {"distance_m": float, "threshold_m": float}
+    )
+
+
+def _check_crs(frame: gpd.GeoDataFrame, what: str) -> None:
+    if not isinstance(frame, gpd.GeoDataFrame):
+        msg = f"The {what} must be a GeoDataFrame in EPSG:4326, got {type(frame).__name__}."
+        raise SchemaError(msg)
+    if frame.crs is None or frame.crs.to_epsg() != 4326:
+        msg = (
+            f"The {what} must be in WGS84 (EPSG:4326), got {frame.crs!s}. "
+            "Reproject them first (GeoDataFrame.to_crs('EPSG:4326'))."
+        )
+        raise SchemaError(msg)
+
+
+def _check_activities(activities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    _check_crs(activities, "activities")
+    acts = conform(activities, LayerKind.ACTIVITY).reset_index(drop=True)
+    for col in ("precision_m", "hazard_radius_m"):
+        if (acts[col] < 0).any():
+            msg = f"activity.{col} must be >= 0 metres; fix the negative values."
+            raise SchemaError(msg)
+    return acts
+
+
+def _check_features(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    _check_crs(features, "features")
+    missing = [c for c in ("id", "kind") if c not in features.columns]
+    if missing:
+        msg = (
+            f"The features need the columns {choices(missing)} (kind: {choices(PROTECTED_KINDS)})."
+        )
+        raise SchemaError(msg)
+    feats = features.reset_index(drop=True).copy()
+    kinds = feats["kind"].astype("string")
+    bad = kinds.isna() | ~kinds.isin([str(k) for k in PROTECTED_KINDS])
+    if bad.any():
+        msg = (
+            f"Features with kind {choices(set(kinds[bad].fillna('<missing>')))} cannot be "
+            f"checked; valid kinds: {choices(PROTECTED_KINDS)}."
+        )
+        raise SchemaError(msg)
+    if feats["id"].isna().any():
+        msg = "Some features have no id; every feature needs one."
+        raise SchemaError(msg)
+    geoms = feats.geometry
+    if (geoms.isna() | geoms.is_empty).any():
+        msg = "Some features have no geometry; drop or fix them."
+        raise SchemaError(msg)
+    for geom_type in geoms.geom_type.unique():
+        geometry_family(str(geom_type))
+    coords = shapely.get_coordinates(np.asarray(geoms.array, dtype=object))
+    lon_ok = np.abs(coords[:, 0]) <= 180
+    if not (np.isfinite(coords).all() and lon_ok.all() and (np.abs(coords[:, 1]) <= 90).all()):
+        msg = "Some feature coordinates are not finite or outside lon -180..180 / lat -90..90."
+        raise SchemaError(msg)
+    for col in ("category", "protection", "layer_id"):
+        if col not in feats.columns:
+            feats[col] = None
+    for col in ("valid_from", "valid_to"):
+        feats[col] = _utc(feats[col]) if col in feats.columns else pd.NaT
+    if "precision_m" in feats.columns:
+        prec = pd.to_numeric(feats["precision_m"], errors="coerce")
+        if (prec < 0).any() or (prec.isna() & feats["precision_m"].notna()).any():
+            msg = "feature precision_m must be a number of metres >= 0."
+            raise SchemaError(msg)
+        feats["precision_m"] = prec
+    else:
+        feats["precision_m"] = np.nan
+    return feats
+
+
+def _utc(values: pd.Series) -> pd.Series:
+    try:
+        return pd.to_datetime(values, utc=True, format="mixed")
+    except (ValueError, TypeError) as exc:
+        msg = f"Feature times must be ISO 8601 dates, e.g. 2026-11-26T14:30:00Z ({exc})."
+        raise SchemaError(msg) from None
+
+
+def _metres(frame: pd.DataFrame, col: str) -> Array:
+    values = frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.asarray(np.nan_to_num(values, nan=0.0), dtype=np.float64)
+
+
+def _rule_matrix(feats: pd.DataFrame, rules: RuleSet) -> tuple[list[Rule], IntArray, IntArray]:
+    """Return the rules used, the rule index (or -1) per (activity type, group), group codes.
+
+    A group is a distinct (kind, category, protection) among the features.
+    """
+    columns = [feats["kind"].astype(str), feats["category"], feats["protection"]]
+    parts = [pd.factorize(col.astype(object), use_na_sentinel=True) for col in columns]
+    combined = np.zeros(len(feats), dtype=np.int64)
+    for part_codes, part_uniques in parts:
+        combined = combined * (len(part_uniques) + 1) + (part_codes + 1)
+    _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
+    uniques = [
+        (
+            str(feats["kind"].iloc[k]),
+            _opt(feats["category"].iloc[k]),
+            _opt(feats["protection"].iloc[k]),
+        )
+        for k in first
+    ]
+    used: list[Rule] = []
+    index_of: dict[int, int] = {}
+    table = np.full((len(ACTIVITY_TYPES), len(uniques)), -1, dtype=np.intp)
+    for t, activity in enumerate(ACTIVITY_TYPES):
+        for u, (kind, category, protection) in enumerate(uniques):
+            rule = rules.lookup(activity, kind, category, protection)
+            if rule is not None:
+                if id(rule) not in index_of:
+                    index_of[id(rule)] = len(used)
+                    used.append(rule)
+                table[t, u] = index_of[id(rule)]
+    return used, table, np.asarray(codes, dtype=np.intp)
+
+
+def _opt(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    return str(value)
+
+
+def _centres(lines: Linework) -> tuple[Array, Array, Array]:
+    """A centre per geometry (the point itself, else its middle in a local plane) and radius."""
+    n = len(lines.vertex_start)
+    first = lines.vertex_start
+    owner = np.repeat(np.arange(n), lines.vertex_count)
+    x, y = aeqd_forward(lines.lon[first][owner], lines.lat[first][owner], lines.lon, lines.lat)
+    mid_x = (np.minimum.reduceat(x, first) + np.maximum.reduceat(x, first)) / 2
+    mid_y = (np.minimum.reduceat(y, first) + np.maximum.reduceat(y, first)) / 2
+    lon0, lat0 = aeqd_inverse(lines.lon[first], lines.lat[first], mid_x, mid_y)
+    lon0 = (lon0 + 180.0) % 360.0 - 180.0
+    _, _, d = inverse(lon0[owner], lat0[owner], lines.lon, lines.lat)
+    rho = np.maximum.reduceat(d, first)
+    return lon0, lat0, rho
+
+
+def _candidates(
+    lines: Linework,
+    tree_geoms: npt.NDArray[np.object_],
+    reach: Array,
+    active: npt.NDArray[np.bool_],
+) -> _Pairs:
+    """Pairs (activity, feature) where the feature may lie within ``reach`` m of the activity.
+
+    Each activity's (densified) geometry is searched with ``dwithin`` in degrees, using the
+    larger of the latitude and longitude extents of ``reach`` (longitude widened for the
+    highest latitude the activity can reach), plus copies shifted by 360 degrees where the
+    search crosses the antimeridian. Near the poles the whole band of latitudes is searched.
+    """
+    first = lines.vertex_start
+    lat_abs = np.maximum.reduceat(np.abs(lines.lat), first)
+    lon_min = np.minimum.reduceat(lines.lon, first)
+    lon_max = np.maximum.reduceat(lines.lon, first)
+    r = reach * 1.01 + 500.0
+    dlat = np.degrees(r / MIN_RADIUS_M)
+    far = lat_abs + dlat
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dlon = np.degrees(r / (_EQUATORIAL_RADIUS_M * np.cos(np.radians(np.minimum(far, 90.0)))))
+    whole = (far >= 89.9) | ~np.isfinite(dlon) | (dlon >= 90.0)
+    deg = np.maximum(dlat, dlon)
+    tree = shapely.STRtree(tree_geoms)
+    found_a: list[IntArray] = []
+    found_f: list[IntArray] = []
+    # points: a box per activity, envelope test only (the exact distance follows anyway)
+    pts = np.flatnonzero(active & ~whole & lines.single_point)
+    lon_c, lat_c = lines.lon[first[pts]], lines.lat[first[pts]]
+    for west_e, east_e, sel in _lon_ranges(lon_c - dlon[pts], lon_c + dlon[pts]):
+        boxes = shapely.box(
+            west_e, lat_c[sel] - dlat[pts][sel], east_e, lat_c[sel] + dlat[pts][sel]
+        )
+        q, f = tree.query(boxes)
+        found_a.append(pts[sel][q])
+        found_f.append(f)
+    near = np.flatnonzero(active & ~whole & ~lines.single_point)
+    queries = [(near, lines.dense[near], 0.0)]
+    west = near[lon_min[near] - deg[near] < -180.0]
+    east = near[lon_max[near] + deg[near] > 180.0]
+    queries += [(west, lines.dense[west], 360.0), (east, lines.dense[east], -360.0)]
+    for owner, geoms, shift in queries:
+        if owner.size == 0:
+            continue
+        moved = shapely.transform(geoms, lambda c, dx=shift: c + np.array([dx, 0.0]))
+        q, f = tree.query(moved, predicate="dwithin", distance=deg[owner])
+        found_a.append(owner[q])
+        found_f.append(f)
+    polar = np.flatnonzero(active & whole)
+    if polar.size:
+        south = np.minimum.reduceat(lines.lat, first)[polar] - dlat[polar]
+        north = np.maximum.reduceat(lines.lat, first)[polar] + dlat[polar]
+        # edges near a pole may pass over it, beyond the latitudes of their vertices
+        north[north >= 89.9] = 90.0
+        south[south <= -89.9] = -90.0
+        boxes = shapely.box(-180.0, np.maximum(south, -90.0), 180.0, np.minimum(north, 90.0))
+        q, f = tree.query(boxes, predicate="intersects")
+        found_a.append(polar[q])
+        found_f.append(f)
+    if not found_a:
+        return _Pairs(np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp))
+    act = np.concatenate(found_a).astype(np.int64)
+    feat = np.concatenate(found_f).astype(np.int64)
+    if len(found_a) > 1:  # several searches may find the same pair
+        key = np.unique(act * len(tree_geoms) + feat)
+        act, feat = key // len(tree_geoms), key % len(tree_geoms)
+    return _Pairs(act.astype(np.intp), feat.astype(np.intp))
+
+
+def _lon_ranges(west: Array, east: Array) -> list[tuple[Array, Array, IntArray]]:
+    """Split longitude ranges at the antimeridian: (west, east, rows) triples within -180..180."""
+    rows = np.arange(west.size)
+    out = [(np.maximum(west, -180.0), np.minimum(east, 180.0), rows)]
+    w = rows[west < -180.0]
+    out.append((west[w] + 360.0, np.full(w.size, 180.0), w))
+    e = rows[east > 180.0]
+    out.append((np.full(e.size, -180.0), east[e] - 360.0, e))
+    return [(a, b, r) for a, b, r in out if r.size]
+
+
+def _time_overlap(
+    acts: pd.DataFrame, feats: pd.DataFrame, pairs: _Pairs
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Closed-interval overlap per pair, and whether both sides carry any time."""
+
+    def ns(frame: pd.DataFrame, col: str, missing: int) -> npt.NDArray[np.int64]:
+        values = pd.to_datetime(frame[col], utc=True).dt.as_unit("ns")
+        arr = values.to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
+        arr[values.isna().to_numpy()] = missing
+        return arr
+
+    lo, hi = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    a0, a1 = ns(acts, "start", lo)[pairs.act], ns(acts, "end", hi)[pairs.act]
+    f0, f1 = ns(feats, "valid_from", lo)[pairs.feat], ns(feats, "valid_to", hi)[pairs.feat]
+    a_timed = (acts["start"].notna() | acts["end"].notna()).to_numpy()[pairs.act]
+    f_timed = (feats["valid_from"].notna() | feats["valid_to"].notna()).to_numpy()[pairs.feat]
+    return (a0 <= f1) & (f0 <= a1), a_timed & f_timed
+
+
+def _distances(ctx: _Context, pairs: _Pairs, threshold: Array) -> Array:
+    """Exact geodesic distance per pair where it can be within ``threshold``, else > threshold."""
+    a, f = ctx.a, ctx.f
+    dist = np.full(pairs.act.size, np.inf)
+    simple = a.single_point[pairs.act] & f.single_point[pairs.feat]
+    i, j = pairs.act[simple], pairs.feat[simple]
+    _, _, dist[simple] = inverse(
+        a.lon[a.vertex_start[i]],
+        a.lat[a.vertex_start[i]],
+        f.lon[f.vertex_start[j]],
+        f.lat[f.vertex_start[j]],
+    )
+    general = np.flatnonzero(~simple)
+    if general.size == 0:
+        return dist
+    # chunks bounded by the number of vertex-edge combinations they may need
+    i, j = pairs.act[general], pairs.feat[general]
+    work = f.vertex_count[j] * a.edge_count[i] + a.vertex_count[i] * f.edge_count[j] + 1
+    bounds = np.searchsorted(
+        np.cumsum(work), np.arange(_COMBO_CHUNK, work.sum() + _COMBO_CHUNK, _COMBO_CHUNK)
+    )
+    start = 0
+    for stop in np.unique(np.append(bounds + 1, general.size)):
+        sel = general[start : int(min(stop, general.size))]
+        start = int(stop)
+        if sel.size:
+            dist[sel] = _general(ctx, pairs, sel, threshold)
+    return dist
+
+
+def _general(ctx: _Context, pairs: _Pairs, sel: IntArray, threshold: Array) -> Array:
+    """Exact distances for pairs that are not point-point (see the module docstring)."""
+    a, f, ax, ay = ctx.a, ctx.f, ctx.ax, ctx.ay
+    i, j = pairs.act[sel], pairs.feat[sel]
+    thr = threshold[sel]
+    out = np.full(sel.size, np.inf)
+    # every feature vertex in the plane of its activity
+    counts = f.vertex_count[j]
+    f_off = _starts(counts)
+    owner = np.repeat(np.arange(sel.size), counts)
+    fv = f.vertex_start[j][owner] + np.arange(owner.size) - f_off[owner]
+    fx, fy = aeqd_forward(ctx.lon0[i][owner], ctx.lat0[i][owner], f.lon[fv], f.lat[fv])
+    # bound on planar vs geodesic: scale factor and sagitta of densified edges
+    reach = ctx.rho[i] + thr + 1_000.0
+    eps = 0.5 * (reach / MIN_RADIUS_M) ** 2 + 1e-9
+    sag = reach * MAX_EDGE_M**2 / MIN_RADIUS_M**2 + 1e-3
+    touching = _touching(ctx, i, j, (fx, fy), f_off)
+    out[touching] = 0.0
+    rows = np.flatnonzero(~touching)
+    best = np.full(sel.size, np.inf)
+    cand = []
+    p, v, e = _combos(rows, counts, a.edge_count[i])
+    if p.size:
+        ea = a.edge_a[a.edge_start[i[p]] + e]
+        eb = a.edge_b[a.edge_start[i[p]] + e]
+        k = f_off[p] + v
+        d = _planar_point_segment((fx[k], fy[k]), (ax[ea], ay[ea]), (ax[eb], ay[eb]))
+        cand.append((p, d, f.lon[fv[k]], f.lat[fv[k]], a.lon[ea], a.lat[ea], a.lon[eb], a.lat[eb]))
+    with_edges = rows[f.has_extent[j[rows]]]
+    p, v, e = _combos(with_edges, a.vertex_count[i], f.edge_count[j])
+    if p.size:
+        va = a.vertex_start[i[p]] + v
+        ea = f.edge_a[f.edge_start[j[p]] + e]
+        eb = f.edge_b[f.edge_start[j[p]] + e]
+        la = f_off[p] + ea - f.vertex_start[j[p]]
+        lb = f_off[p] + eb - f.vertex_start[j[p]]
+        d = _planar_point_segment((ax[va], ay[va]), (fx[la], fy[la]), (fx[lb], fy[lb]))
+        cand.append((p, d, a.lon[va], a.lat[va], f.lon[ea], f.lat[ea], f.lon[eb], f.lat[eb]))
+    for p, d, *_ in cand:
+        np.minimum.at(best, p, d)
+    # pairs the planar bound cannot rule out get the exact minimum over plausible combinations
+    lower = (best - sag) / (1.0 + eps) - 0.01
+    possible = lower <= thr
+    limit = (1.0 + eps) * (best + sag) + sag + 0.5
+    exact = np.full(sel.size, np.inf)
+    for p, d, plon, plat, alon, alat, blon, blat in cand:
+        m = possible[p] & (d <= limit[p])
+        if m.any():
+            got = point_segment_distance((plon[m], plat[m]), (alon[m], alat[m]), (blon[m], blat[m]))
+            np.minimum.at(exact, p[m], got)
+    out[rows] = exact[rows]
+    return out
+
+
+def _touching(
+    ctx: _Context, i: IntArray, j: IntArray, fxy: tuple[Array, Array], f_off: IntArray
+) -> npt.NDArray[np.bool_]:
+    """Whether the pair touches or one contains the other, tested in the activity's plane."""
+    f, a_plane = ctx.f, ctx.a_plane
+    fx, fy = fxy
+    touching = np.zeros(i.size, dtype=bool)
+    points = f.single_point[j]
+    areal = shapely.get_dimensions(a_plane[i]) == 2
+    m = np.flatnonzero(points & areal)
+    if m.size:
+        touching[m] = shapely.intersects_xy(a_plane[i[m]], fx[f_off[m]], fy[f_off[m]])
+    m = np.flatnonzero(~points)
+    if m.size:
+        geoms = np.array(f.dense[j[m]], dtype=object, copy=True)
+        counts = f.vertex_count[j[m]]
+        idx = (
+            np.repeat(f_off[m], counts)
+            + np.arange(counts.sum())
+            - np.repeat(_starts(counts), counts)
+        )
+        planes = shapely.set_coordinates(geoms, np.column_stack([fx[idx], fy[idx]]))
+        touching[m] = shapely.intersects(a_plane[i[m]], planes)
+    return touching
+
+
+def _combos(
+    rows: IntArray, n_points: IntArray, n_edges: IntArray
+) -> tuple[IntArray, IntArray, IntArray]:
+    """All (row, point k, edge e) combinations for the given rows."""
+    per = n_points[rows] * n_edges[rows]
+    p = np.repeat(rows, per)
+    local = np.arange(p.size) - np.repeat(np.cumsum(per) - per, per)
+    ne = n_edges[p]
+    return p, local // ne, local % ne
+
+
+def _planar_point_segment(
+    p: tuple[Array, Array], a: tuple[Array, Array], b: tuple[Array, Array]
+) -> Array:
+    """Planar distance from points p to segments a-b."""
+    (px, py), (x1, y1), (x2, y2) = p, a, b
+    dx, dy = x2 - x1, y2 - y1
+    len2 = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(len2 > 0, ((px - x1) * dx + (py - y1) * dy) / len2, 0.0)
+    t = np.clip(t, 0.0, 1.0)
+    return np.hypot(px - (x1 + t * dx), py - (y1 + t * dy))
+
+
+def _table(
+    acts: pd.DataFrame,
+    feats: pd.DataFrame,
+    pairs: _Pairs,
+    *,
+    hit: npt.NDArray[np.bool_],
+    dist: Array,
+    threshold: Array,
+    rule_idx: IntArray,
+    rule_list: list[Rule],
+    timed: npt.NDArray[np.bool_],
+) -> pd.DataFrame:
+    i, j, r = pairs.act[hit], pairs.feat[hit], rule_idx[hit]
+    if i.size == 0:
+        return _empty()
+    labels = pd.Series([x.label for x in rule_list], dtype=object).to_numpy()
+    sev = pd.Series([x.severity for x in rule_list], dtype=object).to_numpy()
+    why = pd.Series([x.rationale for x in rule_list], dtype=object).to_numpy()
+    out = pd.DataFrame(
+        {
+            "activity_id": acts["id"].to_numpy(dtype=object)[i],
+            "activity_type": acts["type"].to_numpy(dtype=object)[i],
+            "feature_id": feats["id"].astype(str).to_numpy(dtype=object)[j],
+            "feature_layer": _nullable(feats["layer_id"].iloc[j]),
+            "feature_kind": feats["kind"].astype(str).to_numpy(dtype=object)[j],
+            "feature_category": _nullable(feats["category"].iloc[j]),
+            "distance_m": dist[hit],
+            "threshold_m": threshold[hit],
+            "severity": sev[r],
+            "rule": labels[r],
+            "rationale": why[r],
+            "time_overlap": pd.Series(timed[hit], dtype=object).where(timed[hit], None).to_numpy(),
+        }
+    )
+    out["_rank"] = out["severity"].map(SEVERITY_RANK)
+    out = out.sort_values(["_rank", "distance_m", "activity_id", "feature_id"], kind="stable").drop(
+        columns="_rank"
+    )
+    return out.reset_index(drop=True)
+
+
+def _nullable(values: pd.Series) -> npt.NDArray[np.object_]:
+    """Values as an object array of str, with None for every kind of missing value."""
+    arr = values.astype(object).to_numpy(dtype=object)
+    out = np.full(arr.size, None, dtype=object)
+    present = values.notna().to_numpy()
+    out[present] = values[present].astype(str).to_numpy(dtype=object)
+    return out

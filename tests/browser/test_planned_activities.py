@@ -1,0 +1,71 @@
+"""What a planner sees: an activity entered by MGRS is flagged on the map."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Error as PlaywrightError
+
+from tests.browser.conftest import Guard, Server, start_server
+from tests.browser.test_situation_map import MAP_FRAME, OPEN_POPUPS
+
+pytestmark = pytest.mark.browser
+
+SITE_CP_005 = "34U FE 29074 68283"  # a demo cultural site (general protection)
+
+
+def test_activity_entered_by_mgrs_is_flagged_on_the_map(
+    guarded_page: tuple[Page, Guard], server: Server
+) -> None:
+    page, guard = guarded_page
+    page.goto(server.url, wait_until="domcontentloaded")
+    page.locator(MAP_FRAME).wait_for(timeout=60_000)  # the first run has finished
+    page.get_by_role("link", name="Planned activities").click()
+    expect(page.get_by_role("heading", name="Planned activities")).to_be_visible(timeout=60_000)
+    page.get_by_text("Include the activity layers of the store").click()
+    page.get_by_role("tab", name="Enter by hand").click()
+    page.get_by_label("Id", exact=True).fill("strike-1")
+    page.get_by_label("MGRS", exact=True).fill(SITE_CP_005)
+    page.get_by_label("Type", exact=True).click()
+    page.get_by_role("option", name="air_strike").click()
+    page.get_by_role("button", name="Add activity").click()
+    red = page.get_by_test_id("stMetric").filter(has_text="Red (critical or high)")
+    expect(red.get_by_test_id("stMetricValue")).to_have_text("1", timeout=30_000)
+
+    popups: list[dict[str, str]] = []
+    for _ in range(60):  # the map may be redrawn after the rerun: look it up each time
+        frame = page.locator(MAP_FRAME).element_handle().content_frame()
+        if frame is not None:
+            try:
+                popups = frame.evaluate(OPEN_POPUPS, "strike-1")
+            except PlaywrightError:  # the frame went away under us
+                popups = []
+            if popups:
+                break
+        page.wait_for_timeout(500)
+    assert any("status\tred" in p["text"] and "air_strike" in p["text"] for p in popups), popups
+    assert guard.blocked == []
+    assert guard.dialogs == []
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path) -> Iterator[Server]:
+    running = start_server(tmp_path / "data", tmp_path / "streamlit.log")
+    yield running
+    running.stop()
+
+
+def test_a_page_url_opened_first_goes_through_the_router(
+    browser: Browser, fresh_server: Server
+) -> None:
+    # A fresh server process whose first request is a page's URL: without the router guard,
+    # Streamlit runs the page alone (no classification banner, no shared frame).
+    page = browser.new_page()
+    page.goto(f"{fresh_server.url}/planned_activities", wait_until="domcontentloaded")
+    banner = page.locator(".humansec-banner").first
+    expect(banner).to_have_text("EXERCISE - NATO UNCLASSIFIED - EXERCISE", timeout=60_000)
+    expect(page.get_by_role("link", name="Planned activities")).to_be_visible()
+    page.close()
