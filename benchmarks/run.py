@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 ALIASES: dict[str, str] = {"map": "map_load"}
-NOT_BENCHMARKS = {"run", "data"}  # the runner and shared helpers
+NOT_BENCHMARKS = {"run", "data", "postgis"}  # the runner and shared helpers
 
 
 def available() -> list[str]:

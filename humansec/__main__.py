@@ -75,6 +75,8 @@ def _check(args: argparse.Namespace) -> int:
     conflicts = find_conflicts(activities, features, rules)
     write_conflicts(conflicts, features, out)
     population = features[features["kind"] == str(LayerKind.POPULATION)]
+    if population.empty or "population" not in population:
+        population = None  # no population figures: the estimate stays empty
     summary = summarise(activities, conflicts, population, rules=rules)
     print(
         json.dumps(

@@ -1,8 +1,7 @@
-"""The core library stays free of the UI, and the command line works on a real store."""
+"""The core library stays free of the UI."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -23,33 +22,3 @@ def test_importing_humansec_does_not_import_streamlit() -> None:
         [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
-
-
-def test_layers_command_prints_the_catalogue(tmp_path: Path) -> None:
-    env = {"HUMANSEC_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [sys.executable, "-m", "humansec", "layers", "--demo"],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    rows = json.loads(result.stdout)
-    assert len(rows) == 7
-    assert {row["kind"] for row in rows} >= {"incident", "population", "activity"}
-    assert all(row["exercise"] and row["version"] == 1 for row in rows)
-
-
-def test_layers_command_reports_a_broken_store(tmp_path: Path) -> None:
-    (tmp_path / "humansec.gpkg").write_text("not a geopackage")
-    result = subprocess.run(
-        [sys.executable, "-m", "humansec", "layers"],
-        cwd=PROJECT,
-        env={"HUMANSEC_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "GeoPackage" in result.stderr
