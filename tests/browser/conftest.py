@@ -61,8 +61,17 @@ class Server:
             self.process.wait(timeout=10)
 
 
-def start_server(data_dir: Path, log: Path, *, extra_env: dict[str, str] | None = None) -> Server:
-    """Start `streamlit run app.py` on a free loopback port and wait until it is healthy."""
+def start_server(
+    data_dir: Path,
+    log: Path,
+    *,
+    extra_env: dict[str, str] | None = None,
+    base_path: str = "",
+) -> Server:
+    """Start `streamlit run app.py` on a free loopback port and wait until it is healthy.
+
+    ``base_path`` serves the app below a URL path, as behind a reverse proxy.
+    """
     port = _free_port()
     env = {**os.environ, "HUMANSEC_DATA_DIR": str(data_dir), **(extra_env or {})}
     with log.open("wb") as log_file:
@@ -81,13 +90,15 @@ def start_server(data_dir: Path, log: Path, *, extra_env: dict[str, str] | None 
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                "--server.baseUrlPath",
+                base_path,
             ],
             cwd=PROJECT,
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}" + (f"/{base_path}" if base_path else "")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

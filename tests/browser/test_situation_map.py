@@ -10,11 +10,15 @@ from playwright.sync_api import Frame, Page, expect
 from humansec.coords import from_mgrs
 from humansec.demo import HOSTILE_INCIDENTS
 from humansec.escaping import escape_text
-from tests.browser.conftest import Guard, Server
+from tests.browser.conftest import Guard, Server, start_server
 
 pytestmark = pytest.mark.browser
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# The countries basemap (a layer of more than 100 shapes) has been fetched and drawn.
+BASEMAP_DRAWN = (
+    "() => Object.values(map_div._layers).some(l => l.getLayers && l.getLayers().length > 100)"
+)
 
 # Counts the features drawn by humansec's layers, following clusters, per layer title.
 COUNT_DRAWN = """
@@ -96,9 +100,7 @@ def test_map_draws_demo_offline(guarded_page: tuple[Page, Guard], server: Server
     ):
         assert title in legend
     # The countries basemap came from the app's own static files and was drawn.
-    frame.wait_for_function(
-        "() => Object.values(map_div._layers).some(l => l.getLayers && l.getLayers().length > 100)"
-    )
+    frame.wait_for_function(BASEMAP_DRAWN)
     assert guard.blocked == [], f"requests that tried to leave the machine: {guard.blocked}"
     assert [f for f in guard.failed if "ERR_ABORTED" not in f] == []
     assert guard.dialogs == []
@@ -140,3 +142,26 @@ def test_hostile_names_render_as_text(guarded_page: tuple[Page, Guard], server: 
     page.wait_for_timeout(500)
     assert guard.dialogs == [], f"script from feature data ran: {guard.dialogs}"
     assert guard.blocked == []
+
+
+def test_map_assets_load_behind_a_base_url_path(browser, tmp_path) -> None:
+    # Behind a reverse proxy at /humansec/: the map's assets are addressed relative to its
+    # frame, so they still come from the app's own static files.
+    running = start_server(tmp_path / "data", tmp_path / "streamlit.log", base_path="humansec")
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        failed: list[str] = []
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        responses: list[tuple[str, int]] = []
+        page.on("response", lambda response: responses.append((response.url, response.status)))
+        frame = open_map(page, running)
+        frame.wait_for_function(BASEMAP_DRAWN)
+        vendor = [(u, s) for u, s in responses if "/app/static/vendor/" in u]
+        assert vendor, "no map asset was requested"
+        assert all(u.startswith(f"{running.url}/app/static/vendor/") for u, _ in vendor)
+        assert all(status in {200, 304} for _, status in vendor), vendor
+        assert failed == []
+        context.close()
+    finally:
+        running.stop()
