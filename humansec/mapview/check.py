@@ -56,41 +56,31 @@ def activity_status_groups(
     """
     groups = []
     if hazard_areas is not None and not hazard_areas.empty:
-        group = folium.FeatureGroup(name="Hazard areas", overlay=True, control=True)
-        for status in STATUS_COLOURS:
-            part = hazard_areas[hazard_areas["status"] == status]
-            if not part.empty:
-                group.add_child(
-                    feature_element(
-                        LayerKind.ACTIVITY,
-                        part,
-                        style=_status_style(status, area=True),
-                        title=f"Hazard area ({STATUS_TITLES[status]})",
-                        extra_fields=STATUS_FIELDS,
-                        cluster=False,
-                    )
-                )
-        groups.append(group)
-    group = folium.FeatureGroup(
-        name=escape_text(f"{KIND_SPECS[LayerKind.ACTIVITY].title} by status ({len(activities)})"),
-        overlay=True,
-        control=True,
-    )
-    for status in STATUS_COLOURS:
-        part = activities[activities["status"] == status]
+        groups.append(_by_status("Hazard areas", hazard_areas, "Hazard area", area=True))
+    title = f"{KIND_SPECS[LayerKind.ACTIVITY].title} by status ({len(activities)})"
+    groups.append(_by_status(title, activities, "Planned activity", area=False))
+    return groups
+
+
+def _by_status(
+    name: str, frame: gpd.GeoDataFrame, label: str, *, area: bool
+) -> folium.FeatureGroup:
+    """One group holding ``frame``'s features, one layer per status in its colour."""
+    group = folium.FeatureGroup(name=escape_text(name), overlay=True, control=True)
+    for status, title in STATUS_TITLES.items():
+        part = frame[frame["status"] == status]
         if not part.empty:
             group.add_child(
                 feature_element(
                     LayerKind.ACTIVITY,
                     part,
-                    style=_status_style(status),
-                    title=f"Planned activity ({STATUS_TITLES[status]})",
+                    style=_status_style(status, area=area),
+                    title=f"{label} ({title})",
                     extra_fields=STATUS_FIELDS,
                     cluster=False,
                 )
             )
-    groups.append(group)
-    return groups
+    return group
 
 
 def conflicting_feature_groups(
