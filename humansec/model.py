@@ -313,6 +313,12 @@ def conform(frame: gpd.GeoDataFrame, kind: LayerKind) -> gpd.GeoDataFrame:
     return out[ordered]
 
 
+def empty_frame(kind: LayerKind) -> gpd.GeoDataFrame:
+    """A frame of ``kind`` with no features: every schema field, typed, in EPSG:4326."""
+    columns = {name: pd.Series([], dtype=object) for name in KIND_SPECS[kind].field_names}
+    return conform(gpd.GeoDataFrame(columns, geometry=[], crs=WGS84), kind)
+
+
 def _coerce(values: pd.Series, field: FieldSpec, kind: LayerKind) -> pd.Series:
     """Return ``values`` as the field's type; refuse values outside its allowed set."""
     if field.type == "text":

@@ -145,7 +145,7 @@ plan = (
     else gpd.GeoDataFrame({"id": [], "type": []}, geometry=[], crs=WGS84)
 )
 try:
-    result = resources.plan_check(data_versions, activities_geojson(plan))
+    result = resources.plan_check(data_versions, activities_geojson(plan) if len(plan) else "")
 except HumansecError as error:
     st.error(str(error))
     st.stop()

@@ -4,19 +4,50 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+import shapely
+import streamlit as st
 from streamlit.testing.v1 import AppTest
+
+from humansec.model import WGS84, LayerKind, conform
+from humansec.store import GeoPackageStore, NewLayer
 
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def app(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("HUMANSEC_DATA_DIR", str(tmp_path_factory.mktemp("appdata")))
+def start(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    # Settings and the store are cached per process: start each test from its own store.
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    monkeypatch.setenv("HUMANSEC_DATA_DIR", str(data_dir))
     monkeypatch.chdir(PROJECT)
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
     at.run()
     return at
+
+
+@pytest.fixture
+def app(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    return start(tmp_path_factory.mktemp("appdata"), monkeypatch)
+
+
+@pytest.fixture
+def population_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """A store that holds one population layer and nothing else (no activities, no incidents)."""
+    frame = conform(
+        gpd.GeoDataFrame(
+            {"id": ["p1"], "name": ["Suwałki"], "population": [69_000]},
+            geometry=[shapely.Point(22.93, 54.1)],
+            crs=WGS84,
+        ),
+        LayerKind.POPULATION,
+    )
+    store = GeoPackageStore(tmp_path / "humansec.gpkg")
+    store.add_version(
+        frame, NewLayer(LayerKind.POPULATION, "Census", "test", "-", "NATO RESTRICTED")
+    )
+    return start(tmp_path, monkeypatch)
 
 
 def test_situation_map_page_runs(app: AppTest) -> None:
@@ -95,3 +126,14 @@ def test_planner_refuses_a_bad_mgrs_with_the_reason(app: AppTest) -> None:
     page.button[0].click().run()
     assert not page.exception
     assert any("not a valid MGRS reference" in e.value for e in page.error)
+
+
+def test_pages_run_on_a_store_without_activities(population_only: AppTest) -> None:
+    app = population_only
+    assert not app.exception, app.exception
+    banner = next(m.value for m in app.markdown if "humansec-banner" in m.value)
+    assert ">NATO RESTRICTED<" in banner  # no exercise data: no EXERCISE marking
+    counts = app.dataframe[0].value.set_index("layer")
+    assert counts.loc["Population centres", "features shown"] == 1
+    page = planner(app)
+    assert statuses(page) == {"Red": 0, "Amber": 0, "Green": 0}

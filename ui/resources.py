@@ -15,7 +15,7 @@ from humansec.conflicts.check import CheckResult, run_check
 from humansec.conflicts.inputs import activities_from_geojson_bytes
 from humansec.filters import apply_filters, time_extent
 from humansec.mapview import KindGroup, MapView, build_data_layers, data_bounds
-from humansec.model import FocusArea, LayerKind
+from humansec.model import FocusArea, LayerKind, empty_frame
 from humansec.settings import Settings, load_settings
 from humansec.store import BBox, LayerRecord, LayerStore, TimeRange, open_store
 
@@ -109,6 +109,10 @@ def store_check(data_versions: Versions) -> CheckResult:
 
 @st.cache_data(max_entries=16, show_spinner="Checking the plan…")
 def plan_check(data_versions: Versions, plan_geojson: str) -> CheckResult:
-    """The conflict check of a plan (GeoJSON of activities) against the protected layers."""
-    plan = activities_from_geojson_bytes(plan_geojson.encode(), default_type="exercise")
+    """The conflict check of a plan (GeoJSON of activities, "" for none) against the layers."""
+    plan = (
+        activities_from_geojson_bytes(plan_geojson.encode(), default_type="exercise")
+        if plan_geojson
+        else empty_frame(LayerKind.ACTIVITY)
+    )
     return run_check(plan, frames_by_kind(data_versions), rules())

@@ -161,3 +161,54 @@ def densify_coords(
     out_lon[pos] = new_lon
     out_lat[pos] = new_lat
     return out_lon, out_lat, out_part
+
+
+MAX_RADIUS_M = 6_399_593.626
+"""The largest radius of curvature of WGS84 (a^2/b, at the poles)."""
+
+SPHERE_SLACK_M = 1.0
+"""Allowance for a geodesic edge of at most 5 km leaving the great circle through its ends when
+latitude and longitude are read on a sphere (millimetres in fact)."""
+
+
+def unit_vectors(lon: Array, lat: Array) -> tuple[Array, Array, Array]:
+    """Geodetic (lon, lat) read as points of the unit sphere, as x, y, z arrays."""
+    lo, la = np.radians(lon), np.radians(lat)
+    c = np.cos(la)
+    return c * np.cos(lo), c * np.sin(lo), np.sin(la)
+
+
+Vec = tuple[Array, Array, Array]
+
+
+def _cross(u: Vec, v: Vec) -> Vec:
+    return (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
+
+
+def _dot(u: Vec, v: Vec) -> Array:
+    return u[0] * v[0] + u[1] * v[1] + u[2] * v[2]
+
+
+def _angle(u: Vec, v: Vec) -> Array:
+    c = _cross(u, v)
+    return np.arctan2(np.sqrt(_dot(c, c)), _dot(u, v))
+
+
+def sphere_point_segment(p: Vec, a: Vec, b: Vec) -> Array:
+    """Angle (radians) from unit vectors p to the shorter great-circle arcs a-b, element-wise.
+
+    With latitude and longitude read on the unit sphere, the WGS84 metric lies between
+    ``MIN_RADIUS_M`` and ``MAX_RADIUS_M`` times the sphere's, so for an edge of at most 5 km the
+    geodesic distance from P to the geodesic A-B lies within
+    ``[MIN_RADIUS_M * angle - SPHERE_SLACK_M, MAX_RADIUS_M * angle + SPHERE_SLACK_M]``.
+    """
+    n = _cross(a, b)
+    norm = np.sqrt(_dot(n, n))
+    ends = np.minimum(_angle(p, a), _angle(p, b))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n = (n[0] / norm, n[1] / norm, n[2] / norm)
+        off = _dot(p, n)
+        q = (p[0] - off * n[0], p[1] - off * n[1], p[2] - off * n[2])
+        inside = (_dot(_cross(a, q), n) >= 0.0) & (_dot(_cross(q, b), n) >= 0.0) & (norm > 1e-15)
+        across = np.arcsin(np.minimum(np.abs(off), 1.0))
+    return np.where(inside, np.minimum(across, ends), ends)

@@ -15,7 +15,7 @@ from datetime import datetime
 import geopandas as gpd
 import pandas as pd
 
-from humansec.model import LayerKind
+from humansec.model import LayerKind, empty_frame
 
 BBox = tuple[float, float, float, float]
 """West, south, east, north in degrees (EPSG:4326)."""
@@ -115,5 +115,7 @@ class LayerStore(abc.ABC):
             frame.insert(0, "layer_id", record.layer_id)
             frames.append(frame)
         if not frames:
-            return gpd.GeoDataFrame({"layer_id": []}, geometry=[], crs="EPSG:4326")
+            empty = empty_frame(kind)
+            empty.insert(0, "layer_id", pd.Series([], dtype="string"))
+            return empty
         return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
