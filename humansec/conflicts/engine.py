@@ -51,6 +51,9 @@ TOLERANCE_M = 1e-6
 
 _EQUATORIAL_RADIUS_M = 6_378_137.0
 _COMBO_CHUNK = 2_000_000
+_FAST_MIN_POINTS_PER_EDGE = 0.1
+"""Line and area activities go through ``_near_points`` when a group has this many point
+features per activity edge to search (fewer: ``_candidates``)."""
 
 CONFLICT_COLUMNS: tuple[str, ...] = (
     "activity_id",
@@ -427,6 +430,9 @@ def _group_search(
     _, _, whole = _search_extent(a_lines, reach)
     fast = active & ~a_lines.single_point & ~whole
     points = f_lines.single_point[members]
+    if np.count_nonzero(points) < _FAST_MIN_POINTS_PER_EDGE * a_lines.edge_count[fast].sum():
+        # few points: one box per edge costs more than it saves (both ways are exact)
+        fast[:] = False
     found: list[_Pairs] = []
     for sub, searched in ((members[~points], active), (members[points], active & ~fast)):
         if sub.size and searched.any():
