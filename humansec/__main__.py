@@ -1,7 +1,8 @@
 """Command line.
 
 ``python -m humansec layers`` prints the catalogue as JSON; ``python -m humansec check``
-runs the conflict check of planned activities against protected features.
+runs the conflict check of planned activities against protected features;
+``python -m humansec export`` writes a briefing product (PNG, PDF, PPTX or offline HTML).
 """
 
 from __future__ import annotations
@@ -92,6 +93,68 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        west, south, east, north = (float(part) for part in text.split(","))
+    except ValueError:
+        msg = f"--bbox {text!r}: give four numbers W,S,E,N in degrees, e.g. 22,53.8,24,54.6."
+        raise argparse.ArgumentTypeError(msg) from None
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south < north <= 90):
+        msg = f"--bbox {text!r}: need -180<=W,E<=180 and -90<=S<N<=90 (degrees, WGS84)."
+        raise argparse.ArgumentTypeError(msg)
+    return (west, south, east, north)
+
+
+def _export(args: argparse.Namespace) -> int:
+    # Imported here: the other commands do not need the renderer's dependencies.
+    from humansec.export import (  # noqa: PLC0415
+        PRODUCT_FORMATS,
+        Renderer,
+        export_product,
+        parse_kinds,
+    )
+
+    out = Path(args.out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in PRODUCT_FORMATS:
+        msg = (
+            f"--out {out.name}: the output must end in {choices('.' + f for f in PRODUCT_FORMATS)}."
+        )
+        raise SchemaError(msg)
+    settings = load_settings()
+    if args.classification and args.classification not in settings.classification_order:
+        msg = (
+            f"--classification {args.classification!r} is not a marking; choose one of "
+            f"{choices(settings.classification_order)}."
+        )
+        raise SchemaError(msg)
+    kinds = parse_kinds(args.layers.split(",")) if args.layers else tuple(LayerKind)
+    store = open_store(settings)
+    ensure_demo(store)
+    frames = {kind: store.read_kind(kind) for kind in kinds}
+    records = store.catalogue()
+    renderer = None if fmt == "html" else Renderer()
+    try:
+        data = export_product(
+            frames,
+            records,
+            fmt=fmt,
+            bbox=args.bbox,
+            title=args.title,
+            kinds=kinds,
+            size=args.size,
+            classification=args.classification,
+            settings=settings,
+            renderer=renderer,
+        )
+    finally:
+        if renderer is not None:
+            renderer.close()
+    out.write_bytes(data)
+    print(json.dumps({"out": str(out), "format": fmt, "bytes": len(data)}))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m humansec", description=__doc__)
@@ -117,6 +180,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     check.add_argument("--out", required=True, help="OUT.csv or OUT.geojson")
     check.set_defaults(run=_check)
+    export = commands.add_parser(
+        "export",
+        help="write the map as a briefing product (PNG, PDF, PPTX or offline HTML)",
+        description="Export the store's layers (the demo when the store is new) as a product "
+        "with classification banners, title, DTG, legend, grid and sources.",
+    )
+    export.add_argument("--out", required=True, help="FILE.png, FILE.pdf, FILE.pptx or FILE.html")
+    export.add_argument("--bbox", type=_bbox, help="W,S,E,N in degrees (default: the data)")
+    export.add_argument("--title", default="Human security situation", help="product title")
+    export.add_argument(
+        "--layers", help=f"kinds shown, comma-separated: {','.join(str(k) for k in LayerKind)}"
+    )
+    export.add_argument(
+        "--size", choices=("slide", "a4", "a3"), default="slide", help="slide, a4 or a3"
+    )
+    export.add_argument("--classification", help="raise the marking (never below the layers' own)")
+    export.set_defaults(run=_export)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

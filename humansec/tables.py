@@ -8,6 +8,7 @@ is, which the OWASP guidance (and this project) counts as dangerous.
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pandas as pd
@@ -41,5 +42,6 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with a byte-order mark, so spreadsheets read the accents) of ``frame``."""
     buffer = io.StringIO()
-    neutralise_frame(frame).to_csv(buffer, index=False)
+    # Quote every text cell: a carriage return inside one would otherwise split the row.
+    neutralise_frame(frame).to_csv(buffer, index=False, quoting=csv.QUOTE_NONNUMERIC)
     return buffer.getvalue().encode("utf-8-sig")

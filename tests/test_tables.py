@@ -29,3 +29,9 @@ def test_csv_keeps_numbers_numeric_and_defuses_text() -> None:
     assert rows[0] == ["name", "distance_m", "n"]
     assert rows[1] == ["'=cmd|' /C calc'!A0", "-1.5", "1"]
     assert rows[2] == ["Suwałki", "250.0", "2"]
+
+
+def test_csv_keeps_a_carriage_return_inside_its_cell() -> None:
+    frame = pd.DataFrame({"note": ["line one\rline two", "\r=1+2"], "n": [1, 2]})
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(frame).decode("utf-8-sig"), newline="")))
+    assert rows == [["note", "n"], ["line one\rline two", "1"], ["'\r=1+2", "2"]]

@@ -132,27 +132,14 @@ def find_conflicts(
     if not rule_list:
         return _empty()
     rule_dist = np.array([r.distance_m for r in rule_list])
-    # one candidate search per group of features that share a rule lookup (kind, category,
-    # protection), each with the distance that group needs
-    found: list[_Pairs] = []
-    near: list[_Near] = []
-    a_unit = unit_vectors(a_lines.lon, a_lines.lat)
-    for group in range(table.shape[1]):
-        members = np.flatnonzero(codes == group)
-        rule_idx = table[a_type, group]
-        dist_g = np.where(np.isnan(hazard), rule_dist[rule_idx], hazard)
-        got, got_near = _group_search(
-            a_lines,
-            f_lines,
-            a_unit,
-            members,
-            active=rule_idx >= 0,
-            base=dist_g + a_prec,
-            f_prec=f_prec,
-        )
-        found += got
-        near += got_near
-    near_all = _Near.concat(near)
+    found, near_all = _search(
+        a_lines,
+        f_lines,
+        a_type=a_type,
+        groups=(table, codes),
+        precisions=(a_prec, f_prec),
+        distances=(hazard, rule_dist),
+    )
     found.append(near_all.pairs)
     pairs = _Pairs(np.concatenate([p.act for p in found]), np.concatenate([p.feat for p in found]))
     rule_idx = table[a_type[pairs.act], codes[pairs.feat]]
@@ -188,6 +175,65 @@ def find_conflicts(
         rule_list=rule_list,
         timed=timed,
     )
+
+
+def _search(
+    a_lines: Linework,
+    f_lines: Linework,
+    *,
+    a_type: IntArray,
+    groups: tuple[IntArray, IntArray],
+    precisions: tuple[Array, Array],
+    distances: tuple[Array, Array],
+) -> tuple[list[_Pairs], _Near]:
+    """Candidate pairs, one search per group of features that share a rule lookup.
+
+    A group is a (kind, category, protection); ``groups``: the rule index per (activity type,
+    group) and the group of each feature. Each group is searched with the distance it needs;
+    the edge boxes of line and area activities are made once per distinct reach of each
+    activity (``_EdgeBoxes``). Returns the pairs found by ``_candidates`` and by ``_near_points``.
+    """
+    table, codes = groups
+    a_prec, f_prec = precisions
+    hazard, rule_dist = distances
+    found: list[_Pairs] = []
+    near: list[_Near] = []
+    a_unit = unit_vectors(a_lines.lon, a_lines.lat)
+    lat_abs = np.maximum.reduceat(np.abs(a_lines.lat), a_lines.vertex_start)
+    plans = []
+    members_of = np.split(
+        np.argsort(codes, kind="stable"),
+        np.cumsum(np.bincount(codes, minlength=table.shape[1]))[:-1],
+    )
+    for group in range(table.shape[1]):
+        members = members_of[group]
+        rule_idx = table[a_type, group]
+        dist_g = np.where(np.isnan(hazard), rule_dist[rule_idx], hazard)
+        active = rule_idx >= 0
+        base = dist_g + a_prec
+        reach = base + float(f_prec[members].max(initial=0.0))
+        fast = _fast_mask(
+            a_lines, f_lines, members=members, active=active, reach=reach, lat_abs=lat_abs
+        )
+        plans.append((members, active, base, reach, fast))
+    boxes = _EdgeBoxes.build(a_lines, lat_abs, [np.where(p[4], p[3], -1.0) for p in plans])
+    for group, (members, active, base, reach, fast) in enumerate(plans):
+        got, got_near = _group_search(
+            a_lines,
+            f_lines,
+            a_unit,
+            members,
+            active=active,
+            fast=fast,
+            reach=reach,
+            base=base,
+            f_prec=f_prec,
+            boxes=boxes.of_group(group, np.flatnonzero(fast)),
+        )
+        found += got
+        near += got_near
+    del boxes, plans
+    return found, _Near.concat(near)
 
 
 def _empty() -> pd.DataFrame:
@@ -284,7 +330,7 @@ def _rule_matrix(feats: pd.DataFrame, rules: RuleSet) -> tuple[list[Rule], IntAr
     A group is a distinct (kind, category, protection) among the features.
     """
     columns = [feats["kind"].astype(str), feats["category"], feats["protection"]]
-    parts = [pd.factorize(col.astype(object), use_na_sentinel=True) for col in columns]
+    parts = [pd.factorize(col, use_na_sentinel=True) for col in columns]
     combined = np.zeros(len(feats), dtype=np.int64)
     for part_codes, part_uniques in parts:
         combined = combined * (len(part_uniques) + 1) + (part_codes + 1)
@@ -337,6 +383,8 @@ def _candidates(
     tree_geoms: npt.NDArray[np.object_],
     reach: Array,
     active: npt.NDArray[np.bool_],
+    *,
+    tree: shapely.STRtree | None = None,
 ) -> _Pairs:
     """Pairs (activity, feature) where the feature may lie within ``reach`` m of the activity.
 
@@ -350,7 +398,8 @@ def _candidates(
     lon_max = np.maximum.reduceat(lines.lon, first)
     dlat, dlon, whole = _search_extent(lines, reach)
     deg = np.maximum(dlat, dlon)
-    tree = shapely.STRtree(tree_geoms)
+    if tree is None:
+        tree = shapely.STRtree(tree_geoms)
     found_a: list[IntArray] = []
     found_f: list[IntArray] = []
     # points: a box per activity, envelope test only (the exact distance follows anyway)
@@ -401,7 +450,11 @@ def _search_extent(lines: Linework, reach: Array) -> tuple[Array, Array, npt.NDA
 
     Also whether the search must cover the whole band of latitudes (near the poles).
     """
-    lat_abs = np.maximum.reduceat(np.abs(lines.lat), lines.vertex_start)
+    return _extent_at(np.maximum.reduceat(np.abs(lines.lat), lines.vertex_start), reach)
+
+
+def _extent_at(lat_abs: Array, reach: Array) -> tuple[Array, Array, npt.NDArray[np.bool_]]:
+    """``_search_extent`` for geometries whose largest absolute latitude is ``lat_abs``."""
     r = reach * 1.01 + 500.0
     dlat = np.degrees(r / MIN_RADIUS_M)
     far = lat_abs + dlat
@@ -411,6 +464,106 @@ def _search_extent(lines: Linework, reach: Array) -> tuple[Array, Array, npt.NDA
     return dlat, dlon, whole
 
 
+def _fast_mask(
+    a_lines: Linework,
+    f_lines: Linework,
+    *,
+    members: IntArray,
+    active: npt.NDArray[np.bool_],
+    reach: Array,
+    lat_abs: Array,
+) -> npt.NDArray[np.bool_]:
+    """The activities of a group that go through ``_near_points`` (see ``_group_search``)."""
+    _, _, whole = _extent_at(lat_abs, reach)
+    fast = active & ~a_lines.single_point & ~whole
+    n_points = np.count_nonzero(f_lines.single_point[members])
+    if n_points == 0 or n_points < _FAST_MIN_POINTS_PER_EDGE * a_lines.edge_count[fast].sum():
+        # few points: one box per edge costs more than it saves (both ways are exact)
+        fast[:] = False
+    return fast
+
+
+@dataclass(frozen=True)
+class _EdgeBoxes:
+    """Search boxes around each activity edge, made once per distinct reach of an activity.
+
+    ``box_edge``: the edge (index into the linework's edges) of each box; the boxes of one
+    (activity, reach) entry are contiguous, from ``start`` to ``stop``; ``entry`` maps (group,
+    activity) to its entry (-1: none). A box crossing the antimeridian is split in two.
+    """
+
+    boxes: npt.NDArray[np.object_]
+    box_edge: IntArray
+    start: IntArray
+    stop: IntArray
+    entry: IntArray
+
+    @staticmethod
+    def build(lines: Linework, lat_abs: Array, reaches: list[Array]) -> _EdgeBoxes:
+        """Boxes for every (group, activity) with ``reaches[group][activity] >= 0``."""
+        n_acts = len(lines.vertex_start)
+        grid = np.vstack(reaches) if reaches else np.empty((0, n_acts))
+        g_idx, a_idx = np.nonzero(grid >= 0.0)
+        r = grid[g_idx, a_idx]
+        order = np.lexsort((r, a_idx))
+        a_s, r_s = a_idx[order], r[order]
+        new = np.ones(a_s.size, dtype=bool)
+        new[1:] = (a_s[1:] != a_s[:-1]) | (r_s[1:] != r_s[:-1])
+        entry_of = np.cumsum(new) - 1
+        entry = np.full(grid.shape, -1, dtype=np.intp)
+        entry[g_idx[order], a_s] = entry_of
+        act, reach = a_s[new], r_s[new]
+        if act.size == 0:
+            none = np.empty(0, dtype=np.intp)
+            return _EdgeBoxes(np.empty(0, dtype=object), none, none, none, entry)
+        counts = lines.edge_count[act]
+        row_entry = np.repeat(np.arange(act.size), counts)
+        edges = (
+            lines.edge_start[act][row_entry]
+            + np.arange(row_entry.size)
+            - np.repeat(_starts(counts), counts)
+        )
+        dlat, dlon, _ = _extent_at(lat_abs[act], reach)
+        lon_a, lat_a = lines.lon[lines.edge_a[edges]], lines.lat[lines.edge_a[edges]]
+        lat_b = lines.lat[lines.edge_b[edges]]
+        lon_b = lon_a + (lines.lon[lines.edge_b[edges]] - lon_a + 180.0) % 360.0 - 180.0
+        dlat, dlon = dlat[row_entry], dlon[row_entry]
+        west = np.minimum(lon_a, lon_b) - dlon
+        east = np.maximum(lon_a, lon_b) + dlon
+        south = np.minimum(lat_a, lat_b) - dlat
+        north = np.maximum(lat_a, lat_b) + dlat
+        pieces = _lon_ranges(west, east)
+        rows = np.concatenate([np.empty(0, dtype=np.intp)] + [p[2] for p in pieces])
+        boxes = np.concatenate(
+            [np.empty(0, dtype=object)]
+            + [shapely.box(w, south[k], e, north[k]) for w, e, k in pieces]
+        )
+        by_entry = np.argsort(row_entry[rows], kind="stable")
+        rows, boxes = rows[by_entry], boxes[by_entry]
+        sorted_entry = row_entry[rows]
+        ids = np.arange(act.size)
+        return _EdgeBoxes(
+            boxes,
+            edges[rows].astype(np.intp),
+            np.searchsorted(sorted_entry, ids, side="left").astype(np.intp),
+            np.searchsorted(sorted_entry, ids, side="right").astype(np.intp),
+            entry,
+        )
+
+    def of_group(self, group: int, acts: IntArray) -> tuple[npt.NDArray[np.object_], IntArray]:
+        """The boxes of ``acts`` in ``group`` and the edge of each."""
+        if acts.size == 0:
+            return self.boxes[:0], self.box_edge[:0]
+        e = self.entry[group, acts]
+        counts = self.stop[e] - self.start[e]
+        rows = (
+            np.repeat(self.start[e], counts)
+            + np.arange(counts.sum())
+            - np.repeat(_starts(counts), counts)
+        )
+        return self.boxes[rows], self.box_edge[rows]
+
+
 def _group_search(
     a_lines: Linework,
     f_lines: Linework,
@@ -418,37 +571,45 @@ def _group_search(
     members: IntArray,
     *,
     active: npt.NDArray[np.bool_],
+    fast: npt.NDArray[np.bool_],
+    reach: Array,
     base: Array,
     f_prec: Array,
+    boxes: tuple[npt.NDArray[np.object_], IntArray],
 ) -> tuple[list[_Pairs], list[_Near]]:
     """Candidates of the ``active`` activities among the features ``members`` of one group.
 
-    ``base``: per activity, the rule distance plus its precision. Line and area activities
-    against point features go through ``_near_points``; everything else through ``_candidates``.
+    ``base``: per activity, the rule distance plus its precision; ``reach``: plus the largest
+    feature precision of the group. The ``fast`` (line and area) activities against point
+    features go through ``_near_points`` with ``boxes`` (``_EdgeBoxes.of_group``); everything
+    else through ``_candidates``.
     """
-    reach = base + float(f_prec[members].max(initial=0.0))
-    _, _, whole = _search_extent(a_lines, reach)
-    fast = active & ~a_lines.single_point & ~whole
     points = f_lines.single_point[members]
-    if np.count_nonzero(points) < _FAST_MIN_POINTS_PER_EDGE * a_lines.edge_count[fast].sum():
-        # few points: one box per edge costs more than it saves (both ways are exact)
-        fast[:] = False
     found: list[_Pairs] = []
-    for sub, searched in ((members[~points], active), (members[points], active & ~fast)):
-        if sub.size and searched.any():
-            got = _candidates(a_lines, f_lines.dense[sub], reach, searched)
-            found.append(_Pairs(got.act, sub[got.feat]))
-    if not (points.any() and fast.any()):
-        return found, []
+    sub = members[~points]
+    if sub.size and active.any():
+        got = _candidates(a_lines, f_lines.dense[sub], reach, active)
+        found.append(_Pairs(got.act, sub[got.feat]))
     sub = members[points]
+    searched = active & ~fast
+    if sub.size == 0 or not (searched.any() or fast.any()):
+        return found, []
+    tree_geoms = f_lines.dense[sub]
+    tree = shapely.STRtree(tree_geoms)
+    if searched.any():
+        got = _candidates(a_lines, tree_geoms, reach, searched, tree=tree)
+        found.append(_Pairs(got.act, sub[got.feat]))
+    if not fast.any():
+        return found, []
     near = _near_points(
         a_lines,
         a_unit,
         (f_lines.lon[sub], f_lines.lat[sub]),
-        reach=np.where(fast, reach, -1.0),
+        boxes=boxes,
+        areas=np.flatnonzero(fast),
         threshold=(base, f_prec[sub]),
         feature_index=sub,
-        tree_geoms=f_lines.dense[sub],
+        tree=tree,
     )
     return found, [near]
 
@@ -495,42 +656,28 @@ def _near_points(
     a_unit: tuple[Array, Array, Array],
     f_lonlat: tuple[Array, Array],
     *,
-    reach: Array,
+    boxes: tuple[npt.NDArray[np.object_], IntArray],
+    areas: IntArray,
     threshold: tuple[Array, Array],
     feature_index: IntArray,
-    tree_geoms: npt.NDArray[np.object_],
+    tree: shapely.STRtree,
 ) -> _Near:
-    """Candidate pairs of line/area activities (``reach >= 0``) and point features.
+    """Candidate pairs of line/area activities and point features (the geometries of ``tree``).
 
-    Each densified activity edge (at most ``MAX_EDGE_M``) is searched with a longitude/latitude
-    box widened by ``reach``; each (edge, point) found is measured on the sphere, which bounds
-    the geodesic distance from below and above (``sphere_point_segment``). An edge is kept when
-    its lower bound is within the pair's threshold (``threshold``: per activity and per feature
-    parts) and within the smallest upper bound of the pair. Areas also get the points inside them
-    (tested in degrees, a superset near the edges, which the edge search covers anyway).
+    ``boxes``: a longitude/latitude box per densified activity edge (at most ``MAX_EDGE_M``)
+    widened by the search reach, and its edge. Each (edge, point) found is measured on the
+    sphere, which bounds the geodesic distance from below and above (``sphere_point_segment``).
+    An edge is kept when its lower bound is within the pair's threshold (``threshold``: per
+    activity and per feature parts) and within the smallest upper bound of the pair. The
+    ``areas`` (activities searched; only polygons count) also get the points inside them (tested
+    in degrees, a superset near the edges, which the edge search covers anyway).
     """
     n_geoms = len(lines.vertex_start)
     owner = np.repeat(np.arange(n_geoms), lines.vertex_count)
-    edge_owner = owner[lines.edge_a]
-    edges = np.flatnonzero(reach[edge_owner] >= 0.0)
-    edge_act = edge_owner[edges]
-    dlat, dlon, _ = _search_extent(lines, reach)
-    lon_a, lat_a = lines.lon[lines.edge_a[edges]], lines.lat[lines.edge_a[edges]]
-    lat_b = lines.lat[lines.edge_b[edges]]
-    lon_b = lon_a + (lines.lon[lines.edge_b[edges]] - lon_a + 180.0) % 360.0 - 180.0
-    west = np.minimum(lon_a, lon_b) - dlon[edge_act]
-    east = np.maximum(lon_a, lon_b) + dlon[edge_act]
-    south = np.minimum(lat_a, lat_b) - dlat[edge_act]
-    north = np.maximum(lat_a, lat_b) + dlat[edge_act]
-    tree = shapely.STRtree(tree_geoms)
-    found_e: list[IntArray] = [np.empty(0, dtype=np.intp)]
-    found_f: list[IntArray] = [np.empty(0, dtype=np.intp)]
-    for w, e, rows in _lon_ranges(west, east):
-        q, f = tree.query(shapely.box(w, south[rows], e, north[rows]))
-        found_e.append(edges[rows[q]])
-        found_f.append(f.astype(np.intp))
-    edge = np.concatenate(found_e)
-    feat = np.concatenate(found_f)
+    box_geoms, box_edge = boxes
+    q, feat = tree.query(box_geoms)
+    edge = box_edge[q]
+    del q
     f_lon, f_lat = f_lonlat
     p_unit = unit_vectors(f_lon[feat], f_lat[feat])
     ia, ib = lines.edge_a[edge], lines.edge_b[edge]
@@ -539,22 +686,23 @@ def _near_points(
         (a_unit[0][ia], a_unit[1][ia], a_unit[2][ia]),
         (a_unit[0][ib], a_unit[1][ib], a_unit[2][ib]),
     )
-    del p_unit, ia, ib
-    act = edge_owner[edge]
+    del p_unit, ib
+    act = owner[ia]
+    del ia
     lower = MIN_RADIUS_M * sigma - SPHERE_SLACK_M
     base, f_extra = threshold
     ok = lower <= base[act] + f_extra[feat] + TOLERANCE_M
     edge, feat, act, lower = edge[ok], feat[ok], act[ok], lower[ok]
     upper = MAX_RADIUS_M * sigma[ok] + SPHERE_SLACK_M
     del sigma, ok
-    n_feat = len(tree_geoms)
+    n_feat = len(f_lon)
     key = act.astype(np.int64) * n_feat + feat
     keys, combo_pair = np.unique(key, return_inverse=True)
     best = np.full(keys.size, np.inf)
     np.minimum.at(best, combo_pair, upper)
     ok = lower <= best[combo_pair]
     edge, key = edge[ok], key[ok]
-    inner = _inside_degrees(lines, tree, np.flatnonzero(reach >= 0.0))
+    inner = _inside_degrees(lines, tree, areas)
     if inner.size:
         keys = np.union1d(keys, inner[0].astype(np.int64) * n_feat + inner[1])
     combo_pair = np.searchsorted(keys, key).astype(np.intp)
@@ -599,11 +747,19 @@ def _near_distances(ctx: _Context, near: _Near) -> Array:
         dist[areal[shapely.intersects_xy(ctx.a_plane[act[areal]], x, y)]] = 0.0
     m = dist[near.combo_pair] > 0.0
     cp, ce = near.combo_pair[m], near.combo_edge[m]
+    # azimuth and length of each edge measured, once
+    used, ce = np.unique(ce, return_inverse=True)
+    az_ab, _, s12 = inverse(
+        a.lon[a.edge_a[used]], a.lat[a.edge_a[used]], a.lon[a.edge_b[used]], a.lat[a.edge_b[used]]
+    )
     for lo in range(0, cp.size, _COMBO_CHUNK):
-        p, e = cp[lo : lo + _COMBO_CHUNK], ce[lo : lo + _COMBO_CHUNK]
-        ea, eb = a.edge_a[e], a.edge_b[e]
+        p, u = cp[lo : lo + _COMBO_CHUNK], ce[lo : lo + _COMBO_CHUNK]
+        ea, eb = a.edge_a[used[u]], a.edge_b[used[u]]
         got = point_segment_distance(
-            (p_lon[p], p_lat[p]), (a.lon[ea], a.lat[ea]), (a.lon[eb], a.lat[eb])
+            (p_lon[p], p_lat[p]),
+            (a.lon[ea], a.lat[ea]),
+            (a.lon[eb], a.lat[eb]),
+            edge=(az_ab[u], s12[u]),
         )
         np.minimum.at(dist, p, got)
     return dist

@@ -86,6 +86,7 @@ def point_segment_distance(
     *,
     tol_m: float = 1e-4,
     max_iter: int = 30,
+    edge: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
 ) -> Array:
     """Exact distance (m) from points P to the geodesic segments A-B, element-wise.
 
@@ -97,11 +98,18 @@ def point_segment_distance(
     clamped to the segment. Each step's error is of the order of the flattening, so it converges
     in a few steps; the distance returned is ``Geod.inv(X, P)``, at most the distances to A and B.
     A segment with A == B gives the point-to-point distance.
+
+    ``edge``: the azimuth at A and length of each segment (``inverse(A, B)``), when the caller
+    has them already (many points measured against the same segments); broadcast likewise.
     """
-    arrays = np.broadcast_arrays(*(_f64(v) for v in (*point, *start, *end)))
+    extra = () if edge is None else tuple(_f64(v) for v in edge)
+    arrays = np.broadcast_arrays(*(_f64(v) for v in (*point, *start, *end)), *extra)
     shape = arrays[0].shape
-    pl, pa, al, aa, bl, ba = (_f64(v).ravel() for v in arrays)
-    az_ab, _, s12 = inverse(al, aa, bl, ba)
+    pl, pa, al, aa, bl, ba = (_f64(v).ravel() for v in arrays[:6])
+    if edge is None:
+        az_ab, _, s12 = inverse(al, aa, bl, ba)
+    else:
+        az_ab, s12 = (_f64(v).ravel().copy() for v in arrays[6:])
     az_ap, _, d_ap = inverse(al, aa, pl, pa)
     _, _, d_bp = inverse(bl, ba, pl, pa)
     best = np.minimum(d_ap, d_bp)

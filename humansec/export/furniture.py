@@ -1,0 +1,410 @@
+"""The print furniture of a map product: banners, title block, DTG, legend, grid, sources.
+
+Everything here is HTML, CSS and a little JavaScript placed around (and on) the folium map by
+``html.py``. Every text that comes from data or the user is escaped with
+``humansec.escaping.escape_text``; the grid labels are set with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from humansec.errors import ConfigurationError, choices
+from humansec.escaping import escape_text, format_value
+from humansec.export.dtg import format_dtg
+from humansec.mapview.elements import script_json
+from humansec.mapview.style import legend_html
+from humansec.marking import banner_text, highest_marking
+from humansec.model import KIND_SPECS, LayerKind
+from humansec.store.base import LayerRecord
+
+CONFLICT_ROWS_SHOWN = 40
+"""Conflicts listed on a printed annex; the full list goes into the tables (CSV/XLSX)."""
+
+Bounds = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One layer shown: its title, source, licence and marking."""
+
+    title: str
+    source: str
+    licence: str
+    classification: str
+
+    def line(self) -> str:
+        """Plain text: ``title: source (licence)``."""
+        return f"{self.title}: {self.source} ({self.licence})"
+
+
+@dataclass(frozen=True, eq=False)
+class Furniture:
+    """What frames the map: everything an export prints around it (text not yet escaped)."""
+
+    title: str
+    subtitle: str
+    marking: str
+    exercise: bool
+    dtg: str
+    kinds: tuple[LayerKind, ...]
+    sources: tuple[Source, ...]
+    bounds: Bounds | None = None
+    conflicts: pd.DataFrame | None = field(default=None)
+
+    @property
+    def banner(self) -> str:
+        """The banner line, top and bottom (e.g. ``EXERCISE - NATO UNCLASSIFIED - EXERCISE``)."""
+        return banner_text(self.marking, exercise=self.exercise)
+
+
+def product_marking(
+    records: Iterable[LayerRecord],
+    *,
+    order: Sequence[str],
+    requested: str | None = None,
+) -> tuple[str, bool]:
+    """Return ``(marking, exercise)`` for a product showing the layers of ``records``.
+
+    The marking is the highest among the records' markings and ``requested`` (which can raise
+    it, never lower it); ``exercise`` is True when any record is exercise data.
+
+    >>> product_marking([], order=["NATO UNCLASSIFIED", "NATO SECRET"], requested="NATO SECRET")
+    ('NATO SECRET', False)
+    """
+    records = list(records)
+    if requested is not None and requested not in order:
+        msg = (
+            f"Unknown classification {requested!r}; choose one of {choices(order)} "
+            "(the order is set by classification_order in the configuration)."
+        )
+        raise ConfigurationError(msg)
+    markings = [record.classification for record in records]
+    if requested is not None:
+        markings.append(requested)
+    return highest_marking(markings, order), any(record.exercise for record in records)
+
+
+def make_furniture(
+    records: Iterable[LayerRecord],
+    *,
+    kinds: Sequence[LayerKind],
+    order: Sequence[str],
+    title: str,
+    subtitle: str = "",
+    classification: str | None = None,
+    moment: dt.datetime | None = None,
+    bounds: Bounds | None = None,
+    conflicts: pd.DataFrame | None = None,
+) -> Furniture:
+    """Collect the furniture of a product showing ``kinds`` from the layers in ``records``.
+
+    Only the active records of the kinds shown count towards the marking and the sources.
+    ``moment`` (aware; default now) gives the DTG.
+    """
+    shown = [r for r in records if r.kind in kinds and not r.retired]
+    marking, exercise = product_marking(shown, order=order, requested=classification)
+    sources = tuple(
+        dict.fromkeys(Source(r.title, r.source, r.licence, r.classification) for r in shown)
+    )
+    return Furniture(
+        title=title,
+        subtitle=subtitle,
+        marking=marking,
+        exercise=exercise,
+        dtg=format_dtg(moment or dt.datetime.now(dt.UTC)),
+        kinds=tuple(kinds),
+        sources=sources,
+        bounds=bounds,
+        conflicts=conflicts,
+    )
+
+
+def bounds_text(bounds: Bounds | None) -> str:
+    """``W 22.000° S 54.000° E 23.500° N 54.800°`` style text of a bounding box, or ``""``."""
+    if bounds is None:
+        return ""
+    west, south, east, north = bounds
+    return f"W {west:.3f}° S {south:.3f}° E {east:.3f}° N {north:.3f}°"
+
+
+def _conflicts_table(conflicts: pd.DataFrame, *, limit: int) -> str:
+    columns = [
+        ("activity_id", "Activity"),
+        ("activity_type", "Type"),
+        ("feature_kind", "Feature kind"),
+        ("feature_id", "Feature"),
+        ("distance_m", "Distance (m)"),
+        ("threshold_m", "Stand-off (m)"),
+        ("severity", "Severity"),
+    ]
+    columns = [(name, label) for name, label in columns if name in conflicts.columns]
+    head = "".join(f"<th>{escape_text(label)}</th>" for _, label in columns)
+    rows = []
+    for _, row in conflicts.head(limit).iterrows():
+        cells = []
+        for name, _label in columns:
+            value = row[name]
+            if name.endswith("_m") and isinstance(value, int | float):
+                value = round(float(value))
+            cells.append(f"<td>{escape_text(value)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    more = len(conflicts) - limit
+    note = (
+        f'<p class="hsx-note">{more:,} more conflicts are in the conflict table export.</p>'
+        if more > 0
+        else ""
+    )
+    return f'<table class="hsx-conflicts"><tr>{head}</tr>{"".join(rows)}</table>{note}'
+
+
+def conflicts_summary(conflicts: pd.DataFrame | None) -> str:
+    """One line of plain text: how many conflicts, and of which severity."""
+    if conflicts is None:
+        return "No planned activities shown."
+    if conflicts.empty:
+        return "No conflicts between planned activities and protected features in view."
+    counts: dict[str, int] = {}
+    if "severity" in conflicts:
+        counts = {
+            str(k): int(v) for k, v in conflicts["severity"].astype(str).value_counts().items()
+        }
+    detail = ", ".join(f"{count} {name}" for name, count in counts.items())
+    return f"{len(conflicts):,} conflicts in view ({detail})."
+
+
+def side_panel_html(furniture: Furniture) -> str:
+    """The panel beside the map: legend, grid note, sources and the conflict count."""
+    sources = "".join(
+        f"<li>{escape_text(s.line())} <span class='hsx-mark'>[{escape_text(s.classification)}]"
+        "</span></li>"
+        for s in furniture.sources
+    )
+    extent = bounds_text(furniture.bounds)
+    return (
+        '<aside class="hsx-side">'
+        f'<section class="hs-legend hsx-legend">{legend_html(list(furniture.kinds))}</section>'
+        '<section><div class="hsx-h">Grid</div><div>Latitude/longitude, WGS84 (EPSG:4326)'
+        f"{'; ' + escape_text(extent) if extent else ''}</div></section>"
+        f'<section><div class="hsx-h">Conflicts</div><div>'
+        f"{escape_text(conflicts_summary(furniture.conflicts))}</div></section>"
+        f'<section><div class="hsx-h">Sources</div><ul class="hsx-sources">{sources}'
+        "<li>Countries: Natural Earth (public domain), via world-atlas</li></ul></section>"
+        "</aside>"
+    )
+
+
+def banner_html(furniture: Furniture, where: str) -> str:
+    """One classification banner (``where`` is ``top`` or ``bottom``)."""
+    return f'<div class="hsx-banner hsx-{where}">{escape_text(furniture.banner)}</div>'
+
+
+def header_html(furniture: Furniture) -> str:
+    """Title, subtitle and DTG."""
+    subtitle = (
+        f'<div class="hsx-subtitle">{escape_text(furniture.subtitle)}</div>'
+        if furniture.subtitle
+        else ""
+    )
+    return (
+        '<header class="hsx-head"><div><div class="hsx-title">'
+        f"{escape_text(furniture.title)}</div>{subtitle}</div>"
+        f'<div class="hsx-dtg">DTG {escape_text(furniture.dtg)}</div></header>'
+    )
+
+
+def annex_html(furniture: Furniture) -> str:
+    """A second printed page listing the conflicts in view (empty when there are none)."""
+    if furniture.conflicts is None or furniture.conflicts.empty:
+        return ""
+    return (
+        '<div class="hsx-annex">'
+        + banner_html(furniture, "top")
+        + f'<div class="hsx-annex-body"><div class="hsx-title">Conflicts: '
+        f"{escape_text(furniture.title)}</div>"
+        f'<div class="hsx-subtitle">DTG {escape_text(furniture.dtg)} · '
+        f"{escape_text(conflicts_summary(furniture.conflicts))}</div>"
+        + _conflicts_table(furniture.conflicts, limit=CONFLICT_ROWS_SHOWN)
+        + "</div>"
+        + banner_html(furniture, "bottom")
+        + "</div>"
+    )
+
+
+def north_arrow_html() -> str:
+    """A north arrow (the map is Web Mercator: north is up everywhere)."""
+    return (
+        '<div class="hsx-north" title="North"><svg viewBox="0 0 24 36" width="24" height="36">'
+        '<polygon points="12,2 20,30 12,24 4,30" fill="#222"/>'
+        '<polygon points="12,2 12,24 4,30" fill="#fff" stroke="#222" stroke-width="1"/>'
+        "</svg><div>N</div></div>"
+    )
+
+
+def plain_lines(furniture: Furniture) -> list[str]:
+    """The furniture as plain text lines (notes of a slide, logs)."""
+    lines = [furniture.banner, furniture.title]
+    if furniture.subtitle:
+        lines.append(furniture.subtitle)
+    lines.append(f"DTG {furniture.dtg}")
+    if furniture.bounds is not None:
+        lines.append(bounds_text(furniture.bounds))
+    lines.append("Layers: " + ", ".join(KIND_SPECS[k].title for k in furniture.kinds))
+    lines.append("Sources:")
+    lines.extend(f"- {s.line()} [{s.classification}]" for s in furniture.sources)
+    lines.append("- Countries: Natural Earth (public domain), via world-atlas")
+    lines.append(conflicts_summary(furniture.conflicts))
+    if furniture.conflicts is not None:
+        for _, row in furniture.conflicts.head(CONFLICT_ROWS_SHOWN).iterrows():
+            lines.append(
+                f"- {format_value(row.get('severity'))}: {format_value(row.get('activity_id'))} "
+                f"-> {format_value(row.get('feature_kind'))} {format_value(row.get('feature_id'))}"
+                f" at {format_value(round(float(row.get('distance_m', 0.0))))} m"
+            )
+    lines.append(furniture.banner)
+    return lines
+
+
+FURNITURE_CSS = """
+html, body { margin: 0; padding: 0; background: #fff; }
+body.hsx { display: grid; grid-template-columns: 1fr var(--hsx-side, 300px);
+  grid-template-rows: auto auto 1fr auto; width: var(--hsx-w, 100vw);
+  height: var(--hsx-h, 100vh); overflow: hidden; font: 12px/1.35 "DejaVu Sans", sans-serif;
+  color: #111; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body.hsx > .hsx-top { grid-row: 1; grid-column: 1 / 3; }
+body.hsx > .hsx-head { grid-row: 2; grid-column: 1 / 3; }
+body.hsx > .folium-map { grid-row: 3; grid-column: 1; position: relative !important;
+  width: 100% !important; height: 100% !important; left: 0 !important; top: 0 !important;
+  min-height: 0; }
+body.hsx > .hsx-side { grid-row: 3; grid-column: 2; }
+body.hsx > .hsx-bottom { grid-row: 4; grid-column: 1 / 3; }
+.hsx-banner { background: #fff; color: #000; text-align: center; font-weight: bold;
+  letter-spacing: 0.08em; padding: 3px 0; border: 2px solid #000; font-size: 13px; }
+.hsx-head { display: flex; justify-content: space-between; align-items: flex-end;
+  padding: 4px 8px; border-bottom: 1px solid #444; }
+.hsx-title { font-size: 18px; font-weight: bold; }
+.hsx-subtitle { font-size: 12px; color: #333; }
+.hsx-dtg { font-size: 14px; font-weight: bold; white-space: nowrap; }
+.hsx-side { overflow: hidden; padding: 6px 8px; border-left: 1px solid #444;
+  font-size: 11px; display: flex; flex-direction: column; gap: 8px; }
+.hsx-side .hsx-legend { box-shadow: none; padding: 0; background: none; }
+.hsx-h { font-weight: bold; margin-bottom: 2px; }
+.hsx-sources { margin: 0; padding-left: 14px; overflow-wrap: anywhere; font-size: 9px; }
+.hsx-mark { color: #444; }
+.folium-map .hs-legend { display: none; }
+body.hsx > .hsx-north { grid-row: 3; grid-column: 1; align-self: start; justify-self: end;
+  margin: 24px 40px 0 0; position: relative; z-index: 1000; text-align: center;
+  font: bold 12px sans-serif; background: rgba(255,255,255,0.85); padding: 2px 4px;
+  border-radius: 3px; pointer-events: none; }
+.hsx-grid-label { position: absolute; z-index: 700; font: 10px sans-serif; color: #222;
+  background: rgba(255,255,255,0.8); padding: 0 2px; pointer-events: none;
+  white-space: nowrap; }
+.hsx-annex { display: none; }
+.hsx-conflicts { border-collapse: collapse; font-size: 10px; margin-top: 6px; width: 100%; }
+.hsx-conflicts th, .hsx-conflicts td { border: 1px solid #999; padding: 1px 4px;
+  text-align: left; }
+.hsx-note { font-style: italic; }
+body.hsx-interactive .leaflet-control-layers { display: block; }
+body.hsx-print .leaflet-control-layers, body.hsx-print .leaflet-control-zoom { display: none; }
+body.hsx-bare > .hsx-banner, body.hsx-bare > .hsx-head { display: none; }
+@media print {
+  html { height: var(--hsx-h); }
+  body.hsx { height: calc(var(--hsx-h) - 1mm); overflow: visible; position: relative; }
+  .hsx-annex { display: flex; flex-direction: column; justify-content: space-between;
+    position: absolute; left: 0; top: var(--hsx-h); width: var(--hsx-w);
+    height: calc(var(--hsx-h) - 1mm); }
+  .hsx-annex-body { flex: 1; padding: 6px 8px; overflow: hidden; }
+}
+"""
+
+GRID_JS = r"""
+(function () {
+  var STEPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30];
+  function fmt(value, pos, neg) {
+    var hemi = value < 0 ? neg : pos, v = Math.abs(value), d = Math.floor(v + 1e-9);
+    var m = Math.round((v - d) * 60);
+    if (m === 60) { d += 1; m = 0; }
+    return d + "\u00b0" + (m ? (m < 10 ? "0" : "") + m + "\u2032" : "") + hemi;
+  }
+  window.HumansecPrint = {
+    grid: function (map) {
+      var lines = L.layerGroup().addTo(map), labels = [];
+      function draw() {
+        var b = map.getBounds(), size = map.getSize(), i, x, y, step = STEPS[STEPS.length - 1];
+        var span = Math.max(b.getEast() - b.getWest(), b.getNorth() - b.getSouth());
+        for (i = 0; i < STEPS.length; i++) { if (span / STEPS[i] <= 7) { step = STEPS[i]; break; } }
+        lines.clearLayers();
+        labels.forEach(function (el) { el.remove(); });
+        labels = [];
+        function label(text, px, py, cls) {
+          var el = document.createElement("div");
+          el.className = "hsx-grid-label " + cls;
+          el.textContent = text;
+          el.style.left = px + "px"; el.style.top = py + "px";
+          map.getContainer().appendChild(el);
+          labels.push(el);
+          return el;
+        }
+        var style = { color: "#444", weight: 0.7, opacity: 0.6, dashArray: "3 3",
+                      interactive: false };
+        for (x = Math.ceil(b.getWest() / step) * step; x <= b.getEast(); x += step) {
+          lines.addLayer(L.polyline([[b.getSouth(), x], [b.getNorth(), x]], style));
+          var p = map.latLngToContainerPoint([b.getNorth(), x]).x;
+          if (p > 30 && p < size.x - 30) {
+            label(fmt(x, "E", "W"), p - 16, 2, "hsx-lon");
+            label(fmt(x, "E", "W"), p - 16, size.y - 30, "hsx-lon");
+          }
+        }
+        for (y = Math.ceil(b.getSouth() / step) * step; y <= b.getNorth(); y += step) {
+          lines.addLayer(L.polyline([[y, b.getWest()], [y, b.getEast()]], style));
+          var q = map.latLngToContainerPoint([y, b.getWest()]).y;
+          if (q > 20 && q < size.y - 40) {
+            label(fmt(y, "N", "S"), 2, q - 7, "hsx-lat");
+            var el = label(fmt(y, "N", "S"), 0, q - 7, "hsx-lat");
+            el.style.left = ""; el.style.right = "2px";
+          }
+        }
+      }
+      draw();
+      map.on("moveend", draw);
+    },
+    ready: function (basemap) {
+      var started = Date.now();
+      function check() {
+        var loaded = basemap.getLayers().length > 0;
+        if (loaded || Date.now() - started > 8000) {
+          requestAnimationFrame(function () { requestAnimationFrame(function () {
+            document.documentElement.setAttribute("data-hsx-ready", loaded ? "1" : "nobasemap");
+          }); });
+        } else { setTimeout(check, 30); }
+      }
+      check();
+    }
+  };
+})();
+"""
+
+
+class PrintFurniture(MacroElement):
+    """Grid with labels and the ready signal, added to the map (after the basemap)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this.js }}"
+        "HumansecPrint.grid({{ this._parent.get_name() }});"
+        "HumansecPrint.ready({{ this.basemap_name }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, basemap_name: str) -> None:
+        super().__init__()
+        self._name = "PrintFurniture"
+        self.js = GRID_JS
+        self.basemap_name = basemap_name
+        self.basemap_json = script_json(basemap_name)

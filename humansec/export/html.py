@@ -1,0 +1,229 @@
+"""One self-contained HTML document of a map product: works from disk, with no network.
+
+The situation map (``humansec.mapview.build_situation_map``) is rendered with a placeholder
+asset prefix; every ``<script src>`` and stylesheet link is then replaced by the file's
+content, the stylesheets' images become ``data:`` URLs and the countries basemap is handed to
+the runtime as a ``data:`` URL, so the document asks for nothing outside itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import mimetypes
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import shapely
+import shapely.geometry
+from branca.element import Element, Figure
+from jinja2 import Template
+
+from humansec.errors import ConfigurationError
+from humansec.escaping import escape_text
+from humansec.export.furniture import (
+    FURNITURE_CSS,
+    Furniture,
+    PrintFurniture,
+    annex_html,
+    banner_html,
+    header_html,
+    north_arrow_html,
+    side_panel_html,
+)
+from humansec.mapview import DEFAULT_POINT_LIMIT, MapView, build_situation_map
+from humansec.mapview.assets import BASEMAP_PATH, DRAW_CSS, DRAW_JS, VENDOR_DIR
+from humansec.mapview.elements import CountriesBasemap, script_json
+from humansec.model import LayerKind
+from humansec.settings import PROJECT_DIR
+
+Mode = Literal["interactive", "print", "bare"]
+DEFAULT_VENDOR_DIR = PROJECT_DIR / VENDOR_DIR
+_PLACEHOLDER = "hsx-vendor:"
+_SCRIPT = re.compile(r'<script src="hsx-vendor:/([^"]+)"></script>')
+_LINK = re.compile(r'<link rel="stylesheet" href="hsx-vendor:/([^"]+)"\s*/?>')
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+_UNUSED = {DRAW_JS.path, DRAW_CSS.path}  # nothing is drawn on an exported map
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_JS_HEADER = re.compile(r"/\*(?:!|\s*@preserve|\n).*?\*/", re.DOTALL)
+# Leaflet's attribution prefix links to its web site; an offline product links nowhere.
+_LEAFLET_LINK = '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps">'
+NAMESPACE_URLS: tuple[str, ...] = ("http://www.w3.org/2000/svg",)
+"""XML namespace names in the inlined code: identifiers, never fetched."""
+
+
+def _vendor_file(vendor_dir: Path, path: str) -> Path:
+    file = (vendor_dir / path).resolve()
+    if not file.is_file() or vendor_dir.resolve() not in file.parents:
+        msg = (
+            f"The map asset {path} is missing from {vendor_dir}; run `make setup` "
+            "(scripts/build_assets.py) to vendor the map's JavaScript, CSS and basemap."
+        )
+        raise ConfigurationError(msg)
+    return file
+
+
+def data_url(data: bytes, mime: str) -> str:
+    """``data:`` URL of ``data`` (base64)."""
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+
+
+def _inline_css(css: str, css_file: Path) -> str:
+    def replace(match: re.Match[str]) -> str:
+        target = match.group(2).strip()
+        if target.startswith(("#", "data:")):
+            return match.group(0)
+        file = (css_file.parent / target).resolve()
+        if not file.is_file():
+            return "none"  # e.g. an SVG sprite that is not vendored: no request for it
+        mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        return f"url({data_url(file.read_bytes(), mime)})"
+
+    css = _CSS_COMMENT.sub("", css)  # comments cite bug trackers by URL
+    return _CSS_URL.sub(replace, css).replace("</style", "<\\/style")
+
+
+def _inline_js(code: str) -> str:
+    # Licence headers (``/*!``, ``/* @preserve``, ``/*`` + newline) stay, their URLs
+    # written so that nothing reads them as links.
+    code = _JS_HEADER.sub(lambda m: m.group(0).replace("://", "[:]//"), code)
+    code = code.replace(_LEAFLET_LINK, '<a title="A JavaScript library for interactive maps">')
+    return code.replace("</script", "<\\/script")
+
+
+def inline_assets(html: str, vendor_dir: Path = DEFAULT_VENDOR_DIR) -> str:
+    """Replace the placeholder script and stylesheet links of ``html`` by the files' content."""
+
+    def script(match: re.Match[str]) -> str:
+        path = match.group(1)
+        if path in _UNUSED:
+            return ""
+        code = _vendor_file(vendor_dir, path).read_text(encoding="utf-8")
+        return "<script>" + _inline_js(code) + "</script>"
+
+    def link(match: re.Match[str]) -> str:
+        path = match.group(1)
+        if path in _UNUSED:
+            return ""
+        file = _vendor_file(vendor_dir, path)
+        return "<style>" + _inline_css(file.read_text(encoding="utf-8"), file) + "</style>"
+
+    return _LINK.sub(link, _SCRIPT.sub(script, html))
+
+
+@functools.lru_cache(maxsize=2)
+def _basemap_shapes(path: Path) -> tuple[tuple[dict[str, Any], shapely.Geometry], ...]:
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(
+        (feature.get("properties") or {}, shapely.geometry.shape(feature["geometry"]))
+        for feature in collection["features"]
+        if feature.get("geometry")
+    )
+
+
+def clipped_basemap(path: Path, bounds: tuple[float, float, float, float]) -> bytes:
+    """The countries of the basemap GeoJSON at ``path`` clipped to ``bounds`` (WGS84) widened
+    by half its size each side: a printed product never pans, and a smaller page draws faster.
+    """
+    west, south, east, north = bounds
+    if west > east:  # across the antimeridian: keep the whole world
+        return path.read_bytes()
+    dx, dy = (east - west) / 2, (north - south) / 2
+    area = shapely.box(max(west - dx, -180), max(south - dy, -90), min(east + dx, 180),
+                       min(north + dy, 90))  # fmt: skip
+    features = []
+    for properties, geometry in _basemap_shapes(path):
+        if not geometry.intersects(area):
+            continue
+        part = shapely.make_valid(geometry).intersection(area)
+        if not part.is_empty:
+            geojson = shapely.geometry.mapping(part)
+            features.append({"type": "Feature", "properties": properties, "geometry": geojson})
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode("utf-8")
+
+
+def product_html(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame],
+    furniture: Furniture,
+    *,
+    mode: Mode = "interactive",
+    page_css: str = "",
+    vendor_dir: Path = DEFAULT_VENDOR_DIR,
+    point_limit: int | None = None,
+) -> str:
+    """Return the whole product (map and furniture) as one self-contained HTML document.
+
+    Parameters
+    ----------
+    frames
+        The layers to draw (WGS84, EPSG:4326), already limited to the kinds shown.
+    furniture
+        Title, markings, DTG, legend kinds, sources, conflicts (``furniture.make_furniture``).
+    mode
+        ``interactive`` keeps the zoom and layer controls (HTML export); ``print`` hides them
+        and adds a conflicts annex page for PDF; ``bare`` is ``print`` without banners and
+        title (the picture of a slide that carries them as text).
+    page_css
+        Extra CSS, e.g. the page size (``--hsx-w``, ``--hsx-h``) set by the renderer.
+    vendor_dir
+        The vendored assets (``static/vendor``).
+    point_limit
+        Passed to the map builder (features in view above which hexagons are drawn).
+
+    """
+    view = MapView(bounds=furniture.bounds, zoom=None)
+    fmap = build_situation_map(
+        frames,
+        view=view,
+        asset_prefix=_PLACEHOLDER + "/",
+        point_limit=DEFAULT_POINT_LIMIT if point_limit is None else point_limit,
+    )
+    fmap.options["zoomSnap"] = 0.1  # fit the requested box closely, not to a whole zoom
+    fmap.options["zoomDelta"] = 0.5
+    basemap_file = _vendor_file(vendor_dir, BASEMAP_PATH)
+    if mode != "interactive" and furniture.bounds is not None:
+        basemap_data = clipped_basemap(basemap_file, furniture.bounds)
+    else:
+        basemap_data = basemap_file.read_bytes()
+    basemaps = [c for c in fmap._children.values() if isinstance(c, CountriesBasemap)]
+    for basemap in basemaps:
+        basemap.url_json = script_json(data_url(basemap_data, "application/json"))
+    fmap.add_child(PrintFurniture(basemaps[0].get_name()))
+    root = fmap.get_root()
+    if not isinstance(root, Figure):  # pragma: no cover - folium maps live in a Figure
+        msg = "The map is not inside a folium Figure."
+        raise TypeError(msg)
+    root.header.add_child(_Raw(f"<style>{FURNITURE_CSS}{page_css}</style>"), name="hsx_css")
+    html_el = root.html
+    html_el.add_child(_Raw(banner_html(furniture, "top")), name="hsx_banner_top")
+    html_el.add_child(_Raw(header_html(furniture)), name="hsx_head")
+    html_el.add_child(_Raw(north_arrow_html()), name="hsx_north")
+    html_el.add_child(_Raw(side_panel_html(furniture)), name="hsx_side")
+    html_el.add_child(_Raw(banner_html(furniture, "bottom")), name="hsx_banner_bottom")
+    if mode == "print":
+        html_el.add_child(_Raw(annex_html(furniture)), name="hsx_annex")
+    html = root.render()
+    classes = "hsx hsx-print hsx-bare" if mode == "bare" else f"hsx hsx-{mode}"
+    html = html.replace("<body>", f'<body class="{classes}">', 1)
+    title = f"<title>{_escape_title(furniture)}</title>"
+    html = html.replace("<head>", "<head>" + title, 1)
+    return inline_assets(html, vendor_dir)
+
+
+def _escape_title(furniture: Furniture) -> str:
+    return escape_text(f"{furniture.banner} | {furniture.title} | {furniture.dtg}")
+
+
+class _Raw(Element):
+    """A branca element that renders fixed, already escaped HTML (never as a template)."""
+
+    _template = Template("{{ this.html }}")
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self._name = "Raw"
+        self.html = html

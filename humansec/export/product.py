@@ -1,0 +1,210 @@
+"""One call from layers to a finished briefing product (PNG, PDF, PPTX, HTML or a table).
+
+>>> data = export_product(frames, records, fmt="png", bbox=(22, 53.8, 24, 54.6),
+...                       title="Suwałki gap", settings=settings, renderer=renderer)
+... # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+
+import geopandas as gpd
+import pandas as pd
+
+from humansec.conflicts.check import run_check
+from humansec.conflicts.rules import load_rules
+from humansec.errors import ConfigurationError, choices
+from humansec.export.formats import TABLE_FORMATS, pptx_bytes, table_bytes
+from humansec.export.furniture import Bounds, Furniture, make_furniture
+from humansec.export.html import product_html
+from humansec.export.render import SIZES, Renderer
+from humansec.mapview import data_bounds
+from humansec.mapview.aggregate import in_bounds_mask, valid_mask
+from humansec.model import PROTECTED_KINDS, LayerKind
+from humansec.settings import Settings
+from humansec.store.base import LayerRecord
+
+PRODUCT_FORMATS: tuple[str, ...] = ("png", "pdf", "pptx", "html")
+DEFAULT_TITLE = "Human security situation"
+
+
+def parse_kinds(names: Iterable[str]) -> tuple[LayerKind, ...]:
+    """Layer kinds from their names, in model order; unknown names are refused."""
+    valid = {str(kind): kind for kind in LayerKind}
+    wanted = [name.strip() for name in names if name.strip()]
+    unknown = [name for name in wanted if name not in valid]
+    if unknown:
+        msg = f"Unknown layer kind {choices(unknown)}; choose from {choices(valid)}."
+        raise ConfigurationError(msg)
+    return tuple(kind for kind in LayerKind if str(kind) in wanted)
+
+
+def _in_view(frame: gpd.GeoDataFrame, bounds: Bounds | None) -> gpd.GeoDataFrame:
+    geoms = frame.geometry.to_numpy()
+    mask = valid_mask(geoms)
+    if bounds is not None:
+        mask &= in_bounds_mask(geoms, bounds)
+    return frame[mask]
+
+
+def conflicts_in_view(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame],
+    *,
+    bounds: Bounds | None,
+    settings: Settings,
+    conflicts: pd.DataFrame | None = None,
+) -> pd.DataFrame | None:
+    """Conflicts of the planned activities in view (None when no activity is shown).
+
+    ``conflicts`` (from a check already run) is filtered to those activities; without it
+    the check is run against the protected layers in ``frames`` with the configured rules.
+    """
+    activities = frames.get(LayerKind.ACTIVITY)
+    if activities is None or activities.empty:
+        return None
+    shown = _in_view(activities, bounds)
+    if shown.empty:
+        return None
+    if conflicts is None:
+        protected = {k: f for k, f in frames.items() if k in PROTECTED_KINDS}
+        conflicts = run_check(shown, protected, load_rules(settings.rules_path)).conflicts
+    ids = set(shown["id"].astype(str))
+    return conflicts[conflicts["activity_id"].astype(str).isin(ids)].reset_index(drop=True)
+
+
+def prepare(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame],
+    records: Iterable[LayerRecord],
+    *,
+    bbox: Bounds | None = None,
+    title: str = DEFAULT_TITLE,
+    subtitle: str = "",
+    kinds: Sequence[LayerKind] | None = None,
+    classification: str | None = None,
+    settings: Settings,
+    conflicts: pd.DataFrame | None = None,
+    moment: dt.datetime | None = None,
+) -> tuple[dict[LayerKind, gpd.GeoDataFrame], Furniture]:
+    """The frames to draw and the furniture around them (see ``export_product``)."""
+    shown_kinds = tuple(kinds) if kinds is not None else tuple(frames)
+    shown = {k: f for k, f in frames.items() if k in shown_kinds and f is not None}
+    bounds = bbox or data_bounds(shown)
+    furniture = make_furniture(
+        records,
+        kinds=[k for k in LayerKind if k in shown_kinds],
+        order=settings.classification_order,
+        title=title,
+        subtitle=subtitle,
+        classification=classification,
+        moment=moment,
+        bounds=bounds,
+        conflicts=conflicts_in_view(shown, bounds=bounds, settings=settings, conflicts=conflicts),
+    )
+    return shown, furniture
+
+
+def export_product(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame],
+    records: Iterable[LayerRecord],
+    *,
+    fmt: str,
+    bbox: Bounds | None = None,
+    title: str = DEFAULT_TITLE,
+    subtitle: str = "",
+    kinds: Sequence[LayerKind] | None = None,
+    size: str = "slide",
+    classification: str | None = None,
+    settings: Settings,
+    renderer: Renderer | None = None,
+    conflicts: pd.DataFrame | None = None,
+    moment: dt.datetime | None = None,
+) -> bytes:
+    """Return the briefing product of ``frames`` as the bytes of one file.
+
+    Parameters
+    ----------
+    frames
+        Layers per kind in WGS84 (EPSG:4326), e.g. ``store.read_kind(kind)``.
+    records
+        The catalogue records of those layers: their markings, EXERCISE flags and sources.
+    fmt
+        ``png``, ``pdf``, ``pptx``, ``html`` or a conflict table ``csv``/``xlsx``/``geojson``.
+    bbox
+        ``(west, south, east, north)`` in degrees; default the extent of the data shown.
+    title, subtitle
+        Printed above the map (escaped).
+    kinds
+        Kinds shown (default: every kind in ``frames``).
+    size
+        ``slide`` (1920x1080), ``a4`` or ``a3`` (landscape, 300 dpi; PDF needs one of these).
+    classification
+        Raises the marking above the layers' own; never lowers it.
+    settings
+        The marking order and the stand-off rules come from here.
+    renderer
+        A warm ``Renderer`` (PNG, PDF and PPTX need one; HTML and tables do not).
+    conflicts
+        Conflicts of a check already run (``CheckResult.conflicts``); default: run it here.
+    moment
+        The DTG's moment (aware); default now.
+
+    """
+    if fmt not in PRODUCT_FORMATS + TABLE_FORMATS:
+        valid = choices(PRODUCT_FORMATS + TABLE_FORMATS)
+        msg = f"Unknown export format {fmt!r}; choose one of {valid}."
+        raise ConfigurationError(msg)
+    if size not in SIZES:
+        msg = f"Unknown size {size!r}; choose one of {choices(SIZES)}."
+        raise ConfigurationError(msg)
+    shown, furniture = prepare(
+        frames, records, bbox=bbox, title=title, subtitle=subtitle, kinds=kinds,
+        classification=classification, settings=settings, conflicts=conflicts, moment=moment,
+    )  # fmt: skip
+    page = SIZES[size]
+    if fmt in TABLE_FORMATS:
+        return conflict_table(shown, furniture, fmt=fmt)
+    if fmt == "html":
+        return product_html(shown, furniture, mode="interactive").encode("utf-8")
+    if renderer is None:
+        msg = f"{fmt.upper()} needs the headless browser; HTML and tables do not."
+        raise ConfigurationError(msg)
+    if fmt == "pdf":
+        if page.pdf_size is None:
+            page = SIZES["a4"]
+        return renderer.pdf(
+            product_html(shown, furniture, mode="print", page_css=page.page_css), page
+        )
+    if fmt == "pptx":
+        slide = SIZES["slide"]
+        html = product_html(shown, furniture, mode="bare", page_css=slide.page_css)
+        return pptx_bytes(renderer.png(html, slide), furniture)
+    return renderer.png(product_html(shown, furniture, mode="print", page_css=page.page_css), page)
+
+
+def conflict_table(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame], furniture: Furniture, *, fmt: str
+) -> bytes:
+    """The conflicts in view as CSV/XLSX, or as GeoJSON on the activities' geometries."""
+    conflicts = furniture.conflicts
+    if conflicts is None:
+        conflicts = pd.DataFrame(columns=["activity_id", "feature_id", "severity"])
+    if fmt == "geojson":
+        activities = frames.get(LayerKind.ACTIVITY)
+        geometry = None
+        if activities is not None and not activities.empty:
+            by_id = dict(zip(activities["id"].astype(str), activities.geometry, strict=False))
+            geometry = [by_id.get(str(a)) for a in conflicts["activity_id"]]
+        table = gpd.GeoDataFrame(
+            conflicts.reset_index(drop=True),
+            geometry=geometry or [None] * len(conflicts),
+            crs="EPSG:4326",
+        )
+        return table_bytes(table, fmt=fmt, banner=furniture.banner)
+    return table_bytes(conflicts, fmt=fmt, banner=furniture.banner, sheet="conflicts")
+
+
+def layer_table(frame: gpd.GeoDataFrame, furniture: Furniture, *, fmt: str) -> bytes:
+    """One layer's attributes (and, as GeoJSON, geometries) with the product's marking."""
+    return table_bytes(frame, fmt=fmt, banner=furniture.banner, sheet="layer")
