@@ -8,6 +8,7 @@ runs the conflict check of planned activities against protected features;
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from humansec import audit
 from humansec.bootstrap import ensure_demo
 from humansec.conflicts import find_conflicts, load_rules, summarise
 from humansec.conflicts.inputs import (
@@ -112,6 +114,7 @@ def _export(args: argparse.Namespace) -> int:
         Renderer,
         export_product,
         parse_kinds,
+        product_marking,
     )
 
     out = Path(args.out)
@@ -151,7 +154,18 @@ def _export(args: argparse.Namespace) -> int:
         if renderer is not None:
             renderer.close()
     out.write_bytes(data)
-    print(json.dumps({"out": str(out), "format": fmt, "bytes": len(data)}))
+    marking, exercise = product_marking(
+        records, order=settings.classification_order, requested=args.classification
+    )
+    audit.record(
+        settings.data_dir,
+        action="export",
+        who=f"cli:{getpass.getuser()}",
+        what={"file": str(out), "format": fmt, "size": args.size, "bbox": args.bbox,
+              "title": args.title, "layers": [str(k) for k in kinds], "exercise": exercise},
+        marking=marking,
+    )  # fmt: skip
+    print(json.dumps({"out": str(out), "format": fmt, "bytes": len(data), "marking": marking}))
     return 0
 
 

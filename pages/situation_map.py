@@ -119,6 +119,10 @@ def map_section() -> None:
         height=620,
         use_container_width=True,
     )
+    view_now = MapView.from_component(result)
+    if view_now.bounds is not None:  # the Briefing page exports "the current view"
+        st.session_state[state.LAST_VIEW] = view_now.bounds
+    st.session_state[state.LAST_KINDS] = list(kinds)
     widgets.clicked_point(result)
 
 

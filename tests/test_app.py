@@ -137,3 +137,26 @@ def test_pages_run_on_a_store_without_activities(population_only: AppTest) -> No
     assert counts.loc["Population centres", "features shown"] == 1
     page = planner(app)
     assert statuses(page) == {"Red": 0, "Amber": 0, "Green": 0}
+
+
+def test_briefing_exports_offline_html_and_records_it(app: AppTest) -> None:
+    page = app.switch_page("pages/briefing.py").run()
+    assert not page.exception, page.exception
+    assert page.title[0].value == "Briefing"
+    # The demo is NATO UNCLASSIFIED: every marking may be chosen, none below the layers'.
+    assert page.selectbox(key="brief_marking").options[0] == "NATO UNCLASSIFIED"
+    page.selectbox(key="brief_format").set_value("html")
+    page.selectbox(key="brief_marking").set_value("NATO RESTRICTED")
+    page.button(key="brief_make").click().run()
+    assert not page.exception, page.exception
+    log = page.dataframe[-1].value  # the exports recorded
+    assert list(log["format"]) == ["html"]
+    assert list(log["marking"]) == ["NATO RESTRICTED"]
+
+
+def test_briefing_never_offers_a_marking_below_the_layers(population_only: AppTest) -> None:
+    page = population_only.switch_page("pages/briefing.py").run()
+    assert not page.exception, page.exception
+    options = page.selectbox(key="brief_marking").options
+    assert options[0] == "NATO RESTRICTED"
+    assert "NATO UNCLASSIFIED" not in options

@@ -13,6 +13,7 @@ from humansec.bootstrap import ensure_demo
 from humansec.conflicts import RuleSet, load_rules
 from humansec.conflicts.check import CheckResult, run_check
 from humansec.conflicts.inputs import activities_from_geojson_bytes
+from humansec.export import Renderer, browser_available
 from humansec.filters import apply_filters, time_extent
 from humansec.mapview import KindGroup, MapView, build_data_layers, data_bounds
 from humansec.model import FocusArea, LayerKind, empty_frame
@@ -116,3 +117,10 @@ def plan_check(data_versions: Versions, plan_geojson: str) -> CheckResult:
         else empty_frame(LayerKind.ACTIVITY)
     )
     return run_check(plan, frames_by_kind(data_versions), rules())
+
+
+@st.cache_resource
+def renderer() -> Renderer | None:
+    """One headless Chromium shared by every session, started by the first export and kept
+    warm after it (None where this server has no browser)."""
+    return Renderer() if browser_available() else None

@@ -27,3 +27,17 @@ PLAN_FORM_MGRS: Final = "plan_form_mgrs"
 PLAN_FORM_LAT: Final = "plan_form_lat"
 PLAN_FORM_LON: Final = "plan_form_lon"
 PLAN_FORM_RADIUS: Final = "plan_form_radius"
+
+# Shared between pages (not widget keys, so they survive a page change)
+LAST_VIEW: Final = "last_map_view"  # (west, south, east, north) the situation map last showed
+LAST_KINDS: Final = "last_map_kinds"  # the layers the situation map last showed
+
+# Briefing page
+BRIEF_TITLE: Final = "brief_title"
+BRIEF_SUBTITLE: Final = "brief_subtitle"
+BRIEF_FORMAT: Final = "brief_format"
+BRIEF_SIZE: Final = "brief_size"
+BRIEF_MARKING: Final = "brief_marking"
+BRIEF_KINDS: Final = "brief_kinds"
+BRIEF_EXTENT: Final = "brief_extent"
+BRIEF_PRODUCT: Final = "brief_product"  # (file name, mime type, bytes) of the last export

@@ -142,6 +142,7 @@ def find_conflicts(
     )
     found.append(near_all.pairs)
     pairs = _Pairs(np.concatenate([p.act for p in found]), np.concatenate([p.feat for p in found]))
+    del found
     rule_idx = table[a_type[pairs.act], codes[pairs.feat]]
     lon0, lat0, rho = _centres(a_lines)
     overlap, timed = _time_overlap(acts, feats, pairs)
@@ -164,6 +165,7 @@ def find_conflicts(
     dist[far] = _distances(ctx, _Pairs(pairs.act[far], pairs.feat[far]), threshold[far])
     dist[is_near] = _near_distances(ctx, near_all)
     hit = dist <= threshold + TOLERANCE_M
+    del ctx, a_plane, ax, ay, f_lines, near_all, far, is_near  # the table needs the room
     return _table(
         acts,
         feats,
@@ -978,7 +980,8 @@ def _table(
             "time_overlap": _column(
                 np.array([None, True], dtype=object)[used_t.astype(np.intp)], code_t
             ),
-        }
+        },
+        copy=False,  # the columns are new: copying them would double the table in memory
     )
 
 

@@ -1,0 +1,151 @@
+"""Briefing: the map as a finished product (PNG, PDF, PPTX, offline HTML) and tables."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from humansec import audit
+from humansec.errors import HumansecError
+from humansec.export import (
+    DEFAULT_TITLE,
+    PRODUCT_FORMATS,
+    SIZES,
+    TABLE_FORMATS,
+    export_product,
+    product_marking,
+)
+from humansec.model import KIND_SPECS, LayerKind
+from ui import frame, resources, state
+
+frame.require_router()
+
+MIME_TYPES = {
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "html": "text/html",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
+}
+FORMAT_TITLES = {
+    "png": "PNG picture",
+    "pdf": "PDF sheet",
+    "pptx": "PowerPoint slide",
+    "html": "Offline HTML (interactive)",
+    "csv": "Conflicts table (CSV)",
+    "xlsx": "Conflicts table (Excel)",
+    "geojson": "Conflicts (GeoJSON)",
+}
+
+st.title("Briefing")
+settings = resources.settings()
+data_versions = resources.versions()
+frames = resources.frames_by_kind(data_versions)
+records = resources.catalogue()
+renderer = resources.renderer()
+
+left, right = st.columns(2)
+title = left.text_input("Title", value=DEFAULT_TITLE, key=state.BRIEF_TITLE)
+subtitle = right.text_input("Subtitle", key=state.BRIEF_SUBTITLE)
+formats = [
+    f for f in (*PRODUCT_FORMATS, *TABLE_FORMATS) if renderer or f not in {"png", "pdf", "pptx"}
+]
+fmt = left.selectbox(
+    "Format", formats, format_func=FORMAT_TITLES.__getitem__, key=state.BRIEF_FORMAT
+)
+size = right.selectbox(
+    "Size",
+    list(SIZES),
+    format_func={"slide": "Slide 1920×1080", "a4": "A4 landscape", "a3": "A3 landscape"}.get,
+    key=state.BRIEF_SIZE,
+    disabled=fmt not in {"png", "pdf", "pptx"},
+)
+if renderer is None:
+    st.warning(
+        "No headless Chromium on this server, so PNG, PDF and PowerPoint cannot be drawn: "
+        "offline HTML and tables still work. Install Debian's chromium to enable them."
+    )
+shown_before = st.session_state.get(state.LAST_KINDS) or list(LayerKind)
+kinds = st.multiselect(
+    "Layers",
+    list(LayerKind),
+    default=shown_before,
+    format_func=lambda kind: KIND_SPECS[kind].title,
+    key=state.BRIEF_KINDS,
+)
+last_view = st.session_state.get(state.LAST_VIEW)
+extent_choice = st.radio(
+    "Area",
+    ["current view", "all data"] if last_view else ["all data"],
+    horizontal=True,
+    key=state.BRIEF_EXTENT,
+    help="The current view is what the situation map last showed.",
+)
+bbox = last_view if extent_choice == "current view" else None
+shown_records = [record for record in records if record.kind in kinds]
+own_marking, exercise = product_marking(shown_records, order=settings.classification_order)
+order = list(settings.classification_order)
+marking = st.selectbox(
+    "Classification (raise only)",
+    order[order.index(own_marking) :],
+    key=state.BRIEF_MARKING,
+    help="The product carries the highest marking of the layers shown; you may raise it.",
+)
+
+if st.button("Make the product", type="primary", key="brief_make"):
+    with st.status(f"Making the {FORMAT_TITLES[fmt]}…", expanded=False) as progress:
+        try:
+            data = export_product(
+                {kind: frames[kind] for kind in kinds},
+                shown_records,
+                fmt=fmt,
+                bbox=bbox,
+                title=title,
+                subtitle=subtitle,
+                kinds=kinds,
+                size=size,
+                classification=marking,
+                settings=settings,
+                renderer=renderer,
+                conflicts=resources.store_check(data_versions).conflicts,
+            )
+        except HumansecError as error:
+            progress.update(label="Export failed", state="error")
+            st.error(str(error))
+        else:
+            name = f"humansec-briefing.{fmt}"
+            st.session_state[state.BRIEF_PRODUCT] = (name, MIME_TYPES[fmt], data)
+            audit.record(
+                settings.data_dir,
+                action="export",
+                who="app:unauthenticated",  # no sign-in yet (DESIGN.md section 7)
+                what={"format": fmt, "size": size, "title": title, "bbox": bbox,
+                      "layers": [str(k) for k in kinds], "exercise": exercise},
+                marking=marking,
+            )  # fmt: skip
+            progress.update(label=f"{FORMAT_TITLES[fmt]} ready", state="complete")
+
+product = st.session_state.get(state.BRIEF_PRODUCT)
+if product is not None:
+    name, mime, data = product
+    st.download_button(
+        f"Download {name} ({len(data) / 1e6:.1f} MB)",
+        data,
+        file_name=name,
+        mime=mime,
+        key="brief_download",
+    )
+    if mime == "image/png":
+        st.image(data, caption="Preview", width="stretch")
+
+st.subheader("Exports recorded")
+events = [event for event in audit.read(settings.data_dir) if event.get("action") == "export"]
+st.dataframe(
+    [
+        {"when": e["when"], "who": e["who"], "marking": e["marking"], **dict(e["what"])}
+        for e in reversed(events[-20:])
+    ],
+    hide_index=True,
+    key="brief_log",
+)
