@@ -20,20 +20,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
 
+from humansec.export.render import CHROMIUM_ARGS as RENDERER_CHROMIUM_ARGS
+from humansec.export.render import chromium_path
+
 PROJECT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("HUMANSEC_CHROMIUM", "/usr/bin/chromium")
-# Chromium's own background traffic (updates, sync, ...) is switched off: the machine has no
-# network and the test must only see what the page asks for.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+# The same Chromium and flags as the export renderer: its own background traffic (updates,
+# sync, ...) is switched off, so the test sees only what the page asks for.
+CHROMIUM = chromium_path()
+CHROMIUM_ARGS = list(RENDERER_CHROMIUM_ARGS)
 
 
 def _free_port() -> int:
