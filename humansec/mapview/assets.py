@@ -85,8 +85,8 @@ def external_urls(html: str, *, allowed: Iterable[str] = ()) -> list[str]:
     ``allowed`` holds exact URLs or prefixes that may appear (the configured tile URL is the
     only one a map should need). The result keeps document order, without duplicates.
 
-    >>> external_urls('<script src="https://cdn.x.org/a.js"></script><a href="//b.org/">')
-    ['https://cdn.x.org/a.js', '//b.org/']
+    >>> external_urls('<script src="https://example.org/a.js"></script><a href="//b.org/">')
+    ['https://example.org/a.js', '//b.org/']
     >>> external_urls('L.tileLayer("http://t.local/{z}/{x}/{y}.png")',
     ...               allowed=["http://t.local/{z}/{x}/{y}.png"])
     []
