@@ -111,6 +111,7 @@ def _export(args: argparse.Namespace) -> int:
     # Imported here: the other commands do not need the renderer's dependencies.
     from humansec.export import (  # noqa: PLC0415
         PRODUCT_FORMATS,
+        TABLE_FORMATS,
         Renderer,
         export_product,
         parse_kinds,
@@ -119,11 +120,17 @@ def _export(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")
-    if fmt not in PRODUCT_FORMATS:
+    if fmt not in PRODUCT_FORMATS + TABLE_FORMATS:
+        suffixes = choices("." + f for f in PRODUCT_FORMATS + TABLE_FORMATS)
+        msg = f"--out {out.name}: the output must end in {suffixes}."
+        raise SchemaError(msg)
+    if args.table is not None and fmt not in TABLE_FORMATS:
         msg = (
-            f"--out {out.name}: the output must end in {choices('.' + f for f in PRODUCT_FORMATS)}."
+            f"--table {args.table} needs a table file: --out ending in "
+            f"{choices('.' + f for f in TABLE_FORMATS)}."
         )
         raise SchemaError(msg)
+    table = args.table or "conflicts"
     settings = load_settings()
     if args.classification and args.classification not in settings.classification_order:
         msg = (
@@ -136,7 +143,7 @@ def _export(args: argparse.Namespace) -> int:
     ensure_demo(store)
     frames = {kind: store.read_kind(kind) for kind in kinds}
     records = store.catalogue()
-    renderer = None if fmt == "html" else Renderer()
+    renderer = Renderer() if fmt in {"png", "pdf", "pptx"} else None
     try:
         data = export_product(
             frames,
@@ -149,6 +156,7 @@ def _export(args: argparse.Namespace) -> int:
             classification=args.classification,
             settings=settings,
             renderer=renderer,
+            table=table,
         )
     finally:
         if renderer is not None:
@@ -162,7 +170,8 @@ def _export(args: argparse.Namespace) -> int:
         action="export",
         who=f"cli:{getpass.getuser()}",
         what={"file": str(out), "format": fmt, "size": args.size, "bbox": args.bbox,
-              "title": args.title, "layers": [str(k) for k in kinds], "exercise": exercise},
+              "title": args.title, "layers": [str(k) for k in kinds], "exercise": exercise,
+              **({"table": table} if fmt in TABLE_FORMATS else {})},
         marking=marking,
     )  # fmt: skip
     print(json.dumps({"out": str(out), "format": fmt, "bytes": len(data), "marking": marking}))
@@ -196,11 +205,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.set_defaults(run=_check)
     export = commands.add_parser(
         "export",
-        help="write the map as a briefing product (PNG, PDF, PPTX or offline HTML)",
+        help="write the map as a briefing product (PNG, PDF, PPTX or offline HTML) or a table",
         description="Export the store's layers (the demo when the store is new) as a product "
-        "with classification banners, title, DTG, legend, grid and sources.",
+        "with classification banners, title, DTG, legend, grid and sources, or as a table "
+        "(CSV, XLSX, GeoJSON) of the conflicts or of the layers' attributes in the area.",
     )
-    export.add_argument("--out", required=True, help="FILE.png, FILE.pdf, FILE.pptx or FILE.html")
+    export.add_argument(
+        "--out",
+        required=True,
+        help="FILE.png, FILE.pdf, FILE.pptx, FILE.html, or a table FILE.csv, FILE.xlsx, "
+        "FILE.geojson",
+    )
+    export.add_argument(
+        "--table",
+        choices=("conflicts", "layers"),
+        help="what a table file (.csv/.xlsx/.geojson) holds: the conflicts of the planned "
+        "activities in the area (default) or the attributes of the --layers in the area, "
+        "one row per feature with its kind",
+    )
     export.add_argument("--bbox", type=_bbox, help="W,S,E,N in degrees (default: the data)")
     export.add_argument("--title", default="Human security situation", help="product title")
     export.add_argument(

@@ -36,7 +36,12 @@ FORMAT_TITLES = {
     "csv": "Conflicts table (CSV)",
     "xlsx": "Conflicts table (Excel)",
     "geojson": "Conflicts (GeoJSON)",
+    "layers-csv": "Layer attributes (CSV)",
+    "layers-xlsx": "Layer attributes (Excel)",
+    "layers-geojson": "Layer attributes (GeoJSON)",
 }
+LAYER_TABLES = tuple(f"layers-{fmt}" for fmt in TABLE_FORMATS)
+"""Choices for the attributes of the chosen layers in the area (``table="layers"``)."""
 
 st.title("Briefing")
 settings = resources.settings()
@@ -49,11 +54,15 @@ left, right = st.columns(2)
 title = left.text_input("Title", value=DEFAULT_TITLE, key=state.BRIEF_TITLE)
 subtitle = right.text_input("Subtitle", key=state.BRIEF_SUBTITLE)
 formats = [
-    f for f in (*PRODUCT_FORMATS, *TABLE_FORMATS) if renderer or f not in {"png", "pdf", "pptx"}
+    f
+    for f in (*PRODUCT_FORMATS, *TABLE_FORMATS, *LAYER_TABLES)
+    if renderer or f not in {"png", "pdf", "pptx"}
 ]
-fmt = left.selectbox(
+choice = left.selectbox(
     "Format", formats, format_func=FORMAT_TITLES.__getitem__, key=state.BRIEF_FORMAT
 )
+table, _, fmt = choice.rpartition("-")
+table = table or "conflicts"
 size = right.selectbox(
     "Size",
     list(SIZES),
@@ -94,7 +103,7 @@ marking = st.selectbox(
 )
 
 if st.button("Make the product", type="primary", key="brief_make"):
-    with st.status(f"Making the {FORMAT_TITLES[fmt]}…", expanded=False) as progress:
+    with st.status(f"Making the {FORMAT_TITLES[choice]}…", expanded=False) as progress:
         try:
             data = export_product(
                 {kind: frames[kind] for kind in kinds},
@@ -109,22 +118,24 @@ if st.button("Make the product", type="primary", key="brief_make"):
                 settings=settings,
                 renderer=renderer,
                 conflicts=resources.store_check(data_versions).conflicts,
+                table=table,
             )
         except HumansecError as error:
             progress.update(label="Export failed", state="error")
             st.error(str(error))
         else:
-            name = f"humansec-briefing.{fmt}"
+            name = f"humansec-{'layers' if table == 'layers' else 'briefing'}.{fmt}"
             st.session_state[state.BRIEF_PRODUCT] = (name, MIME_TYPES[fmt], data)
             audit.record(
                 settings.data_dir,
                 action="export",
                 who="app:unauthenticated",  # no sign-in yet (DESIGN.md section 7)
                 what={"format": fmt, "size": size, "title": title, "bbox": bbox,
-                      "layers": [str(k) for k in kinds], "exercise": exercise},
+                      "layers": [str(k) for k in kinds], "exercise": exercise,
+                      **({"table": table} if fmt in TABLE_FORMATS else {})},
                 marking=marking,
             )  # fmt: skip
-            progress.update(label=f"{FORMAT_TITLES[fmt]} ready", state="complete")
+            progress.update(label=f"{FORMAT_TITLES[choice]} ready", state="complete")
 
 product = st.session_state.get(state.BRIEF_PRODUCT)
 if product is not None:

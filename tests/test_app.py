@@ -154,6 +154,23 @@ def test_briefing_exports_offline_html_and_records_it(app: AppTest) -> None:
     assert list(log["marking"]) == ["NATO RESTRICTED"]
 
 
+def test_briefing_exports_the_chosen_layers_attributes_as_csv(population_only: AppTest) -> None:
+    page = population_only.switch_page("pages/briefing.py").run()
+    assert "Layer attributes (Excel)" in page.selectbox(key="brief_format").options
+    page.selectbox(key="brief_format").set_value("layers-csv")
+    page.multiselect(key="brief_kinds").set_value([LayerKind.POPULATION])
+    page.button(key="brief_make").click().run()
+    assert not page.exception, page.exception
+    name, mime, data = page.session_state["brief_product"]
+    assert (name, mime) == ("humansec-layers.csv", "text/csv")
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0] == lines[-1] == '"NATO RESTRICTED"'  # the marking in a header row
+    assert lines[1].startswith('"kind",')
+    assert '"population",' in lines[2] and ",69000," in lines[2] + ","  # numbers stay numbers
+    log = page.dataframe[-1].value
+    assert list(log["format"]) == ["csv"] and list(log["table"]) == ["layers"]
+
+
 def test_briefing_never_offers_a_marking_below_the_layers(population_only: AppTest) -> None:
     page = population_only.switch_page("pages/briefing.py").run()
     assert not page.exception, page.exception

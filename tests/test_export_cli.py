@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
+import json
 import os
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
+from openpyxl import load_workbook
 
 from humansec.__main__ import main
 from humansec.model import WGS84, LayerKind
@@ -85,3 +88,67 @@ def test_classification_raises_but_never_lowers_the_marking(tmp_path: Path) -> N
     html = (tmp_path / "high.html").read_text(encoding="utf-8")
     assert html.count(">NATO SECRET</div>") == 2
     assert "EXERCISE" not in html.split("<body", 1)[1].split("<script", 1)[0]
+
+
+def layered_store(data_dir: Path) -> None:
+    """A store with a cultural layer (hostile name) and a population layer (numbers)."""
+    store = GeoPackageStore(Settings(data_dir=data_dir).store_path)
+    cultural = gpd.GeoDataFrame(
+        {"id": ["c1"], "name": ["=cmd|' /C calc'!A0"], "category": ["monument"],
+         "protection": ["general"]},
+        geometry=[shapely.Point(22.5, 54.1)],
+        crs=WGS84,
+    )  # fmt: skip
+    store.add_version(
+        cultural, NewLayer(LayerKind.CULTURAL, "Sites", "survey", "own", "NATO CONFIDENTIAL")
+    )
+    population = gpd.GeoDataFrame(
+        {"id": ["p1", "p2"], "name": ["Suwałki", "Far away"], "population": [69_000, 5]},
+        geometry=[shapely.Point(22.93, 54.1), shapely.Point(10.0, 50.0)],
+        crs=WGS84,
+    )
+    store.add_version(
+        population, NewLayer(LayerKind.POPULATION, "Census", "stat", "-", "NATO RESTRICTED")
+    )
+
+
+def test_layer_attributes_as_csv_with_marking_neutralised_text_and_numbers(
+    tmp_path: Path,
+) -> None:
+    layered_store(tmp_path / "data")
+    out = tmp_path / "layers.csv"
+    code, stderr = run(tmp_path / "data", "--out", str(out), "--table", "layers",
+                       "--layers", "cultural,population", "--bbox", "22,53.8,24,54.6")  # fmt: skip
+    assert code == 0, stderr
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline="")))
+    assert rows[0] == ["NATO CONFIDENTIAL"] and rows[-1] == ["NATO CONFIDENTIAL"]
+    header = rows[1]
+    assert header[0] == "kind" and "id" in header
+    body = {row[header.index("id")]: dict(zip(header, row, strict=True)) for row in rows[2:-1]}
+    assert sorted(body) == ["c1", "p1"]  # p2 lies outside the box
+    assert body["c1"]["kind"] == "cultural"
+    assert body["c1"]["name"] == "'=cmd|' /C calc'!A0"
+    assert body["p1"]["population"] == "69000"  # a number, unquoted in the file
+    assert '"69000"' not in out.read_text(encoding="utf-8-sig")
+
+
+def test_layer_attributes_as_xlsx_and_geojson(tmp_path: Path) -> None:
+    layered_store(tmp_path / "data")
+    xlsx, geojson = tmp_path / "layers.xlsx", tmp_path / "layers.geojson"
+    assert run(tmp_path / "data", "--out", str(xlsx), "--table", "layers")[0] == 0
+    rows = list(load_workbook(xlsx).active.iter_rows(values_only=True))
+    assert rows[0][0] == "NATO CONFIDENTIAL" and rows[-1][0] == "NATO CONFIDENTIAL"
+    population = [row for row in rows[2:-1] if row[0] == "population"]
+    assert sorted(row[rows[1].index("population")] for row in population) == [5, 69_000]
+    assert run(tmp_path / "data", "--out", str(geojson), "--table", "layers")[0] == 0
+    collection = json.loads(geojson.read_text(encoding="utf-8"))
+    assert collection["classification"] == "NATO CONFIDENTIAL"
+    kinds = sorted(f["properties"]["kind"] for f in collection["features"])
+    assert kinds == ["cultural", "population", "population"]
+
+
+def test_table_option_needs_a_table_file(tmp_path: Path) -> None:
+    code, stderr = run(tmp_path / "data", "--out", str(tmp_path / "x.html"), "--table", "layers")
+    assert code == 2
+    assert "'.csv', '.geojson', '.xlsx'" in stderr
+    assert not (tmp_path / "x.html").exists()

@@ -14,10 +14,12 @@ from humansec.export.html import NAMESPACE_URLS, product_html
 from humansec.export.product import (
     DEFAULT_TITLE,
     PRODUCT_FORMATS,
+    TABLES,
     conflict_table,
     conflicts_in_view,
     export_product,
     layer_table,
+    layers_table,
     parse_kinds,
     prepare,
 )
@@ -35,6 +37,7 @@ __all__ = [
     "NAMESPACE_URLS",
     "PRODUCT_FORMATS",
     "SIZES",
+    "TABLES",
     "TABLE_FORMATS",
     "Furniture",
     "PageSize",
@@ -48,6 +51,7 @@ __all__ = [
     "export_product",
     "format_dtg",
     "layer_table",
+    "layers_table",
     "make_furniture",
     "now_dtg",
     "parse_kinds",

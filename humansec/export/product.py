@@ -22,11 +22,13 @@ from humansec.export.html import product_html
 from humansec.export.render import SIZES, Renderer
 from humansec.mapview import data_bounds
 from humansec.mapview.aggregate import in_bounds_mask, valid_mask
-from humansec.model import PROTECTED_KINDS, LayerKind
+from humansec.model import PROTECTED_KINDS, WGS84, LayerKind
 from humansec.settings import Settings
 from humansec.store.base import LayerRecord
 
 PRODUCT_FORMATS: tuple[str, ...] = ("png", "pdf", "pptx", "html")
+TABLES: tuple[str, ...] = ("conflicts", "layers")
+"""What a table export holds: the conflicts in view, or the attributes of the layers shown."""
 DEFAULT_TITLE = "Human security situation"
 
 
@@ -120,6 +122,7 @@ def export_product(
     renderer: Renderer | None = None,
     conflicts: pd.DataFrame | None = None,
     moment: dt.datetime | None = None,
+    table: str = "conflicts",
 ) -> bytes:
     """Return the briefing product of ``frames`` as the bytes of one file.
 
@@ -130,7 +133,7 @@ def export_product(
     records
         The catalogue records of those layers: their markings, EXERCISE flags and sources.
     fmt
-        ``png``, ``pdf``, ``pptx``, ``html`` or a conflict table ``csv``/``xlsx``/``geojson``.
+        ``png``, ``pdf``, ``pptx``, ``html`` or a table ``csv``/``xlsx``/``geojson``.
     bbox
         ``(west, south, east, north)`` in degrees; default the extent of the data shown.
     title, subtitle
@@ -149,11 +152,17 @@ def export_product(
         Conflicts of a check already run (``CheckResult.conflicts``); default: run it here.
     moment
         The DTG's moment (aware); default now.
+    table
+        For ``csv``/``xlsx``/``geojson``: ``conflicts`` (default) or ``layers`` (the
+        attributes of the features in view of the kinds shown, one row each).
 
     """
     if fmt not in PRODUCT_FORMATS + TABLE_FORMATS:
         valid = choices(PRODUCT_FORMATS + TABLE_FORMATS)
         msg = f"Unknown export format {fmt!r}; choose one of {valid}."
+        raise ConfigurationError(msg)
+    if table not in TABLES:
+        msg = f"Unknown table {table!r}; choose one of {choices(TABLES)}."
         raise ConfigurationError(msg)
     if size not in SIZES:
         msg = f"Unknown size {size!r}; choose one of {choices(SIZES)}."
@@ -164,6 +173,8 @@ def export_product(
     )  # fmt: skip
     page = SIZES[size]
     if fmt in TABLE_FORMATS:
+        if table == "layers":
+            return layers_table(shown, furniture, fmt=fmt)
         return conflict_table(shown, furniture, fmt=fmt)
     if fmt == "html":
         return product_html(shown, furniture, mode="interactive").encode("utf-8")
@@ -208,3 +219,26 @@ def conflict_table(
 def layer_table(frame: gpd.GeoDataFrame, furniture: Furniture, *, fmt: str) -> bytes:
     """One layer's attributes (and, as GeoJSON, geometries) with the product's marking."""
     return table_bytes(frame, fmt=fmt, banner=furniture.banner, sheet="layer")
+
+
+def layers_table(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame], furniture: Furniture, *, fmt: str
+) -> bytes:
+    """The attributes of the features in view of every layer in ``frames``, as one table.
+
+    A first column ``kind`` says which layer a row comes from; columns a kind lacks stay
+    empty. CSV and XLSX carry the marking in a header row and neutralise formula-like text;
+    GeoJSON keeps the geometries (WGS84).
+    """
+    parts = [
+        gpd.GeoDataFrame(_in_view(frame, furniture.bounds), crs=WGS84).assign(kind=str(kind))
+        for kind, frame in frames.items()
+        if frame is not None and not frame.empty
+    ]
+    if parts:
+        combined = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=WGS84)
+    else:
+        combined = gpd.GeoDataFrame({"id": []}, geometry=[], crs=WGS84)
+        combined["kind"] = pd.Series(dtype="object")
+    first = ["kind", *(c for c in combined.columns if c != "kind")]
+    return layer_table(gpd.GeoDataFrame(combined[first], crs=WGS84), furniture, fmt=fmt)

@@ -1,0 +1,159 @@
+"""The MGRS grid of a map product: UTM zone and band boundaries, 100 km squares and labels.
+
+The lines are computed here in WGS84 (EPSG:4326) with pyproj, the square labels (``34U FE``)
+with the ``mgrs`` package; the page only draws them. The zone exceptions of southern Norway
+(32V) and Svalbard (31X-37X) are not drawn: the lines there follow the regular 6° zones.
+
+>>> grid = mgrs_grid((22.0, 54.0, 23.0, 54.5))
+>>> "34U FE" in [text for text, _lat, _lon in grid.labels]
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass
+
+import mgrs
+import numpy as np
+import shapely
+from pyproj import Transformer
+
+from humansec.errors import ConfigurationError, choices
+
+GRIDS: tuple[str, ...] = ("latlon", "mgrs")
+"""The coordinate grids a product can carry (lat/lon is the default)."""
+SQUARE_M = 100_000
+MAX_SQUARES = 600
+"""Above this many 100 km squares in view only the zone and band boundaries are drawn."""
+UTM_SOUTH, UTM_NORTH = -80.0, 84.0
+_LABEL = re.compile(r"^(\d{1,2}[C-X])([A-Z]{2})")
+
+Bounds = tuple[float, float, float, float]
+LatLon = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class MgrsGrid:
+    """Lines as ``(lat, lon)`` vertices and labels as ``(text, lat, lon)``, all in WGS84."""
+
+    zone_lines: tuple[tuple[LatLon, ...], ...]
+    square_lines: tuple[tuple[LatLon, ...], ...]
+    labels: tuple[tuple[str, float, float], ...]
+
+    def to_json(self) -> dict[str, object]:
+        """Plain lists for the page's script (``HumansecPrint.mgrs``)."""
+        return {
+            "zones": [[list(v) for v in line] for line in self.zone_lines],
+            "squares": [[list(v) for v in line] for line in self.square_lines],
+            "labels": [list(label) for label in self.labels],
+        }
+
+
+def check_grid(grid: str) -> str:
+    """Return ``grid`` if it is a known grid; refuse it listing the choices otherwise."""
+    if grid not in GRIDS:
+        msg = f"Unknown grid {grid!r}; choose one of {choices(GRIDS)}."
+        raise ConfigurationError(msg)
+    return grid
+
+
+def square_label(lat: float, lon: float) -> str:
+    """The MGRS grid zone and 100 km square of a point, e.g. ``34U FE``.
+
+    >>> square_label(54.1, 22.9)
+    '34U FE'
+    """
+    text = str(_converter().toMGRS(lat, lon, MGRSPrecision=0))
+    match = _LABEL.match(text)
+    if match is None:  # pragma: no cover - mgrs always answers zone, band and square
+        msg = f"Unexpected MGRS reference {text!r} at {lat}, {lon}."
+        raise ValueError(msg)
+    return f"{match.group(1)} {match.group(2)}"
+
+
+@functools.cache
+def _converter() -> mgrs.MGRS:
+    return mgrs.MGRS()
+
+
+@functools.cache
+def _to_utm(zone: int, *, north: bool) -> Transformer:
+    epsg = (32600 if north else 32700) + zone
+    return Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True)
+
+
+def mgrs_grid(bounds: Bounds, *, samples: int = 16) -> MgrsGrid:
+    """The MGRS grid inside ``bounds`` (west, south, east, north in degrees, WGS84).
+
+    Boxes across the antimeridian (west > east) and the polar caps (UPS) get no lines.
+    """
+    west, south, east, north = bounds
+    south, north = max(south, UTM_SOUTH), min(north, UTM_NORTH)
+    if west >= east or south >= north:
+        return MgrsGrid((), (), ())
+    zone_lines: list[tuple[LatLon, ...]] = []
+    for k in range(math.floor((west + 180) / 6) + 1, math.ceil((east + 180) / 6)):
+        lon = -180.0 + 6 * k
+        zone_lines.append(((south, lon), (north, lon)))
+    for k in range(math.floor((south + 80) / 8) + 1, math.ceil((north + 80) / 8)):
+        lat = -80.0 + 8 * k
+        zone_lines.append(((lat, west), (lat, east)))
+    parts = []
+    for zone in range(int((west + 180) // 6) + 1, int((east + 180 - 1e-9) // 6) + 2):
+        zone_west = max(west, -180.0 + 6 * (zone - 1))
+        zone_east = min(east, -180.0 + 6 * zone)
+        if north > 0:
+            parts.append((zone, True, shapely.box(zone_west, max(south, 0.0), zone_east, north)))
+        if south < 0:
+            parts.append((zone, False, shapely.box(zone_west, south, zone_east, min(north, 0.0))))
+    squares = [_squares(zone, part, north=hemi) for zone, hemi, part in parts]
+    if sum(len(cells) for cells in squares) > MAX_SQUARES:
+        return MgrsGrid(tuple(zone_lines), (), ())
+    square_lines: list[tuple[LatLon, ...]] = []
+    labels: list[tuple[str, float, float]] = []
+    for (zone, hemi, part), cells in zip(parts, squares, strict=True):
+        for easting, northing in cells:
+            cell = _cell_polygon(zone, easting, northing, north=hemi, samples=samples)
+            shown = cell.intersection(part)
+            if shown.is_empty or shown.area == 0:
+                continue
+            square_lines.extend(_lines(shown.boundary.difference(part.boundary)))
+            point = shown.representative_point()
+            labels.append((square_label(point.y, point.x), round(point.y, 6), round(point.x, 6)))
+    return MgrsGrid(tuple(zone_lines), tuple(square_lines), tuple(labels))
+
+
+def _squares(zone: int, part: shapely.Polygon, *, north: bool) -> list[tuple[int, int]]:
+    """The 100 km squares (south-west corner in metres) that ``part`` overlaps."""
+    ring = np.asarray(shapely.segmentize(part, 0.05).exterior.coords)
+    x, y = _to_utm(zone, north=north).transform(ring[:, 0], ring[:, 1])
+    eastings = range(int(np.floor(np.min(x) / SQUARE_M)), int(np.floor(np.max(x) / SQUARE_M)) + 1)
+    northings = range(int(np.floor(np.min(y) / SQUARE_M)), int(np.floor(np.max(y) / SQUARE_M)) + 1)
+    if len(eastings) * len(northings) > MAX_SQUARES:
+        return [(0, 0)] * (MAX_SQUARES + 1)
+    return [(e * SQUARE_M, n * SQUARE_M) for e in eastings for n in northings]
+
+
+def _cell_polygon(
+    zone: int, easting: int, northing: int, *, north: bool, samples: int
+) -> shapely.Polygon:
+    """One 100 km square as a WGS84 polygon (edges sampled: they curve in lat/lon)."""
+    up = np.linspace(0.0, SQUARE_M, samples + 1)[:-1]  # one edge, its end left to the next
+    x = easting + np.concatenate([up, np.full(samples, SQUARE_M), SQUARE_M - up, np.zeros(samples)])
+    y = northing + np.concatenate(
+        [np.zeros(samples), up, np.full(samples, SQUARE_M), SQUARE_M - up]
+    )
+    lon, lat = _to_utm(zone, north=north).transform(x, y, direction="INVERSE")
+    return shapely.Polygon(np.column_stack([lon, lat]))
+
+
+def _lines(geometry: shapely.Geometry) -> list[tuple[LatLon, ...]]:
+    """``(lat, lon)`` vertex lists of the line parts of ``geometry`` (rounded to 1e-6°)."""
+    lines = []
+    for part in shapely.get_parts(shapely.line_merge(geometry) if not geometry.is_empty else []):
+        if isinstance(part, shapely.LineString) and len(part.coords) > 1:
+            lines.append(tuple((round(y, 6), round(x, 6)) for x, y, *_ in part.coords))
+    return lines
