@@ -157,6 +157,7 @@ def _export(args: argparse.Namespace) -> int:
             settings=settings,
             renderer=renderer,
             table=table,
+            grid=args.grid,
         )
     finally:
         if renderer is not None:
@@ -171,6 +172,7 @@ def _export(args: argparse.Namespace) -> int:
         who=f"cli:{getpass.getuser()}",
         what={"file": str(out), "format": fmt, "size": args.size, "bbox": args.bbox,
               "title": args.title, "layers": [str(k) for k in kinds], "exercise": exercise,
+              "grid": args.grid,
               **({"table": table} if fmt in TABLE_FORMATS else {})},
         marking=marking,
     )  # fmt: skip
@@ -230,6 +232,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     export.add_argument(
         "--size", choices=("slide", "a4", "a3"), default="slide", help="slide, a4 or a3"
+    )
+    export.add_argument(
+        "--grid",
+        choices=("latlon", "mgrs"),
+        default="latlon",
+        help="coordinate grid: latlon (default) or mgrs (UTM zones, 100 km squares, labels)",
     )
     export.add_argument("--classification", help="raise the marking (never below the layers' own)")
     export.set_defaults(run=_export)

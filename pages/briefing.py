@@ -8,6 +8,7 @@ from humansec import audit
 from humansec.errors import HumansecError
 from humansec.export import (
     DEFAULT_TITLE,
+    GRIDS,
     PRODUCT_FORMATS,
     SIZES,
     TABLE_FORMATS,
@@ -75,6 +76,14 @@ if renderer is None:
         "No headless Chromium on this server, so PNG, PDF and PowerPoint cannot be drawn: "
         "offline HTML and tables still work. Install Debian's chromium to enable them."
     )
+grid = right.radio(
+    "Grid",
+    list(GRIDS),
+    format_func={"latlon": "Latitude/longitude", "mgrs": "MGRS (UTM zones, 100 km squares)"}.get,
+    horizontal=True,
+    key=state.BRIEF_GRID,
+    disabled=fmt not in PRODUCT_FORMATS,
+)
 shown_before = st.session_state.get(state.LAST_KINDS) or list(LayerKind)
 kinds = st.multiselect(
     "Layers",
@@ -119,6 +128,7 @@ if st.button("Make the product", type="primary", key="brief_make"):
                 renderer=renderer,
                 conflicts=resources.store_check(data_versions).conflicts,
                 table=table,
+                grid=grid,
             )
         except HumansecError as error:
             progress.update(label="Export failed", state="error")
@@ -132,7 +142,7 @@ if st.button("Make the product", type="primary", key="brief_make"):
                 who="app:unauthenticated",  # no sign-in yet (DESIGN.md section 7)
                 what={"format": fmt, "size": size, "title": title, "bbox": bbox,
                       "layers": [str(k) for k in kinds], "exercise": exercise,
-                      **({"table": table} if fmt in TABLE_FORMATS else {})},
+                      **({"table": table} if fmt in TABLE_FORMATS else {"grid": grid})},
                 marking=marking,
             )  # fmt: skip
             progress.update(label=f"{FORMAT_TITLES[choice]} ready", state="complete")

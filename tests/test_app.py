@@ -147,11 +147,15 @@ def test_briefing_exports_offline_html_and_records_it(app: AppTest) -> None:
     assert page.selectbox(key="brief_marking").options[0] == "NATO UNCLASSIFIED"
     page.selectbox(key="brief_format").set_value("html")
     page.selectbox(key="brief_marking").set_value("NATO RESTRICTED")
+    page.radio(key="brief_grid").set_value("mgrs")
     page.button(key="brief_make").click().run()
     assert not page.exception, page.exception
     log = page.dataframe[-1].value  # the exports recorded
     assert list(log["format"]) == ["html"]
     assert list(log["marking"]) == ["NATO RESTRICTED"]
+    assert list(log["grid"]) == ["mgrs"]
+    html = page.session_state["brief_product"][2].decode("utf-8")
+    assert '"34U FE"' in html  # an MGRS square label of the demo area
 
 
 def test_briefing_exports_the_chosen_layers_attributes_as_csv(population_only: AppTest) -> None:

@@ -15,6 +15,7 @@ import shapely
 from openpyxl import load_workbook
 
 from humansec.__main__ import main
+from humansec.demo import DEMO_AREA
 from humansec.model import WGS84, LayerKind
 from humansec.settings import Settings
 from humansec.store import GeoPackageStore, NewLayer
@@ -152,3 +153,20 @@ def test_table_option_needs_a_table_file(tmp_path: Path) -> None:
     assert code == 2
     assert "'.csv', '.geojson', '.xlsx'" in stderr
     assert not (tmp_path / "x.html").exists()
+
+
+def test_mgrs_grid_draws_the_square_labels_of_the_demo_area(tmp_path: Path) -> None:
+    layered_store(tmp_path / "data")
+    bbox = ",".join(str(v) for v in DEMO_AREA)
+    mgrs_html, latlon_html = tmp_path / "mgrs.html", tmp_path / "latlon.html"
+    code, stderr = run(tmp_path / "data", "--out", str(mgrs_html), "--bbox", bbox,
+                       "--grid", "mgrs")  # fmt: skip
+    assert code == 0, stderr
+    html = mgrs_html.read_text(encoding="utf-8")
+    for label in ("34U FE", "34U EF", "35U LA"):
+        assert f'"{label}"' in html
+    assert "HumansecPrint.mgrs(" in html and "MGRS: UTM zones" in html
+    assert run(tmp_path / "data", "--out", str(latlon_html), "--bbox", bbox)[0] == 0
+    default = latlon_html.read_text(encoding="utf-8")
+    assert "34U FE" not in default and "HumansecPrint.grid(" in default
+    assert run(tmp_path / "data", "--out", str(mgrs_html), "--grid", "utm")[0] == 2

@@ -41,3 +41,4 @@ BRIEF_MARKING: Final = "brief_marking"
 BRIEF_KINDS: Final = "brief_kinds"
 BRIEF_EXTENT: Final = "brief_extent"
 BRIEF_PRODUCT: Final = "brief_product"  # (file name, mime type, bytes) of the last export
+BRIEF_GRID: Final = "brief_grid"

@@ -11,6 +11,7 @@ from humansec.export.dtg import format_dtg, now_dtg
 from humansec.export.formats import TABLE_FORMATS, pptx_bytes, table_bytes
 from humansec.export.furniture import Furniture, Source, make_furniture, product_marking
 from humansec.export.html import NAMESPACE_URLS, product_html
+from humansec.export.mgrs_grid import GRIDS, MgrsGrid, mgrs_grid
 from humansec.export.product import (
     DEFAULT_TITLE,
     PRODUCT_FORMATS,
@@ -34,12 +35,14 @@ from humansec.export.render import (
 
 __all__ = [
     "DEFAULT_TITLE",
+    "GRIDS",
     "NAMESPACE_URLS",
     "PRODUCT_FORMATS",
     "SIZES",
     "TABLES",
     "TABLE_FORMATS",
     "Furniture",
+    "MgrsGrid",
     "PageSize",
     "RenderError",
     "RenderReport",
@@ -53,6 +56,7 @@ __all__ = [
     "layer_table",
     "layers_table",
     "make_furniture",
+    "mgrs_grid",
     "now_dtg",
     "parse_kinds",
     "pptx_bytes",

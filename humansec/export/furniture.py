@@ -18,12 +18,17 @@ from jinja2 import Template
 from humansec.errors import ConfigurationError, choices
 from humansec.escaping import escape_text, format_value
 from humansec.export.dtg import format_dtg
+from humansec.export.mgrs_grid import check_grid
 from humansec.mapview.elements import script_json
 from humansec.mapview.style import legend_html
 from humansec.marking import banner_text, highest_marking
 from humansec.model import KIND_SPECS, LayerKind
 from humansec.store.base import LayerRecord
 
+GRID_NOTES = {
+    "latlon": "Latitude/longitude, WGS84 (EPSG:4326)",
+    "mgrs": "MGRS: UTM zones and 100 km squares, WGS84",
+}
 CONFLICT_ROWS_SHOWN = 40
 """Conflicts listed on a printed annex; the full list goes into the tables (CSV/XLSX)."""
 
@@ -57,6 +62,8 @@ class Furniture:
     sources: tuple[Source, ...]
     bounds: Bounds | None = None
     conflicts: pd.DataFrame | None = field(default=None)
+    grid: str = "latlon"
+    """``latlon`` or ``mgrs`` (``mgrs_grid.GRIDS``)."""
 
     @property
     def banner(self) -> str:
@@ -102,12 +109,14 @@ def make_furniture(
     moment: dt.datetime | None = None,
     bounds: Bounds | None = None,
     conflicts: pd.DataFrame | None = None,
+    grid: str = "latlon",
 ) -> Furniture:
     """Collect the furniture of a product showing ``kinds`` from the layers in ``records``.
 
     Only the active records of the kinds shown count towards the marking and the sources.
-    ``moment`` (aware; default now) gives the DTG.
+    ``moment`` (aware; default now) gives the DTG; ``grid`` is ``latlon`` or ``mgrs``.
     """
+    check_grid(grid)
     shown = [r for r in records if r.kind in kinds and not r.retired]
     marking, exercise = product_marking(shown, order=order, requested=classification)
     sources = tuple(
@@ -123,6 +132,7 @@ def make_furniture(
         sources=sources,
         bounds=bounds,
         conflicts=conflicts,
+        grid=grid,
     )
 
 
@@ -190,7 +200,7 @@ def side_panel_html(furniture: Furniture) -> str:
     return (
         '<aside class="hsx-side">'
         f'<section class="hs-legend hsx-legend">{legend_html(list(furniture.kinds))}</section>'
-        '<section><div class="hsx-h">Grid</div><div>Latitude/longitude, WGS84 (EPSG:4326)'
+        f'<section><div class="hsx-h">Grid</div><div>{GRID_NOTES[furniture.grid]}'
         f"{'; ' + escape_text(extent) if extent else ''}</div></section>"
         f'<section><div class="hsx-h">Conflicts</div><div>'
         f"{escape_text(conflicts_summary(furniture.conflicts))}</div></section>"
@@ -305,6 +315,8 @@ body.hsx > .hsx-north { grid-row: 3; grid-column: 1; align-self: start; justify-
 .hsx-grid-label { position: absolute; z-index: 700; font: 10px sans-serif; color: #222;
   background: rgba(255,255,255,0.8); padding: 0 2px; pointer-events: none;
   white-space: nowrap; }
+.hsx-mgrs-icon .hsx-mgrs { position: static; transform: translate(-50%, -50%);
+  font-weight: bold; display: inline-block; }
 .hsx-annex { display: none; }
 .hsx-conflicts { border-collapse: collapse; font-size: 10px; margin-top: 6px; width: 100%; }
 .hsx-conflicts th, .hsx-conflicts td { border: 1px solid #999; padding: 1px 4px;
@@ -374,6 +386,20 @@ GRID_JS = r"""
       draw();
       map.on("moveend", draw);
     },
+    mgrs: function (map, data) {
+      var zone = { color: "#222", weight: 1.4, opacity: 0.8, interactive: false };
+      var square = { color: "#444", weight: 0.8, opacity: 0.7, dashArray: "4 3",
+                     interactive: false };
+      data.zones.forEach(function (line) { L.polyline(line, zone).addTo(map); });
+      data.squares.forEach(function (line) { L.polyline(line, square).addTo(map); });
+      data.labels.forEach(function (item) {
+        var el = document.createElement("div");
+        el.className = "hsx-grid-label hsx-mgrs";
+        el.textContent = item[0];
+        L.marker([item[1], item[2]], { interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "hsx-mgrs-icon", html: el, iconSize: null }) }).addTo(map);
+      });
+    },
     ready: function (basemap) {
       var started = Date.now();
       function check() {
@@ -397,13 +423,19 @@ class PrintFurniture(MacroElement):
     _template = Template(
         "{% macro script(this, kwargs) %}"
         "{{ this.js }}"
+        "{% if this.mgrs_json %}"
+        "HumansecPrint.mgrs({{ this._parent.get_name() }}, {{ this.mgrs_json }});"
+        "{% else %}"
         "HumansecPrint.grid({{ this._parent.get_name() }});"
+        "{% endif %}"
         "HumansecPrint.ready({{ this.basemap_name }});"
         "{% endmacro %}"
     )
 
-    def __init__(self, basemap_name: str) -> None:
+    def __init__(self, basemap_name: str, *, mgrs_json: str = "") -> None:
+        """``mgrs_json``: ``MgrsGrid.to_json()`` through ``script_json``; empty for lat/lon."""
         super().__init__()
+        self.mgrs_json = mgrs_json
         self._name = "PrintFurniture"
         self.js = GRID_JS
         self.basemap_name = basemap_name

@@ -35,6 +35,7 @@ from humansec.export.furniture import (
     north_arrow_html,
     side_panel_html,
 )
+from humansec.export.mgrs_grid import mgrs_grid
 from humansec.mapview import DEFAULT_POINT_LIMIT, MapView, build_situation_map
 from humansec.mapview.assets import BASEMAP_PATH, DRAW_CSS, DRAW_JS, VENDOR_DIR
 from humansec.mapview.elements import CountriesBasemap, script_json
@@ -192,7 +193,10 @@ def product_html(
     basemaps = [c for c in fmap._children.values() if isinstance(c, CountriesBasemap)]
     for basemap in basemaps:
         basemap.url_json = script_json(data_url(basemap_data, "application/json"))
-    fmap.add_child(PrintFurniture(basemaps[0].get_name()))
+    mgrs_json = ""
+    if furniture.grid == "mgrs" and furniture.bounds is not None:
+        mgrs_json = script_json(mgrs_grid(furniture.bounds).to_json())
+    fmap.add_child(PrintFurniture(basemaps[0].get_name(), mgrs_json=mgrs_json))
     root = fmap.get_root()
     if not isinstance(root, Figure):  # pragma: no cover - folium maps live in a Figure
         msg = "The map is not inside a folium Figure."

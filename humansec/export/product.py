@@ -88,6 +88,7 @@ def prepare(
     settings: Settings,
     conflicts: pd.DataFrame | None = None,
     moment: dt.datetime | None = None,
+    grid: str = "latlon",
 ) -> tuple[dict[LayerKind, gpd.GeoDataFrame], Furniture]:
     """The frames to draw and the furniture around them (see ``export_product``)."""
     shown_kinds = tuple(kinds) if kinds is not None else tuple(frames)
@@ -103,6 +104,7 @@ def prepare(
         moment=moment,
         bounds=bounds,
         conflicts=conflicts_in_view(shown, bounds=bounds, settings=settings, conflicts=conflicts),
+        grid=grid,
     )
     return shown, furniture
 
@@ -123,6 +125,7 @@ def export_product(
     conflicts: pd.DataFrame | None = None,
     moment: dt.datetime | None = None,
     table: str = "conflicts",
+    grid: str = "latlon",
 ) -> bytes:
     """Return the briefing product of ``frames`` as the bytes of one file.
 
@@ -155,6 +158,9 @@ def export_product(
     table
         For ``csv``/``xlsx``/``geojson``: ``conflicts`` (default) or ``layers`` (the
         attributes of the features in view of the kinds shown, one row each).
+    grid
+        The coordinate grid drawn: ``latlon`` (default) or ``mgrs`` (UTM zones, 100 km
+        squares and their labels such as ``34U FE``).
 
     """
     if fmt not in PRODUCT_FORMATS + TABLE_FORMATS:
@@ -170,6 +176,7 @@ def export_product(
     shown, furniture = prepare(
         frames, records, bbox=bbox, title=title, subtitle=subtitle, kinds=kinds,
         classification=classification, settings=settings, conflicts=conflicts, moment=moment,
+        grid=grid,
     )  # fmt: skip
     page = SIZES[size]
     if fmt in TABLE_FORMATS:
