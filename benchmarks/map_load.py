@@ -248,8 +248,8 @@ def _wait_quiet(page: Page, traffic: Traffic, marker: int) -> float:
 
 
 def _map_frame(page: Page) -> Frame:
-    page.locator(MAP_FRAME).wait_for(timeout=TIMEOUT_MS)
-    handle = page.locator(MAP_FRAME).element_handle()
+    page.locator(MAP_FRAME).last.wait_for(timeout=TIMEOUT_MS)
+    handle = page.locator(MAP_FRAME).last.element_handle()
     content = handle.content_frame() if handle else None
     if content is None:
         msg = "the map iframe has no content frame"
@@ -325,7 +325,7 @@ def load_once(context: BrowserContext, server_url: str, *, reruns: bool) -> dict
 
 
 def _click_map(page: Page) -> None:
-    box = page.locator(MAP_FRAME).bounding_box()
+    box = page.locator(MAP_FRAME).last.bounding_box()
     if box is None:
         msg = "the map iframe has no bounding box"
         raise RuntimeError(msg)

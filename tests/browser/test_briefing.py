@@ -19,7 +19,7 @@ def test_png_downloads_from_the_briefing_page(
 ) -> None:
     page, guard = guarded_page
     page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).wait_for(timeout=60_000)
+    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
     page.get_by_role("link", name="Briefing").click()
     expect(page.get_by_role("heading", name="Briefing")).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="Make the product").click()

@@ -22,7 +22,7 @@ def test_activity_entered_by_mgrs_is_flagged_on_the_map(
 ) -> None:
     page, guard = guarded_page
     page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).wait_for(timeout=60_000)  # the first run has finished
+    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)  # the first run has finished
     page.get_by_role("link", name="Planned activities").click()
     expect(page.get_by_role("heading", name="Planned activities")).to_be_visible(timeout=60_000)
     page.get_by_text("Include the activity layers of the store").click()
@@ -37,14 +37,17 @@ def test_activity_entered_by_mgrs_is_flagged_on_the_map(
 
     popups: list[dict[str, str]] = []
     for _ in range(60):  # the map may be redrawn after the rerun: look it up each time
-        frame = page.locator(MAP_FRAME).element_handle().content_frame()
-        if frame is not None:
+        # While Streamlit swaps the map, the old and the new frame may both be on the page.
+        for element in page.locator(MAP_FRAME).all():
             try:
-                popups = frame.evaluate(OPEN_POPUPS, "strike-1")
+                frame = element.element_handle().content_frame()
+                popups = frame.evaluate(OPEN_POPUPS, "strike-1") if frame else []
             except PlaywrightError:  # the frame went away under us
                 popups = []
             if popups:
                 break
+        if popups:
+            break
         page.wait_for_timeout(500)
     assert any("status\tred" in p["text"] and "air_strike" in p["text"] for p in popups), popups
     assert guard.blocked == []

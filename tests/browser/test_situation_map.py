@@ -66,11 +66,11 @@ OPEN_POPUPS = """
 def open_map(page: Page, server: Server) -> Frame:
     """Open the app and wait until the map frame has drawn humansec's data layers."""
     page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).wait_for(timeout=60_000)
-    frame = page.frame_locator(MAP_FRAME)
+    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
+    frame = page.frame_locator(MAP_FRAME).last
     expect(frame.locator(".leaflet-container")).to_be_visible(timeout=60_000)
     expect(frame.locator(".hs-legend").first).to_be_visible(timeout=30_000)
-    handle = page.locator(MAP_FRAME).element_handle()
+    handle = page.locator(MAP_FRAME).last.element_handle()
     assert handle is not None
     content = handle.content_frame()
     assert content is not None
@@ -109,7 +109,7 @@ def test_map_draws_demo_offline(guarded_page: tuple[Page, Guard], server: Server
 def test_click_shows_mgrs(guarded_page: tuple[Page, Guard], server: Server) -> None:
     page, guard = guarded_page
     open_map(page, server)
-    box = page.locator(MAP_FRAME).bounding_box()
+    box = page.locator(MAP_FRAME).last.bounding_box()
     assert box is not None
     # Click near the top-left, away from the legend and the layer control.
     page.mouse.click(box["x"] + 80, box["y"] + box["height"] / 2)
