@@ -15,7 +15,8 @@ from humansec.export import (
     export_product,
     product_marking,
 )
-from humansec.model import KIND_SPECS, LayerKind
+from humansec.filters import apply_filters
+from humansec.model import KIND_SPECS, FocusArea, LayerKind
 from ui import frame, resources, state
 
 frame.require_router()
@@ -101,6 +102,25 @@ extent_choice = st.radio(
     help="The current view is what the situation map last showed.",
 )
 bbox = last_view if extent_choice == "current view" else None
+last_filters = st.session_state.get(state.LAST_FILTERS)
+if last_filters is not None:
+    time_range, focus_areas = last_filters
+    described = ", ".join(
+        part
+        for part in (
+            f"{time_range.start:%d %b %Y} to {time_range.end:%d %b %Y}"
+            if time_range and time_range.start is not None and time_range.end is not None
+            else "",
+            f"{len(focus_areas)} of {len(FocusArea)} incident focus areas",
+        )
+        if part
+    )
+    if st.checkbox(
+        f"Apply the situation map's filters ({described})", value=True, key=state.BRIEF_USE_FILTERS
+    ):
+        frames = apply_filters(
+            frames, kinds=list(LayerKind), time_range=time_range, focus_areas=focus_areas
+        )
 shown_records = [record for record in records if record.kind in kinds]
 own_marking, exercise = product_marking(shown_records, order=settings.classification_order)
 order = list(settings.classification_order)

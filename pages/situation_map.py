@@ -123,6 +123,7 @@ def map_section() -> None:
     if view_now.bounds is not None:  # the Briefing page exports "the current view"
         st.session_state[state.LAST_VIEW] = view_now.bounds
     st.session_state[state.LAST_KINDS] = list(kinds)
+    st.session_state[state.LAST_FILTERS] = (time_range, list(focus_areas))
     widgets.clicked_point(result)
 
 

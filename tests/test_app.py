@@ -181,3 +181,19 @@ def test_briefing_never_offers_a_marking_below_the_layers(population_only: AppTe
     options = page.selectbox(key="brief_marking").options
     assert options[0] == "NATO RESTRICTED"
     assert "NATO UNCLASSIFIED" not in options
+
+
+def test_briefing_applies_the_situation_maps_filters(app: AppTest) -> None:
+    app.sidebar.multiselect[1].set_value(["crsv"]).run()  # the situation map's focus areas
+    page = app.switch_page("pages/briefing.py").run()
+    assert not page.exception, page.exception
+    assert "1 of 6 incident focus areas" in page.checkbox(key="brief_use_filters").label
+    page.selectbox(key="brief_format").set_value("layers-csv")
+    page.multiselect(key="brief_kinds").set_value(["incident"])
+    page.button(key="brief_make").click().run()
+    assert not page.exception, page.exception
+    _, _, data = page.session_state["brief_product"]
+    text = data.decode("utf-8-sig")
+    assert "crsv" in text
+    for other in ("poc", "thb", "caac", "cpp", "humanitarian_access"):
+        assert f'"{other}"' not in text and f",{other}," not in text

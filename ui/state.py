@@ -31,6 +31,7 @@ PLAN_FORM_RADIUS: Final = "plan_form_radius"
 # Shared between pages (not widget keys, so they survive a page change)
 LAST_VIEW: Final = "last_map_view"  # (west, south, east, north) the situation map last showed
 LAST_KINDS: Final = "last_map_kinds"  # the layers the situation map last showed
+LAST_FILTERS: Final = "last_map_filters"  # (TimeRange | None, focus areas) it last applied
 
 # Briefing page
 BRIEF_TITLE: Final = "brief_title"
@@ -42,3 +43,4 @@ BRIEF_KINDS: Final = "brief_kinds"
 BRIEF_EXTENT: Final = "brief_extent"
 BRIEF_PRODUCT: Final = "brief_product"  # (file name, mime type, bytes) of the last export
 BRIEF_GRID: Final = "brief_grid"
+BRIEF_USE_FILTERS: Final = "brief_use_filters"
