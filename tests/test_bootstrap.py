@@ -14,7 +14,8 @@ from humansec.demo import DEMO_DIR, demo_metadata, load_demo
 from humansec.errors import StoreError
 from humansec.model import LayerKind, conform
 from humansec.store import GeoPackageStore
-from humansec.store.base import BBox, LayerRecord, LayerStore, NewLayer, TimeRange
+from humansec.store.base import BBox, LayerRecord, LayerStore, NewLayer
+from humansec.timerange import TimeRange
 
 
 class MemoryStore(LayerStore):

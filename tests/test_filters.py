@@ -4,9 +4,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from humansec.filters import apply_filters, time_extent, time_mask
+from humansec.filters import apply_filters, time_extent
 from humansec.model import WGS84, LayerKind, conform
 from humansec.store import TimeRange
+from humansec.timerange import time_mask
 
 
 def stamp(text: str) -> pd.Timestamp:

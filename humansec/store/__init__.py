@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from humansec.settings import Settings
-from humansec.store.base import BBox, LayerRecord, LayerStore, NewLayer, TimeRange
+from humansec.store.base import BBox, LayerRecord, LayerStore, NewLayer
 from humansec.store.geopackage import GeoPackageStore
+from humansec.timerange import TimeRange
 
 __all__ = [
     "BBox",

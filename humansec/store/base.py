@@ -16,17 +16,10 @@ import geopandas as gpd
 import pandas as pd
 
 from humansec.model import LayerKind, empty_frame
+from humansec.timerange import TimeRange
 
 BBox = tuple[float, float, float, float]
 """West, south, east, north in degrees (EPSG:4326)."""
-
-
-@dataclass(frozen=True)
-class TimeRange:
-    """A closed interval of UTC times; a missing bound is open."""
-
-    start: pd.Timestamp | None = None
-    end: pd.Timestamp | None = None
 
 
 @dataclass(frozen=True)

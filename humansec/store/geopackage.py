@@ -41,7 +41,8 @@ import pyogrio.errors
 
 from humansec.errors import SchemaError, StoreError, choices
 from humansec.model import KIND_SPECS, WGS84, LayerKind, conform, parse_kind
-from humansec.store.base import BBox, LayerRecord, LayerStore, NewLayer, TimeRange
+from humansec.store.base import BBox, LayerRecord, LayerStore, NewLayer
+from humansec.timerange import TimeRange, time_mask
 
 _T = TypeVar("_T")
 
@@ -176,7 +177,8 @@ class GeoPackageStore(LayerStore):
             position = known.index(version)
         record, table = layer.records[position], layer.tables[position]
         window = _check_bbox(bbox) if bbox is not None else None
-        bounds = _check_time_range(time_range) if time_range is not None else None
+        if time_range is not None:
+            _check_time_range(time_range)
         what = f"layer {layer_id!r} version {record.version}"
         raw = self._read(
             what,
@@ -184,8 +186,7 @@ class GeoPackageStore(LayerStore):
         )
         info = self._read(what, lambda: pyogrio.read_info(self.path, layer=table))
         frame = _restore_types(raw, record.kind, info)
-        if bounds is not None:
-            frame = _filter_time(frame, record.kind, bounds)
+        frame = frame[time_mask(frame, record.kind, time_range).to_numpy()]
         return frame.reset_index(drop=True)
 
     def orphan_tables(self) -> list[str]:
@@ -607,21 +608,3 @@ def _check_time_range(time_range: TimeRange) -> tuple[pd.Timestamp | None, pd.Ti
         msg = f"time_range starts ({start}) after it ends ({end}); swap them."
         raise StoreError(msg)
     return start, end
-
-
-def _filter_time(
-    frame: gpd.GeoDataFrame,
-    kind: LayerKind,
-    bounds: tuple[pd.Timestamp | None, pd.Timestamp | None],
-) -> gpd.GeoDataFrame:
-    """Keep the features whose [start, end] overlaps the closed range ``bounds``."""
-    fields = KIND_SPECS[kind].time_fields
-    if fields is None:
-        return frame
-    start, end = bounds
-    keep = pd.Series(True, index=frame.index)
-    if end is not None:
-        keep &= frame[fields[0]].isna() | (frame[fields[0]] <= end)
-    if start is not None:
-        keep &= frame[fields[1]].isna() | (frame[fields[1]] >= start)
-    return frame[keep.to_numpy()]
