@@ -19,6 +19,7 @@ navigation = st.navigation(pages)
 frame.mark_routed()
 with st.sidebar:
     st.caption("humansec · human security situational awareness")
-frame.banner()
+banner = frame.banner()  # read once: the same line above and below the page
+frame.draw_banner(banner)
 navigation.run()
-frame.banner()
+frame.draw_banner(banner)

@@ -47,9 +47,9 @@ LAYER_TABLES = tuple(f"layers-{fmt}" for fmt in TABLE_FORMATS)
 
 st.title("Briefing")
 settings = resources.settings()
-data_versions = resources.versions()
-frames = resources.frames_by_kind(data_versions)
 records = resources.catalogue()
+data_versions = resources.versions(records)
+frames = resources.frames_by_kind(data_versions)
 renderer = resources.renderer()
 
 left, right = st.columns(2)

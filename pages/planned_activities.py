@@ -205,7 +205,8 @@ else:
     )
     geojson_col.download_button(
         "Download conflicts (GeoJSON)",
-        conflicts_geojson(result.conflicts, protected_features(frames)),
+        # Located at the features in conflict (not every protected feature of the store).
+        conflicts_geojson(result.conflicts, protected_features(result.conflicting)),
         file_name="humansec-conflicts.geojson",
         mime="application/geo+json",
         key="plan_download_geojson",

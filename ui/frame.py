@@ -17,13 +17,17 @@ _BANNER_STYLE = (
 )
 
 
-def banner() -> None:
-    """Draw the classification banner for the layers currently active."""
+def banner() -> str:
+    """The classification banner's line for the layers currently active."""
     records = resources.catalogue()
     marking = highest_marking(
         (record.classification for record in records), resources.settings().classification_order
     )
-    text = banner_text(marking, exercise=any(record.exercise for record in records))
+    return banner_text(marking, exercise=any(record.exercise for record in records))
+
+
+def draw_banner(text: str) -> None:
+    """Draw a classification banner (top and bottom of every page)."""
     st.markdown(
         f'<div class="humansec-banner" style="{_BANNER_STYLE}">{html.escape(text)}</div>',
         unsafe_allow_html=True,

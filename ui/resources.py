@@ -43,9 +43,10 @@ def catalogue() -> list[LayerRecord]:
     return store().catalogue()
 
 
-def versions() -> Versions:
-    """The cache key of the current data."""
-    return tuple((record.layer_id, record.version) for record in catalogue())
+def versions(records: list[LayerRecord] | None = None) -> Versions:
+    """The cache key of the current data (of ``records`` when the page read them already)."""
+    read = catalogue() if records is None else records
+    return tuple((record.layer_id, record.version) for record in read)
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading layers…")
