@@ -14,6 +14,7 @@ pages = [
     st.Page("pages/situation_map.py", title="Situation map", default=True),
     st.Page("pages/planned_activities.py", title="Planned activities"),
     st.Page("pages/briefing.py", title="Briefing"),
+    st.Page("pages/data.py", title="Data"),
 ]
 navigation = st.navigation(pages)
 frame.mark_routed()

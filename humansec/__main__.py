@@ -2,7 +2,8 @@
 
 ``python -m humansec layers`` prints the catalogue as JSON; ``python -m humansec check``
 runs the conflict check of planned activities against protected features;
-``python -m humansec export`` writes a briefing product (PNG, PDF, PPTX or offline HTML).
+``python -m humansec export`` writes a briefing product (PNG, PDF, PPTX or offline HTML);
+``python -m humansec ingest`` validates a file and stores it as a new layer version.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def _layers(args: argparse.Namespace) -> int:
             "created_at": record.created_at.isoformat(),
             "source": record.source,
             "licence": record.licence,
+            "provenance": dict(record.provenance),
         }
         for record in store.catalogue(include_retired=args.all)
     ]
@@ -180,6 +182,71 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ingest(args: argparse.Namespace) -> int:
+    # Imported here: the other commands do not need the upload machinery.
+    from humansec.ingest.pipeline import UploadMeta, UploadOptions, ingest_file  # noqa: PLC0415
+    from humansec.model import parse_kind  # noqa: PLC0415
+
+    settings = load_settings()
+    path = Path(args.file)
+    if not path.is_file():
+        msg = f"{path} is not a file. Give the path of the file to store."
+        raise SchemaError(msg)
+    classification = args.classification or settings.default_classification
+    if classification not in settings.classification_order:
+        msg = (
+            f"--classification {classification!r} is not a marking; choose one of "
+            f"{choices(settings.classification_order)}."
+        )
+        raise SchemaError(msg)
+    who = f"cli:{getpass.getuser()}"
+    inspection, record = ingest_file(
+        path,
+        UploadOptions(
+            kind=parse_kind(args.kind),
+            source_layer=args.source_layer,
+            crs=args.crs,
+            encoding=args.encoding,
+            repair=args.repair,
+        ),
+        staging_root=settings.data_dir / "staging",
+        store_path=settings.store_path,
+        meta=UploadMeta(
+            title=args.name or path.stem,
+            classification=classification,
+            who=who,
+            source=args.source or path.name,
+            licence=args.licence or "",
+        ),
+        layer_id=args.layer,
+    )
+    audit.record(
+        settings.data_dir,
+        action="upload",
+        who=who,
+        what={"file": path.name, "sha256": inspection.sha256, **record},
+        marking=classification,
+    )
+    warnings = [f.message for f in inspection.report.warnings]
+    print(
+        json.dumps(
+            {
+                "layer": record["layer_id"],
+                "version": record["version"],
+                "kind": record["kind"],
+                "features": record["features"],
+                "crs": inspection.source_crs,
+                "encoding": inspection.encoding,
+                "format": str(inspection.format),
+                "sha256": inspection.sha256,
+                "warnings": warnings,
+            },
+            ensure_ascii=False,
+        )
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m humansec", description=__doc__)
@@ -241,6 +308,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     export.add_argument("--classification", help="raise the marking (never below the layers' own)")
     export.set_defaults(run=_export)
+    ingest = commands.add_parser(
+        "ingest",
+        help="validate a file and store it as a new layer version",
+        description="Read a zipped shapefile, GeoPackage, GeoJSON, KML/KMZ, CSV or XLSX "
+        "(ACLED and UCDP GED exports are recognised), check it, map its fields onto the kind "
+        "and store it in the store at HUMANSEC_DATA_DIR. Nothing is stored when the file is "
+        "refused.",
+    )
+    ingest.add_argument("file", help="the file to store")
+    ingest.add_argument(
+        "--kind", required=True, help=f"layer kind: {', '.join(str(k) for k in LayerKind)}"
+    )
+    ingest.add_argument("--source-layer", help="layer (or sheet) of a multi-layer file")
+    ingest.add_argument("--name", help="layer title (default: the file name)")
+    ingest.add_argument("--crs", help="coordinate system when the file has none, e.g. EPSG:32636")
+    ingest.add_argument("--encoding", help="text encoding when the file has none, e.g. cp1251")
+    ingest.add_argument("--classification", help="marking (default: the settings' default)")
+    ingest.add_argument("--source", help="source note (default: the file name)")
+    ingest.add_argument("--licence", help="licence note")
+    ingest.add_argument("--layer", help="add a new version of this existing layer id")
+    ingest.add_argument(
+        "--repair", action="store_true", help="repair invalid geometries instead of refusing"
+    )
+    ingest.set_defaults(run=_ingest)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

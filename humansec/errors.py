@@ -34,3 +34,7 @@ def choices(valid: object) -> str:
     "'a', 'b'"
     """
     return ", ".join(repr(str(v)) for v in sorted(valid, key=str))  # type: ignore[call-overload]
+
+
+class IngestError(HumansecError):
+    """An uploaded file is refused: the message says what is wrong with it and how to fix it."""

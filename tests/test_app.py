@@ -197,3 +197,23 @@ def test_briefing_applies_the_situation_maps_filters(app: AppTest) -> None:
     assert "crsv" in text
     for other in ("poc", "thb", "caac", "cpp", "humanitarian_access"):
         assert f'"{other}"' not in text and f",{other}," not in text
+
+
+def test_data_page_lists_the_catalogue_and_retires_a_layer(app: AppTest) -> None:
+    app.switch_page("pages/data.py").run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Data"
+    assert [s.label for s in app.selectbox][:1] == ["What does the file hold?"]
+    catalogue = app.dataframe[0].value
+    assert len(catalogue) == 7
+    assert len(app.dataframe[1].value) == 1  # the versions of the chosen layer
+    assert set(catalogue["status"]) == {"active"}
+    layer = app.selectbox(key="data_catalogue_layer").value
+    app.button(key="data_retire").click().run()
+    assert not app.exception, app.exception
+    after = app.dataframe[0].value.set_index("layer")
+    assert after.loc[layer, "status"] == "retired"
+    assert app.button(key="data_retire").label == f"Restore {layer}"
+    app.button(key="data_retire").click().run()
+    restored = app.dataframe[0].value.set_index("layer")
+    assert restored.loc[layer, "status"] == "active"

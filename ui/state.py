@@ -44,3 +44,27 @@ BRIEF_EXTENT: Final = "brief_extent"
 BRIEF_PRODUCT: Final = "brief_product"  # (file name, mime type, bytes) of the last export
 BRIEF_GRID: Final = "brief_grid"
 BRIEF_USE_FILTERS: Final = "brief_use_filters"
+
+# Data page
+DATA_KIND: Final = "data_kind"
+DATA_UPLOAD: Final = "data_upload"
+DATA_CRS: Final = "data_crs"
+DATA_ENCODING: Final = "data_encoding"
+DATA_SOURCE_LAYER: Final = "data_source_layer"
+DATA_REPAIR: Final = "data_repair"
+DATA_INSPECTION: Final = "data_inspection"  # the current upload's Inspection (not a widget)
+DATA_INSPECTED: Final = "data_inspected"  # what the inspection was made from (not a widget)
+DATA_LAYER_CHOICES: Final = "data_layer_choices"  # layers of a multi-layer file (not a widget)
+DATA_ERROR: Final = "data_error"  # why the current file was refused (not a widget)
+DATA_MAPPING: Final = "data_mapping"  # prefix of the mapping editor's widget keys
+DATA_TITLE: Final = "data_title"
+DATA_CLASSIFICATION: Final = "data_classification"
+DATA_WHO: Final = "data_who"
+DATA_SOURCE: Final = "data_source"
+DATA_LICENCE: Final = "data_licence"
+DATA_TARGET: Final = "data_target_layer"
+DATA_STORE: Final = "data_store"
+DATA_STORED: Final = "data_stored"  # message about the last layer stored (not a widget)
+DATA_CATALOGUE_LAYER: Final = "data_catalogue_layer"
+DATA_RETIRE: Final = "data_retire"
+DATA_MAP: Final = "data_preview_map"

@@ -1,0 +1,270 @@
+"""Data: upload a file, read the validation report, confirm the mapping, store; the catalogue."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from humansec import audit
+from humansec.errors import HumansecError
+from humansec.ingest.pipeline import (
+    Inspection,
+    UploadMeta,
+    UploadOptions,
+    commit_upload,
+    discard,
+    inspect_upload,
+    remap,
+    stage_upload,
+    sweep_staging,
+)
+from humansec.ingest.sandbox import WorkerRefusedError
+from humansec.mapview import (
+    STREAMLIT_ASSET_PREFIX,
+    MapView,
+    build_base_map,
+    build_data_layers,
+    build_layer_control,
+    data_bounds,
+    zoom_for_bounds,
+)
+from humansec.model import KIND_SPECS, LayerKind, conform
+from ui import frame, resources, state, upload
+
+frame.require_router()
+
+UPLOAD_TYPES = ["zip", "gpkg", "geojson", "json", "kml", "kmz", "csv", "txt", "xlsx"]
+ENCODINGS = ["auto", "utf-8", "cp1251", "cp1252", "latin1", "koi8-r", "cp1250", "shift_jis"]
+settings = resources.settings()
+staging_root = settings.data_dir / "staging"
+
+st.title("Data")
+upload_tab, catalogue_tab = st.tabs(["Upload a file", "Layers"])
+
+with upload_tab:
+    st.caption(
+        "Zipped shapefile, GeoPackage, GeoJSON, KML/KMZ, CSV or XLSX (coordinates by name: "
+        "lat/lon, latitude/longitude, y/x, `#geo+lat`/`#geo+lon`, MGRS or WKT; ACLED and UCDP "
+        "GED exports are recognised). The file is checked in a separate process and nothing "
+        "is stored until you press *Store*."
+    )
+    kind = LayerKind(
+        st.selectbox(
+            "What does the file hold?",
+            list(LayerKind),
+            format_func=lambda k: KIND_SPECS[LayerKind(k)].title,
+            key=state.DATA_KIND,
+        )
+    )
+    uploaded = st.file_uploader("File", type=UPLOAD_TYPES, key=state.DATA_UPLOAD)
+    with st.expander("Coordinate system, text encoding, layer"):
+        crs = st.text_input(
+            "Coordinate system when the file has none (e.g. EPSG:32636)", key=state.DATA_CRS
+        ).strip()
+        encoding = st.selectbox("Text encoding", ENCODINGS, key=state.DATA_ENCODING)
+        layer_choices = st.session_state.get(state.DATA_LAYER_CHOICES) or []
+        source_layer = (
+            st.selectbox("Layer or sheet", layer_choices, key=state.DATA_SOURCE_LAYER)
+            if layer_choices
+            else None
+        )
+    options = UploadOptions(
+        kind=kind,
+        source_layer=source_layer,
+        crs=crs or None,
+        encoding=None if encoding == "auto" else encoding,
+        repair=bool(st.session_state.get(state.DATA_REPAIR, False)),
+    )
+    wanted = None if uploaded is None else (uploaded.file_id, options)
+    current: Inspection | None = st.session_state.get(state.DATA_INSPECTION)
+    if wanted is not None and st.session_state.get(state.DATA_INSPECTED) != wanted:
+        if current is not None:
+            discard(current.workdir)
+        sweep_staging(staging_root)
+        st.session_state[state.DATA_INSPECTION] = current = None
+        st.session_state[state.DATA_ERROR] = None
+        st.session_state[state.DATA_INSPECTED] = wanted
+        assert uploaded is not None
+        staged = stage_upload(uploaded, uploaded.name, staging_root)
+        progress = st.progress(0.0, text="Checking the file…")
+        try:
+            current = inspect_upload(
+                staged,
+                uploaded.name,
+                options,
+                on_progress=lambda stage, done: progress.progress(done, text=stage),
+            )
+        except WorkerRefusedError as refused:
+            layers = refused.details.get("layers")
+            if isinstance(layers, list) and layers and not layer_choices:
+                st.session_state[state.DATA_LAYER_CHOICES] = [str(x) for x in layers]
+                st.session_state[state.DATA_INSPECTED] = None
+                discard(staged.parent)
+                st.rerun()
+            st.session_state[state.DATA_ERROR] = str(refused)
+            discard(staged.parent)
+        except HumansecError as error:
+            st.session_state[state.DATA_ERROR] = str(error)
+            discard(staged.parent)
+        progress.empty()
+        st.session_state[state.DATA_INSPECTION] = current
+    if uploaded is None and current is not None:  # the analyst removed the file
+        discard(current.workdir)
+        st.session_state[state.DATA_INSPECTION] = current = None
+        st.session_state[state.DATA_LAYER_CHOICES] = None
+    if st.session_state.get(state.DATA_STORED):
+        st.success(st.session_state[state.DATA_STORED])
+    if uploaded is not None and st.session_state.get(state.DATA_ERROR):
+        st.error(f"{uploaded.name} was refused: {st.session_state[state.DATA_ERROR]}")
+
+    if current is not None:
+        st.subheader("What was read")
+        upload.show_summary(current)
+        st.subheader("Mapping onto the model")
+        key_prefix = f"{state.DATA_MAPPING}_{current.workdir.name}_{kind}"
+        mapping = upload.mapping_editor(current, kind, key_prefix)
+        if mapping != current.mapping:
+            try:
+                current = remap(current, mapping)
+            except HumansecError as error:
+                st.error(str(error))
+            st.session_state[state.DATA_INSPECTION] = current
+        st.subheader("Validation report")
+        report = current.report
+        if report.findings:
+            st.dataframe(upload.report_table(report), hide_index=True, key="data_report")
+        else:
+            st.success("No problems found.")
+        if any(f.code == "invalid_geometry" for f in report.findings) or options.repair:
+            st.checkbox(
+                "Repair invalid geometries (shapely make_valid; the report says what changed)",
+                key=state.DATA_REPAIR,
+            )
+        preview = current.preview()
+        try:
+            preview = conform(preview, kind) if len(preview) else preview
+        except HumansecError:
+            st.caption("The map preview appears once the mapping has no errors.")
+        else:
+            bounds = data_bounds({kind: preview})
+            if bounds is not None:
+                st.caption(
+                    f"Preview: the first {len(preview):,} of {current.mapped_count:,} features."
+                )
+                west, south, east, north = bounds
+                zoom = zoom_for_bounds(bounds, height_px=420)
+                base = build_base_map(
+                    center=((south + north) / 2, (west + east) / 2),
+                    zoom=zoom,
+                    asset_prefix=STREAMLIT_ASSET_PREFIX,
+                    tile_url=settings.tile_url,
+                    tile_attribution=settings.tile_attribution,
+                    kinds_shown=[kind],
+                )
+                st_folium(
+                    base,
+                    key=state.DATA_MAP,
+                    feature_group_to_add=build_data_layers(
+                        {kind: preview}, view=MapView(bounds, zoom)
+                    ),
+                    layer_control=build_layer_control(),
+                    returned_objects=[],
+                    height=420,
+                    use_container_width=True,
+                )
+
+        st.subheader("Store")
+        same_kind = [r.layer_id for r in resources.catalogue() if r.kind == kind]
+        with st.form(state.DATA_STORE, border=False):
+            first, second = st.columns(2)
+            title = first.text_input(
+                "Title", value=Path(current.original_name).stem, key=state.DATA_TITLE
+            )
+            classification = second.selectbox(
+                "Classification",
+                settings.classification_order,
+                index=settings.classification_order.index(settings.default_classification),
+                key=state.DATA_CLASSIFICATION,
+            )
+            source = first.text_input("Source", key=state.DATA_SOURCE)
+            licence = second.text_input("Licence", key=state.DATA_LICENCE)
+            target = first.selectbox(
+                "Store as",
+                ["a new layer", *same_kind],
+                format_func=lambda v: v if v == "a new layer" else f"a new version of {v}",
+                key=state.DATA_TARGET,
+            )
+            who = second.text_input("Your name and unit", key=state.DATA_WHO)
+            blocked = bool(report.errors)
+            if blocked:
+                st.warning(
+                    f"{len(report.errors)} error(s) in the report: fix the mapping or the file "
+                    "before storing."
+                )
+            if st.form_submit_button("Store", disabled=blocked, type="primary"):
+                if not who.strip():
+                    st.error("Say who you are (name and unit): it goes into the provenance.")
+                else:
+                    meta = UploadMeta(
+                        title=title.strip() or Path(current.original_name).stem,
+                        classification=classification,
+                        who=f"{who.strip()} (server user {getpass.getuser()})",
+                        source=source.strip(),
+                        licence=licence.strip(),
+                    )
+                    try:
+                        record = commit_upload(
+                            current,
+                            current.mapping or mapping,
+                            store_path=settings.store_path,
+                            meta=meta,
+                            layer_id=None if target == "a new layer" else target,
+                        )
+                    except HumansecError as error:
+                        st.error(str(error))
+                    else:
+                        audit.record(
+                            settings.data_dir,
+                            action="upload",
+                            who=meta.who,
+                            what={"file": current.original_name, "sha256": current.sha256,
+                                  **record},
+                            marking=classification,
+                        )  # fmt: skip
+                        discard(current.workdir)
+                        st.session_state[state.DATA_INSPECTION] = None
+                        st.session_state[state.DATA_STORED] = (
+                            f"Stored {record['features']:,} features as layer "
+                            f"{record['layer_id']} version {record['version']}."
+                        )
+                        st.rerun()
+
+with catalogue_tab:
+    records = resources.store().catalogue(include_retired=True)
+    if not records:
+        st.info("The store holds no layers yet.")
+    else:
+        st.dataframe(upload.catalogue_table(records), hide_index=True, key="data_catalogue")
+        layer_id = st.selectbox(
+            "Layer", [r.layer_id for r in records], key=state.DATA_CATALOGUE_LAYER
+        )
+        chosen = next(r for r in records if r.layer_id == layer_id)
+        st.dataframe(
+            upload.versions_table(resources.store().versions(layer_id)),
+            hide_index=True,
+            key="data_versions",
+        )
+        label = "Restore" if chosen.retired else "Retire"
+        if st.button(f"{label} {layer_id}", key=state.DATA_RETIRE):
+            resources.store().set_retired(layer_id, retired=not chosen.retired)
+            audit.record(
+                settings.data_dir,
+                action="restore" if chosen.retired else "retire",
+                who=f"server user {getpass.getuser()}",
+                what={"layer_id": layer_id, "version": chosen.version},
+                marking=chosen.classification,
+            )
+            st.rerun()

@@ -1,0 +1,75 @@
+"""What an analyst sees: a zipped shapefile uploaded on the Data page appears on the map."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Guard, Server
+from tests.browser.test_situation_map import MAP_FRAME, OPEN_POPUPS
+
+pytestmark = pytest.mark.browser
+
+TOWN = "Uploadville"
+
+
+def zipped_shapefile(folder: Path) -> Path:
+    """A shapefile in UTM 34N inside a folder with a space in its name, zipped."""
+    inner = folder / "survey data"
+    inner.mkdir()
+    frame = gpd.GeoDataFrame(
+        {"NAME": [TOWN, "Second town"], "POP": [12_345, 678], "CODE": ["U1", "U2"]},
+        geometry=[shapely.Point(22.95, 54.05), shapely.Point(23.1, 54.2)],
+        crs="EPSG:4326",
+    ).to_crs("EPSG:32634")
+    frame.to_file(inner / "towns survey.shp", encoding="UTF-8")
+    archive = folder / "towns.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for part in inner.iterdir():
+            out.write(part, f"survey data/{part.name}")
+    return archive
+
+
+def test_an_uploaded_shapefile_is_stored_and_drawn(
+    guarded_page: tuple[Page, Guard], server: Server, tmp_path: Path
+) -> None:
+    page, guard = guarded_page
+    archive = zipped_shapefile(tmp_path)
+    page.goto(server.url, wait_until="domcontentloaded")
+    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
+    page.get_by_role("link", name="Data").click()
+    expect(page.get_by_role("heading", name="Data")).to_be_visible(timeout=60_000)
+    page.locator('input[type="file"]').set_input_files(str(archive))
+    expect(page.get_by_role("heading", name="What was read")).to_be_visible(timeout=60_000)
+    features = page.get_by_test_id("stMetric").filter(has_text="Features read")
+    expect(features.get_by_test_id("stMetricValue")).to_have_text("2")
+    crs = page.get_by_test_id("stMetric").filter(has_text="Coordinate system")
+    expect(crs.get_by_test_id("stMetricValue")).to_contain_text("32634")
+    page.get_by_label("Your name and unit").fill("Capt Analyst, J2")
+    page.get_by_role("button", name="Store").click()
+    expect(page.get_by_text("Stored 2 features as layer")).to_be_visible(timeout=60_000)
+
+    page.get_by_role("link", name="Situation map").click()
+    popups: list[dict[str, str]] = []
+    for _ in range(60):
+        for element in page.locator(MAP_FRAME).all():
+            try:
+                handle = element.element_handle()
+                frame = handle.content_frame() if handle else None
+                popups = frame.evaluate(OPEN_POPUPS, TOWN) if frame else []
+            except PlaywrightError:  # the frame went away under us
+                popups = []
+            if popups:
+                break
+        if popups:
+            break
+        page.wait_for_timeout(500)
+    assert any("12345" in p["text"].replace(",", "") for p in popups), popups
+    assert guard.blocked == []
+    assert guard.dialogs == []

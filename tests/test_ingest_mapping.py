@@ -1,0 +1,497 @@
+"""Tests for humansec.ingest.mapping: suggestions for real column sets, conversion findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from humansec.errors import IngestError
+from humansec.ingest.mapping import apply_mapping, normalise_name, suggest_mapping
+from humansec.ingest.types import SOURCE_ROW, FieldMapping, Finding
+from humansec.model import LayerKind, conform
+
+
+def make(columns: dict[str, list[object]], *, hxl: dict[str, str] | None = None):
+    n = len(next(iter(columns.values())))
+    frame = gpd.GeoDataFrame(
+        {**columns, SOURCE_ROW: np.arange(1, n + 1)},
+        geometry=gpd.points_from_xy(np.linspace(24, 38, n), np.linspace(45, 52, n)),
+        crs="EPSG:4326",
+    )
+    if hxl is not None:
+        frame.attrs["hxl"] = hxl
+    return frame
+
+
+def by_code(findings: list[Finding]) -> dict[str, Finding]:
+    codes = [f.code for f in findings]
+    assert len(codes) == len(set(codes)), codes
+    return {f.code: f for f in findings}
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]
+
+
+# --- suggestions ------------------------------------------------------------------------
+
+
+def test_normalise_name():
+    assert normalise_name("  Name - English ") == "name_english"
+    assert normalise_name("admin4Name_eng") == "admin4_name_eng"
+    assert normalise_name("Événement Date") == "evenement_date"
+    assert normalise_name("#affected+killed") == "affected_killed"
+
+
+def test_unesco_columns():
+    frame = make(
+        {
+            "unique_number": [230, 231, 232, 233],
+            "id_no": [208, 209, 210, 211],
+            "name_en": ["Kyiv: Saint-Sophia", "L'viv", "Struve Arc", "Odesa"],
+            "category": ["Cultural", "Cultural", "Mixed", "Cultural"],
+            "date_inscribed": [1990, 1998, 2005, 2023],
+            "danger": [0, 0, 0, 1],
+            "longitude": [30.5, 24.0, 28.0, 30.7],
+            "latitude": [50.4, 49.8, 47.0, 46.5],
+        }
+    )
+    mapping = suggest_mapping(frame, LayerKind.CULTURAL)
+    assert dict(mapping.columns) == {
+        "id": "id_no",
+        "name": "name_en",
+        "protection": "category",
+        "in_danger": "danger",
+    }
+    assert mapping.values == {
+        "protection": {"Cultural": "world_heritage", "Mixed": "world_heritage"}
+    }
+    out, findings = apply_mapping(frame, mapping)
+    assert errors(findings) == []
+    assert out["in_danger"].tolist() == [False, False, False, True]
+    conform(out, LayerKind.CULTURAL)
+
+
+def test_unesco_natural_sites_are_not_cultural_property():
+    frame = make(
+        {
+            "id_no": [1, 2, 3, 4],
+            "name_en": ["a", "b", "c", "d"],
+            "category": ["Cultural", "Natural", "Cultural", "Cultural"],
+            "date_inscribed": [1990, 1991, 1992, 1993],
+        }
+    )
+    mapping = suggest_mapping(frame, LayerKind.CULTURAL)
+    _, findings = apply_mapping(frame, mapping)
+    found = by_code(findings)["value_not_allowed"]
+    assert found.severity == "error"
+    assert found.rows == (2,)
+    assert "'Natural'" in found.message
+
+
+def test_cultural_word_maps_to_world_heritage_only_in_a_heritage_list():
+    frame = make({"name": ["a", "b"], "status": ["Cultural", "Cultural"]})
+    assert "protection" not in suggest_mapping(frame, LayerKind.CULTURAL).columns
+
+
+def test_geonames_columns():
+    frame = make(
+        {
+            "geonameid": [703448, 702550, 706483],
+            "name": ["Kyiv", "Lviv", "Kharkiv"],
+            "latitude": [50.45, 49.84, 49.99],
+            "longitude": [30.52, 24.02, 36.23],
+            "countrycode": ["UA", "UA", "UA"],
+            "population": [2797553, 717803, 1430885],
+            "timezone": ["Europe/Kyiv"] * 3,
+        }
+    )
+    mapping = suggest_mapping(frame, LayerKind.POPULATION)
+    assert dict(mapping.columns) == {"id": "geonameid", "name": "name", "population": "population"}
+
+
+def test_unhcr_idp_columns():
+    frame = make(
+        {
+            "#": [113, 187, 188],
+            "admin4Pcode": ["UA0702021002", "UA5104013001", "UA5104013002"],
+            "admin4Name_eng": ["Ambukiv", "Andriivka", "Andriivka"],
+            "admin4Name_ukr": ["Амбуків", "Андріївка", "Андріївка"],
+            "admin3Name_eng": ["Ustyluzka", "Molohivska", "Molohivska"],
+            "Population": [232, 1203, 1203],
+            "Population_source": ["Census 2001"] * 3,
+            "X Longitude": [23.98, 30.08, 30.08],
+            "Y Latitude": [50.79, 46.22, 46.22],
+            "IDP estimation": [232, 1203, 1203],
+        }
+    )
+    mapping = suggest_mapping(frame, LayerKind.POPULATION)
+    assert mapping.columns["name"] == "admin4Name_eng"
+    assert mapping.columns["population"] == "Population"
+    assert mapping.columns["id"] == "admin4Pcode"
+    out, findings = apply_mapping(frame, mapping)
+    assert errors(findings) == []
+    assert {"admin4_name_ukr", "idp_estimation", "column", "x_longitude"} <= set(out.columns)
+    conform(out, LayerKind.POPULATION)
+
+
+def test_border_crossing_columns():
+    frame = make(
+        {
+            "Name - English": ["Yahodyn - Dorohusk", "Uhryniv - Dolhobychuv"],
+            "Name - Ukrainian": ["Ягодин - Дорогуск", "Угринів - Долгобичув"],
+            "Country": ["Poland", "Poland"],
+            "Lat": [51.18, 50.57],
+            "Long": [23.80, 24.08],
+        }
+    )
+    mapping = suggest_mapping(frame, LayerKind.HUMANITARIAN_SITE)
+    assert dict(mapping.columns) == {"name": "Name - English"}
+    _, findings = apply_mapping(frame, mapping)
+    found = by_code(findings)["field_unmapped"]
+    assert "'category'" in found.message
+    assert "'Country'" in found.message  # lists the columns to choose from
+
+
+def test_hxl_tags_from_attrs_win_over_names():
+    frame = make(
+        {
+            "a": ["MSF", "ICRC"],
+            "b": [3, 0],
+            "c": ["2022-03-01", "2022-03-02"],
+            "d": ["Mariupol", "Kharkiv"],
+            "name": ["x", "y"],
+        },
+        hxl={"a": "#org", "b": "#affected+killed", "c": "#date+occurred", "d": "#loc+name"},
+    )
+    incident = suggest_mapping(frame, LayerKind.INCIDENT)
+    assert incident.columns["killed"] == "b"
+    assert incident.columns["date"] == "c"
+    assert incident.columns["name"] == "d"
+    site = suggest_mapping(frame, LayerKind.HUMANITARIAN_SITE)
+    assert site.columns["organisation"] == "a"
+
+
+def test_hxl_tags_as_column_names():
+    frame = make({"#org": ["UNHCR", "IOM"], "#loc+name": ["Uzhhorod", "Mukachevo"]})
+    mapping = suggest_mapping(frame, LayerKind.HUMANITARIAN_SITE)
+    assert mapping.columns["organisation"] == "#org"
+    assert mapping.columns["name"] == "#loc+name"
+
+
+def test_category_values_are_suggested():
+    values = [
+        "Hospital",
+        "Health centre",
+        "clinic",
+        "IDP camp",
+        "Collective Centre",
+        "Central District Hospital",
+        "School",
+        "Bus stop",
+    ]
+    frame = make({"Site name": [f"s{i}" for i in range(8)], "Type": values})
+    mapping = suggest_mapping(frame, LayerKind.HUMANITARIAN_SITE)
+    assert mapping.columns["category"] == "Type"
+    assert mapping.values["category"] == {
+        "Hospital": "hospital",
+        "Health centre": "clinic",
+        "IDP camp": "idp_site",
+        "Collective Centre": "idp_site",
+        "Central District Hospital": "hospital",
+        "School": "school",
+    }
+    _, findings = apply_mapping(frame, mapping)
+    found = by_code(findings)["value_not_allowed"]
+    assert found.rows == (8,)
+    assert "'Bus stop'" in found.message
+
+
+def test_places_of_worship():
+    frame = make(
+        {"name": ["a", "b", "c", "d"], "class": ["Church", "mosque", "Cathedral", "Museum"]}
+    )
+    mapping = suggest_mapping(frame, LayerKind.CULTURAL)
+    assert mapping.columns["category"] == "class"
+    assert set(mapping.values["category"].values()) == {"place_of_worship", "museum"}
+
+
+def test_no_column_fills_two_fields_and_name_is_not_the_id():
+    frame = make({"name": ["a", "b", "c"], "population": [1, 2, 3]})
+    mapping = suggest_mapping(frame, LayerKind.POPULATION)
+    assert dict(mapping.columns) == {"name": "name", "population": "population"}
+
+
+def test_an_id_column_with_repeats_is_not_suggested():
+    frame = make({"id": [1, 1, 2], "code": ["a", "b", "c"], "population": [1, 2, 3]})
+    assert suggest_mapping(frame, LayerKind.POPULATION).columns["id"] == "code"
+
+
+def test_place_names_in_from_and_to_are_not_dates():
+    frame = make({"From": ["Mariupol", "Sumy"], "To": ["Zaporizhzhia", "Poltava"]})
+    mapping = suggest_mapping(frame, LayerKind.HUMANITARIAN_MOVEMENT)
+    assert "valid_from" not in mapping.columns
+    assert "valid_to" not in mapping.columns
+
+
+def test_a_unix_timestamp_is_not_a_date():
+    frame = make(
+        {"timestamp": [1652450000, 1652460000], "event_date": ["13 May 2022", "14 May 2022"]}
+    )
+    assert suggest_mapping(frame, LayerKind.INCIDENT).columns["date"] == "event_date"
+
+
+# --- applying -------------------------------------------------------------------------------
+
+
+def incident_frame(**overrides: list[object]):
+    columns: dict[str, list[object]] = {
+        "event_id": ["E1", "E2", "E3", "E4"],
+        "event_date": ["2022-03-01", "2022-03-02T10:00:00Z", "2022-03-03", "2022-03-04"],
+        "focus": ["poc", "crsv", "POC", "cpp"],
+        "fatalities": [0, 3, 1, 2],
+        "notes": ["a", "b", "c", "d"],
+    }
+    columns.update(overrides)
+    return make(columns)
+
+
+INCIDENT = FieldMapping(
+    "incident",
+    columns={"id": "event_id", "date": "event_date", "focus_area": "focus", "killed": "fatalities"},
+)
+
+
+def test_a_clean_frame_maps_and_conforms():
+    out, findings = apply_mapping(incident_frame(), INCIDENT)
+    assert findings == []
+    assert out["focus_area"].tolist() == ["poc", "crsv", "poc", "cpp"]  # case fixed
+    assert str(out["date"].dtype) == "datetime64[us, UTC]"
+    assert out["date"].iloc[1] == pd.Timestamp("2022-03-02T10:00:00Z")
+    assert out["killed"].dtype == "Int64"
+    assert out[SOURCE_ROW].tolist() == [1, 2, 3, 4]
+    assert "notes" in out.columns
+    conformed = conform(out, LayerKind.INCIDENT)
+    assert len(conformed) == 4
+
+
+def test_day_first_dates_are_found_and_reported():
+    frame = incident_frame(event_date=["13/05/2022", "01/06/2022", "02/06/2022", "28/02/2022"])
+    out, findings = apply_mapping(frame, INCIDENT)
+    found = by_code(findings)["date_format_assumed"]
+    assert found.severity == "info"
+    assert "%d/%m/%Y" in found.message
+    assert out["date"].iloc[1] == pd.Timestamp("2022-06-01", tz="UTC")
+
+
+def test_ambiguous_day_month_dates_say_day_first_was_assumed():
+    frame = incident_frame(event_date=["01/02/2022", "03/04/2022", "05/06/2022", "07/08/2022"])
+    out, findings = apply_mapping(frame, INCIDENT)
+    assert "day first is assumed" in by_code(findings)["date_format_assumed"].message
+    assert out["date"].iloc[0] == pd.Timestamp("2022-02-01", tz="UTC")
+
+
+def test_acled_style_dates():
+    frame = incident_frame(event_date=["13 May 2022", "1 March 2022", "24 February 2022", "x"])
+    out, findings = apply_mapping(frame, INCIDENT)
+    found = by_code(findings)
+    assert "%d %B %Y" in found["date_format_assumed"].message
+    assert found["value_invalid"].severity == "error"  # date is required
+    assert found["value_invalid"].rows == (4,)
+    assert "'x'" in found["value_invalid"].message
+    assert out["date"].iloc[1] == pd.Timestamp("2022-03-01", tz="UTC")
+    assert "required_empty" not in found  # the bad row is reported once
+
+
+def test_an_optional_date_that_does_not_parse_is_emptied_with_a_warning():
+    frame = make({"name": ["a", "b"], "pop": [1, 2], "when": ["2022-01-01", "soon"]})
+    mapping = FieldMapping("population", columns={"population": "pop", "date": "when"})
+    out, findings = apply_mapping(frame, mapping)
+    found = by_code(findings)["value_invalid"]
+    assert found.severity == "warning"
+    assert found.rows == (2,)
+    assert out["date"].isna().tolist() == [False, True]
+    assert errors(findings) == []
+    conform(out, LayerKind.POPULATION)
+
+
+def test_numbers_are_read_and_bad_ones_reported():
+    frame = make(
+        {
+            "pop": ["1 234", "2,500", "many", "-5", "7.5"],
+            "share": ["0.5", "0,25", "1.5", None, ""],
+        }
+    )
+    mapping = FieldMapping("population", columns={"population": "pop", "share_female": "share"})
+    out, findings = apply_mapping(frame, mapping)
+    assert out["population"].tolist()[:2] == [1234, 2500]
+    assert out["share_female"].tolist()[:2] == [0.5, 0.25]
+    messages = {(f.code, f.rows, f.severity) for f in findings}
+    assert ("value_invalid", (3,), "error") in messages  # not a number
+    assert ("value_invalid", (4,), "error") in messages  # negative population
+    assert ("value_invalid", (5,), "error") in messages  # not a whole number
+    assert ("value_invalid", (3,), "warning") in messages  # share 1.5 outside 0..1
+
+
+def test_optional_categorical_value_outside_allowed_is_emptied():
+    frame = make({"name": ["a", "b"], "verif": ["Confirmed", "maybe"]})
+    mapping = FieldMapping(
+        "incident",
+        columns={"verification": "verif"},
+        constants={"date": "2022-03-01", "focus_area": "poc"},
+        values={"verification": {"Confirmed": "verified"}},
+    )
+    out, findings = apply_mapping(frame, mapping)
+    found = by_code(findings)["value_not_allowed"]
+    assert found.severity == "warning"
+    assert found.rows == (2,)
+    assert out["verification"].tolist()[0] == "verified"
+    assert out["verification"].isna().tolist() == [False, True]
+    assert errors(findings) == []
+    conform(out, LayerKind.INCIDENT)
+
+
+def test_required_field_unmapped_or_empty():
+    frame = incident_frame(focus=["poc", None, " ", "cpp"])
+    _out, findings = apply_mapping(frame, INCIDENT)
+    found = by_code(findings)["required_empty"]
+    assert found.severity == "error"
+    assert found.rows == (2, 3)
+    mapping = FieldMapping("incident", columns={"id": "event_id", "date": "event_date"})
+    found = by_code(apply_mapping(frame, mapping)[1])["field_unmapped"]
+    assert "'focus_area'" in found.message
+    assert "'fatalities'" in found.message
+
+
+def test_constant_fills_the_rows_a_column_leaves_empty():
+    frame = incident_frame(focus=["crsv", None, "", "cpp"])
+    mapping = FieldMapping(
+        "incident", columns=dict(INCIDENT.columns), constants={"focus_area": "poc"}
+    )
+    out, findings = apply_mapping(frame, mapping)
+    assert errors(findings) == []
+    assert out["focus_area"].tolist() == ["crsv", "poc", "poc", "cpp"]
+
+
+def test_ids_from_rows_and_duplicate_ids():
+    frame = incident_frame()
+    mapping = FieldMapping(
+        "incident", columns={k: v for k, v in INCIDENT.columns.items() if k != "id"}
+    )
+    out, findings = apply_mapping(frame, mapping)
+    assert by_code(findings)["ids_from_rows"].severity == "info"
+    assert out["id"].tolist() == ["1", "2", "3", "4"]
+    out, findings = apply_mapping(incident_frame(event_id=["E1", "E2", "E1", "E3"]), INCIDENT)
+    found = by_code(findings)["id_duplicate"]
+    assert found.severity == "error"
+    assert found.rows == (1, 3)
+    assert "'E1'" in found.message
+
+
+def test_numeric_ids_read_back_without_decimals():
+    frame = incident_frame(event_id=[101.0, 102.0, np.nan, 104.0])
+    out, findings = apply_mapping(frame, INCIDENT)
+    assert out["id"].tolist()[:2] == ["101", "102"]
+    assert by_code(findings)["required_empty"].rows == (3,)
+
+
+def test_extra_columns_are_sanitised_and_kept_clear_of_reserved_names():
+    frame = make(
+        {
+            "Name": ["a", "b"],
+            "Category": ["x", "y"],
+            "fid": [1, 2],
+            "Layer ID": ["l", "m"],
+            "2nd name": ["c", "d"],
+            "Événement": ["e", "f"],
+        }
+    )
+    mapping = FieldMapping(
+        "infrastructure", columns={"name": "Name"}, constants={"category": "dam"}
+    )
+    out, findings = apply_mapping(frame, mapping)
+    assert {"category_2", "fid_2", "layer_id_2", "c_2nd_name", "evenement"} <= set(out.columns)
+    assert out["category"].tolist() == ["dam", "dam"]
+    assert out["category_2"].tolist() == ["x", "y"]
+    assert "'Layer ID' as layer_id_2" in by_code(findings)["columns_renamed"].message
+    conform(out, LayerKind.INFRASTRUCTURE)
+
+
+def test_mapping_to_unknown_fields_or_columns_is_an_error():
+    frame = incident_frame()
+    mapping = FieldMapping(
+        "incident", columns={**INCIDENT.columns, "colour": "notes", "name": "missing"}
+    )
+    found = by_code(apply_mapping(frame, mapping)[1])
+    assert "'colour'" in found["mapping_unknown_field"].message
+    assert "'missing'" in found["mapping_unknown_column"].message
+    assert "'notes'" in found["mapping_unknown_column"].message
+
+
+def test_refuses_a_frame_without_source_rows():
+    with pytest.raises(IngestError, match=SOURCE_ROW):
+        apply_mapping(incident_frame().drop(columns=SOURCE_ROW), INCIDENT)
+
+
+def test_bool_values():
+    frame = make({"name": ["a", "b", "c", "d"], "danger": ["Yes", "no", "1", "perhaps"]})
+    mapping = FieldMapping(
+        "cultural", columns={"in_danger": "danger"}, constants={"protection": "general"}
+    )
+    out, findings = apply_mapping(frame, mapping)
+    assert out["in_danger"].tolist()[:3] == [True, False, True]
+    assert by_code(findings)["value_invalid"].rows == (4,)
+    conform(out, LayerKind.CULTURAL)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10**9), st.text(max_size=8)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_valid_rows_keep_their_count_and_order(rows):
+    frame = make({"pop": [p for p, _ in rows], "label": [t for _, t in rows]})
+    frame = frame.iloc[::-1]  # any order and index
+    mapping = FieldMapping("population", columns={"population": "pop", "name": "label"})
+    out, findings = apply_mapping(frame, mapping)
+    assert errors(findings) == []
+    assert out[SOURCE_ROW].tolist() == frame[SOURCE_ROW].tolist()
+    assert out["population"].tolist() == frame["pop"].tolist()
+    assert len(conform(out, LayerKind.POPULATION)) == len(rows)
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared/data is not present")
+def test_real_heritage_and_geonames_files():
+    whc = pd.read_csv(SHARED / "unesco_whc" / "whc_sites_2021_slim.csv")
+    whc[SOURCE_ROW] = np.arange(1, len(whc) + 1)
+    frame = gpd.GeoDataFrame(
+        whc, geometry=gpd.points_from_xy(whc["longitude"], whc["latitude"]), crs="EPSG:4326"
+    )
+    mapping = suggest_mapping(frame, LayerKind.CULTURAL)
+    assert mapping.columns["name"] == "name_en"
+    assert mapping.columns["in_danger"] == "danger"
+    out, findings = apply_mapping(frame, mapping)
+    assert [f.count for f in errors(findings)] == [int((whc["category"] == "Natural").sum())]
+    assert int(out["in_danger"].sum()) == 52
+    cities = pd.read_csv(SHARED / "geonames" / "geonames_cities5000_UA_SY_IQ_BF_ML_NE.csv")
+    cities[SOURCE_ROW] = np.arange(1, len(cities) + 1)
+    frame = gpd.GeoDataFrame(
+        cities,
+        geometry=gpd.points_from_xy(cities["longitude"], cities["latitude"]),
+        crs="EPSG:4326",
+    )
+    out, findings = apply_mapping(frame, suggest_mapping(frame, LayerKind.POPULATION))
+    assert errors(findings) == []
+    assert len(conform(out, LayerKind.POPULATION)) == len(cities)
