@@ -182,6 +182,30 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pairs(items: Sequence[str] | None, option: str, form: str) -> list[tuple[str, str]]:
+    """``["a=b", ...]`` as pairs; a missing ``=`` is an error naming the option's form."""
+    pairs = []
+    for item in items or ():
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            msg = f"{option} {item!r}: write it as {form}."
+            raise SchemaError(msg)
+        pairs.append((name.strip(), value.strip()))
+    return pairs
+
+
+def _value_maps(items: Sequence[str] | None) -> dict[str, dict[str, str]]:
+    """``--value FIELD:SOURCE=TARGET`` options as ``{field: {source: target}}``."""
+    tables: dict[str, dict[str, str]] = {}
+    for key, target in _pairs(items, "--value", "FIELD:SOURCE=TARGET (empty TARGET: leave out)"):
+        field_name, colon, source = key.partition(":")
+        if not colon:
+            msg = f"--value {key}={target}: write it as FIELD:SOURCE=TARGET, e.g. category:Natural="
+            raise SchemaError(msg)
+        tables.setdefault(field_name.strip(), {})[source] = target
+    return tables
+
+
 def _ingest(args: argparse.Namespace) -> int:
     # Imported here: the other commands do not need the upload machinery.
     from humansec.ingest.pipeline import UploadMeta, UploadOptions, ingest_file  # noqa: PLC0415
@@ -208,6 +232,9 @@ def _ingest(args: argparse.Namespace) -> int:
             crs=args.crs,
             encoding=args.encoding,
             repair=args.repair,
+            map_columns=dict(_pairs(args.map, "--map", "FIELD=COLUMN")),
+            set_constants=dict(_pairs(args.set, "--set", "FIELD=VALUE")),
+            map_values=_value_maps(args.value),
         ),
         staging_root=settings.data_dir / "staging",
         store_path=settings.store_path,
@@ -235,7 +262,7 @@ def _ingest(args: argparse.Namespace) -> int:
                 "version": record["version"],
                 "kind": record["kind"],
                 "features": record["features"],
-                "crs": inspection.source_crs,
+                "crs": inspection.source_crs or "EPSG:4326",
                 "encoding": inspection.encoding,
                 "format": str(inspection.format),
                 "sha256": inspection.sha256,
@@ -330,6 +357,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     ingest.add_argument("--layer", help="add a new version of this existing layer id")
     ingest.add_argument(
         "--repair", action="store_true", help="repair invalid geometries instead of refusing"
+    )
+    ingest.add_argument(
+        "--map",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="fill FIELD from COLUMN instead of the suggested one (empty COLUMN: leave it empty)",
+    )
+    ingest.add_argument(
+        "--set",
+        action="append",
+        metavar="FIELD=VALUE",
+        help="give FIELD one value for every feature, e.g. category=idp_site",
+    )
+    ingest.add_argument(
+        "--value",
+        action="append",
+        metavar="FIELD:SOURCE=TARGET",
+        help="store SOURCE values of FIELD as TARGET (empty TARGET: leave those rows out), "
+        "e.g. protection:Cultural=world_heritage",
     )
     ingest.set_defaults(run=_ingest)
     args = parser.parse_args(argv)

@@ -20,6 +20,7 @@ from humansec.ingest.pipeline import (
     remap,
     stage_upload,
     sweep_staging,
+    work_folder,
 )
 from humansec.ingest.sandbox import WorkerRefusedError
 from humansec.mapview import (
@@ -102,13 +103,13 @@ with upload_tab:
             if isinstance(layers, list) and layers and not layer_choices:
                 st.session_state[state.DATA_LAYER_CHOICES] = [str(x) for x in layers]
                 st.session_state[state.DATA_INSPECTED] = None
-                discard(staged.parent)
+                discard(work_folder(staged))
                 st.rerun()
             st.session_state[state.DATA_ERROR] = str(refused)
-            discard(staged.parent)
+            discard(work_folder(staged))
         except HumansecError as error:
             st.session_state[state.DATA_ERROR] = str(error)
-            discard(staged.parent)
+            discard(work_folder(staged))
         progress.empty()
         st.session_state[state.DATA_INSPECTION] = current
     if uploaded is None and current is not None:  # the analyst removed the file

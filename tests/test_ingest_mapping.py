@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from humansec.errors import IngestError
-from humansec.ingest.mapping import apply_mapping, normalise_name, suggest_mapping
+from humansec.ingest.mapping import (
+    LEAVE_OUT,
+    apply_mapping,
+    distinct_values,
+    normalise_name,
+    suggest_mapping,
+)
 from humansec.ingest.types import SOURCE_ROW, FieldMapping, Finding
 from humansec.model import LayerKind, conform
 
@@ -88,11 +94,107 @@ def test_unesco_natural_sites_are_not_cultural_property():
         }
     )
     mapping = suggest_mapping(frame, LayerKind.CULTURAL)
+    assert "Natural" not in mapping.values["protection"]  # leaving out is never guessed
     _, findings = apply_mapping(frame, mapping)
     found = by_code(findings)["value_not_allowed"]
     assert found.severity == "error"
     assert found.rows == (2,)
     assert "'Natural'" in found.message
+    assert "leave those rows out" in found.message
+    assert "CLI: --value protection:Natural=)" in found.message
+
+
+# row 4 is 'Natural ' with a space at the end
+WHC_CATEGORIES = ["Cultural", "Natural", "Mixed", "Natural ", "Cultural", "Natural", "Cultural"]
+
+
+def whc_frame():
+    return make(
+        {
+            "id_no": [1, 2, 3, 4, 5, 6, 7, 8],
+            "name_en": ["a", "b", "c", "d", "e", "f", "g", "h"],
+            "category": [*WHC_CATEGORIES, "Cultural"],
+            "date_inscribed": [1990, 1991, 1992, 1993, 1994, 1995, 1996, 1997],
+            "danger": ["0", "perhaps", "1", "0", "0", "0", "0", "1"],  # row 2 is left out
+        }
+    )
+
+
+def test_natural_sites_can_be_left_out():
+    frame = whc_frame()
+    suggested = suggest_mapping(frame, LayerKind.CULTURAL)
+    assert suggested.columns["protection"] == "category"
+    mapping = suggested.overridden(
+        columns={"in_danger": "danger"}, values={"protection": {"Natural": LEAVE_OUT}}
+    )
+    out, findings = apply_mapping(frame, mapping)
+    assert [f.code for f in findings] == ["rows_left_out"]
+    found = findings[0]
+    assert found.severity == "warning"
+    assert (found.rows, found.count) == ((2, 4, 6), 3)
+    assert found.message.startswith(
+        "3 rows whose category is 'Natural' were left out, as the mapping says (rows 2, 4 and 6)"
+    )
+    assert out[SOURCE_ROW].tolist() == [1, 3, 5, 7, 8]
+    assert out["protection"].tolist() == ["world_heritage"] * 5
+    assert out["in_danger"].tolist() == [False, True, False, False, True]
+    assert len(conform(out, LayerKind.CULTURAL)) == 5
+
+
+def test_left_out_rows_cause_no_other_finding():
+    frame = make(
+        {
+            "code": ["A", "B", "A", None],
+            "kind": ["school", "Bus stop", "Bus stop", "Bus stop"],
+        }
+    )
+    mapping = FieldMapping(
+        "humanitarian_site",
+        columns={"id": "code", "category": "kind"},
+        values={"category": {"Bus stop": ""}},
+    )
+    out, findings = apply_mapping(frame, mapping)
+    assert [f.code for f in findings] == ["rows_left_out"]  # no duplicate id, no empty id
+    assert findings[0].message.startswith("3 rows whose kind is 'Bus stop' were left out")
+    assert out["id"].tolist() == ["A"]
+    conform(out, LayerKind.HUMANITARIAN_SITE)
+
+
+def test_a_value_of_an_optional_field_can_be_left_out():
+    frame = incident_frame(verif=["Confirmed", "rumour", "unverified", None])
+    frame["code"] = [1.0, 2.0, np.nan, 2.0]  # values as distinct_values gives them: "2"
+    mapping = FieldMapping(
+        "incident",
+        columns={**INCIDENT.columns, "verification": "verif", "precision_m": "code"},
+        values={"verification": {"Confirmed": "verified", "rumour": LEAVE_OUT}},
+    )
+    out, findings = apply_mapping(frame, mapping)
+    assert [f.code for f in findings] == ["rows_left_out"]
+    assert findings[0].message.startswith("1 row whose verif is 'rumour' was left out")
+    assert out[SOURCE_ROW].tolist() == [1, 3, 4]
+    assert out["verification"].tolist()[:2] == ["verified", "unverified"]
+    assert len(conform(out, LayerKind.INCIDENT)) == 3
+    # several values and fields in one warning; the key matches a whole float written as "2"
+    assert distinct_values(frame)["code"] == ["2", "1"]
+    mapping = mapping.overridden(
+        columns={"precision_m": "code"}, values={"precision_m": {"2": LEAVE_OUT}}
+    )
+    out, findings = apply_mapping(frame, mapping)
+    assert [f.code for f in findings] == ["rows_left_out"]
+    assert findings[0].rows == (2, 4)
+    assert "2 rows whose code is '2' and 1 row whose verif is 'rumour' were" in findings[0].message
+    assert out["precision_m"].tolist()[0] == 1.0
+    assert len(conform(out, LayerKind.INCIDENT)) == 2
+
+
+def test_leaving_out_every_row_is_an_error():
+    frame = make({"name": ["a", "b"], "category": ["Natural", "Natural"]})
+    mapping = FieldMapping(
+        "cultural", columns={"protection": "category"}, values={"protection": {"Natural": ""}}
+    )
+    out, findings = apply_mapping(frame, mapping)
+    assert len(out) == 0
+    assert by_code(findings)["all_rows_left_out"].severity == "error"
 
 
 def test_cultural_word_maps_to_world_heritage_only_in_a_heritage_list():
@@ -434,6 +536,56 @@ def test_mapping_to_unknown_fields_or_columns_is_an_error():
     assert "'notes'" in found["mapping_unknown_column"].message
 
 
+def test_optional_value_message_says_how_to_map_it():
+    frame = make({"name": ["a"], "verif": ["maybe so"]})
+    mapping = FieldMapping(
+        "incident",
+        columns={"verification": "verif"},
+        constants={"date": "2022-03-01", "focus_area": "poc"},
+    )
+    found = by_code(apply_mapping(frame, mapping)[1])["value_not_allowed"]
+    assert "CLI: --value 'verification:maybe so=verified'" in found.message
+
+
+def test_distinct_values():
+    frame = make(
+        {
+            "category": ["Cultural", "Natural", "Cultural", None, " Natural", "Cultural", ""],
+            "code": [1.0, 2.0, 2.0, np.nan, 2.0, 3.0, 3.0],
+            "flag": [True, False, True, True, True, False, True],
+            "name": ["a", "b", "c", "d", "e", "f", "g"],
+        }
+    )
+    found = distinct_values(frame, limit=3)
+    assert found == {
+        "category": ["Cultural", "Natural"],  # blank and missing left out, spaces stripped
+        "code": ["2", "3", "1"],
+        "flag": ["True", "False"],
+    }
+    assert "name" in distinct_values(frame)  # 7 values are within the default limit
+    assert distinct_values(frame.iloc[:0]) == {}
+
+
+def test_distinct_values_of_large_columns():
+    n = 15_000
+    frame = make(
+        {
+            "few": np.where(np.arange(n) % 10 == 0, "rare", "common"),
+            "many": np.arange(n).astype(str),
+            # one value for the first 10,000 rows, then a different value in each row
+            "late": np.r_[np.zeros(10_000, dtype=int), np.arange(1, n - 9_999)].astype(str),
+            # 60 distinct raw values that are 40 once spaces are stripped
+            "padded": [f"v{i % 40}" + " " * (i % 60 // 40) for i in range(n)],
+        }
+    )
+    found = distinct_values(frame, limit=50)
+    assert found["few"] == ["common", "rare"]
+    assert "many" not in found
+    assert "late" not in found
+    assert len(found["padded"]) == 40
+    assert SOURCE_ROW not in found
+
+
 def test_refuses_a_frame_without_source_rows():
     with pytest.raises(IngestError, match=SOURCE_ROW):
         apply_mapping(incident_frame().drop(columns=SOURCE_ROW), INCIDENT)
@@ -485,6 +637,14 @@ def test_real_heritage_and_geonames_files():
     out, findings = apply_mapping(frame, mapping)
     assert [f.count for f in errors(findings)] == [int((whc["category"] == "Natural").sum())]
     assert int(out["in_danger"].sum()) == 52
+    natural = int((whc["category"] == "Natural").sum())
+    out, findings = apply_mapping(
+        frame, mapping.overridden(values={"protection": {"Natural": LEAVE_OUT}})
+    )
+    assert errors(findings) == []
+    assert by_code(findings)["rows_left_out"].count == natural
+    assert len(conform(out, LayerKind.CULTURAL)) == len(whc) - natural
+    assert distinct_values(frame)["category"][0] == "Cultural"
     cities = pd.read_csv(SHARED / "geonames" / "geonames_cities5000_UA_SY_IQ_BF_ML_NE.csv")
     cities[SOURCE_ROW] = np.arange(1, len(cities) + 1)
     frame = gpd.GeoDataFrame(

@@ -26,6 +26,7 @@ from humansec.ingest.pipeline import (
     remap,
     stage_upload,
     sweep_staging,
+    work_folder,
 )
 from humansec.ingest.sandbox import PROGRESS_FILE, WorkerRefusedError
 from humansec.ingest.types import FieldMapping, SourceFormat
@@ -182,8 +183,8 @@ def test_ingest_file_cleans_its_staging(tmp_path: Path) -> None:
 
 
 def test_sweep_removes_only_old_work_folders(tmp_path: Path) -> None:
-    old = staged(tmp_path, b"x", "a.csv").parent
-    new = staged(tmp_path, b"y", "b.csv").parent
+    old = work_folder(staged(tmp_path, b"x", "a.csv"))
+    new = work_folder(staged(tmp_path, b"y", "b.csv"))
     os.utime(old, (time.time() - 7200, time.time() - 7200))
     assert sweep_staging(tmp_path / "staging", older_than_s=3600) == 1
     assert not old.exists()
@@ -236,3 +237,10 @@ def test_a_worker_killed_while_storing_leaves_the_store_as_it_was(tmp_path: Path
     assert len(store.read_layer(only.layer_id)) == 2
     again = commit_upload(small, small.mapping, store_path=store_path, meta=META)
     assert again["features"] == 2
+
+
+def test_the_staged_file_keeps_a_safe_version_of_its_name(tmp_path: Path) -> None:
+    upload = staged(tmp_path, b"x", "../../job.json")
+    assert upload.name == "job.json"
+    assert upload.parent.name == "source"
+    assert work_folder(upload).parent == tmp_path / "staging"

@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from humansec.ingest.mapping import LEAVE_OUT
 from humansec.ingest.pipeline import Inspection
 from humansec.ingest.types import FieldMapping, ValidationReport
 from humansec.model import KIND_SPECS, LayerKind
@@ -15,6 +16,7 @@ from humansec.store import LayerRecord
 NONE = "(not in the file)"
 COLUMN = "column: "
 VALUE = "value: "
+LEAVE_OUT_LABEL = "(leave these rows out)"
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 _SHOWN_ROWS = 20
 
@@ -90,22 +92,62 @@ def mapping_editor(inspection: Inspection, kind: LayerKind, key_prefix: str) -> 
         elif choice.startswith(VALUE):
             value = choice.removeprefix(VALUE)
             constants[spec.name] = {"true": True, "false": False}.get(value, value)
-    if suggested.values:
-        st.caption("Values translated onto the model's categories:")
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {"field": field, "in the file": source, "stored as": target}
-                    for field, table in suggested.values.items()
-                    for source, target in table.items()
-                ]
-            ),
-            hide_index=True,
-            key=f"{key_prefix}_values",
+    values = _value_tables(inspection, kind, chosen_columns, suggested, key_prefix)
+    return FieldMapping(kind=str(kind), columns=chosen_columns, constants=constants, values=values)
+
+
+def _value_tables(
+    inspection: Inspection,
+    kind: LayerKind,
+    chosen_columns: dict[str, str],
+    suggested: FieldMapping,
+    key_prefix: str,
+) -> dict[str, dict[str, str]]:
+    """One editable table per categorical field: each value of its column -> a category.
+
+    A value may also be left out (its rows are not stored, and the report says how many).
+    """
+    distinct = inspection.facts.get("distinct_values") or {}
+    tables: dict[str, dict[str, str]] = {}
+    for spec in KIND_SPECS[kind].fields:
+        column = chosen_columns.get(spec.name)
+        suggested_table = dict(suggested.values.get(spec.name, {}))
+        if column is None or spec.allowed is None or column not in distinct:
+            if suggested_table and column == suggested.columns.get(spec.name):
+                tables[spec.name] = suggested_table
+            continue
+        source_values = [str(v) for v in distinct[column]]
+        shown = pd.DataFrame(
+            {
+                "in the file": source_values,
+                "stored as": [
+                    LEAVE_OUT_LABEL
+                    if suggested_table.get(v) == LEAVE_OUT
+                    else suggested_table.get(v)
+                    for v in source_values
+                ],
+            }
         )
-    return FieldMapping(
-        kind=str(kind), columns=chosen_columns, constants=constants, values=suggested.values
-    )
+        st.caption(f"Values of `{column}` stored as {spec.name}:")
+        edited = st.data_editor(
+            shown,
+            hide_index=True,
+            disabled=["in the file"],
+            column_config={
+                "stored as": st.column_config.SelectboxColumn(
+                    "stored as", options=[*spec.allowed, LEAVE_OUT_LABEL]
+                )
+            },
+            key=f"{key_prefix}_values_{spec.name}_{column}",
+        )
+        table = {
+            str(source): LEAVE_OUT if target == LEAVE_OUT_LABEL else str(target)
+            for source, target in zip(edited["in the file"], edited["stored as"], strict=True)
+            if isinstance(target, str) and target
+        }
+        if table:
+            tables[spec.name] = table
+    return tables
 
 
 def catalogue_table(records: list[LayerRecord]) -> pd.DataFrame:

@@ -17,11 +17,16 @@ Decisions:
   (day-first wins a tie with month-first); the format assumed is reported.
 * A value that cannot be converted is never dropped silently: for a required field it is an
   error, for an optional field the value is left empty with a warning.
+* Rows are left out only when the analyst says so: a value table entry whose target is
+  ``LEAVE_OUT`` (``""``) drops the rows holding that source value (e.g. the ``Natural`` sites of
+  the World Heritage list in a ``cultural`` layer), reported in one warning. ``suggest_mapping``
+  never proposes it.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 import unicodedata
 from collections.abc import Mapping
 
@@ -40,6 +45,9 @@ from humansec.model import (
     parse_kind,
 )
 
+LEAVE_OUT = ""
+"""Target in a ``FieldMapping.values`` table meaning "leave out the rows holding this value"."""
+
 RESERVED_COLUMNS = frozenset({"fid", "geom", "geometry", "layer_id", SOURCE_ROW})
 """Names an extra attribute may not take (the store's own columns and the source row)."""
 
@@ -47,6 +55,8 @@ _SAMPLE = 2000  # distinct values looked at to judge a column or a date format
 _MAX_CATEGORIES = 1000  # a column with more distinct values is not categorical
 _COVERAGE_ROWS = 20_000  # rows looked at to judge whether a column's values map
 _SHOWN_VALUES = 5
+_DISTINCT_PROBE = 10_000  # rows first looked at by distinct_values to rule a column out fast
+_DISTINCT_CHUNK = 200_000  # rows counted at a time by distinct_values (stops when too many)
 
 # Column names (normalised: lower case, [a-z0-9_]) that fill a field, best first.
 _SYNONYMS: Mapping[str, tuple[str, ...]] = {
@@ -638,14 +648,19 @@ def apply_mapping(
         ``columns`` and ``constants`` fill the fields (a constant fills the rows its column
         leaves empty, or every row without a column); ``values`` translates categorical
         values (a value equal to an allowed one but for case or spacing is accepted too).
+        A value mapped onto ``LEAVE_OUT`` (``""``) leaves out every row whose mapped column
+        holds it (compared as text, spaces at the ends ignored, ``3.0`` read as ``3``); those
+        rows are dropped before anything else is checked, so they cause no other finding, and
+        one ``rows_left_out`` warning names them (an error if no row is left).
         ``preset`` is not read here: the presets translate their files before this.
 
     Returns
     -------
     A frame with the kind's fields (typed as ``humansec.model.conform`` expects), the unmapped
     source columns as extra attributes (names sanitised, see the module docstring),
-    ``_source_row`` and the geometry, in the order and index of ``frame``; and the findings.
-    When no finding is an error the frame passes ``conform(frame, kind)``.
+    ``_source_row`` and the geometry, in the order and index of ``frame`` less the rows left
+    out; and the findings. When no finding is an error the frame passes
+    ``conform(frame, kind)``.
 
     >>> f = gpd.GeoDataFrame({"Name": ["Dnipro dam"], "_source_row": [1]},
     ...                      geometry=gpd.points_from_xy([35.1], [47.8]), crs="EPSG:4326")
@@ -664,9 +679,11 @@ def apply_mapping(
         raise IngestError(msg)
     kind = parse_kind(mapping.kind)
     spec = KIND_SPECS[kind]
-    rows = frame[SOURCE_ROW].to_numpy(dtype=np.int64)
     available = [c for c in frame.columns if c not in (frame.geometry.name, SOURCE_ROW)]
     findings = _check_mapping(mapping, spec.field_names, available, kind)
+    frame, left_out = _leave_out(frame, mapping, spec.fields, available)
+    findings.extend(left_out)
+    rows = frame[SOURCE_ROW].to_numpy(dtype=np.int64)
 
     data: dict[str, pd.Series] = {}
     for field in spec.fields:
@@ -708,7 +725,7 @@ def apply_mapping(
             raw = raw.astype(object).where(~_blank(raw), constant)
         label = f"{kind}.{field.name} (column {column!r})" if column else f"{kind}.{field.name}"
         blank = _blank(raw).to_numpy()
-        value_map = mapping.values.get(field.name, {})
+        value_map = {k: v for k, v in mapping.values.get(field.name, {}).items() if v != LEAVE_OUT}
         converted, found = _convert(
             raw, field, rows=rows, label=label, value_map=value_map, blank=blank
         )
@@ -779,6 +796,134 @@ def _check_mapping(
             )
         )
     return findings
+
+
+def _leave_out(
+    frame: gpd.GeoDataFrame,
+    mapping: FieldMapping,
+    fields: tuple[FieldSpec, ...],
+    available: list[str],
+) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+    """``frame`` without the rows whose values the mapping leaves out, and the finding."""
+    drop = np.zeros(len(frame), dtype=bool)
+    parts: list[str] = []
+    for field in fields:
+        wanted = [s for s, t in mapping.values.get(field.name, {}).items() if t == LEAVE_OUT]
+        column = mapping.columns.get(field.name)
+        if not wanted or column is None or column not in available:
+            continue
+        raw = frame[column]
+        text = _source_text(raw, _blank(raw).to_numpy())
+        hit = text.isin(wanted).fillna(False).to_numpy(dtype=bool)
+        drop |= hit
+        for value, count in text[hit].value_counts().items():
+            noun = "row whose" if count == 1 else "rows whose"
+            parts.append(f"{count} {noun} {column} is {str(value)!r}")
+    if not drop.any():
+        return frame, []
+    rows = frame[SOURCE_ROW].to_numpy(dtype=np.int64)[drop]
+    shown = parts[:_SHOWN_VALUES]
+    if len(parts) > _SHOWN_VALUES:
+        shown.append(f"rows of {len(parts) - _SHOWN_VALUES} more values")
+    said = (", ".join(shown[:-1]) + " and " + shown[-1]) if len(shown) > 1 else shown[0]
+    verb = "was" if len(rows) == 1 else "were"
+    findings = [
+        row_finding(
+            "rows_left_out",
+            "warning",
+            rows,
+            f"{said} {verb} left out, as the mapping says ({describe_rows(rows)}). To keep "
+            "them, map those values onto valid ones instead.",
+        )
+    ]
+    if drop.all():
+        findings.append(
+            Finding(
+                "all_rows_left_out",
+                "error",
+                "The mapping leaves out every row, so nothing would be stored. Map at least "
+                "one of those values onto a valid value, or choose another layer kind.",
+                count=len(rows),
+            )
+        )
+    return frame[~drop], findings
+
+
+def _source_text(raw: pd.Series, blank: np.ndarray) -> pd.Series:
+    """A column's values as the text a value table is matched on (blank rows missing).
+
+    Spaces at the ends are stripped and whole floats read as integers (``123.0`` -> ``"123"``).
+    """
+    if pd.api.types.is_float_dtype(raw) and bool((raw.dropna() % 1 == 0).all()):
+        raw = raw.astype("Int64")  # ids such as 123.0 read back as 123
+    return raw.astype("string").str.strip().mask(blank)
+
+
+def distinct_values(frame: gpd.GeoDataFrame, *, limit: int = 50) -> dict[str, list[str]]:
+    """The values of each column with at most ``limit`` distinct ones, most common first.
+
+    For the value table of the mapping: the geometry and ``_source_row`` are skipped, as are
+    columns with more than ``limit`` distinct values. Values are given as the text a value
+    table is matched on (see ``apply_mapping``); missing and blank values are not listed.
+    Columns are ruled out on their first rows before all rows are counted.
+
+    >>> f = gpd.GeoDataFrame({"category": ["Cultural", "Natural", "Cultural"],
+    ...                       "id_no": [1.0, 2.0, 3.0], "_source_row": [1, 2, 3]},
+    ...                      geometry=gpd.points_from_xy([30, 24, 28], [50, 49, 47]),
+    ...                      crs="EPSG:4326")
+    >>> distinct_values(f, limit=2)
+    {'category': ['Cultural', 'Natural']}
+    """
+    out: dict[str, list[str]] = {}
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    for column in frame.columns:
+        if column in (geometry, SOURCE_ROW):
+            continue
+        values = frame[column]
+        if isinstance(values, pd.DataFrame):  # a repeated column name: not one column
+            continue
+        if _more_than(values.iloc[:_DISTINCT_PROBE].drop_duplicates(), limit):
+            continue
+        counts = _counts(values, limit)
+        if counts is None:
+            continue
+        uniques = pd.Series(counts.index)
+        text = _source_text(uniques, _blank(uniques).to_numpy())
+        present = text.notna().to_numpy()
+        merged = (
+            pd.Series(counts.to_numpy()[present], index=text.to_numpy()[present])
+            .groupby(level=0, sort=False)
+            .sum()
+            .sort_values(ascending=False, kind="stable")
+        )
+        if 0 < len(merged) <= limit:
+            out[str(column)] = [str(v) for v in merged.index]
+    return out
+
+
+def _counts(values: pd.Series, limit: int) -> pd.Series | None:
+    """How often each value occurs, or None as soon as there are surely too many values."""
+    total: pd.Series | None = None
+    for start in range(0, len(values), _DISTINCT_CHUNK):
+        counts = values.iloc[start : start + _DISTINCT_CHUNK].value_counts(sort=False)
+        if _more_than(pd.Series(counts.index), limit):
+            return None
+        total = counts if total is None else total.add(counts, fill_value=0)
+        if _more_than(pd.Series(total.index), limit):
+            return None
+    return None if total is None else total.astype("int64")
+
+
+def _more_than(uniques: pd.Series, limit: int) -> bool:
+    """Whether distinct raw values surely give more than ``limit`` distinct texts.
+
+    Raw values that differ may give one text (``"a "`` and ``"a"``; a blank gives none), so
+    above ``limit`` the texts of the first few are counted: cheap, and never wrongly true.
+    """
+    if len(uniques) <= limit:
+        return False
+    head = uniques.iloc[: 10 * limit + 1]
+    return int(_source_text(head, _blank(head).to_numpy()).nunique()) > limit
 
 
 def _empty(field: FieldSpec, index: pd.Index) -> pd.Series:
@@ -863,9 +1008,7 @@ def _convert_text(
     value_map: Mapping[str, str],
     blank: np.ndarray,
 ) -> tuple[pd.Series, list[Finding]]:
-    if pd.api.types.is_float_dtype(raw) and bool((raw.dropna() % 1 == 0).all()):
-        raw = raw.astype("Int64")  # ids such as 123.0 read back as 123
-    text = raw.astype("string").str.strip().mask(blank)
+    text = _source_text(raw, blank)
     if field.allowed is None:
         return text, []
     mapped = text.map(dict(value_map), na_action="ignore") if value_map else text.copy()
@@ -875,16 +1018,28 @@ def _convert_text(
     bad = (result.notna() & ~result.isin(field.allowed)).to_numpy()
     if not bad.any():
         return result.astype("string"), []
-    shown = choices(pd.unique(text[bad])[:_SHOWN_VALUES])
-    severity: Severity = "error" if field.required else "warning"
-    action = "" if field.required else " They are left empty."
+    unmapped = pd.unique(text[bad])
+    shown = choices(unmapped[:_SHOWN_VALUES])
+    if field.required:
+        example = shlex.quote(f"{field.name}:{unmapped[0]}=")
+        severity: Severity = "error"
+        how = (
+            "Map them onto a valid value or leave those rows out (Data page: the value "
+            f"table; CLI: --value {example}), or correct the file."
+        )
+    else:
+        example = shlex.quote(f"{field.name}:{unmapped[0]}={field.allowed[0]}")
+        severity = "warning"
+        how = (
+            "Map them onto a valid value (Data page: the value table; CLI: --value "
+            f"{example}), or correct the file. They are left empty."
+        )
     finding = row_finding(
         "value_not_allowed",
         severity,
         rows[bad],
         f"{label}: {describe_rows(rows[bad])} hold {shown}, which are not valid values "
-        f"({choices(field.allowed)}). Map them onto valid values in the value mapping, or "
-        f"correct the file.{action}",
+        f"({choices(field.allowed)}). {how}",
     )
     return result.mask(bad).astype("string"), [finding]
 

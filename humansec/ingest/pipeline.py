@@ -9,6 +9,7 @@ them, and reads back the worker's report and a small preview. Nothing reaches th
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import shutil
 import time
@@ -35,8 +36,10 @@ from humansec.ingest.worker import PREVIEW_FILE
 from humansec.model import LayerKind
 
 STAGING_DIR = "staging"
+SOURCE_DIR = "source"
 UPLOAD_STEM = "upload"
 _CHUNK = 1 << 20
+_MAX_NAME = 120
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,10 @@ class UploadOptions:
     crs: str | None = None
     encoding: str | None = None
     repair: bool = False
+    # The analyst's choices on top of the suggested mapping (FieldMapping.overridden).
+    map_columns: Mapping[str, str] = field(default_factory=dict)
+    set_constants: Mapping[str, object] = field(default_factory=dict)
+    map_values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,7 @@ class Inspection:
     size_bytes: int
     format: SourceFormat
     options: UploadOptions
-    read_count: int
+    read_count: int  # features in the file (the layer chosen)
     columns: tuple[str, ...]
     geometry_types: Mapping[str, int]
     mapping: FieldMapping | None
@@ -112,19 +119,38 @@ class Inspection:
 def stage_upload(data: bytes | IO[bytes], original_name: str, staging_root: Path) -> Path:
     """Write an upload into a fresh work folder under ``staging_root``; return its path.
 
-    The file keeps only its extension (lower-cased) from ``original_name``: the analyst's
-    file name never becomes a path.
+    The file is named after ``original_name`` with folders stripped and anything but letters,
+    digits, spaces, dots, hyphens and underscores replaced, so messages can name the file
+    the analyst knows while the name can never point outside the work folder.
+
+    >>> safe_file_name("../../etc/passwd"), safe_file_name("Донецьк 2022.kml"), safe_file_name("..")
+    ('passwd', 'Донецьк 2022.kml', 'upload')
     """
     workdir = staging_root / f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(8)}"
     workdir.mkdir(parents=True, mode=0o700)
-    suffix = "".join(c for c in Path(original_name).suffix.lower() if c.isalnum() or c == ".")
-    target = workdir / (UPLOAD_STEM + suffix[:12])
+    # In a folder of its own: an upload named like a worker file (job.json) cannot clash.
+    (workdir / SOURCE_DIR).mkdir(mode=0o700)
+    target = workdir / SOURCE_DIR / safe_file_name(original_name)
     with target.open("wb") as out:
         if isinstance(data, bytes):
             out.write(data)
         else:
             shutil.copyfileobj(data, out, _CHUNK)
     return target
+
+
+def work_folder(upload: Path) -> Path:
+    """The work folder of a file written by ``stage_upload``."""
+    return upload.parent.parent
+
+
+def safe_file_name(original_name: str) -> str:
+    """``original_name`` as a plain file name (see ``stage_upload``)."""
+    base = original_name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = re.sub(r"[^\w.\- ]", "_", base).strip(" .")[:_MAX_NAME]
+    if not cleaned or cleaned.startswith("."):
+        return UPLOAD_STEM
+    return cleaned
 
 
 def inspect_upload(
@@ -148,7 +174,7 @@ def inspect_upload(
     job = _job("inspect", upload, fmt, options, limits, mapping=mapping)
     result = run_worker(
         job,
-        upload.parent,
+        work_folder(upload),
         limits=limits,
         environment=_environment(fmt, "inspect"),
         on_progress=on_progress,
@@ -245,14 +271,14 @@ def ingest_file(
         job = _job("ingest", upload, fmt, options, limits)
         job.update(_store_job(path.name, digest, size, store_path, meta, layer_id))
         result = run_worker(
-            job, upload.parent, limits=limits, environment=_environment(fmt, "ingest")
+            job, work_folder(upload), limits=limits, environment=_environment(fmt, "ingest")
         )
         inspection = _inspection(upload, path.name, digest, size, fmt, options, result)
         record = result["record"]
         assert isinstance(record, dict)
         return inspection, record
     finally:
-        discard(upload.parent)
+        discard(work_folder(upload))
 
 
 def discard(workdir: Path) -> None:
@@ -292,6 +318,11 @@ def _job(
         "encoding": options.encoding,
         "repair": options.repair,
         "mapping": None if mapping is None else mapping.as_dict(),
+        "overrides": {
+            "columns": dict(options.map_columns),
+            "constants": dict(options.set_constants),
+            "values": {k: dict(v) for k, v in options.map_values.items()},
+        },
         "limits": asdict(limits),
     }
 
@@ -339,7 +370,7 @@ def _inspection(  # noqa: PLR0917 - private; the fields of an Inspection in orde
         Finding(**{**f, "rows": tuple(f.get("rows", ()))}) for f in result.get("findings", [])
     )
     return Inspection(
-        workdir=upload.parent,
+        workdir=work_folder(upload),
         upload=upload,
         original_name=original_name,
         sha256=digest,

@@ -120,6 +120,38 @@ class FieldMapping:
             "preset": self.preset,
         }
 
+    def overridden(
+        self,
+        *,
+        columns: Mapping[str, str] | None = None,
+        constants: Mapping[str, object] | None = None,
+        values: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> FieldMapping:
+        """Return the mapping with the analyst's choices on top (CLI: --map, --set, --value).
+
+        A column of ``""`` unmaps the field; a constant replaces the field's column (every
+        row gets it); value tables are merged per field.
+
+        >>> m = FieldMapping("cultural", columns={"protection": "category", "name": "site"})
+        >>> o = m.overridden(columns={"name": ""}, constants={"protection": "world_heritage"})
+        >>> dict(o.columns), dict(o.constants)
+        ({}, {'protection': 'world_heritage'})
+        """
+        merged_columns = {**self.columns, **(columns or {})}
+        merged_constants = {**self.constants, **(constants or {})}
+        for field_name in constants or {}:
+            merged_columns.pop(field_name, None)
+        merged_values = {k: dict(v) for k, v in self.values.items()}
+        for field_name, table in (values or {}).items():
+            merged_values.setdefault(field_name, {}).update(table)
+        return FieldMapping(
+            kind=self.kind,
+            columns={k: v for k, v in merged_columns.items() if v},
+            constants=merged_constants,
+            values=merged_values,
+            preset=self.preset,
+        )
+
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> FieldMapping:
         """The inverse of ``as_dict``."""

@@ -149,6 +149,18 @@ def validate_geometry(
         )
 
     coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    geoms, coords, snapped = _snap_to_range(geoms, coords, owner)
+    if snapped.any():
+        findings.append(
+            row_finding(
+                "coordinates_snapped",
+                "info",
+                rows[snapped],
+                f"{describe_rows(rows[snapped])} have vertices beyond longitude ±180 or "
+                f"latitude ±90 by less than {_SNAP_DEGREES:g}° (rounding in the source, e.g. "
+                "180.00000000000006); they were moved onto the limit.",
+            )
+        )
     finite_coord = np.isfinite(coords).all(axis=1)
     nonfinite = np.zeros(len(geoms), dtype=bool)
     nonfinite[owner[~finite_coord]] = True
@@ -203,6 +215,8 @@ def validate_geometry(
     findings.extend(_type_findings(geoms[keep], rows[keep]))
     findings.extend(_invalid_findings(geoms[keep], rows[keep]))
     kept = frame.loc[keep].copy()
+    if snapped.any():
+        kept[kept.geometry.name] = gpd.GeoSeries(geoms[keep], index=kept.index, crs=frame.crs)
     kept.attrs = dict(frame.attrs)
     findings.extend(_duplicate_findings(kept))
     return kept, findings
@@ -290,6 +304,31 @@ def _is_lonlat_source(source_crs: str | None) -> bool:
         return bool(pyproj.CRS.from_user_input(source_crs).is_geographic)
     except pyproj.exceptions.CRSError:
         return False
+
+
+_SNAP_DEGREES = 1e-6  # about 0.1 m: rounding noise, not a wrong coordinate system
+
+
+def _snap_to_range(
+    geoms: np.ndarray, coords: np.ndarray, owner: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Move vertices that overshoot ±180/±90 by rounding noise onto the limit.
+
+    Returns the geometries, their coordinates, and which geometries changed.
+    """
+    limits = np.array([180.0, 90.0])
+    over = np.abs(coords) - limits
+    noise = (over > 0) & (over <= _SNAP_DEGREES)
+    changed = np.zeros(len(geoms), dtype=bool)
+    if not noise.any():
+        return geoms, coords, changed
+    clipped = np.where(noise, np.sign(coords) * limits, coords)
+    changed[owner[noise.any(axis=1)]] = True
+    updated = geoms.copy()
+    updated[changed] = shapely.set_coordinates(
+        updated[changed].copy(), clipped[np.isin(owner, np.flatnonzero(changed))]
+    )
+    return updated, clipped, changed
 
 
 def _out_of_range_finding(

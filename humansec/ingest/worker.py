@@ -67,10 +67,14 @@ def run_job(job: Mapping[str, Any], workdir: Path) -> dict[str, object]:
     if mode in {"inspect", "ingest"}:
         write_progress(workdir, "Reading the file", 0.1)
         frame, findings, facts = read_upload(job, workdir, limits)
+        facts["features_read"] = len(frame)
+        frame, route_findings = _routes_for_line_kinds(frame, job, facts)
+        findings += route_findings
         write_progress(workdir, "Checking geometries", 0.5)
         frame, geometry_findings = _check_geometry(frame, facts, repair=bool(job.get("repair")))
         findings += geometry_findings
         frame.to_parquet(workdir / STAGED_FILE, index=False)
+        facts["distinct_values"] = _distinct(frame)
         facts["read_findings"] = [f.as_dict() for f in findings]
     else:
         import geopandas as gpd  # noqa: PLC0415
@@ -85,9 +89,16 @@ def run_job(job: Mapping[str, Any], workdir: Path) -> dict[str, object]:
     write_progress(workdir, "Mapping fields", 0.7)
     mapping, mapped, mapping_findings = _map(frame, job, facts)
     findings += mapping_findings
+    if (
+        mapped is not None
+        and mapping is not None
+        and not any(f.severity == "error" for f in mapping_findings)
+    ):
+        findings += _fits_kind(mapped, mapping)
     result: dict[str, object] = {
         "facts": facts,
-        "read_count": len(frame),
+        "read_count": int(str(facts.get("features_read", len(frame)))),
+        "valid_count": len(frame),
         "columns": [c for c in frame.columns if c not in {SOURCE_ROW, frame.geometry.name}],
         "geometry_types": {str(k): int(v) for k, v in frame.geom_type.value_counts().items()},
         "mapping": None if mapping is None else mapping.as_dict(),
@@ -143,6 +154,61 @@ def read_upload(
     return frame, list(findings), facts
 
 
+def _distinct(frame: gpd.GeoDataFrame) -> dict[str, list[str]]:
+    from humansec.ingest.mapping import distinct_values  # noqa: PLC0415
+
+    return distinct_values(frame)
+
+
+def _routes_for_line_kinds(
+    frame: gpd.GeoDataFrame, job: Mapping[str, Any], facts: Mapping[str, object]
+) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+    """For a kind of lines, a table with origin and destination columns gives one line a row."""
+    from humansec.ingest import routes  # noqa: PLC0415
+    from humansec.model import KIND_SPECS, parse_kind  # noqa: PLC0415
+
+    kind = job.get("kind")
+    candidates = facts.get("coordinate_candidates")
+    if kind is None or not isinstance(candidates, list):
+        return frame, []
+    if KIND_SPECS[parse_kind(str(kind))].geometries != frozenset({"line"}):
+        return frame, []
+    ends = routes.origin_destination(candidates)
+    if ends is None:
+        return frame, []
+    lines, findings = routes.lines_from_pairs(frame, *ends)
+    return lines, findings
+
+
+def _fits_kind(mapped: gpd.GeoDataFrame, mapping: FieldMapping) -> list[Finding]:
+    """What the store would refuse, said now: the kind's geometry family and schema."""
+    from humansec.errors import SchemaError  # noqa: PLC0415
+    from humansec.model import KIND_SPECS, conform, geometry_family, parse_kind  # noqa: PLC0415
+
+    kind = parse_kind(str(mapping.kind))
+    spec = KIND_SPECS[kind]
+    counts = mapped.geom_type.value_counts()
+    try:
+        families = {geometry_family(str(t)) for t in counts.index}
+    except SchemaError as error:
+        return [Finding(code="geometry_type", severity="error", message=str(error))]
+    wrong = families - spec.geometries
+    if wrong:
+        held = ", ".join(f"{int(n):,} {t}" for t, n in counts.items())
+        fitting = [str(k) for k, s in KIND_SPECS.items() if families <= s.geometries]
+        message = (
+            f"A {kind} layer holds {' or '.join(sorted(spec.geometries))} geometries; the file "
+            f"holds {held}. Choose a kind that takes them ({', '.join(fitting) or 'none'}), or "
+            "upload the geometries this kind needs."
+        )
+        return [Finding(code="wrong_geometry_for_kind", severity="error", message=message)]
+    try:
+        conform(mapped.drop(columns=[SOURCE_ROW], errors="ignore"), kind)
+    except SchemaError as error:
+        return [Finding(code="does_not_fit_kind", severity="error", message=str(error))]
+    return []
+
+
 def _check_geometry(
     frame: gpd.GeoDataFrame, facts: Mapping[str, object], *, repair: bool
 ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
@@ -182,6 +248,9 @@ def _map(
         mapping = FieldMapping(kind=str(LayerKind.INCIDENT), preset=preset)
     else:
         mapping = mapping_module.suggest_mapping(frame, parse_kind(str(job["kind"])))
+    overrides = job.get("overrides")
+    if overrides and mapping.preset is None:
+        mapping = mapping.overridden(**overrides)
     if mapping.preset is not None:
         mapped, findings = presets.apply_preset(mapping.preset, frame)
     else:
