@@ -23,6 +23,7 @@ from humansec.ingest.pipeline import (
     work_folder,
 )
 from humansec.ingest.sandbox import WorkerRefusedError
+from humansec.ingest.types import ValidationReport
 from humansec.mapview import (
     STREAMLIT_ASSET_PREFIX,
     MapView,
@@ -135,9 +136,16 @@ with upload_tab:
             st.session_state[state.DATA_INSPECTION] = current
         st.subheader("Validation report")
         report = current.report
-        if report.findings:
-            st.dataframe(upload.report_table(report), hide_index=True, key="data_report")
-        else:
+        for finding in report.errors:  # in full: each says what to change
+            st.error(finding.message)
+        others = [f for f in report.findings if f.severity != "error"]
+        if others:
+            st.dataframe(
+                upload.report_table(ValidationReport(tuple(others))),
+                hide_index=True,
+                key="data_report",
+            )
+        elif not report.errors:
             st.success("No problems found.")
         if any(f.code == "invalid_geometry" for f in report.findings) or options.repair:
             st.checkbox(

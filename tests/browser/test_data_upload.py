@@ -73,3 +73,31 @@ def test_an_uploaded_shapefile_is_stored_and_drawn(
     assert any("12345" in p["text"].replace(",", "") for p in popups), popups
     assert guard.blocked == []
     assert guard.dialogs == []
+
+
+def test_the_analyst_edits_the_suggested_mapping_before_storing(
+    guarded_page: tuple[Page, Guard], server: Server, tmp_path: Path
+) -> None:
+    page, guard = guarded_page
+    sites = tmp_path / "sites.csv"
+    sites.write_text(
+        "site,latitude,longitude\nOld church,54.10,22.93\nTown hall,54.12,22.95\n",
+        encoding="utf-8",
+    )
+    page.goto(server.url, wait_until="domcontentloaded")
+    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
+    page.get_by_role("link", name="Data").click()
+    page.get_by_label("What does the file hold?").click()
+    page.get_by_role("option", name="Cultural property").click()
+    page.locator('input[type="file"]').set_input_files(str(sites))
+    expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
+    # No column says how the sites are protected: storing is blocked until the analyst says.
+    expect(page.get_by_text("'protection' is required")).to_be_visible()
+    expect(page.get_by_role("button", name="Store")).to_be_disabled()
+    page.get_by_label("protection (required)").click()
+    page.get_by_role("option", name="value: national_list").click()
+    expect(page.get_by_role("button", name="Store")).to_be_enabled(timeout=60_000)
+    page.get_by_label("Your name and unit").fill("Sgt Mapper, CIMIC")
+    page.get_by_role("button", name="Store").click()
+    expect(page.get_by_text("Stored 2 features as layer")).to_be_visible(timeout=60_000)
+    assert guard.blocked == []
