@@ -64,6 +64,18 @@ ACTIVITY_TYPES: tuple[str, ...] = (
     "exercise",
 )
 
+GEOMETRY_TYPE_NAMES: tuple[str, ...] = (
+    "Point",
+    "LineString",
+    "LinearRing",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+    "GeometryCollection",
+)
+"""Geometry type names indexed by shapely's type id (``shapely.get_type_id``)."""
+
 GeometryFamily = Literal["point", "line", "polygon"]
 FieldType = Literal["text", "float", "int", "bool", "datetime"]
 

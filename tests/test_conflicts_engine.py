@@ -339,3 +339,29 @@ def test_across_the_pole() -> None:
     route = shapely.LineString([(-90.0, 89.99), (90.0, 89.99)])  # its geodesic crosses the pole
     got = find_conflicts(acts(route), feats(shapely.Point(0.0, 90.0)), rules_for(1.0))
     assert got.loc[0, "distance_m"] == pytest.approx(0.0, abs=1e-3)
+
+
+def test_pairs_near_their_threshold_get_geographiclib_distances() -> None:
+    # on the threshold: the fast formulas are replaced by GeographicLib's own numbers
+    lon2, lat2, _ = fwd(30.0, 50.0, 37.0, 1234.5)
+    exact = GEOD.inv(30.0, 50.0, lon2, lat2)[2]
+    got = find_conflicts(
+        acts(shapely.Point(30.0, 50.0)), feats(shapely.Point(lon2, lat2)), rules_for(exact)
+    )
+    assert got.loc[0, "distance_m"] == exact
+    route = shapely.LineString([(30.0, 50.0), (30.05, 50.0)])
+    near = find_conflicts(acts(route), feats(shapely.Point(30.02, 50.01)), rules_for(2000.0))
+    d = float(near.loc[0, "distance_m"])
+    on = find_conflicts(acts(route), feats(shapely.Point(30.02, 50.01)), rules_for(d))
+    beyond = find_conflicts(acts(route), feats(shapely.Point(30.02, 50.01)), rules_for(d - 1e-5))
+    assert len(on) == 1 and beyond.empty
+
+
+def test_repeated_texts_are_categorical_and_export_as_text() -> None:
+    a, f = pair_at("point", "point", 30.0, 50.0, 10.0)
+    got = find_conflicts(acts(a, a), feats(f, f), rules_for(D))
+    for col in ("activity_type", "feature_kind", "feature_category", "rule", "rationale"):
+        assert isinstance(got[col].dtype, pd.CategoricalDtype)
+    assert got["rule"].iloc[0] == "patrol -> cultural"
+    assert got["feature_category"].isna().all()
+    assert "patrol -> cultural" in got.to_csv(index=False)

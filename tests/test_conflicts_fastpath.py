@@ -83,3 +83,19 @@ def test_sphere_bounds_hold_for_short_edges() -> None:
     )
     assert (geodesic.MIN_RADIUS_M * angle - geodesic.SPHERE_SLACK_M < exact).all()
     assert (exact < geodesic.MAX_RADIUS_M * angle + geodesic.SPHERE_SLACK_M).all()
+
+
+def test_sphere_point_edge_equals_sphere_point_segment() -> None:
+    rng = np.random.default_rng(4)
+    n = 20_000
+    lon, lat = rng.uniform(-180, 180, n), rng.uniform(-89, 89, n)
+    b_lon, b_lat, _ = geodesic.forward(lon, lat, rng.uniform(-180, 180, n), rng.uniform(0, 5e3, n))
+    b_lon[:50], b_lat[:50] = lon[:50], lat[:50]  # zero-length edges
+    p_lon, p_lat, _ = geodesic.forward(lon, lat, rng.uniform(-180, 180, n), rng.uniform(0, 2e4, n))
+    a, b = geodesic.unit_vectors(lon, lat), geodesic.unit_vectors(b_lon, b_lat)
+    p = geodesic.unit_vectors(p_lon, p_lat)
+    frames = geodesic.edge_frames(a, b)
+    shuffled = rng.permutation(n)
+    got = geodesic.sphere_point_edge(tuple(c[shuffled] for c in p), frames, shuffled)  # type: ignore[arg-type]
+    want = geodesic.sphere_point_segment(p, a, b)[shuffled]
+    assert np.abs(got - want).max() * geodesic.MAX_RADIUS_M < 1e-3

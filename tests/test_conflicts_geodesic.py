@@ -7,10 +7,13 @@ import pyproj
 import pytest
 
 from humansec.conflicts.geodesic import (
+    SHORT_LIMIT_M,
     aeqd_forward,
     aeqd_inverse,
     densify_coords,
     point_segment_distance,
+    short_distance,
+    short_point_segment,
 )
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -88,3 +91,39 @@ def test_densify_puts_new_points_on_the_geodesic_and_bounds_edges() -> None:
     total = GEOD.inv(lon[0], lat[0], lon[1], lat[1])[2]
     assert seg.sum() == pytest.approx(total, abs=1e-6)  # the points lie on the geodesic
     assert (dp == 1).sum() == 2  # a short edge is left alone
+
+
+def test_short_distance_matches_geographiclib_everywhere() -> None:
+    rng = np.random.default_rng(21)
+    n = 20_000
+    lon = rng.uniform(-180, 180, n)
+    lat = np.concatenate([rng.uniform(-90, 90, n - 2000), rng.uniform(89.5, 90, 2000)])
+    lon2, lat2, _ = GEOD.fwd(lon, lat, rng.uniform(-180, 180, n), rng.uniform(0, 25_000, n))
+    got = short_distance(lon, lat, lon2, lat2)
+    assert np.abs(got - GEOD.inv(lon, lat, lon2, lat2)[2]).max() < 1e-6
+    # across the antimeridian, identical points, and a long line (handed to GeographicLib)
+    assert short_distance(179.9999, 0.0, -179.9999, 0.0) == pytest.approx(
+        GEOD.inv(179.9999, 0.0, -179.9999, 0.0)[2], abs=1e-6
+    )
+    assert short_distance(30.0, 50.0, 30.0, 50.0) == pytest.approx(0.0, abs=1e-6)
+    far = GEOD.inv(0.0, 0.0, 100.0, 10.0)[2]
+    assert far > SHORT_LIMIT_M
+    assert short_distance(0.0, 0.0, 100.0, 10.0) == far
+
+
+def test_short_point_segment_matches_the_exact_one() -> None:
+    rng = np.random.default_rng(22)
+    n = 20_000
+    alon, alat = rng.uniform(-180, 180, n), rng.uniform(-89.9, 89.9, n)
+    blon, blat, _ = GEOD.fwd(alon, alat, rng.uniform(-180, 180, n), rng.uniform(0, 5_000, n))
+    plon, plat, _ = GEOD.fwd(alon, alat, rng.uniform(-180, 180, n), rng.uniform(0, 15_000, n))
+    got = short_point_segment((plon, plat), (alon, alat), (blon, blat))
+    exact = point_segment_distance((plon, plat), (alon, alat), (blon, blat))
+    assert np.abs(got - exact).max() < 1e-5
+    # a point on the segment is at 0; a zero-length segment is a point
+    az, _, s12 = GEOD.inv(alon[:100], alat[:100], blon[:100], blat[:100])
+    on_lon, on_lat, _ = GEOD.fwd(alon[:100], alat[:100], az, s12 * rng.uniform(0, 1, 100))
+    on = short_point_segment((on_lon, on_lat), (alon[:100], alat[:100]), (blon[:100], blat[:100]))
+    assert np.abs(on).max() < 1e-3
+    same = short_point_segment((plon[:5], plat[:5]), (alon[:5], alat[:5]), (alon[:5], alat[:5]))
+    np.testing.assert_allclose(same, GEOD.inv(plon[:5], plat[:5], alon[:5], alat[:5])[2], atol=1e-6)

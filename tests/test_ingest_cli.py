@@ -6,8 +6,6 @@ One JSON line on success; on refusal a message on stderr and the store unchanged
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,19 +13,7 @@ import pytest
 import shapely
 
 from humansec.model import WGS84
-
-PROJECT = Path(__file__).resolve().parent.parent
-
-
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "humansec", *args],
-        cwd=PROJECT,
-        env={"HUMANSEC_DATA_DIR": str(tmp_path / "store"), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+from tests.test_main import run
 
 
 def layers(tmp_path: Path) -> list[dict[str, object]]:

@@ -5,7 +5,11 @@ Method (exact against GeographicLib, see ``find_conflicts``):
 1. Candidates: an STRtree on the (geodesically densified) feature geometries is queried with a
    longitude/latitude box per activity that surely holds every point within the activity's
    largest threshold (longitude widened for the latitude; boxes split at the antimeridian).
-2. Point activity against point feature: ``Geod.inv``, exact, done.
+2. Point activity against point feature: ``geodesic.short_distance`` (within a few 1e-9 m of
+   ``Geod.inv``); pairs within ``EXACT_BAND_M`` of their threshold get ``Geod.inv`` itself.
+   Line and area activities against point features: candidate edges bounded on the sphere
+   (``_near_points``), then ``geodesic.short_point_segment``, likewise re-measured exactly near
+   the threshold.
 3. Anything else: both geometries are projected into an azimuthal equidistant plane centred on
    the activity. Distances there differ from geodesic ones by a factor of at most ``1 + eps``
    (eps ~ (rho/R)^2 for points within rho of the centre) plus the sagitta of densified edges;
@@ -33,15 +37,25 @@ from humansec.conflicts.geodesic import (
     Array,
     aeqd_forward,
     aeqd_inverse,
+    edge_frames,
     inverse,
     point_segment_distance,
-    sphere_point_segment,
+    short_distance,
+    short_point_segment,
+    sphere_point_edge,
     unit_vectors,
 )
 from humansec.conflicts.geometry import IntArray, Linework, _starts, prepare, project_geometries
 from humansec.conflicts.rules import SEVERITY_RANK, Rule, RuleSet
 from humansec.errors import SchemaError, choices
-from humansec.model import ACTIVITY_TYPES, PROTECTED_KINDS, LayerKind, conform, geometry_family
+from humansec.model import (
+    ACTIVITY_TYPES,
+    GEOMETRY_TYPE_NAMES,
+    PROTECTED_KINDS,
+    LayerKind,
+    conform,
+    geometry_family,
+)
 
 MAX_EDGE_M = 5_000.0
 """Geodesic edges are densified to at most this length before any planar step."""
@@ -49,8 +63,15 @@ MAX_EDGE_M = 5_000.0
 TOLERANCE_M = 1e-6
 """Rounding allowance: a feature placed exactly on the threshold (Geod.fwd) counts as inside."""
 
+EXACT_BAND_M = 0.01
+"""Pairs measured with the fast short-line formulas (``geodesic.short_distance``, within a few
+1e-7 m of GeographicLib) are measured again exactly when they lie this near their threshold."""
+
 _EQUATORIAL_RADIUS_M = 6_378_137.0
+_GEOM_TYPE_NAMES = GEOMETRY_TYPE_NAMES
 _COMBO_CHUNK = 2_000_000
+_FAST_CHUNK = 200_000
+"""Rows per call of the short-line formulas (their temporaries stay within a few tens of MB)."""
 _FAST_MIN_POINTS_PER_EDGE = 0.1
 """Line and area activities go through ``_near_points`` when a group has this many point
 features per activity edge to search (fewer: ``_candidates``)."""
@@ -115,7 +136,10 @@ def find_conflicts(
         geometries touch or one contains the other) is at most the rule's distance (or the
         activity's hazard radius) plus both precisions, and, where both sides carry times, the
         closed intervals overlap (a missing bound is open). ``time_overlap`` is None when one
-        side has no time at all. ``distance_m`` is exact to GeographicLib within 0.1 m.
+        side has no time at all. ``distance_m`` is exact to GeographicLib within 0.1 m (in
+        fact within 1e-6 m; within 1 cm of the threshold it is GeographicLib's own number).
+        ``activity_type``, ``feature_kind``, ``feature_category``, ``rule`` and ``rationale``
+        are categorical (each text stored once); the ids are strings.
 
     """
     acts = _check_activities(activities)
@@ -128,7 +152,7 @@ def find_conflicts(
     a_prec = _metres(acts, "precision_m")
     f_prec = _metres(feats, "precision_m")
     hazard = acts["hazard_radius_m"].to_numpy(dtype=float, na_value=np.nan)
-    rule_list, table, codes = _rule_matrix(feats, rules)
+    rule_list, table, codes, classes = _rule_matrix(feats, rules)
     if not rule_list:
         return _empty()
     rule_dist = np.array([r.distance_m for r in rule_list])
@@ -163,7 +187,7 @@ def find_conflicts(
     dist = np.empty(pairs.act.size)
     far = np.flatnonzero(~is_near)
     dist[far] = _distances(ctx, _Pairs(pairs.act[far], pairs.feat[far]), threshold[far])
-    dist[is_near] = _near_distances(ctx, near_all)
+    dist[is_near] = _near_distances(ctx, near_all, threshold[is_near])
     hit = dist <= threshold + TOLERANCE_M
     del ctx, a_plane, ax, ay, f_lines, near_all, far, is_near  # the table needs the room
     return _table(
@@ -176,6 +200,7 @@ def find_conflicts(
         rule_idx=rule_idx,
         rule_list=rule_list,
         timed=timed,
+        classes=(codes, classes),
     )
 
 
@@ -188,19 +213,27 @@ def _search(
     precisions: tuple[Array, Array],
     distances: tuple[Array, Array],
 ) -> tuple[list[_Pairs], _Near]:
-    """Candidate pairs, one search per group of features that share a rule lookup.
+    """Candidate pairs, one search per group of features that need the same distances.
 
-    A group is a (kind, category, protection); ``groups``: the rule index per (activity type,
-    group) and the group of each feature. Each group is searched with the distance it needs;
-    the edge boxes of line and area activities are made once per distinct reach of each
-    activity (``_EdgeBoxes``). Returns the pairs found by ``_candidates`` and by ``_near_points``.
+    ``groups``: the rule index per (activity type, class) and the class of each feature, a
+    class being a (kind, category, protection). Classes whose rules give the same distance to
+    every activity type (or none) are searched together, with the distance they need; the edge
+    boxes of line and area activities are made once per distinct reach of each activity
+    (``_EdgeBoxes``). Returns the pairs found by ``_candidates`` and by ``_near_points``.
     """
     table, codes = groups
     a_prec, f_prec = precisions
     hazard, rule_dist = distances
+    same = np.where(table >= 0, rule_dist[np.maximum(table, 0)], -1.0)
+    _, first, merged = np.unique(same.T, axis=0, return_index=True, return_inverse=True)
+    table, codes = table[:, first], np.asarray(merged, dtype=np.intp).ravel()[codes]
     found: list[_Pairs] = []
     near: list[_Near] = []
     a_unit = unit_vectors(a_lines.lon, a_lines.lat)
+    frames = edge_frames(
+        tuple(u[a_lines.edge_a] for u in a_unit),  # type: ignore[arg-type]
+        tuple(u[a_lines.edge_b] for u in a_unit),  # type: ignore[arg-type]
+    )
     lat_abs = np.maximum.reduceat(np.abs(a_lines.lat), a_lines.vertex_start)
     plans = []
     members_of = np.split(
@@ -223,7 +256,7 @@ def _search(
         got, got_near = _group_search(
             a_lines,
             f_lines,
-            a_unit,
+            frames,
             members,
             active=active,
             fast=fast,
@@ -286,13 +319,14 @@ def _check_features(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if feats["id"].isna().any():
         msg = "Some features have no id; every feature needs one."
         raise SchemaError(msg)
-    geoms = feats.geometry
-    if (geoms.isna() | geoms.is_empty).any():
+    geom_array = np.asarray(feats.geometry.array, dtype=object)
+    type_ids = shapely.get_type_id(geom_array)  # -1: missing
+    if (type_ids < 0).any() or shapely.is_empty(geom_array).any():
         msg = "Some features have no geometry; drop or fix them."
         raise SchemaError(msg)
-    for geom_type in geoms.geom_type.unique():
-        geometry_family(str(geom_type))
-    coords = shapely.get_coordinates(np.asarray(geoms.array, dtype=object))
+    for type_id in np.unique(type_ids):
+        geometry_family(_GEOM_TYPE_NAMES[int(type_id)])
+    coords = shapely.get_coordinates(geom_array)
     lon_ok = np.abs(coords[:, 0]) <= 180
     if not (np.isfinite(coords).all() and lon_ok.all() and (np.abs(coords[:, 1]) <= 90).all()):
         msg = "Some feature coordinates are not finite or outside lon -180..180 / lat -90..90."
@@ -326,8 +360,11 @@ def _metres(frame: pd.DataFrame, col: str) -> Array:
     return np.asarray(np.nan_to_num(values, nan=0.0), dtype=np.float64)
 
 
-def _rule_matrix(feats: pd.DataFrame, rules: RuleSet) -> tuple[list[Rule], IntArray, IntArray]:
-    """Return the rules used, the rule index (or -1) per (activity type, group), group codes.
+def _rule_matrix(
+    feats: pd.DataFrame, rules: RuleSet
+) -> tuple[list[Rule], IntArray, IntArray, list[tuple[str, str | None, str | None]]]:
+    """Return the rules used, the rule index (or -1) per (activity type, group), group codes,
+    and the (kind, category, protection) of each group.
 
     A group is a distinct (kind, category, protection) among the features.
     """
@@ -336,7 +373,9 @@ def _rule_matrix(feats: pd.DataFrame, rules: RuleSet) -> tuple[list[Rule], IntAr
     combined = np.zeros(len(feats), dtype=np.int64)
     for part_codes, part_uniques in parts:
         combined = combined * (len(part_uniques) + 1) + (part_codes + 1)
-    _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
+    codes, distinct = pd.factorize(combined)  # hashing: no sort of a million keys
+    first = np.full(len(distinct), len(feats), dtype=np.intp)
+    np.minimum.at(first, codes, np.arange(len(feats), dtype=np.intp))
     kind_of, category_of, protection_of = (
         [_opt(part_uniques[c]) if c >= 0 else None for c in part_codes[first]]
         for part_codes, part_uniques in parts
@@ -356,7 +395,7 @@ def _rule_matrix(feats: pd.DataFrame, rules: RuleSet) -> tuple[list[Rule], IntAr
                     index_of[id(rule)] = len(used)
                     used.append(rule)
                 table[t, u] = index_of[id(rule)]
-    return used, table, np.asarray(codes, dtype=np.intp)
+    return used, table, np.asarray(codes, dtype=np.intp), uniques
 
 
 def _opt(value: object) -> str | None:
@@ -569,7 +608,7 @@ class _EdgeBoxes:
 def _group_search(
     a_lines: Linework,
     f_lines: Linework,
-    a_unit: tuple[Array, Array, Array],
+    frames: npt.NDArray[np.float64],
     members: IntArray,
     *,
     active: npt.NDArray[np.bool_],
@@ -605,7 +644,7 @@ def _group_search(
         return found, []
     near = _near_points(
         a_lines,
-        a_unit,
+        frames,
         (f_lines.lon[sub], f_lines.lat[sub]),
         boxes=boxes,
         areas=np.flatnonzero(fast),
@@ -655,7 +694,7 @@ class _Near:
 
 def _near_points(
     lines: Linework,
-    a_unit: tuple[Array, Array, Array],
+    frames: npt.NDArray[np.float64],
     f_lonlat: tuple[Array, Array],
     *,
     boxes: tuple[npt.NDArray[np.object_], IntArray],
@@ -668,7 +707,8 @@ def _near_points(
 
     ``boxes``: a longitude/latitude box per densified activity edge (at most ``MAX_EDGE_M``)
     widened by the search reach, and its edge. Each (edge, point) found is measured on the
-    sphere, which bounds the geodesic distance from below and above (``sphere_point_segment``).
+    sphere, which bounds the geodesic distance from below and above (``sphere_point_edge`` with
+    the ``edge_frames`` of the linework's edges).
     An edge is kept when its lower bound is within the pair's threshold (``threshold``: per
     activity and per feature parts) and within the smallest upper bound of the pair. The
     ``areas`` (activities searched; only polygons count) also get the points inside them (tested
@@ -681,16 +721,10 @@ def _near_points(
     edge = box_edge[q]
     del q
     f_lon, f_lat = f_lonlat
-    p_unit = unit_vectors(f_lon[feat], f_lat[feat])
-    ia, ib = lines.edge_a[edge], lines.edge_b[edge]
-    sigma = sphere_point_segment(
-        p_unit,
-        (a_unit[0][ia], a_unit[1][ia], a_unit[2][ia]),
-        (a_unit[0][ib], a_unit[1][ib], a_unit[2][ib]),
-    )
-    del p_unit, ib
-    act = owner[ia]
-    del ia
+    units = unit_vectors(f_lon, f_lat)
+    sigma = sphere_point_edge((units[0][feat], units[1][feat], units[2][feat]), frames, edge)
+    del units
+    act = owner[lines.edge_a[edge]]
     lower = MIN_RADIUS_M * sigma - SPHERE_SLACK_M
     base, f_extra = threshold
     ok = lower <= base[act] + f_extra[feat] + TOLERANCE_M
@@ -699,15 +733,17 @@ def _near_points(
     del sigma, ok
     n_feat = len(f_lon)
     key = act.astype(np.int64) * n_feat + feat
-    keys, combo_pair = np.unique(key, return_inverse=True)
-    best = np.full(keys.size, np.inf)
-    np.minimum.at(best, combo_pair, upper)
-    ok = lower <= best[combo_pair]
+    pair_of, pair_keys = pd.factorize(key)  # hashing, no sort
+    best = np.full(len(pair_keys), np.inf)
+    np.minimum.at(best, pair_of, upper)
+    ok = lower <= best[pair_of]  # every pair keeps at least its best edge
+    del pair_of, pair_keys, best
     edge, key = edge[ok], key[ok]
     inner = _inside_degrees(lines, tree, areas)
-    if inner.size:
-        keys = np.union1d(keys, inner[0].astype(np.int64) * n_feat + inner[1])
-    combo_pair = np.searchsorted(keys, key).astype(np.intp)
+    all_keys = np.concatenate([key, inner[0].astype(np.int64) * n_feat + inner[1]])
+    pair_of, keys = pd.factorize(all_keys)
+    combo_pair = np.asarray(pair_of[: key.size], dtype=np.intp)
+    keys = np.asarray(keys, dtype=np.int64)
     return _Near(
         _Pairs((keys // n_feat).astype(np.intp), feature_index[keys % n_feat]),
         combo_pair,
@@ -737,8 +773,12 @@ def _inside_degrees(lines: Linework, tree: shapely.STRtree, active: IntArray) ->
     return np.asarray(np.hstack(found), dtype=np.intp)
 
 
-def _near_distances(ctx: _Context, near: _Near) -> Array:
-    """Exact distance per ``near`` pair: 0 inside an area, else the minimum over its edges."""
+def _near_distances(ctx: _Context, near: _Near, threshold: Array) -> Array:
+    """Distance per ``near`` pair: 0 inside an area, else the minimum over its edges.
+
+    Measured with ``short_point_segment``; pairs within ``EXACT_BAND_M`` of their
+    ``threshold`` are measured again exactly (``point_segment_distance``).
+    """
     a, f = ctx.a, ctx.f
     act, feat = near.pairs.act, near.pairs.feat
     p_lon, p_lat = f.lon[f.vertex_start[feat]], f.lat[f.vertex_start[feat]]
@@ -749,6 +789,19 @@ def _near_distances(ctx: _Context, near: _Near) -> Array:
         dist[areal[shapely.intersects_xy(ctx.a_plane[act[areal]], x, y)]] = 0.0
     m = dist[near.combo_pair] > 0.0
     cp, ce = near.combo_pair[m], near.combo_edge[m]
+    for lo in range(0, cp.size, _FAST_CHUNK):
+        p, e = cp[lo : lo + _FAST_CHUNK], ce[lo : lo + _FAST_CHUNK]
+        ea, eb = a.edge_a[e], a.edge_b[e]
+        got = short_point_segment(
+            (p_lon[p], p_lat[p]), (a.lon[ea], a.lat[ea]), (a.lon[eb], a.lat[eb])
+        )
+        np.minimum.at(dist, p, got)
+    again = np.abs(dist - threshold) <= EXACT_BAND_M
+    m = again[cp]
+    if not m.any():
+        return dist
+    cp, ce = cp[m], ce[m]
+    dist[again] = np.inf
     # azimuth and length of each edge measured, once
     used, ce = np.unique(ce, return_inverse=True)
     az_ab, _, s12 = inverse(
@@ -803,12 +856,24 @@ def _distances(ctx: _Context, pairs: _Pairs, threshold: Array) -> Array:
     dist = np.full(pairs.act.size, np.inf)
     simple = a.single_point[pairs.act] & f.single_point[pairs.feat]
     i, j = pairs.act[simple], pairs.feat[simple]
-    _, _, dist[simple] = inverse(
+    ends = (
         a.lon[a.vertex_start[i]],
         a.lat[a.vertex_start[i]],
         f.lon[f.vertex_start[j]],
         f.lat[f.vertex_start[j]],
     )
+    fast = np.concatenate(
+        [np.empty(0)]
+        + [
+            short_distance(*(e[lo : lo + _FAST_CHUNK] for e in ends))
+            for lo in range(0, i.size, _FAST_CHUNK)
+        ]
+    )
+    near = np.flatnonzero(np.abs(fast - threshold[simple]) <= EXACT_BAND_M)
+    if near.size:
+        fast[near] = inverse(*(e[near] for e in ends))[2]
+    dist[simple] = fast
+    del ends, fast
     general = np.flatnonzero(~simple)
     if general.size == 0:
         return dist
@@ -942,47 +1007,84 @@ def _table(
     rule_idx: IntArray,
     rule_list: list[Rule],
     timed: npt.NDArray[np.bool_],
+    classes: tuple[IntArray, list[tuple[str, str | None, str | None]]],
 ) -> pd.DataFrame:
-    """The output rows, sorted; each text column is built from its distinct values and codes."""
+    """The output rows, sorted; each text column is built from its distinct values and codes.
+
+    ``classes``: the group of each feature and each group's (kind, category, protection), from
+    ``_rule_matrix``; the kind and category columns are made from them.
+    """
     i, j, r = pairs.act[hit], pairs.feat[hit], rule_idx[hit]
     if i.size == 0:
         return _empty()
-    used_a, code_a = np.unique(i, return_inverse=True)
-    used_f, code_f = np.unique(j, return_inverse=True)
+    used_a, code_a = _used(i, len(acts))
+    used_f, code_f = _used(j, len(feats))
     a_rows, f_rows = acts.iloc[used_a], feats.iloc[used_f]
     a_id = a_rows["id"].to_numpy(dtype=object)
-    f_id = f_rows["id"].astype(str).to_numpy(dtype=object)
+    # kept as a pandas text column: no round trip through a million Python strings
+    f_id = f_rows["id"].astype("str").reset_index(drop=True)
     severity_rank = np.array([SEVERITY_RANK[x.severity] for x in rule_list])
     dist = dist[hit]
-    order = np.lexsort(
-        (_dense_rank(f_id)[code_f], _dense_rank(a_id)[code_a], dist, severity_rank[r])
-    )
+    # severity, then distance, then activity and feature id: stable sorts from the last key
+    # (the id pairs are distinct; severity ranks are small integers, sorted by radix)
+    f_rank = f_id.rank(method="dense").to_numpy(dtype=np.int64)
+    ids = _dense_rank(a_id).astype(np.int64)[code_a] * (int(f_rank.max()) + 1) + f_rank[code_f]
+    order = np.argsort(ids)
+    del ids
+    order = order[np.argsort(dist[order], kind="stable")]
+    order = order[np.argsort(severity_rank.astype(np.int8)[r[order]], kind="stable")]
     code_a, code_f = code_a[order], code_f[order]
+    f_class = classes[0][j[order]]
+    class_kind = np.array([c[0] for c in classes[1]], dtype=object)
+    class_category = np.array([c[1] for c in classes[1]], dtype=object)
     used_r, code_r = np.unique(r[order], return_inverse=True)
     used_t, code_t = np.unique(timed[hit][order], return_inverse=True)
 
     def by_rule(values: list[str]) -> pd.Series:
         return _column(np.array(values, dtype=object)[used_r], code_r)
 
+    def by_rule_categorical(values: list[str]) -> pd.Series:
+        return _categorical(np.array(values, dtype=object)[used_r], code_r)
+
     return pd.DataFrame(
         {
             "activity_id": _column(a_id, code_a),
-            "activity_type": _column(a_rows["type"].to_numpy(dtype=object), code_a),
-            "feature_id": _column(f_id, code_f),
+            "activity_type": _categorical(a_rows["type"].to_numpy(dtype=object), code_a),
+            "feature_id": f_id.take(code_f).reset_index(drop=True),
             "feature_layer": _column(_nullable(f_rows["layer_id"]), code_f),
-            "feature_kind": _column(f_rows["kind"].astype(str).to_numpy(dtype=object), code_f),
-            "feature_category": _column(_nullable(f_rows["category"]), code_f),
+            "feature_kind": _categorical(class_kind, f_class),
+            "feature_category": _categorical(class_category, f_class),
             "distance_m": dist[order],
             "threshold_m": threshold[hit][order],
             "severity": by_rule([x.severity for x in rule_list]),
-            "rule": by_rule([x.label for x in rule_list]),
-            "rationale": by_rule([x.rationale for x in rule_list]),
+            "rule": by_rule_categorical([x.label for x in rule_list]),
+            "rationale": by_rule_categorical([x.rationale for x in rule_list]),
             "time_overlap": _column(
                 np.array([None, True], dtype=object)[used_t.astype(np.intp)], code_t
             ),
         },
         copy=False,  # the columns are new: copying them would double the table in memory
     )
+
+
+def _used(index: IntArray, n: int) -> tuple[IntArray, IntArray]:
+    """``np.unique(index, return_inverse=True)`` for indices below ``n``, without sorting."""
+    present = np.bincount(index, minlength=n) > 0
+    used = np.flatnonzero(present)
+    rank = np.cumsum(present) - 1
+    return used.astype(np.intp), rank[index].astype(np.intp)
+
+
+def _categorical(values: npt.NDArray[np.object_], codes: IntArray) -> pd.Series:
+    """``values[codes]`` as a categorical column (a small code per row, each text stored once).
+
+    For the texts repeated on many rows (types, kinds, categories, rules, rationales): a 1M-row
+    table of plain strings spent hundreds of MB on copies of the same few rationales.
+    Missing values (None) are missing in the column.
+    """
+    distinct_codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    categories = pd.Index(np.asarray(distinct, dtype=object)).astype(str)
+    return pd.Series(pd.Categorical.from_codes(distinct_codes[codes], categories=categories))
 
 
 def _column(values: npt.NDArray[np.object_], codes: IntArray) -> pd.Series:

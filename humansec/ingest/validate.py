@@ -42,6 +42,7 @@ import shapely
 
 from humansec.errors import IngestError
 from humansec.ingest.types import SOURCE_ROW, Finding, Severity
+from humansec.model import GEOMETRY_TYPE_NAMES
 
 MAX_LISTED_ROWS = 200
 """At most this many rows are listed in a Finding; ``count`` holds the total."""
@@ -52,16 +53,7 @@ SWAP_DISTANCE_DEG = 10.0
 _SHOWN_REASONS = 3
 
 # shapely.get_type_id codes
-_TYPE_NAMES = (
-    "Point",
-    "LineString",
-    "LinearRing",
-    "Polygon",
-    "MultiPoint",
-    "MultiLineString",
-    "MultiPolygon",
-    "GeometryCollection",
-)
+_TYPE_NAMES = GEOMETRY_TYPE_NAMES
 _POINT, _LINE, _RING, _POLYGON, _MPOINT, _MLINE, _MPOLYGON, _COLLECTION = range(8)
 # family of each type id: 0 point, 1 line, 2 polygon, -1 unsupported
 _FAMILY_OF_TYPE = np.array([0, 1, -1, 2, 0, 1, 2, -1])
