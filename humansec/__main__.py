@@ -246,6 +246,7 @@ def _ingest(args: argparse.Namespace) -> int:
             licence=args.licence or "",
         ),
         layer_id=args.layer,
+        limits=settings.ingest_limits(),
     )
     audit.record(
         settings.data_dir,

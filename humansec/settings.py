@@ -12,6 +12,9 @@ HUMANSEC_TILE_ATTRIBUTION  tile_attribution            attribution shown with th
 HUMANSEC_CLASSIFICATION    default_classification      marking given to new layers
 HUMANSEC_RULES             rules_path                  stand-off rules (geodata/rules.toml)
 (none)                     classification_order        markings, lowest first
+HUMANSEC_UPLOAD_MAX_MB     upload_max_mb               largest upload (512)
+HUMANSEC_UPLOAD_MEMORY_MB  upload_memory_mb            memory of the process reading it (3072)
+HUMANSEC_UPLOAD_SECONDS    upload_seconds              time it may take (300)
 =========================  ==========================  =========================================
 """
 
@@ -25,6 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from humansec.errors import ConfigurationError, choices
+from humansec.ingest.limits import MIB, IngestLimits
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
@@ -42,7 +46,11 @@ _TOML_KEYS = {
     "default_classification",
     "classification_order",
     "rules_path",
+    "upload_max_mb",
+    "upload_memory_mb",
+    "upload_seconds",
 }
+_INT_KEYS = ("upload_max_mb", "upload_memory_mb", "upload_seconds")
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,9 @@ class Settings:
     default_classification: str = DEFAULT_CLASSIFICATION_ORDER[0]
     classification_order: tuple[str, ...] = field(default=DEFAULT_CLASSIFICATION_ORDER)
     rules_path: Path = DEFAULT_RULES_PATH
+    upload_max_mb: int = 512
+    upload_memory_mb: int = 3072
+    upload_seconds: int = 300
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work, with the fix in the message."""
@@ -69,6 +80,19 @@ class Settings:
             raise ConfigurationError(msg)
         if self.tile_url is not None:
             _check_tile_url(self.tile_url)
+        for key in _INT_KEYS:
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                msg = f"{key} must be a whole number above 0, got {value!r}."
+                raise ConfigurationError(msg)
+
+    def ingest_limits(self) -> IngestLimits:
+        """The limits every upload is read within (the other limits keep their defaults)."""
+        return IngestLimits(
+            max_upload_bytes=self.upload_max_mb * MIB,
+            worker_memory_bytes=self.upload_memory_mb * MIB,
+            worker_seconds=self.upload_seconds,
+        )
 
     @property
     def store_path(self) -> Path:
@@ -92,9 +116,19 @@ def load_settings(
         ("HUMANSEC_TILE_ATTRIBUTION", "tile_attribution"),
         ("HUMANSEC_CLASSIFICATION", "default_classification"),
         ("HUMANSEC_RULES", "rules_path"),
+        ("HUMANSEC_UPLOAD_MAX_MB", "upload_max_mb"),
+        ("HUMANSEC_UPLOAD_MEMORY_MB", "upload_memory_mb"),
+        ("HUMANSEC_UPLOAD_SECONDS", "upload_seconds"),
     ):
         if env.get(var):
             values[key] = env[var]
+    for key in _INT_KEYS:
+        if isinstance(values.get(key), str):
+            try:
+                values[key] = int(str(values[key]))
+            except ValueError:
+                msg = f"{key} must be a whole number (megabytes or seconds), got {values[key]!r}."
+                raise ConfigurationError(msg) from None
     for key in ("data_dir", "rules_path"):
         if key in values:
             values[key] = Path(str(values[key])).expanduser().resolve()

@@ -97,6 +97,7 @@ with upload_tab:
                 staged,
                 uploaded.name,
                 options,
+                limits=settings.ingest_limits(),
                 on_progress=lambda stage, done: progress.progress(done, text=stage),
             )
         except WorkerRefusedError as refused:
@@ -130,7 +131,7 @@ with upload_tab:
         mapping = upload.mapping_editor(current, kind, key_prefix)
         if mapping != current.mapping:
             try:
-                current = remap(current, mapping)
+                current = remap(current, mapping, limits=settings.ingest_limits())
             except HumansecError as error:
                 st.error(str(error))
             st.session_state[state.DATA_INSPECTION] = current
@@ -231,6 +232,7 @@ with upload_tab:
                             store_path=settings.store_path,
                             meta=meta,
                             layer_id=None if target == "a new layer" else target,
+                            limits=settings.ingest_limits(),
                         )
                     except HumansecError as error:
                         st.error(str(error))

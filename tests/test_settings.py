@@ -143,3 +143,20 @@ def test_settings_are_immutable():
         settings.data_dir = Path("/tmp")  # type: ignore[misc]
     with pytest.raises(AttributeError):
         settings.classification_order.append("X")  # type: ignore[attr-defined]
+
+
+def test_upload_limits_come_from_the_environment() -> None:
+    settings = load_settings(
+        {"HUMANSEC_UPLOAD_MAX_MB": "64", "HUMANSEC_UPLOAD_MEMORY_MB": "1024",
+         "HUMANSEC_UPLOAD_SECONDS": "30"}
+    )  # fmt: skip
+    limits = settings.ingest_limits()
+    assert limits.max_upload_bytes == 64 * 2**20
+    assert limits.worker_memory_bytes == 1024 * 2**20
+    assert limits.worker_seconds == 30
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "-5"])
+def test_a_bad_upload_limit_says_what_is_wanted(value: str) -> None:
+    with pytest.raises(ConfigurationError, match="whole number"):
+        load_settings({"HUMANSEC_UPLOAD_SECONDS": value})
