@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 
+import pyproj
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -47,3 +48,17 @@ def test_out_of_range_points_are_refused(lat: float, lon: float) -> None:
 def test_format_latlon_hemispheres() -> None:
     assert format_latlon(54.1, 22.93) == "54.10000° N, 22.93000° E"
     assert format_latlon(-33.5, -70.25, decimals=2) == "33.50° S, 70.25° W"
+
+
+@pytest.mark.parametrize(("reference", "side_m"), [("34UFE2696", 1000), ("34UFE269963", 100)])
+def test_a_short_reference_means_the_centre_of_its_square(reference: str, side_m: int) -> None:
+    # The mgrs library already returns the centre (the check guards against a change of it).
+    to_utm = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32634", always_xy=True)
+    lat, lon = from_mgrs(reference)
+    east, north = to_utm.transform(lon, lat)
+    digits = reference[5:]
+    half = len(digits) // 2
+    corner_east = 600_000 + int(digits[:half]) * side_m  # square FE of zone 34U starts at
+    corner_north = 5_900_000 + int(digits[half:]) * side_m  # 600 km east, 5,900 km north
+    assert east - corner_east == pytest.approx(side_m / 2, abs=0.01)
+    assert north - corner_north == pytest.approx(side_m / 2, abs=0.01)
