@@ -62,17 +62,27 @@ with upload_tab:
         )
     )
     uploaded = st.file_uploader("File", type=UPLOAD_TYPES, key=state.DATA_UPLOAD)
-    with st.expander("Coordinate system, text encoding, layer"):
+    # The layers of a multi-layer file (known once it was refused for want of a choice).
+    file_id, layer_choices = st.session_state.get(state.DATA_LAYER_CHOICES) or (None, [])
+    if uploaded is None or file_id != uploaded.file_id:
+        layer_choices = []
+    source_layer = (
+        st.selectbox(
+            "The file holds several layers (or sheets): which one?",
+            layer_choices,
+            key=state.DATA_SOURCE_LAYER,
+        )
+        if layer_choices
+        else None
+    )
+    # Open when the last file was refused: the fix is often a coordinate system or an encoding.
+    with st.expander(
+        "Coordinate system and text encoding", expanded=bool(st.session_state.get(state.DATA_ERROR))
+    ):
         crs = st.text_input(
             "Coordinate system when the file has none (e.g. EPSG:32636)", key=state.DATA_CRS
         ).strip()
         encoding = st.selectbox("Text encoding", ENCODINGS, key=state.DATA_ENCODING)
-        layer_choices = st.session_state.get(state.DATA_LAYER_CHOICES) or []
-        source_layer = (
-            st.selectbox("Layer or sheet", layer_choices, key=state.DATA_SOURCE_LAYER)
-            if layer_choices
-            else None
-        )
     options = UploadOptions(
         kind=kind,
         source_layer=source_layer,
@@ -103,7 +113,10 @@ with upload_tab:
         except WorkerRefusedError as refused:
             layers = refused.details.get("layers")
             if isinstance(layers, list) and layers and not layer_choices:
-                st.session_state[state.DATA_LAYER_CHOICES] = [str(x) for x in layers]
+                st.session_state[state.DATA_LAYER_CHOICES] = (
+                    uploaded.file_id,
+                    [str(x) for x in layers],
+                )
                 st.session_state[state.DATA_INSPECTED] = None
                 discard(work_folder(staged))
                 st.rerun()

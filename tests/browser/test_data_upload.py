@@ -101,3 +101,27 @@ def test_the_analyst_edits_the_suggested_mapping_before_storing(
     page.get_by_role("button", name="Store").click()
     expect(page.get_by_text("Stored 2 features as layer")).to_be_visible(timeout=60_000)
     assert guard.blocked == []
+
+
+def test_a_multi_layer_geopackage_asks_which_layer(
+    guarded_page: tuple[Page, Guard], server: Server, tmp_path: Path
+) -> None:
+    page, guard = guarded_page
+    path = tmp_path / "partner.gpkg"
+    for name, count in (("camps", 1), ("towns", 3)):
+        gpd.GeoDataFrame(
+            {"name": [f"{name} {i}" for i in range(count)], "population": [100] * count},
+            geometry=[shapely.Point(22.9 + i / 100, 54.1) for i in range(count)],
+            crs="EPSG:4326",
+        ).to_file(path, layer=name)
+    page.goto(server.url, wait_until="domcontentloaded")
+    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
+    page.get_by_role("link", name="Data").click()
+    page.locator('input[type="file"]').set_input_files(str(path))
+    chooser = page.get_by_label("The file holds several layers (or sheets): which one?")
+    expect(chooser).to_be_visible(timeout=60_000)
+    chooser.click()
+    page.get_by_role("option", name="towns").click()
+    features = page.get_by_test_id("stMetric").filter(has_text="Features read")
+    expect(features.get_by_test_id("stMetricValue")).to_have_text("3", timeout=60_000)
+    assert guard.blocked == []
