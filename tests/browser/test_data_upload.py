@@ -53,7 +53,7 @@ def test_an_uploaded_shapefile_is_stored_and_drawn(
     expect(crs.get_by_test_id("stMetricValue")).to_contain_text("32634")
     page.get_by_label("Your name and unit").fill("Capt Analyst, J2")
     page.get_by_role("button", name="Store").click()
-    expect(page.get_by_text("Stored 2 features as layer")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Stored 2 features as layer").first).to_be_visible(timeout=60_000)
 
     page.get_by_role("link", name="Situation map").click()
     popups: list[dict[str, str]] = []
@@ -92,14 +92,16 @@ def test_the_analyst_edits_the_suggested_mapping_before_storing(
     page.locator('input[type="file"]').set_input_files(str(sites))
     expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
     # No column says how the sites are protected: storing is blocked until the analyst says.
-    expect(page.get_by_text("'protection' is required")).to_be_visible()
+    expect(page.get_by_text("'protection' is required").first).to_be_visible()
     expect(page.get_by_role("button", name="Store")).to_be_disabled()
     page.get_by_label("protection (required)").click()
     page.get_by_role("option", name="value: national_list").click()
-    expect(page.get_by_role("button", name="Store")).to_be_enabled(timeout=60_000)
+    # While Streamlit reruns, the old (disabled) and the new button may both be on the page.
+    store = page.get_by_role("button", name="Store").and_(page.locator(":enabled"))
+    expect(store).to_have_count(1, timeout=60_000)
     page.get_by_label("Your name and unit").fill("Sgt Mapper, CIMIC")
-    page.get_by_role("button", name="Store").click()
-    expect(page.get_by_text("Stored 2 features as layer")).to_be_visible(timeout=60_000)
+    store.click()
+    expect(page.get_by_text("Stored 2 features as layer").first).to_be_visible(timeout=60_000)
     assert guard.blocked == []
 
 
