@@ -140,64 +140,70 @@ with upload_tab:
         st.subheader("What was read")
         upload.show_summary(current)
         st.subheader("Mapping onto the model")
-        key_prefix = f"{state.DATA_MAPPING}_{current.workdir.name}_{kind}"
-        mapping = upload.mapping_editor(current, kind, key_prefix)
-        if mapping != current.mapping:
-            try:
-                current = remap(current, mapping, limits=settings.ingest_limits())
-            except HumansecError as error:
-                st.error(str(error))
-            st.session_state[state.DATA_INSPECTION] = current
+        # Containers keep the elements after a block of changing length in place (no flicker).
+        with st.container():
+            key_prefix = f"{state.DATA_MAPPING}_{current.workdir.name}_{kind}"
+            mapping = upload.mapping_editor(current, kind, key_prefix)
+            if mapping != current.mapping:
+                try:
+                    current = remap(current, mapping, limits=settings.ingest_limits())
+                except HumansecError as error:
+                    st.error(str(error))
+                st.session_state[state.DATA_INSPECTION] = current
         st.subheader("Validation report")
-        report = current.report
-        for finding in report.errors:  # in full: each says what to change
-            st.error(finding.message)
-        others = [f for f in report.findings if f.severity != "error"]
-        if others:
-            st.dataframe(
-                upload.report_table(ValidationReport(tuple(others))),
-                hide_index=True,
-                key="data_report",
-            )
-        elif not report.errors:
-            st.success("No problems found.")
-        if any(f.code == "invalid_geometry" for f in report.findings) or options.repair:
-            st.checkbox(
-                "Repair invalid geometries (shapely make_valid; the report says what changed)",
-                key=state.DATA_REPAIR,
-            )
-        preview = current.preview()
-        try:
-            preview = conform(preview, kind) if len(preview) else preview
-        except HumansecError:
-            st.caption("The map preview appears once the mapping has no errors.")
-        else:
-            bounds = data_bounds({kind: preview})
-            if bounds is not None:
-                st.caption(
-                    f"Preview: the first {len(preview):,} of {current.mapped_count:,} features."
+        # The report's length changes with the mapping.
+        with st.container():
+            report = current.report
+            for finding in report.errors:  # in full: each says what to change
+                st.error(finding.message)
+            others = [f for f in report.findings if f.severity != "error"]
+            if others:
+                st.dataframe(
+                    upload.report_table(ValidationReport(tuple(others))),
+                    hide_index=True,
+                    key="data_report",
                 )
-                west, south, east, north = bounds
-                zoom = zoom_for_bounds(bounds, height_px=420)
-                base = build_base_map(
-                    center=((south + north) / 2, (west + east) / 2),
-                    zoom=zoom,
-                    asset_prefix=STREAMLIT_ASSET_PREFIX,
-                    tile_url=settings.tile_url,
-                    tile_attribution=settings.tile_attribution,
-                    kinds_shown=[kind],
+            elif not report.errors:
+                st.success("No problems found.")
+            if any(f.code == "invalid_geometry" for f in report.findings) or options.repair:
+                st.checkbox(
+                    "Repair invalid geometries (shapely make_valid; the report says what changed)",
+                    key=state.DATA_REPAIR,
                 )
-                st_folium(
-                    base,
-                    key=state.DATA_MAP,
-                    feature_group_to_add=build_data_layers(
-                        {kind: preview}, view=MapView(bounds, zoom)
-                    ),
-                    layer_control=build_layer_control(),
-                    returned_objects=[],
-                    height=420,
-                    use_container_width=True,
-                )
+        # So does the preview.
+        with st.container():
+            preview = current.preview()
+            try:
+                preview = conform(preview, kind) if len(preview) else preview
+            except HumansecError:
+                st.caption("The map preview appears once the mapping has no errors.")
+            else:
+                bounds = data_bounds({kind: preview})
+                if bounds is not None:
+                    st.caption(
+                        f"Preview: the first {len(preview):,} of {current.mapped_count:,} features."
+                    )
+                    west, south, east, north = bounds
+                    zoom = zoom_for_bounds(bounds, height_px=420)
+                    base = build_base_map(
+                        center=((south + north) / 2, (west + east) / 2),
+                        zoom=zoom,
+                        asset_prefix=STREAMLIT_ASSET_PREFIX,
+                        tile_url=settings.tile_url,
+                        tile_attribution=settings.tile_attribution,
+                        kinds_shown=[kind],
+                    )
+                    st_folium(
+                        base,
+                        key=state.DATA_MAP,
+                        feature_group_to_add=build_data_layers(
+                            {kind: preview}, view=MapView(bounds, zoom)
+                        ),
+                        layer_control=build_layer_control(),
+                        returned_objects=[],
+                        height=420,
+                        use_container_width=True,
+                    )
 
         st.subheader("Store")
         same_kind = [r.layer_id for r in resources.catalogue() if r.kind == kind]

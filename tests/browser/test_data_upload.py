@@ -99,7 +99,9 @@ def test_the_analyst_edits_the_suggested_mapping_before_storing(
     # While Streamlit reruns, the old (disabled) and the new button may both be on the page.
     store = page.get_by_role("button", name="Store").and_(page.locator(":enabled"))
     expect(store).to_have_count(1, timeout=60_000)
-    page.get_by_label("Your name and unit").fill("Sgt Mapper, CIMIC")
+    who = page.get_by_label("Your name and unit")
+    expect(who).to_have_count(1, timeout=60_000)  # the rerun has finished
+    who.fill("Sgt Mapper, CIMIC")
     store.click()
     expect(page.get_by_text("Stored 2 features as layer").first).to_be_visible(timeout=60_000)
     assert guard.blocked == []
