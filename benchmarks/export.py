@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -26,21 +28,65 @@ RESULTS = Path(__file__).resolve().parent / "results" / "export.json"
 FORMATS = (("png", "slide"), ("pdf", "a4"), ("pptx", "slide"), ("png", "a3"))
 
 
-def _chromium_rss_mb() -> float:
-    """Resident memory of every Chromium process on the machine, in MB (Linux /proc)."""
-    total_kb = 0
+def _renderer_memory_mb() -> tuple[float, float]:
+    """RSS and PSS of the Chromium processes this benchmark started, in MB (Linux /proc).
+
+    Only descendants of this process count (Playwright's driver starts the browser): the
+    machine may run other browsers (CI, other work) whose memory is none of ours. RSS sums
+    count the pages Chromium's processes share once per process; PSS divides them.
+    """
+    parents: dict[int, int] = {}
+    chromium: list[int] = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             text = status.read_text()
         except OSError:
             continue
-        name = text.split("\n", 1)[0]
-        if "chrom" not in name.lower():
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        pid = int(fields["Pid"])
+        parents[pid] = int(fields["PPid"])
+        if "chrom" in fields["Name"].lower():
+            chromium.append(pid)
+    me = os.getpid()
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == me:
+                return True
+        return False
+
+    totals = {"Rss:": 0, "Pss:": 0}
+    for pid in filter(ours, chromium):
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
             continue
-        for line in text.splitlines():
-            if line.startswith("VmRSS:"):
-                total_kb += int(line.split()[1])
-    return total_kb / 1024
+        for line in rollup.splitlines():
+            key = line.split(maxsplit=1)[0] if line else ""
+            if key in totals:
+                totals[key] += int(line.split()[1])
+    return totals["Rss:"] / 1024, totals["Pss:"] / 1024
+
+
+class _PeakSampler(threading.Thread):
+    """Samples ``_renderer_memory_mb`` every quarter second while running: the peak is
+    during a render (a 300 dpi page in the compositor), not after it."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = (0.0, 0.0)
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(0.25):
+            rss, pss = _renderer_memory_mb()
+            self.peak = (max(self.peak[0], rss), max(self.peak[1], pss))
+
+    def stop(self) -> tuple[float, float]:
+        self._stop_event.set()
+        self.join()
+        return self.peak
 
 
 def _time(renderer: Renderer, frames, records, settings, *, fmt: str, size: str) -> float:
@@ -61,24 +107,30 @@ def main(argv: list[str]) -> int:
         demo = ({kind: store.read_kind(kind) for kind in LayerKind}, store.catalogue())
         empty = ({kind: empty_frame(kind) for kind in LayerKind}, [])
         results: dict[str, dict[str, object]] = {}
-        before = _chromium_rss_mb()
+        sampler = _PeakSampler()
+        sampler.start()
         with Renderer() as renderer:
             cold = _time(renderer, *demo, settings, fmt="png", size="slide")
             results["cold png slide (browser start)"] = {"seconds": cold}
-            peak = _chromium_rss_mb() - before
             for fmt, size in FORMATS:
                 for label, (frames, records) in (("baseline", empty), ("demo", demo)):
                     times = [
                         _time(renderer, frames, records, settings, fmt=fmt, size=size)
                         for _ in range(args.repeats)
                     ]
-                    peak = max(peak, _chromium_rss_mb() - before)
                     results[f"warm {fmt} {size} {label}"] = {
                         "median_s": statistics.median(times),
                         "min_s": min(times),
                         "max_s": max(times),
                     }
-        results["renderer memory"] = {"chromium_rss_mb_peak": round(peak, 1)}
+            idle = _renderer_memory_mb()  # warm pages back on about:blank
+        peak = sampler.stop()
+        results["renderer memory"] = {
+            "chromium_rss_mb_peak": round(peak[0]),
+            "chromium_pss_mb_peak": round(peak[1]),
+            "chromium_rss_mb_idle_warm": round(idle[0]),
+            "chromium_pss_mb_idle_warm": round(idle[1]),
+        }
     print(f"{'measure':40} {'median s':>9} {'min':>6} {'max':>6} {'x baseline':>10}")
     for key, value in results.items():
         if "median_s" in value:

@@ -17,6 +17,7 @@ from humansec.bootstrap import ensure_demo
 from humansec.demo import HOSTILE_INCIDENTS
 from humansec.escaping import escape_text
 from humansec.export import NAMESPACE_URLS, SIZES, Renderer, export_product
+from humansec.export.render import RenderError
 from humansec.mapview import external_urls
 from humansec.mapview.elements import script_json
 from humansec.model import LayerKind
@@ -130,3 +131,45 @@ def test_hostile_names_render_as_text(demo: tuple, renderer: Renderer) -> None:
     )  # fmt: skip
     assert_clean(renderer)  # a dialog would have raised RenderError
     assert png.startswith(b"\x89PNG")
+
+
+def _page(size: str, script: str) -> str:
+    """A tiny product page of ``size`` that runs ``script`` and then signals "drawn"."""
+    return (
+        f"<html><head><style>{SIZES[size].page_css} html, body {{ margin: 0; }}"
+        " body { height: 100vh; background: linear-gradient(90deg, #000, #fff); }</style>"
+        f"</head><body><script>{script}</script></body></html>"
+    )
+
+
+@pytest.mark.parametrize(("size", "pixels"), [("a4", (3508, 2480)), ("a3", (4961, 3508))])
+def test_print_png_has_the_exact_300_dpi_pixels(
+    renderer: Renderer, size: str, pixels: tuple[int, int]
+) -> None:
+    ready = "document.documentElement.setAttribute('data-hsx-ready', '1');"
+    png = renderer.png(_page(size, ready), SIZES[size])
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.size == pixels
+        row = np.asarray(image.convert("L"))[pixels[1] // 2]
+    assert row[10] < 20 and row[-10] > 235  # the page drawn to its right edge, not cropped
+
+
+def test_warm_page_starts_every_product_in_a_new_window(renderer: Renderer) -> None:
+    leak = "window.hsxLeak = 'left over';"
+    probe = "document.documentElement.setAttribute('data-hsx-ready', String(window.hsxLeak));"
+    renderer.png(_page("slide", leak + probe), SIZES["slide"])
+    assert renderer.last_report.ready == "left over"
+    renderer.png(_page("slide", probe), SIZES["slide"])
+    assert renderer.last_report.ready == "undefined"  # nothing of the last product's script
+
+
+def test_dialog_on_a_warm_page_is_refused_and_the_next_product_renders(
+    renderer: Renderer,
+) -> None:
+    ready = "document.documentElement.setAttribute('data-hsx-ready', '1');"
+    with pytest.raises(RenderError, match="dialog"):
+        renderer.png(_page("slide", "alert('from the data');" + ready), SIZES["slide"])
+    assert renderer.last_report.dialogs == ["from the data"]
+    png = renderer.png(_page("slide", ready), SIZES["slide"])
+    assert png.startswith(b"\x89PNG")
+    assert renderer.last_report.dialogs == []

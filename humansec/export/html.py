@@ -53,6 +53,9 @@ _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _JS_HEADER = re.compile(r"/\*(?:!|\s*@preserve|\n).*?\*/", re.DOTALL)
 # Leaflet's attribution prefix links to its web site; an offline product links nowhere.
 _LEAFLET_LINK = '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps">'
+# A printed map never pans: Leaflet's canvases need no margin beyond the view (the runtime
+# asks for half the view each side, four times the pixels to draw, composite and print).
+_PRINT_CANVAS = "<script>L.Canvas.addInitHook(function () { this.options.padding = 0; });</script>"
 NAMESPACE_URLS: tuple[str, ...] = ("http://www.w3.org/2000/svg",)
 """XML namespace names in the inlined code: identifiers, never fetched."""
 
@@ -118,11 +121,12 @@ def inline_assets(html: str, vendor_dir: Path = DEFAULT_VENDOR_DIR) -> str:
 
 @functools.lru_cache(maxsize=2)
 def _basemap_shapes(path: Path) -> tuple[tuple[dict[str, Any], shapely.Geometry], ...]:
+    """The basemap's countries, made valid once (``make_valid`` is the slow part of a clip)."""
     collection = json.loads(path.read_text(encoding="utf-8"))
     return tuple(
-        (feature.get("properties") or {}, shapely.geometry.shape(feature["geometry"]))
+        (feature.get("properties") or {}, shapely.make_valid(shapely.geometry.shape(geometry)))
         for feature in collection["features"]
-        if feature.get("geometry")
+        if (geometry := feature.get("geometry"))
     )
 
 
@@ -140,7 +144,7 @@ def clipped_basemap(path: Path, bounds: tuple[float, float, float, float]) -> by
     for properties, geometry in _basemap_shapes(path):
         if not geometry.intersects(area):
             continue
-        part = shapely.make_valid(geometry).intersection(area)
+        part = geometry.intersection(area)
         if not part.is_empty:
             geojson = shapely.geometry.mapping(part)
             features.append({"type": "Feature", "properties": properties, "geometry": geojson})
@@ -212,7 +216,8 @@ def product_html(
         html_el.add_child(_Raw(annex_html(furniture)), name="hsx_annex")
     html = root.render()
     classes = "hsx hsx-print hsx-bare" if mode == "bare" else f"hsx hsx-{mode}"
-    html = html.replace("<body>", f'<body class="{classes}">', 1)
+    canvas = "" if mode == "interactive" else _PRINT_CANVAS  # Leaflet is loaded in <head>
+    html = html.replace("<body>", f'<body class="{classes}">{canvas}', 1)
     title = f"<title>{_escape_title(furniture)}</title>"
     html = html.replace("<head>", "<head>" + title, 1)
     return inline_assets(html, vendor_dir)

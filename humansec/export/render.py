@@ -1,8 +1,15 @@
 """Headless Chromium (Playwright) turning a product's HTML into PNG or PDF, offline.
 
-One browser is launched on first use and kept warm. Playwright's synchronous API belongs to
-the thread that started it, so every call runs on one worker thread owned by the renderer:
-a Streamlit server may share one ``Renderer`` between sessions (``st.cache_resource``).
+One browser is launched on first use and kept warm, with one warm page per product size
+(its viewport and device scale): an export goes to ``about:blank`` (a new document and
+window, nothing left of the last product), sets the product's HTML, waits for the page's
+own "drawn" signal and captures it. Playwright's synchronous API belongs to the thread that
+started it, so every call runs on one worker thread owned by the renderer: a Streamlit
+server may share one ``Renderer`` between sessions (``st.cache_resource``).
+
+PNG is captured through the DevTools protocol, clipped to the exact pixel size and encoded
+by Chromium for speed (``optimizeForSpeed``: a faster zlib level, the same pixels); no
+Python re-encoding. PDF is Chromium's vector print of the page, text kept as text.
 
 Every request the page makes is aborted and recorded (the HTML is self-contained; only
 ``data:``, ``blob:`` and ``about:`` URLs, which never leave the browser, are let through).
@@ -12,7 +19,8 @@ may run, and a product whose page opened a dialog is refused.
 
 from __future__ import annotations
 
-import io
+import base64
+import contextlib
 import math
 import os
 import threading
@@ -92,6 +100,16 @@ class RenderReport:
     ready: str = ""
 
 
+@dataclass
+class _Slot:
+    """A warm page of one size: its context (routes), page (dialogs) and DevTools session."""
+
+    context: Any
+    page: Any
+    cdp: Any
+    report: RenderReport = field(default_factory=RenderReport)
+
+
 def chromium_path() -> str:
     """The Chromium executable: ``HUMANSEC_CHROMIUM`` or Debian's ``/usr/bin/chromium``."""
     return os.environ.get("HUMANSEC_CHROMIUM", DEFAULT_CHROMIUM)
@@ -115,6 +133,7 @@ class Renderer:
         self._lock = threading.Lock()
         self._playwright: Any = None
         self._browser: Any = None
+        self._slots: dict[tuple[int, int, float], _Slot] = {}
         self.last_report = RenderReport()
 
     def __enter__(self) -> Renderer:
@@ -147,14 +166,15 @@ class Renderer:
         )
         return self._browser
 
-    def warm_up(self) -> None:
-        """Launch the browser now (the first render otherwise pays for it)."""
-        self._run(self._ensure_browser)
+    def warm_up(self, size: PageSize | None = None) -> None:
+        """Launch the browser and open the page of ``size`` (default the slide) now."""
+        self._run(lambda: self._slot(size or SIZES["slide"]))
 
     def close(self) -> None:
         """Close the browser and stop the worker thread."""
 
         def stop() -> None:
+            self._slots.clear()
             if self._browser is not None:
                 self._browser.close()
             if self._playwright is not None:
@@ -183,77 +203,139 @@ class Renderer:
             raise TypeError(type(report))
         return report
 
-    def _render(self, source: str, size: PageSize, kind: Literal["png", "pdf", "report"]) -> Any:  # noqa: ANN401
-        browser = self._ensure_browser()
-        report = RenderReport()
-        self.last_report = report
-        context = browser.new_context(
+    def _new_context(
+        self, size: PageSize, report_of: Callable[[], RenderReport], own_url: str | None = None
+    ) -> Any:  # noqa: ANN401 - BrowserContext
+        context = self._ensure_browser().new_context(
             viewport={"width": size.css_width, "height": size.css_height},
             device_scale_factor=size.scale,
             java_script_enabled=True,
             accept_downloads=False,
             service_workers="block",
         )
-        own_url = source if kind == "report" else None
 
         def route(route: Any) -> None:  # noqa: ANN401 - Playwright's Route
             url = route.request.url
             if url.startswith(LOCAL_SCHEMES) or url == own_url:
                 route.continue_()
             else:
-                report.blocked.append(url)
+                report_of().blocked.append(url)
                 route.abort()
 
+        context.route("**/*", route)
+        return context
+
+    @staticmethod
+    def _watch_dialogs(page: Any, report_of: Callable[[], RenderReport]) -> None:  # noqa: ANN401
+        def on_dialog(dialog: Any) -> None:  # noqa: ANN401 - Playwright's Dialog
+            report_of().dialogs.append(str(dialog.message))
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+
+    def _slot(self, size: PageSize) -> _Slot:
+        """The warm page of ``size`` (made on first use; dropped when the browser went)."""
+        browser = self._ensure_browser()
+        key = (size.css_width, size.css_height, size.scale)
+        slot = self._slots.get(key)
+        if slot is not None and slot.context.browser is browser and not slot.page.is_closed():
+            return slot
+        holder: list[_Slot] = []
+        context = self._new_context(size, lambda: holder[0].report)
         try:
-            context.route("**/*", route)
             page = context.new_page()
+            slot = _Slot(context, page, context.new_cdp_session(page))
+        except Exception:
+            context.close()
+            raise
+        holder.append(slot)
+        self._watch_dialogs(page, lambda: holder[0].report)
+        self._slots[key] = slot
+        return slot
 
-            def on_dialog(dialog: Any) -> None:  # noqa: ANN401 - Playwright's Dialog
-                report.dialogs.append(str(dialog.message))
-                dialog.dismiss()
+    def _discard(self, size: PageSize) -> None:
+        slot = self._slots.pop((size.css_width, size.css_height, size.scale), None)
+        if slot is not None:
+            with contextlib.suppress(Exception):  # the browser may be gone already
+                slot.context.close()
 
-            page.on("dialog", on_dialog)
-            if own_url is not None:
-                page.goto(own_url, wait_until="load")
-            else:
-                page.set_content(source, wait_until="load")
-            page.wait_for_function(
-                "document.documentElement.getAttribute('data-hsx-ready')",
-                timeout=READY_TIMEOUT_MS,
-            )
-            report.ready = str(
-                page.evaluate("document.documentElement.getAttribute('data-hsx-ready')")
-            )
-            if report.dialogs:
-                msg = (
-                    "The page opened a dialog while rendering, so script from the data ran; "
-                    "the export is refused. Report this as a security fault."
-                )
-                raise RenderError(msg)
-            if kind == "report":
-                return report
+    def _render(self, source: str, size: PageSize, kind: Literal["png", "pdf", "report"]) -> Any:  # noqa: ANN401
+        report = RenderReport()
+        self.last_report = report
+        if kind == "report":
+            return self._report(source, size, report)
+        slot = self._slot(size)
+        slot.report = report
+        try:
+            slot.page.goto("about:blank")  # a new document and window for every product
+            slot.page.set_content(source, wait_until="load")
+            self._wait_ready(slot.page, report)
             if kind == "pdf":
                 width, height = size.pdf_size or ("", "")
-                return page.pdf(
+                return slot.page.pdf(
                     width=width, height=height, print_background=True, prefer_css_page_size=True
                 )
-            return _exact_size(page.screenshot(type="png"), size.pixels)
+            return _capture_png(slot.cdp, size)
+        except BaseException:
+            self._discard(size)  # the next product starts on a new page
+            raise
+        finally:
+            if (size.css_width, size.css_height, size.scale) in self._slots:
+                slot.page.goto("about:blank")  # free the product's memory while idle
+
+    def _report(self, url: str, size: PageSize, report: RenderReport) -> RenderReport:
+        """Open ``url`` (a file) in a page of its own and say what it did."""
+        context = self._new_context(size, lambda: report, own_url=url)
+        try:
+            page = context.new_page()
+            self._watch_dialogs(page, lambda: report)
+            page.goto(url, wait_until="load")
+            self._wait_ready(page, report)
+            return report
         finally:
             context.close()
+
+    @staticmethod
+    def _wait_ready(page: Any, report: RenderReport) -> None:  # noqa: ANN401 - Playwright's Page
+        """Wait for the page's "drawn" signal (``data-hsx-ready``); refuse a page with a dialog."""
+        handle = page.wait_for_function(
+            "document.documentElement.getAttribute('data-hsx-ready')",
+            timeout=READY_TIMEOUT_MS,
+        )
+        report.ready = str(handle.json_value())
+        if report.dialogs:
+            msg = (
+                "The page opened a dialog while rendering, so script from the data ran; "
+                "the export is refused. Report this as a security fault."
+            )
+            raise RenderError(msg)
+
+
+def _capture_png(cdp: Any, size: PageSize) -> bytes:  # noqa: ANN401 - Playwright's CDPSession
+    """The viewport as a PNG of exactly ``size.pixels``, encoded by Chromium for speed.
+
+    The CSS layout is rounded up to whole pixels; the clip (in CSS pixels, scaled by the
+    device scale) cuts it to the exact output size, so nothing is re-encoded in Python.
+    """
+    width, height = size.pixels
+    shot = cdp.send(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "optimizeForSpeed": True,
+            "fromSurface": True,
+            "captureBeyondViewport": False,
+            "clip": {
+                "x": 0,
+                "y": 0,
+                "width": width / size.scale,
+                "height": height / size.scale,
+                "scale": size.scale,
+            },
+        },
+    )
+    return base64.b64decode(shot["data"])
 
 
 def _paper_sizes() -> list[str]:
     return [name for name, size in SIZES.items() if size.pdf_size is not None]
-
-
-def _exact_size(png: bytes, pixels: tuple[int, int]) -> bytes:
-    """Crop the screenshot to the exact pixel size (the CSS layout is rounded up)."""
-    from PIL import Image  # noqa: PLC0415 - only PNG needs Pillow
-
-    with Image.open(io.BytesIO(png)) as image:
-        if image.size == pixels:
-            return png
-        cropped = image.crop((0, 0, *pixels))
-        out = io.BytesIO()
-        cropped.save(out, format="PNG")
-        return out.getvalue()
