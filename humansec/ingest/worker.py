@@ -236,6 +236,7 @@ def _map(
     """Apply the job's mapping, or the preset / suggestion for its kind; None without a kind."""
     from humansec.ingest import mapping as mapping_module  # noqa: PLC0415
     from humansec.ingest import presets  # noqa: PLC0415
+    from humansec.ingest.suggest import suggest_mapping  # noqa: PLC0415
     from humansec.model import LayerKind, parse_kind  # noqa: PLC0415
 
     preset = presets.detect_preset([str(c) for c in frame.columns])
@@ -247,7 +248,7 @@ def _map(
     elif preset is not None and parse_kind(str(job["kind"])) is LayerKind.INCIDENT:
         mapping = FieldMapping(kind=str(LayerKind.INCIDENT), preset=preset)
     else:
-        mapping = mapping_module.suggest_mapping(frame, parse_kind(str(job["kind"])))
+        mapping = suggest_mapping(frame, parse_kind(str(job["kind"])))
     overrides = job.get("overrides")
     if overrides and mapping.preset is None:
         mapping = mapping.overridden(**overrides)
