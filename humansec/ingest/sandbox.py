@@ -78,7 +78,8 @@ def run_worker(
             stdout=subprocess.DEVNULL,
             stderr=log,
             start_new_session=True,
-            preexec_fn=_limit(limits),  # noqa: PLW1509 - no threads hold locks before exec here
+            # No preexec_fn: it is unsafe in a threaded server. The worker limits itself
+            # (limit_self) before it reads anything; the timeout here bounds it regardless.
         )
     deadline = time.monotonic() + limits.worker_seconds
     while process.poll() is None:
@@ -140,16 +141,13 @@ def write_progress(workdir: Path, stage: str, fraction: float) -> None:
     temporary.replace(workdir / PROGRESS_FILE)
 
 
-def _limit(limits: IngestLimits) -> Callable[[], None]:
+def limit_self(limits: IngestLimits) -> None:
+    """Called by the worker first: cap its own address space, CPU time and core dumps."""
     memory = int(limits.worker_memory_bytes)
     cpu = int(limits.worker_seconds) + 5
-
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    return apply
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from humansec.errors import HumansecError
-from humansec.ingest.sandbox import RESULT_FILE, WorkerRefusedError, write_progress
+from humansec.ingest.sandbox import RESULT_FILE, WorkerRefusedError, limit_self, write_progress
 from humansec.ingest.types import SOURCE_ROW, FieldMapping, Finding, SourceFormat
 
 if TYPE_CHECKING:
@@ -43,6 +43,9 @@ def main(argv: list[str]) -> int:
     job_path = Path(argv[0])
     workdir = job_path.parent
     job: dict[str, Any] = json.loads(job_path.read_text(encoding="utf-8"))
+    from humansec.ingest.limits import IngestLimits  # noqa: PLC0415
+
+    limit_self(IngestLimits(**job["limits"]))  # before anything of the upload is read
     try:
         result = run_job(job, workdir)
     except WorkerRefusedError as refused:
