@@ -17,7 +17,7 @@ from humansec.export import (
 )
 from humansec.filters import apply_filters
 from humansec.model import KIND_SPECS, FocusArea, LayerKind
-from ui import frame, resources, state
+from ui import frame, resources, state, text
 
 frame.require_router()
 
@@ -152,7 +152,7 @@ if st.button("Make the product", type="primary", key="brief_make"):
             )
         except HumansecError as error:
             progress.update(label="Export failed", state="error")
-            st.error(str(error))
+            text.show(error)
         else:
             name = f"humansec-{'layers' if table == 'layers' else 'briefing'}.{fmt}"
             st.session_state[state.BRIEF_PRODUCT] = (name, MIME_TYPES[fmt], data)

@@ -34,7 +34,7 @@ from humansec.mapview import (
     zoom_for_bounds,
 )
 from humansec.model import KIND_SPECS, LayerKind, conform
-from ui import frame, resources, state, upload
+from ui import frame, resources, state, text, upload
 
 frame.require_router()
 
@@ -132,9 +132,9 @@ with upload_tab:
         st.session_state[state.DATA_INSPECTION] = current = None
         st.session_state[state.DATA_LAYER_CHOICES] = None
     if st.session_state.get(state.DATA_STORED):
-        st.success(st.session_state[state.DATA_STORED])
+        text.show(st.session_state[state.DATA_STORED], "success")
     if uploaded is not None and st.session_state.get(state.DATA_ERROR):
-        st.error(f"{uploaded.name} was refused: {st.session_state[state.DATA_ERROR]}")
+        text.show(f"{uploaded.name} was refused: {st.session_state[state.DATA_ERROR]}")
 
     if current is not None:
         st.subheader("What was read")
@@ -148,14 +148,14 @@ with upload_tab:
                 try:
                     current = remap(current, mapping, limits=settings.ingest_limits())
                 except HumansecError as error:
-                    st.error(str(error))
+                    text.show(error)
                 st.session_state[state.DATA_INSPECTION] = current
         st.subheader("Validation report")
         # The report's length changes with the mapping.
         with st.container():
             report = current.report
             for finding in report.errors:  # in full: each says what to change
-                st.error(finding.message)
+                text.show(finding.message)
             others = [f for f in report.findings if f.severity != "error"]
             if others:
                 st.dataframe(
@@ -254,7 +254,7 @@ with upload_tab:
                             limits=settings.ingest_limits(),
                         )
                     except HumansecError as error:
-                        st.error(str(error))
+                        text.show(error)
                     else:
                         audit.record(
                             settings.data_dir,

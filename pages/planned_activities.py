@@ -28,7 +28,7 @@ from humansec.mapview import (
 )
 from humansec.model import ACTIVITY_TYPES, WGS84, LayerKind
 from humansec.tables import to_csv_bytes
-from ui import frame, resources, state, widgets
+from ui import frame, resources, state, text, widgets
 
 frame.require_router()
 
@@ -91,7 +91,7 @@ with table_tab:
             try:
                 activities_from_table(pd.DataFrame([entry]))  # refuse it now, with the reason
             except HumansecError as error:
-                st.error(str(error))
+                text.show(error)
             else:
                 rows = st.session_state.get(state.PLAN_ROWS, EMPTY_TABLE)
                 st.session_state[state.PLAN_ROWS] = pd.concat(
@@ -111,7 +111,7 @@ with table_tab:
     try:
         plan_parts.append(activities_from_table(table))
     except HumansecError as error:
-        st.error(str(error))
+        text.show(error)
 with file_tab:
     upload_type = st.selectbox(
         "Type for features without a `type`", ACTIVITY_TYPES, key=state.PLAN_UPLOAD_TYPE
@@ -128,7 +128,7 @@ with file_tab:
                 activities_from_geojson_bytes(upload.getvalue(), default_type=upload_type)
             )
         except HumansecError as error:
-            st.error(f"{upload.name}: {error}")
+            text.show(f"{upload.name}: {error}")
 with draw_tab:
     draw_type = st.selectbox(
         "Type of the shapes you draw", ACTIVITY_TYPES, key=state.PLAN_DRAW_TYPE
@@ -147,7 +147,7 @@ plan = (
 try:
     result = resources.plan_check(data_versions, activities_geojson(plan) if len(plan) else "")
 except HumansecError as error:
-    st.error(str(error))
+    text.show(error)
     st.stop()
 
 counts = result.activities["status"].value_counts() if len(result.activities) else pd.Series()

@@ -21,7 +21,7 @@ from humansec.mapview import (
 )
 from humansec.model import FOCUS_AREA_TITLES, KIND_SPECS, FocusArea, LayerKind
 from humansec.store import TimeRange
-from ui import frame, resources, state, widgets
+from ui import frame, resources, state, text, widgets
 
 frame.require_router()
 
@@ -108,7 +108,7 @@ def map_section() -> None:
             base.add_child(status_legend())
             groups = [*groups, *activity_status_groups(checked_activities)]
     except HumansecError as error:
-        st.error(str(error))
+        text.show(error)
         return
     result = st_folium(
         base,

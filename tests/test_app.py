@@ -125,7 +125,9 @@ def test_planner_refuses_a_bad_mgrs_with_the_reason(app: AppTest) -> None:
     page.text_input(key="plan_form_mgrs").input("34U XX 1")
     page.button[0].click().run()
     assert not page.exception
-    assert any("not a valid MGRS reference" in e.value for e in page.error)
+    shown = [m.value for m in page.markdown if "humansec-error" in m.value]
+    assert any("not a valid MGRS reference" in value for value in shown)
+    assert any("&#x27;34U XX 1&#x27;" in value for value in shown)  # the input, escaped
 
 
 def test_pages_run_on_a_store_without_activities(population_only: AppTest) -> None:

@@ -12,6 +12,7 @@ from humansec.ingest.pipeline import Inspection
 from humansec.ingest.types import FieldMapping, ValidationReport
 from humansec.model import KIND_SPECS, LayerKind
 from humansec.store import LayerRecord
+from ui import text
 
 NONE = "(not in the file)"
 COLUMN = "column: "
@@ -128,7 +129,7 @@ def _value_tables(
                 ],
             }
         )
-        st.caption(f"Values of `{column}` stored as {spec.name}:")
+        text.show(f"Values of {column} stored as {spec.name}:", "caption")
         edited = st.data_editor(
             shown,
             hide_index=True,

@@ -129,3 +129,34 @@ def test_a_multi_layer_geopackage_asks_which_layer(
     features = page.get_by_test_id("stMetric").filter(has_text="Features read")
     expect(features.get_by_test_id("stMetricValue")).to_have_text("3", timeout=60_000)
     assert guard.blocked == []
+
+
+def test_text_from_a_file_is_shown_as_text_not_markdown(
+    guarded_page: tuple[Page, Guard], server: Server, tmp_path: Path
+) -> None:
+    page, guard = guarded_page
+    # A value that Markdown would turn into an image fetched from elsewhere, and a link.
+    image = "![seen](http://198.51.100.7/pixel.png)"
+    sites = tmp_path / "sites.csv"
+    sites.write_text(
+        "name,category,latitude,longitude\n"
+        f'Clinic,"{image}",54.10,22.93\n'
+        "School,[click](http://198.51.100.7/),54.12,22.95\n",
+        encoding="utf-8",
+    )
+    page.goto(server.url, wait_until="domcontentloaded")
+    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
+    page.get_by_role("link", name="Data").click()
+    page.get_by_label("What does the file hold?").click()
+    page.get_by_role("option", name="Humanitarian sites").click()
+    page.locator('input[type="file"]').set_input_files(str(sites))
+    expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
+    page.get_by_label("category (required)").click()
+    page.get_by_role("option", name="column: category").click()
+    # The refusal quotes the values literally: no image, no link, nothing fetched.
+    alert = page.locator(".humansec-error").filter(has_text="not valid values").first
+    expect(alert).to_contain_text(image, timeout=60_000)
+    expect(alert.locator("img")).to_have_count(0)
+    expect(alert.locator("a")).to_have_count(0)
+    page.wait_for_timeout(1000)
+    assert guard.blocked == []
