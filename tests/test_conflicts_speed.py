@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import shapely
 
 from humansec.conflicts import engine, geodesic
 from humansec.conflicts.geometry import prepare
+from humansec.conflicts.rules import load_rules
 
 
 def test_point_segment_distance_with_known_edges_is_identical() -> None:
@@ -40,12 +42,57 @@ def test_edge_boxes_are_shared_per_reach_and_split_at_the_antimeridian() -> None
     assert boxes.entry[0, 0] == boxes.entry[1, 0]
     assert boxes.entry[0, 1] != boxes.entry[1, 1]
     assert (boxes.entry[:, 2] == -1).all()
-    geoms0, edges0 = boxes.of_group(0, np.array([0, 1]))
+    bounds0, edges0 = boxes.of_group(0, np.array([0, 1]))
     assert sorted(edges0.tolist()) == [0, 0, 1, 2]
-    west, _, east, _ = shapely.bounds(geoms0[edges0 == 0]).T
+    west, _, east, _ = bounds0[:, edges0 == 0]
     assert sorted(west.tolist())[0] == -180.0
     assert sorted(east.tolist())[-1] == 180.0
     wide, edges1 = boxes.of_group(1, np.array([1]))
     assert sorted(edges1.tolist()) == [1, 2]
-    narrow = geoms0[edges0 > 0]
-    assert (shapely.area(wide) > shapely.area(narrow)).all()
+    narrow = bounds0[:, edges0 > 0]
+
+    def area(b: np.ndarray) -> np.ndarray:
+        return (b[2] - b[0]) * (b[3] - b[1])
+
+    assert (area(wide) > area(narrow)).all()
+
+
+def test_point_grid_finds_what_the_strtree_finds() -> None:
+    rng = np.random.default_rng(5)
+    lon = np.concatenate([rng.uniform(-180, 180, 3000), [-180.0, 180.0, 10.0, 10.0]])
+    lat = np.concatenate([rng.uniform(-90, 90, 3000), [0.0, 0.0, 90.0, -90.0]])
+    # boxes of all sizes, some with edges exactly on points, some touching +-180 and the poles
+    west = np.concatenate([rng.uniform(-180, 170, 400), [-180.0, 175.0, lon[0], 0.0]])
+    south = np.concatenate([rng.uniform(-90, 85, 400), [-1.0, -1.0, lat[0], 89.0]])
+    east = np.minimum(west + rng.uniform(0, 30, west.size) ** 2 / 30, 180.0)
+    north = np.minimum(south + rng.uniform(0, 5, south.size), 90.0)
+    east[-4:] = [-179.0, 180.0, lon[0] + 1.0, 20.0]
+    north[-4:] = [1.0, 1.0, lat[0] + 1.0, 90.0]
+    tree = shapely.STRtree(shapely.points(lon, lat))
+    want = tree.query(shapely.box(west, south, east, north))
+    for cell in (0.01, 0.3, 5.0):
+        got = engine._PointGrid(lon, lat, cell).query(west, south, east, north)
+        assert sorted(zip(*got, strict=True)) == sorted(zip(*want, strict=True))
+    assert want.shape[1] > 200
+
+
+def test_point_features_after_a_line_feature_are_found_by_a_route() -> None:
+    """Point features are searched at their own vertex when lines come first in the frame."""
+    lons = 30.0 + 0.002 * np.arange(40)
+    points = [shapely.Point(x, 50.001) for x in lons]  # ~110 m north of the route
+    line = shapely.LineString([(10.0, 10.0), (10.1, 10.0), (10.2, 10.1), (10.3, 10.0)])
+    features = gpd.GeoDataFrame(
+        {"id": ["far-line"] + [f"p{k}" for k in range(40)], "kind": "population"},
+        geometry=[line, *points],
+        crs="EPSG:4326",
+    )
+    route = gpd.GeoDataFrame(
+        {"id": ["r"], "type": ["air_strike"]},
+        geometry=[shapely.LineString([(30.0, 50.0), (30.08, 50.0)])],
+        crs="EPSG:4326",
+    )
+    rules = load_rules()
+    mixed = engine.find_conflicts(route, features, rules)
+    alone = engine.find_conflicts(route, features.iloc[1:], rules)
+    assert len(alone) == 40
+    assert sorted(mixed["feature_id"]) == sorted(alone["feature_id"])

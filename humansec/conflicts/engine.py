@@ -2,9 +2,11 @@
 
 Method (exact against GeographicLib, see ``find_conflicts``):
 
-1. Candidates: an STRtree on the (geodesically densified) feature geometries is queried with a
-   longitude/latitude box per activity that surely holds every point within the activity's
-   largest threshold (longitude widened for the latitude; boxes split at the antimeridian).
+1. Candidates: an STRtree on the (geodesically densified) feature geometries, or for point
+   features a sorted longitude/latitude grid (``_PointGrid``), is queried with a
+   longitude/latitude box per activity (per edge of line and area activities) that surely
+   holds every point within the activity's largest threshold (longitude widened for the
+   latitude; boxes split at the antimeridian).
 2. Point activity against point feature: ``geodesic.short_distance`` (within a few 1e-9 m of
    ``Geod.inv``); pairs within ``EXACT_BAND_M`` of their threshold get ``Geod.inv`` itself.
    Line and area activities against point features: candidate edges bounded on the sphere
@@ -37,6 +39,7 @@ from humansec.conflicts.geodesic import (
     Array,
     aeqd_forward,
     aeqd_inverse,
+    earth_centred,
     edge_frames,
     inverse,
     point_segment_distance,
@@ -425,7 +428,7 @@ def _candidates(
     reach: Array,
     active: npt.NDArray[np.bool_],
     *,
-    tree: shapely.STRtree | None = None,
+    grid: _PointGrid | None = None,
 ) -> _Pairs:
     """Pairs (activity, feature) where the feature may lie within ``reach`` m of the activity.
 
@@ -439,18 +442,21 @@ def _candidates(
     lon_max = np.maximum.reduceat(lines.lon, first)
     dlat, dlon, whole = _search_extent(lines, reach)
     deg = np.maximum(dlat, dlon)
-    if tree is None:
-        tree = shapely.STRtree(tree_geoms)
+    tree: shapely.STRtree | None = None
     found_a: list[IntArray] = []
     found_f: list[IntArray] = []
     # points: a box per activity, envelope test only (the exact distance follows anyway)
     pts = np.flatnonzero(active & ~whole & lines.single_point)
     lon_c, lat_c = lines.lon[first[pts]], lines.lat[first[pts]]
-    for west_e, east_e, sel in _lon_ranges(lon_c - dlon[pts], lon_c + dlon[pts]):
-        boxes = shapely.box(
-            west_e, lat_c[sel] - dlat[pts][sel], east_e, lat_c[sel] + dlat[pts][sel]
-        )
-        q, f = tree.query(boxes)
+    # a point's box needs no room for edges: reach itself, plus rounding
+    p_dlat, p_dlon, _ = _extent_at(np.abs(lat_c), reach[pts], _POINT_SLACK_M)
+    for west_e, east_e, sel in _lon_ranges(lon_c - p_dlon, lon_c + p_dlon):
+        south_e, north_e = lat_c[sel] - p_dlat[sel], lat_c[sel] + p_dlat[sel]
+        if grid is not None:
+            q, f = grid.query(west_e, south_e, east_e, north_e)
+        else:
+            tree = shapely.STRtree(tree_geoms) if tree is None else tree
+            q, f = tree.query(shapely.box(west_e, south_e, east_e, north_e))
         found_a.append(pts[sel][q])
         found_f.append(f)
     near = np.flatnonzero(active & ~whole & ~lines.single_point)
@@ -462,6 +468,7 @@ def _candidates(
         if owner.size == 0:
             continue
         moved = shapely.transform(geoms, lambda c, dx=shift: c + np.array([dx, 0.0]))
+        tree = shapely.STRtree(tree_geoms) if tree is None else tree
         q, f = tree.query(moved, predicate="dwithin", distance=deg[owner])
         found_a.append(owner[q])
         found_f.append(f)
@@ -473,6 +480,7 @@ def _candidates(
         north[north >= 89.9] = 90.0
         south[south <= -89.9] = -90.0
         boxes = shapely.box(-180.0, np.maximum(south, -90.0), 180.0, np.minimum(north, 90.0))
+        tree = shapely.STRtree(tree_geoms) if tree is None else tree
         q, f = tree.query(boxes, predicate="intersects")
         found_a.append(polar[q])
         found_f.append(f)
@@ -494,15 +502,40 @@ def _search_extent(lines: Linework, reach: Array) -> tuple[Array, Array, npt.NDA
     return _extent_at(np.maximum.reduceat(np.abs(lines.lat), lines.vertex_start), reach)
 
 
-def _extent_at(lat_abs: Array, reach: Array) -> tuple[Array, Array, npt.NDArray[np.bool_]]:
-    """``_search_extent`` for geometries whose largest absolute latitude is ``lat_abs``."""
-    r = reach * 1.01 + 500.0
+def _extent_at(
+    lat_abs: Array, reach: Array, slack: Array | float | None = None
+) -> tuple[Array, Array, npt.NDArray[np.bool_]]:
+    """``_search_extent`` for geometries whose largest absolute latitude is ``lat_abs``.
+
+    ``slack``: metres added to ``reach`` (default ``1%`` plus 500 m, room for geodesic edges
+    leaving the longitude/latitude lines between their ends); see ``_POINT_SLACK_M`` and
+    ``_edge_slack`` for the tighter ones of single points and single densified edges.
+    """
+    r = reach * 1.01 + 500.0 if slack is None else reach + slack
     dlat = np.degrees(r / MIN_RADIUS_M)
     far = lat_abs + dlat
     with np.errstate(divide="ignore", invalid="ignore"):
         dlon = np.degrees(r / (_EQUATORIAL_RADIUS_M * np.cos(np.radians(np.minimum(far, 90.0)))))
     whole = (far >= 89.9) | ~np.isfinite(dlon) | (dlon >= 90.0)
     return dlat, dlon, whole
+
+
+_POINT_SLACK_M = 1.0
+"""Slack of a single point's search box: a point within ``reach`` lies within ``reach`` m of
+latitude and ``reach / (a cos(far latitude))`` of longitude, so this only covers rounding."""
+_EDGE_SLACK_M = 50.0
+_EDGE_SLACK_MAX_LAT = 80.0
+
+
+def _edge_slack(lat_abs: Array, reach: Array) -> Array:
+    """Slack of the search box around one densified edge (at most ``MAX_EDGE_M``).
+
+    The box spans the edge's ends widened by ``reach``; the geodesic between them keeps its
+    longitude between theirs and leaves their latitudes poleward by about
+    ``L^2 tan(lat) / (8 R)``: under 3 m for 5 km edges up to 80 degrees, where
+    ``_EDGE_SLACK_M`` is used. Nearer the poles: the general slack (1% plus 500 m).
+    """
+    return np.where(lat_abs <= _EDGE_SLACK_MAX_LAT, _EDGE_SLACK_M, reach * 0.01 + 500.0)
 
 
 def _fast_mask(
@@ -524,6 +557,62 @@ def _fast_mask(
     return fast
 
 
+class _PointGrid:
+    """Points sorted by the cell of a longitude/latitude grid, searched with boxes.
+
+    Gives what ``STRtree.query`` gives for point geometries and box envelopes (every point
+    with ``west <= lon <= east`` and ``south <= lat <= north``, boundaries included) without
+    making geometries: per box, one range of the sorted cell keys per row of cells it covers,
+    then the exact test on the points in those ranges.
+    """
+
+    _ROWS_PER_CHUNK = 1_000_000
+
+    def __init__(self, lon: Array, lat: Array, cell_deg: float) -> None:
+        self.cell = float(np.clip(cell_deg, 1e-3, 1.0))
+        self.ncol = int(np.ceil(360.0 / self.cell)) + 1
+        self.nrow = int(np.ceil(180.0 / self.cell)) + 1
+        key = self._row(lat) * self.ncol + self._col(lon)
+        self.order = np.argsort(key, kind="stable").astype(np.intp)
+        self.key = key[self.order]
+        self.lon, self.lat = lon[self.order], lat[self.order]
+
+    def _col(self, lon: Array) -> npt.NDArray[np.int64]:
+        return np.clip(np.floor((lon + 180.0) / self.cell), 0, self.ncol - 1).astype(np.int64)
+
+    def _row(self, lat: Array) -> npt.NDArray[np.int64]:
+        return np.clip(np.floor((lat + 90.0) / self.cell), 0, self.nrow - 1).astype(np.int64)
+
+    def query(
+        self, west: Array, south: Array, east: Array, north: Array
+    ) -> tuple[IntArray, IntArray]:
+        """(box, point) index pairs of every point inside each box (lon within -180..180)."""
+        r0, r1 = self._row(south), self._row(north)
+        c0, c1 = self._col(west), self._col(east)
+        rows = np.maximum(r1 - r0 + 1, 0)
+        bounds = np.searchsorted(
+            np.cumsum(rows), np.arange(self._ROWS_PER_CHUNK, rows.sum(), self._ROWS_PER_CHUNK)
+        )
+        found_q: list[IntArray] = [np.empty(0, dtype=np.intp)]
+        found_f: list[IntArray] = [np.empty(0, dtype=np.intp)]
+        for lo, hi in zip(np.concatenate(([0], bounds)), np.append(bounds, west.size), strict=True):
+            box = np.arange(lo, hi, dtype=np.intp)
+            n = rows[box]
+            box = np.repeat(box, n)
+            row = r0[box] + np.arange(box.size) - np.repeat(np.cumsum(n) - n, n)
+            first = np.searchsorted(self.key, row * self.ncol + c0[box], side="left")
+            stop = np.searchsorted(self.key, row * self.ncol + c1[box], side="right")
+            count = stop - first
+            box = np.repeat(box, count)
+            idx = np.arange(box.size) + np.repeat(first - (np.cumsum(count) - count), count)
+            lon, lat = self.lon[idx], self.lat[idx]
+            inside = (lon >= west[box]) & (lon <= east[box])
+            inside &= (lat >= south[box]) & (lat <= north[box])
+            found_q.append(box[inside])
+            found_f.append(self.order[idx[inside]])
+        return np.concatenate(found_q), np.concatenate(found_f)
+
+
 @dataclass(frozen=True)
 class _EdgeBoxes:
     """Search boxes around each activity edge, made once per distinct reach of an activity.
@@ -533,7 +622,7 @@ class _EdgeBoxes:
     activity) to its entry (-1: none). A box crossing the antimeridian is split in two.
     """
 
-    boxes: npt.NDArray[np.object_]
+    boxes: Array  # west, south, east, north (4 x n)
     box_edge: IntArray
     start: IntArray
     stop: IntArray
@@ -556,7 +645,7 @@ class _EdgeBoxes:
         act, reach = a_s[new], r_s[new]
         if act.size == 0:
             none = np.empty(0, dtype=np.intp)
-            return _EdgeBoxes(np.empty(0, dtype=object), none, none, none, entry)
+            return _EdgeBoxes(np.empty((4, 0)), none, none, none, entry)
         counts = lines.edge_count[act]
         row_entry = np.repeat(np.arange(act.size), counts)
         edges = (
@@ -564,7 +653,7 @@ class _EdgeBoxes:
             + np.arange(row_entry.size)
             - np.repeat(_starts(counts), counts)
         )
-        dlat, dlon, _ = _extent_at(lat_abs[act], reach)
+        dlat, dlon, _ = _extent_at(lat_abs[act], reach, _edge_slack(lat_abs[act], reach))
         lon_a, lat_a = lines.lon[lines.edge_a[edges]], lines.lat[lines.edge_a[edges]]
         lat_b = lines.lat[lines.edge_b[edges]]
         lon_b = lon_a + (lines.lon[lines.edge_b[edges]] - lon_a + 180.0) % 360.0 - 180.0
@@ -575,12 +664,11 @@ class _EdgeBoxes:
         north = np.maximum(lat_a, lat_b) + dlat
         pieces = _lon_ranges(west, east)
         rows = np.concatenate([np.empty(0, dtype=np.intp)] + [p[2] for p in pieces])
-        boxes = np.concatenate(
-            [np.empty(0, dtype=object)]
-            + [shapely.box(w, south[k], e, north[k]) for w, e, k in pieces]
+        boxes = np.hstack(
+            [np.empty((4, 0))] + [np.vstack([w, south[k], e, north[k]]) for w, e, k in pieces]
         )
         by_entry = np.argsort(row_entry[rows], kind="stable")
-        rows, boxes = rows[by_entry], boxes[by_entry]
+        rows, boxes = rows[by_entry], boxes[:, by_entry]
         sorted_entry = row_entry[rows]
         ids = np.arange(act.size)
         return _EdgeBoxes(
@@ -591,10 +679,10 @@ class _EdgeBoxes:
             entry,
         )
 
-    def of_group(self, group: int, acts: IntArray) -> tuple[npt.NDArray[np.object_], IntArray]:
-        """The boxes of ``acts`` in ``group`` and the edge of each."""
+    def of_group(self, group: int, acts: IntArray) -> tuple[Array, IntArray]:
+        """The boxes (west, south, east, north) of ``acts`` in ``group`` and the edge of each."""
         if acts.size == 0:
-            return self.boxes[:0], self.box_edge[:0]
+            return self.boxes[:, :0], self.box_edge[:0]
         e = self.entry[group, acts]
         counts = self.stop[e] - self.start[e]
         rows = (
@@ -602,7 +690,7 @@ class _EdgeBoxes:
             + np.arange(counts.sum())
             - np.repeat(_starts(counts), counts)
         )
-        return self.boxes[rows], self.box_edge[rows]
+        return self.boxes[:, rows], self.box_edge[rows]
 
 
 def _group_search(
@@ -616,7 +704,7 @@ def _group_search(
     reach: Array,
     base: Array,
     f_prec: Array,
-    boxes: tuple[npt.NDArray[np.object_], IntArray],
+    boxes: tuple[Array, IntArray],
 ) -> tuple[list[_Pairs], list[_Near]]:
     """Candidates of the ``active`` activities among the features ``members`` of one group.
 
@@ -636,21 +724,25 @@ def _group_search(
     if sub.size == 0 or not (searched.any() or fast.any()):
         return found, []
     tree_geoms = f_lines.dense[sub]
-    tree = shapely.STRtree(tree_geoms)
+    # cells about as tall as the typical reach: a box covers a few rows of a few cells
+    cell = np.degrees(float(np.median(reach[active | fast])) / MIN_RADIUS_M)
+    # a point feature's one vertex (vertex rows differ from feature rows when lines are mixed in)
+    p_lon, p_lat = f_lines.lon[f_lines.vertex_start[sub]], f_lines.lat[f_lines.vertex_start[sub]]
+    grid = _PointGrid(p_lon, p_lat, cell)
     if searched.any():
-        got = _candidates(a_lines, tree_geoms, reach, searched, tree=tree)
+        got = _candidates(a_lines, tree_geoms, reach, searched, grid=grid)
         found.append(_Pairs(got.act, sub[got.feat]))
     if not fast.any():
         return found, []
     near = _near_points(
         a_lines,
         frames,
-        (f_lines.lon[sub], f_lines.lat[sub]),
+        (p_lon, p_lat),
         boxes=boxes,
         areas=np.flatnonzero(fast),
         threshold=(base, f_prec[sub]),
         feature_index=sub,
-        tree=tree,
+        grid=grid,
     )
     return found, [near]
 
@@ -697,13 +789,13 @@ def _near_points(
     frames: npt.NDArray[np.float64],
     f_lonlat: tuple[Array, Array],
     *,
-    boxes: tuple[npt.NDArray[np.object_], IntArray],
+    boxes: tuple[Array, IntArray],
     areas: IntArray,
     threshold: tuple[Array, Array],
     feature_index: IntArray,
-    tree: shapely.STRtree,
+    grid: _PointGrid,
 ) -> _Near:
-    """Candidate pairs of line/area activities and point features (the geometries of ``tree``).
+    """Candidate pairs of line/area activities and point features (the points of ``grid``).
 
     ``boxes``: a longitude/latitude box per densified activity edge (at most ``MAX_EDGE_M``)
     widened by the search reach, and its edge. Each (edge, point) found is measured on the
@@ -716,8 +808,8 @@ def _near_points(
     """
     n_geoms = len(lines.vertex_start)
     owner = np.repeat(np.arange(n_geoms), lines.vertex_count)
-    box_geoms, box_edge = boxes
-    q, feat = tree.query(box_geoms)
+    box_bounds, box_edge = boxes
+    q, feat = grid.query(*box_bounds)
     edge = box_edge[q]
     del q
     f_lon, f_lat = f_lonlat
@@ -739,7 +831,7 @@ def _near_points(
     ok = lower <= best[pair_of]  # every pair keeps at least its best edge
     del pair_of, pair_keys, best
     edge, key = edge[ok], key[ok]
-    inner = _inside_degrees(lines, tree, areas)
+    inner = _inside_degrees(lines, grid, areas, f_lonlat)
     all_keys = np.concatenate([key, inner[0].astype(np.int64) * n_feat + inner[1]])
     pair_of, keys = pd.factorize(all_keys)
     combo_pair = np.asarray(pair_of[: key.size], dtype=np.intp)
@@ -751,8 +843,14 @@ def _near_points(
     )
 
 
-def _inside_degrees(lines: Linework, tree: shapely.STRtree, active: IntArray) -> IntArray:
-    """(activity, point) pairs where an area activity holds the point, drawn in degrees."""
+def _inside_degrees(
+    lines: Linework, grid: _PointGrid, active: IntArray, f_lonlat: tuple[Array, Array]
+) -> IntArray:
+    """(activity, point) pairs where an area activity holds the point, drawn in degrees.
+
+    The points of ``grid`` (at ``f_lonlat``) within each polygon's bounds, then the polygon.
+    """
+    f_lon, f_lat = f_lonlat
     areal = active[shapely.get_dimensions(lines.dense[active]) == 2]
     if areal.size == 0:
         return np.empty((2, 0), dtype=np.intp)
@@ -768,7 +866,10 @@ def _inside_degrees(lines: Linework, tree: shapely.STRtree, active: IntArray) ->
         if owner.size == 0:
             continue
         moved = shapely.transform(lines.dense[owner], lambda c, dx=shift: c + np.array([dx, 0.0]))
-        q, f = tree.query(moved, predicate="intersects")
+        west, south, east, north = shapely.bounds(moved).T
+        q, f = grid.query(np.maximum(west, -180.0), south, np.minimum(east, 180.0), north)
+        inside = shapely.intersects_xy(moved[q], f_lon[f], f_lat[f])
+        q, f = q[inside], f[inside]
         found.append(np.vstack([owner[q], f]))
     return np.asarray(np.hstack(found), dtype=np.intp)
 
@@ -789,11 +890,15 @@ def _near_distances(ctx: _Context, near: _Near, threshold: Array) -> Array:
         dist[areal[shapely.intersects_xy(ctx.a_plane[act[areal]], x, y)]] = 0.0
     m = dist[near.combo_pair] > 0.0
     cp, ce = near.combo_pair[m], near.combo_edge[m]
+    xyz = earth_centred(a.lon, a.lat)  # activity vertices, once
     for lo in range(0, cp.size, _FAST_CHUNK):
         p, e = cp[lo : lo + _FAST_CHUNK], ce[lo : lo + _FAST_CHUNK]
         ea, eb = a.edge_a[e], a.edge_b[e]
         got = short_point_segment(
-            (p_lon[p], p_lat[p]), (a.lon[ea], a.lat[ea]), (a.lon[eb], a.lat[eb])
+            (p_lon[p], p_lat[p]),
+            (a.lon[ea], a.lat[ea]),
+            (a.lon[eb], a.lat[eb]),
+            ends=(tuple(c[ea] for c in xyz), tuple(c[eb] for c in xyz)),  # type: ignore[arg-type]
         )
         np.minimum.at(dist, p, got)
     again = np.abs(dist - threshold) <= EXACT_BAND_M
@@ -1019,26 +1124,20 @@ def _table(
         return _empty()
     used_a, code_a = _used(i, len(acts))
     used_f, code_f = _used(j, len(feats))
-    a_rows, f_rows = acts.iloc[used_a], feats.iloc[used_f]
-    a_id = a_rows["id"].to_numpy(dtype=object)
+    # only the columns the table shows (taking whole rows copied every text column)
+    a_id = acts["id"].iloc[used_a].to_numpy(dtype=object)
+    a_type = acts["type"].iloc[used_a].to_numpy(dtype=object)
     # kept as a pandas text column: no round trip through a million Python strings
-    f_id = f_rows["id"].astype("str").reset_index(drop=True)
+    f_id = feats["id"].iloc[used_f].astype("str").reset_index(drop=True)
     severity_rank = np.array([SEVERITY_RANK[x.severity] for x in rule_list])
     dist = dist[hit]
-    # severity, then distance, then activity and feature id: stable sorts from the last key
-    # (the id pairs are distinct; severity ranks are small integers, sorted by radix)
-    f_rank = f_id.rank(method="dense").to_numpy(dtype=np.int64)
-    ids = _dense_rank(a_id).astype(np.int64)[code_a] * (int(f_rank.max()) + 1) + f_rank[code_f]
-    order = np.argsort(ids)
-    del ids
-    order = order[np.argsort(dist[order], kind="stable")]
-    order = order[np.argsort(severity_rank.astype(np.int8)[r[order]], kind="stable")]
+    order = _row_order(severity_rank.astype(np.int8)[r], dist, (a_id, code_a), (f_id, code_f))
     code_a, code_f = code_a[order], code_f[order]
     f_class = classes[0][j[order]]
     class_kind = np.array([c[0] for c in classes[1]], dtype=object)
     class_category = np.array([c[1] for c in classes[1]], dtype=object)
-    used_r, code_r = np.unique(r[order], return_inverse=True)
-    used_t, code_t = np.unique(timed[hit][order], return_inverse=True)
+    used_r, code_r = _used(r[order], len(rule_list))
+    used_t, code_t = _used(timed[hit][order].astype(np.intp), 2)
 
     def by_rule(values: list[str]) -> pd.Series:
         return _column(np.array(values, dtype=object)[used_r], code_r)
@@ -1049,9 +1148,9 @@ def _table(
     return pd.DataFrame(
         {
             "activity_id": _column(a_id, code_a),
-            "activity_type": _categorical(a_rows["type"].to_numpy(dtype=object), code_a),
+            "activity_type": _categorical(a_type, code_a),
             "feature_id": f_id.take(code_f).reset_index(drop=True),
-            "feature_layer": _column(_nullable(f_rows["layer_id"]), code_f),
+            "feature_layer": _column(_nullable(feats["layer_id"].iloc[used_f]), code_f),
             "feature_kind": _categorical(class_kind, f_class),
             "feature_category": _categorical(class_category, f_class),
             "distance_m": dist[order],
@@ -1065,6 +1164,41 @@ def _table(
         },
         copy=False,  # the columns are new: copying them would double the table in memory
     )
+
+
+def _row_order(
+    severity: npt.NDArray[np.int8],
+    dist: Array,
+    a_ids: tuple[npt.NDArray[np.object_], IntArray],
+    f_ids: tuple[pd.Series, IntArray],
+) -> IntArray:
+    """Row order by severity, then distance, then activity id, then feature id.
+
+    A sort on distance, then a stable one on severity (small integers, sorted by radix); the
+    ids only matter among rows with the same severity and distance (inside areas, equal
+    points), so they are ranked there alone, which also fixes the order the first sort left
+    among them. ``a_ids`` / ``f_ids``: the distinct ids and each row's code.
+    """
+    order = np.argsort(dist)
+    order = order[np.argsort(severity[order], kind="stable")]
+    s, d = severity[order], dist[order]
+    same = (s[1:] == s[:-1]) & (d[1:] == d[:-1])
+    if not same.any():
+        return order
+    tied = np.zeros(order.size, dtype=bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    pos = np.flatnonzero(tied)
+    run = np.cumsum(~np.concatenate(([False], same)))[pos]  # equal keys: one run
+    rows = order[pos]
+    a_id, code_a = a_ids
+    f_id, code_f = f_ids
+    a_used, a_code = _used(code_a[rows], a_id.size)
+    f_used, f_code = _used(code_f[rows], len(f_id))
+    a_rank = _dense_rank(a_id[a_used])[a_code]
+    f_rank = f_id.take(f_used).rank(method="dense").to_numpy(dtype=np.float64)[f_code]
+    order[pos] = rows[np.lexsort((f_rank, a_rank, run))]
+    return order
 
 
 def _used(index: IntArray, n: int) -> tuple[IntArray, IntArray]:

@@ -330,21 +330,31 @@ def short_distance(
     return dist.reshape(shape)
 
 
-def short_point_segment(point: LonLat, start: LonLat, end: LonLat) -> Array:
+def earth_centred(lon: npt.ArrayLike, lat: npt.ArrayLike) -> Vec:
+    """Earth-centred x, y, z (m) of points on the ellipsoid (for ``short_point_segment``)."""
+    return _surface(_f64(lon), _f64(lat))[0]
+
+
+def short_point_segment(
+    point: LonLat, start: LonLat, end: LonLat, *, ends: tuple[Vec, Vec] | None = None
+) -> Array:
     """``point_segment_distance`` for short segments and near points, fast.
 
     The foot of the point on the chord of the segment is lifted along the ellipsoid's normal
     onto the surface (which puts it on the normal section through the segment, within
     micrometres of the geodesic for segments of a few km), and measured like
     ``short_distance``. Segments or distances beyond ``SHORT_LIMIT_M`` go to
-    ``point_segment_distance``.
+    ``point_segment_distance``. ``ends``: ``earth_centred`` of ``start`` and ``end`` when
+    already known (the same numbers, computed once for edges measured many times).
     """
     arrays = np.broadcast_arrays(*(_f64(v) for v in (*point, *start, *end)))
     shape = arrays[0].shape
     pl, pa, al, aa, bl, ba = (np.ravel(v) for v in arrays)
     p, frame, n, m = _surface(pl, pa)
-    a = _surface(al, aa)[0]
-    b = _surface(bl, ba)[0]
+    if ends is None:
+        a, b = _surface(al, aa)[0], _surface(bl, ba)[0]
+    else:
+        a, b = (tuple(np.ravel(c) for c in v) for v in ends)  # type: ignore[assignment]
     u = (b[0] - a[0], b[1] - a[1], b[2] - a[2])
     w = (p[0] - a[0], p[1] - a[1], p[2] - a[2])
     uu = _dot(u, u)
