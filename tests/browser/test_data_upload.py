@@ -19,6 +19,11 @@ pytestmark = pytest.mark.browser
 TOWN = "Uploadville"
 
 
+def idle(page: Page) -> None:
+    """Wait until Streamlit has no script run in progress (its status widget is gone)."""
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+
+
 def zipped_shapefile(folder: Path) -> Path:
     """A shapefile in UTM 34N inside a folder with a space in its name, zipped."""
     inner = folder / "survey data"
@@ -51,6 +56,7 @@ def test_an_uploaded_shapefile_is_stored_and_drawn(
     expect(features.get_by_test_id("stMetricValue")).to_have_text("2")
     crs = page.get_by_test_id("stMetric").filter(has_text="Coordinate system")
     expect(crs.get_by_test_id("stMetricValue")).to_contain_text("32634")
+    idle(page)
     page.get_by_label("Your name and unit").fill("Capt Analyst, J2")
     page.get_by_role("button", name="Store").click()
     expect(page.get_by_text("Stored 2 features as layer").first).to_be_visible(timeout=60_000)
@@ -100,7 +106,8 @@ def test_the_analyst_edits_the_suggested_mapping_before_storing(
     store = page.get_by_role("button", name="Store").and_(page.locator(":enabled"))
     expect(store).to_have_count(1, timeout=60_000)
     who = page.get_by_label("Your name and unit")
-    expect(who).to_have_count(1, timeout=60_000)  # the rerun has finished
+    expect(who).to_have_count(1, timeout=60_000)
+    idle(page)  # the rerun has finished: a click now submits the form
     who.fill("Sgt Mapper, CIMIC")
     store.click()
     expect(page.get_by_text("Stored 2 features as layer").first).to_be_visible(timeout=60_000)
