@@ -44,6 +44,7 @@ settings = resources.settings()
 staging_root = settings.data_dir / "staging"
 
 st.title("Data")
+records = resources.store().catalogue(include_retired=True)  # read once for both tabs
 upload_tab, catalogue_tab = st.tabs(["Upload a file", "Layers"])
 
 with upload_tab:
@@ -206,7 +207,7 @@ with upload_tab:
                     )
 
         st.subheader("Store")
-        same_kind = [r.layer_id for r in resources.catalogue() if r.kind == kind]
+        same_kind = [r.layer_id for r in records if r.kind == kind and not r.retired]
         with st.form(state.DATA_STORE, border=False):
             first, second = st.columns(2)
             title = first.text_input(
@@ -273,7 +274,6 @@ with upload_tab:
                         st.rerun()
 
 with catalogue_tab:
-    records = resources.store().catalogue(include_retired=True)
     if not records:
         st.info("The store holds no layers yet.")
     else:

@@ -9,8 +9,6 @@ request and no dialog may open.
 from __future__ import annotations
 
 import datetime as dt
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,45 +23,11 @@ from humansec.mapview.elements import script_json
 from humansec.model import WGS84, LayerKind, conform
 from humansec.settings import Settings
 from humansec.store import GeoPackageStore, NewLayer
+from tests.canary import Canary
 
 pytestmark = pytest.mark.browser
 
 MOMENT = dt.datetime(2026, 11, 26, 14, 30, tzinfo=dt.UTC)
-
-
-class Canary:
-    """An HTTP server on a free local port that records every request it receives."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        canary = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                canary.requests.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"alert('canary')")
-
-            def log_message(self, format: str, *args: object) -> None:
-                """Stay quiet."""
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def payloads(self) -> list[str]:
-        """Text that would fetch from the canary if a page ran it as HTML, script or CSS."""
-        return [
-            f"<img src={self.url}/a>",
-            f'<script src="{self.url}/b"></script>',
-            f"background: url({self.url}/c)",
-            f"<style>body {{ background: url({self.url}/c2) }}</style>",
-            f'<iframe src="{self.url}/d"></iframe>',
-            f"<link rel=stylesheet href={self.url}/e>",
-            f"{self.url}/f",
-        ]
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,10 @@ folder, and the canary HTTP server must receive no request.
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,6 +24,7 @@ from humansec.ingest.pipeline import UploadMeta, UploadOptions, ingest_file
 from humansec.ingest.types import GDAL_DRIVER, SourceFormat
 from humansec.model import LayerKind
 from humansec.store import GeoPackageStore
+from tests.canary import Canary
 from tests.hostile_files import CASES, PWNED, HostileCase
 
 _ROOT = Path(__file__).resolve().parents[1]
@@ -52,31 +51,16 @@ print(json.dumps(out))
 """
 
 
-class _Canary(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []  # noqa: RUF012 - shared on purpose: the count of all requests
-
-    def do_GET(self) -> None:
-        type(self).requests.append(self.path)
-        self.send_response(404)
-        self.end_headers()
-
-    do_HEAD = do_GET  # noqa: N815 - the name http.server looks for
-    do_POST = do_GET  # noqa: N815
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def canary() -> Iterator[tuple[str, list[str]]]:
-    """A local HTTP server counting the requests it gets."""
-    _Canary.requests = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", _Canary.requests
-    server.shutdown()
-    server.server_close()
+    """A local HTTP server counting the requests it gets: (its URL, the requests)."""
+    running = Canary()
+    running.thread.start()
+    try:
+        yield running.url, running.requests
+    finally:
+        running.server.shutdown()
+        running.server.server_close()
 
 
 def start_worker(jobs: list[dict[str, str]], driver: str | None) -> subprocess.Popen[str]:

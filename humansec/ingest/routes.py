@@ -16,10 +16,10 @@ import pandas as pd
 import shapely
 
 from humansec.ingest.types import SOURCE_ROW, Finding
+from humansec.ingest.validate import describe_rows, row_finding
 
 ORIGIN_PREFIXES = ("from", "origin", "start", "departure", "src")
 DESTINATION_PREFIXES = ("to", "destination", "end", "arrival", "dest", "dst")
-_LISTED = 200
 
 
 def origin_destination(
@@ -92,14 +92,10 @@ def _left_out(
     if not mask.any():
         return None
     rows = frame[SOURCE_ROW].to_numpy()[mask]
-    shown = ", ".join(str(r) for r in rows[:5]) + (" ..." if len(rows) > 5 else "")
-    return Finding(
-        code=code,
-        severity="warning",
-        message=(
-            f"{len(rows)} rows {what} (rows {shown}) and were left out: a movement needs two "
-            f"different ends. {fix}."
-        ),
-        rows=tuple(int(r) for r in rows[:_LISTED]),
-        count=len(rows),
+    return row_finding(
+        code,
+        "warning",
+        rows,
+        f"{len(rows)} rows {what} ({describe_rows(rows)}) and were left out: a movement needs "
+        f"two different ends. {fix}.",
     )

@@ -24,6 +24,14 @@ def idle(page: Page) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
 
 
+def open_data_page(page: Page, server: Server) -> None:
+    """Open the app (through the router), then its Data page."""
+    page.goto(server.url, wait_until="domcontentloaded")
+    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
+    page.get_by_role("link", name="Data").click()
+    expect(page.get_by_role("heading", name="Data")).to_be_visible(timeout=60_000)
+
+
 def zipped_shapefile(folder: Path) -> Path:
     """A shapefile in UTM 34N inside a folder with a space in its name, zipped."""
     inner = folder / "survey data"
@@ -46,10 +54,7 @@ def test_an_uploaded_shapefile_is_stored_and_drawn(
 ) -> None:
     page, guard = guarded_page
     archive = zipped_shapefile(tmp_path)
-    page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
-    page.get_by_role("link", name="Data").click()
-    expect(page.get_by_role("heading", name="Data")).to_be_visible(timeout=60_000)
+    open_data_page(page, server)
     page.locator('input[type="file"]').set_input_files(str(archive))
     expect(page.get_by_role("heading", name="What was read")).to_be_visible(timeout=60_000)
     features = page.get_by_test_id("stMetric").filter(has_text="Features read")
@@ -90,9 +95,7 @@ def test_the_analyst_edits_the_suggested_mapping_before_storing(
         "site,latitude,longitude\nOld church,54.10,22.93\nTown hall,54.12,22.95\n",
         encoding="utf-8",
     )
-    page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
-    page.get_by_role("link", name="Data").click()
+    open_data_page(page, server)
     page.get_by_label("What does the file hold?").click()
     page.get_by_role("option", name="Cultural property").click()
     page.locator('input[type="file"]').set_input_files(str(sites))
@@ -125,9 +128,7 @@ def test_a_multi_layer_geopackage_asks_which_layer(
             geometry=[shapely.Point(22.9 + i / 100, 54.1) for i in range(count)],
             crs="EPSG:4326",
         ).to_file(path, layer=name)
-    page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
-    page.get_by_role("link", name="Data").click()
+    open_data_page(page, server)
     page.locator('input[type="file"]').set_input_files(str(path))
     chooser = page.get_by_label("The file holds several layers (or sheets): which one?")
     expect(chooser).to_be_visible(timeout=60_000)
@@ -151,9 +152,7 @@ def test_text_from_a_file_is_shown_as_text_not_markdown(
         "School,[click](http://198.51.100.7/),54.12,22.95\n",
         encoding="utf-8",
     )
-    page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
-    page.get_by_role("link", name="Data").click()
+    open_data_page(page, server)
     page.get_by_label("What does the file hold?").click()
     page.get_by_role("option", name="Humanitarian sites").click()
     page.locator('input[type="file"]').set_input_files(str(sites))
