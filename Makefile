@@ -9,9 +9,11 @@ DEV_STAMP := $(VENV)/.dev-installed
 ASSETS_STAMP := static/vendor/.built
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: setup setup-dev run test lint browser bench clean
+.PHONY: setup setup-dev run test lint browser chromium bench clean
 
-setup: $(RUNTIME_STAMP) $(ASSETS_STAMP)
+# The briefing officer's PNG/PDF/PPTX need Chromium at run time: installed here when root,
+# else the one command to run is printed and setup carries on.
+setup: $(RUNTIME_STAMP) $(ASSETS_STAMP) chromium
 
 setup-dev: setup $(DEV_STAMP) browser
 
@@ -34,6 +36,9 @@ $(NPM_STAMP): package.json package-lock.json
 $(ASSETS_STAMP): $(NPM_STAMP) scripts/build_assets.py | $(RUNTIME_STAMP)
 	$(PY) scripts/build_assets.py
 	touch $@
+
+chromium:
+	@bash scripts/ensure_chromium.sh --advise
 
 # Browser tests drive Debian's Chromium; install it when it is missing and we may.
 browser:

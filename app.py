@@ -17,7 +17,7 @@ pages = [
     st.Page("pages/data.py", title="Data"),
 ]
 navigation = st.navigation(pages)
-frame.mark_routed()
+frame.mark_routed(pages)
 with st.sidebar:
     st.caption("humansec · human security situational awareness")
 banner = frame.banner()  # read once: the same line above and below the page

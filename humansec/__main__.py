@@ -27,7 +27,7 @@ from humansec.conflicts.inputs import (
     read_vector,
     write_conflicts,
 )
-from humansec.errors import HumansecError, SchemaError, choices
+from humansec.errors import ConfigurationError, HumansecError, SchemaError, choices
 from humansec.model import PROTECTED_KINDS, WGS84, LayerKind
 from humansec.settings import load_settings
 from humansec.store import open_store
@@ -118,6 +118,7 @@ def _export(args: argparse.Namespace) -> int:
         export_product,
         parse_kinds,
         product_marking,
+        unavailable_reason,
     )
 
     out = Path(args.out)
@@ -133,6 +134,8 @@ def _export(args: argparse.Namespace) -> int:
         )
         raise SchemaError(msg)
     table = args.table or "conflicts"
+    if fmt in {"png", "pdf", "pptx"} and (reason := unavailable_reason()) is not None:
+        raise ConfigurationError(reason)  # said before any work, with the way to fix it
     settings = load_settings()
     if args.classification and args.classification not in settings.classification_order:
         msg = (

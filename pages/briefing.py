@@ -14,6 +14,7 @@ from humansec.export import (
     TABLE_FORMATS,
     export_product,
     product_marking,
+    unavailable_reason,
 )
 from humansec.filters import apply_filters
 from humansec.model import KIND_SPECS, FocusArea, LayerKind
@@ -43,7 +44,7 @@ FORMAT_TITLES = {
     "layers-geojson": "Layer attributes (GeoJSON)",
 }
 LAYER_TABLES = tuple(f"layers-{fmt}" for fmt in TABLE_FORMATS)
-"""Choices for the attributes of the chosen layers in the area (``table="layers"``)."""
+# Choices for the attributes of the chosen layers in the area (table="layers").
 
 st.title("Briefing")
 settings = resources.settings()
@@ -72,11 +73,8 @@ size = right.selectbox(
     key=state.BRIEF_SIZE,
     disabled=fmt not in {"png", "pdf", "pptx"},
 )
-if renderer is None:
-    st.warning(
-        "No headless Chromium on this server, so PNG, PDF and PowerPoint cannot be drawn: "
-        "offline HTML and tables still work. Install Debian's chromium to enable them."
-    )
+if renderer is None and (reason := unavailable_reason()) is not None:
+    st.warning(reason)
 grid = right.radio(
     "Grid",
     list(GRIDS),

@@ -28,7 +28,7 @@ from humansec.mapview import (
 )
 from humansec.model import ACTIVITY_TYPES, WGS84, LayerKind
 from humansec.tables import to_csv_bytes
-from ui import frame, resources, state, text, widgets
+from ui import frame, plan_form, resources, state, text, widgets
 
 frame.require_router()
 
@@ -67,36 +67,23 @@ with store_tab:
         st.caption(f"{len(stored)} activities from the store.")
         plan_parts.append(stored)
 with table_tab:
-    with st.form(state.PLAN_FORM, clear_on_submit=True, border=False):
+    with st.form(state.PLAN_FORM, border=False):
         st.caption(
             "A point activity by MGRS reference (e.g. `34U FE 26199 96369`) or by latitude and "
             "longitude in degrees (WGS84); times in UTC."
         )
         first, second, third = st.columns(3)
-        entry = {
-            "id": first.text_input("Id", key=state.PLAN_FORM_ID),
-            "type": second.selectbox("Type", ACTIVITY_TYPES, key=state.PLAN_FORM_TYPE),
-            "mgrs": third.text_input("MGRS", key=state.PLAN_FORM_MGRS),
-            "lat": first.number_input(
-                "Latitude", value=None, format="%.6f", key=state.PLAN_FORM_LAT
-            ),
-            "lon": second.number_input(
-                "Longitude", value=None, format="%.6f", key=state.PLAN_FORM_LON
-            ),
-            "hazard_radius_m": third.number_input(
-                "Hazard radius (m, optional)", value=None, min_value=0.0, key=state.PLAN_FORM_RADIUS
-            ),
-        }
-        if st.form_submit_button("Add activity"):
-            try:
-                activities_from_table(pd.DataFrame([entry]))  # refuse it now, with the reason
-            except HumansecError as error:
-                text.show(error)
-            else:
-                rows = st.session_state.get(state.PLAN_ROWS, EMPTY_TABLE)
-                st.session_state[state.PLAN_ROWS] = pd.concat(
-                    [rows, pd.DataFrame([entry])], ignore_index=True
-                )
+        first.text_input("Id", key=state.PLAN_FORM_ID)
+        second.selectbox("Type", ACTIVITY_TYPES, key=state.PLAN_FORM_TYPE)
+        third.text_input("MGRS", key=state.PLAN_FORM_MGRS)
+        first.number_input("Latitude", value=None, format="%.6f", key=state.PLAN_FORM_LAT)
+        second.number_input("Longitude", value=None, format="%.6f", key=state.PLAN_FORM_LON)
+        third.number_input(
+            "Hazard radius (m, optional)", value=None, min_value=0.0, key=state.PLAN_FORM_RADIUS
+        )
+        st.form_submit_button("Add activity", on_click=plan_form.add_entry, args=(EMPTY_TABLE,))
+        if (refused := st.session_state.get(state.PLAN_FORM_ERROR)) is not None:
+            text.show(refused)
     table = st.data_editor(
         st.session_state.get(state.PLAN_ROWS, EMPTY_TABLE),
         num_rows="dynamic",

@@ -130,6 +130,26 @@ def test_planner_refuses_a_bad_mgrs_with_the_reason(app: AppTest) -> None:
     assert any("&#x27;34U XX 1&#x27;" in value for value in shown)  # the input, escaped
 
 
+def test_a_mistyped_mgrs_keeps_the_form_and_says_what_is_wrong(app: AppTest) -> None:
+    page = planner(app)
+    page.text_input(key="plan_form_id").input("strike-9")
+    page.text_input(key="plan_form_mgrs").input("34U FE 2619 96369")  # one digit short
+    page.button[0].click().run()
+    assert not page.exception, page.exception
+    (shown,) = [m.value for m in page.markdown if "humansec-error" in m.value]
+    assert "9 digits in all" in shown
+    assert "34U FE 26199 96369" in shown  # an example of a valid one
+    assert "Convert_MGRS" not in shown
+    assert "Row 1" not in shown
+    assert page.text_input(key="plan_form_mgrs").value == "34U FE 2619 96369"  # kept
+    assert page.text_input(key="plan_form_id").value == "strike-9"
+    page.text_input(key="plan_form_mgrs").input("34U FE 26199 96369")
+    page.button[0].click().run()
+    assert not [m.value for m in page.markdown if "humansec-error" in m.value]
+    assert page.text_input(key="plan_form_mgrs").value == ""  # accepted: the form is emptied
+    assert sum(statuses(page).values()) >= 1
+
+
 def test_pages_run_on_a_store_without_activities(population_only: AppTest) -> None:
     app = population_only
     assert not app.exception, app.exception
@@ -219,3 +239,20 @@ def test_data_page_lists_the_catalogue_and_retires_a_layer(app: AppTest) -> None
     app.button(key="data_retire").click().run()
     restored = app.dataframe[0].value.set_index("layer")
     assert restored.loc[layer, "status"] == "active"
+
+
+def test_briefing_without_chromium_says_why_in_one_line_and_offers_html(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUMANSEC_CHROMIUM", str(tmp_path / "no-chromium"))
+    page = start(tmp_path / "data", monkeypatch).switch_page("pages/briefing.py").run()
+    assert not page.exception, page.exception
+    (warning,) = page.warning
+    assert "need headless Chromium" in warning.value
+    assert "apt-get install chromium" in warning.value
+    options = page.selectbox(key="brief_format").options
+    assert "Offline HTML (interactive)" in options
+    assert not {"PNG picture", "PDF sheet", "PowerPoint slide"} & set(options)
+    # No stray text under the banner: every markdown element is a banner or an alert block.
+    texts = [m.value for m in page.markdown]
+    assert all("humansec-" in value for value in texts), texts

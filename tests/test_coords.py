@@ -62,3 +62,32 @@ def test_a_short_reference_means_the_centre_of_its_square(reference: str, side_m
     corner_north = 5_900_000 + int(digits[half:]) * side_m  # 600 km east, 5,900 km north
     assert east - corner_east == pytest.approx(side_m / 2, abs=0.01)
     assert north - corner_north == pytest.approx(side_m / 2, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("reference", "problem"),
+    [
+        ("", "it is empty"),
+        ("FE 26199 96369", "must start with the grid zone number"),
+        ("34U FE 2619x 96369", "then only digits"),
+        ("61U FE 26199 96369", "grid zone number 61 is not between 1 and 60"),
+        ("34I FE 26199 96369", "latitude band letter I does not exist"),
+        ("34U FO 26199 96369", "100 km square FO cannot hold the letters I or O"),
+        ("34U FE 2619 96369", "9 digits in all"),
+        ("34U FE 261991 963691", "12 digits in all"),
+    ],
+)
+def test_a_mistyped_mgrs_reference_is_explained_in_words(reference: str, problem: str) -> None:
+    with pytest.raises(CoordinateError) as refused:
+        from_mgrs(reference)
+    message = str(refused.value)
+    assert problem in message
+    assert "34U FE 26199 96369" in message  # an example of a valid reference
+    assert "Convert_MGRS" not in message and "String Error" not in message
+
+
+@pytest.mark.parametrize("lat", [-5.308628525258277e-10, -1e-9, 8.0 - 1e-10, -32.0 - 1e-10])
+def test_a_point_on_a_band_edge_gets_a_reference_that_reads_back(lat: float) -> None:
+    back_lat, back_lon = from_mgrs(to_mgrs(lat, 0.0))
+    assert abs(back_lat - lat) < 2e-5
+    assert abs(back_lon) < 2e-5

@@ -170,3 +170,21 @@ def test_mgrs_grid_draws_the_square_labels_of_the_demo_area(tmp_path: Path) -> N
     default = latlon_html.read_text(encoding="utf-8")
     assert "34U FE" not in default and "HumansecPrint.grid(" in default
     assert run(tmp_path / "data", "--out", str(mgrs_html), "--grid", "utm")[0] == 2
+
+
+@pytest.mark.parametrize("suffix", ["png", "pdf", "pptx"])
+def test_without_chromium_a_picture_exits_2_saying_why_and_what_still_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    monkeypatch.setenv("HUMANSEC_CHROMIUM", str(tmp_path / "no-chromium"))
+    out = tmp_path / f"brief.{suffix}"
+    code, stderr = run(tmp_path / "data", "--out", str(out))
+    assert code == 2
+    assert "need headless Chromium" in stderr
+    assert "apt-get install chromium" in stderr
+    assert "Offline HTML and tables still work" in stderr
+    assert "Traceback" not in stderr
+    assert not out.exists()
+    assert not (tmp_path / "data").exists()  # refused before anything was opened or built
+    code, _ = run(tmp_path / "data", "--out", str(tmp_path / "brief.html"))
+    assert code == 0

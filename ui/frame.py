@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import html
+import sys
+from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from humansec.marking import banner_text, highest_marking
 from ui import resources
 
 _ROUTED = "_humansec_routed"
+_REQUESTED = "_humansec_requested_page"  # url_path of the page a first run asked for
 
 _BANNER_STYLE = (
     "background:#007a33;color:#fff;text-align:center;font-weight:700;"
@@ -34,18 +38,27 @@ def draw_banner(text: str) -> None:
     )
 
 
-def mark_routed() -> None:
-    """Record that this session's script runs went through ``app.py`` (the router)."""
+def mark_routed(pages: list[StreamlitPage]) -> None:
+    """Record that this session's runs go through ``app.py`` (the router), and open the page
+    a bookmarked URL asked for if the first run had to hand it to the router (see below)."""
     st.session_state[_ROUTED] = True
+    requested = st.session_state.pop(_REQUESTED, None)
+    for page in pages:
+        if requested is not None and page.url_path == requested:
+            st.switch_page(page)
 
 
 def require_router() -> None:
-    """Send a page that was started without ``app.py`` to the router.
+    """Send a page that was started without ``app.py`` to the router, and then back to it.
 
     With a ``pages/`` folder, Streamlit's first run in a new server process falls back to its
-    old folder-based navigation when the browser asks for a page's URL: the page then runs
-    without ``app.py`` (no banner, no shared sidebar, no page checks). Every page calls this
-    first; it hands such a run to ``app.py``, which takes over the navigation from then on.
+    old folder-based navigation when the browser asks for a page's URL (a bookmark): the page
+    then runs without ``app.py`` (no banner, no shared sidebar, no page checks). Every page
+    calls this first; it hands such a run to ``app.py``, which takes over the navigation from
+    then on and opens the page that was asked for (:func:`mark_routed`).
     """
     if not st.session_state.get(_ROUTED):
+        script = sys._getframe(1).f_globals.get("__file__")  # the page that called
+        if script:
+            st.session_state[_REQUESTED] = Path(script).stem
         st.switch_page("app.py")

@@ -27,6 +27,7 @@ PLAN_FORM_MGRS: Final = "plan_form_mgrs"
 PLAN_FORM_LAT: Final = "plan_form_lat"
 PLAN_FORM_LON: Final = "plan_form_lon"
 PLAN_FORM_RADIUS: Final = "plan_form_radius"
+PLAN_FORM_ERROR: Final = "plan_form_error"  # why the last entry was refused (not a widget)
 
 # Shared between pages (not widget keys, so they survive a page change)
 LAST_VIEW: Final = "last_map_view"  # (west, south, east, north) the situation map last showed

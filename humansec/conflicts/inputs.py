@@ -87,28 +87,48 @@ def activities_from_table(table: pd.DataFrame) -> gpd.GeoDataFrame:
     for number, (_, row) in enumerate(table.iterrows(), start=1):
         if all(_blank(row.get(c)) for c in ("id", "type", "lat", "lon", "mgrs")):
             continue
-        activity_type = str(row.get("type") or "")
-        if activity_type not in ACTIVITY_TYPES:
-            msg = f"Row {number}: type {activity_type!r} is not one of {choices(ACTIVITY_TYPES)}."
-            raise SchemaError(msg)
         try:
-            lat, lon = _position(row)
-        except CoordinateError as error:
+            record, point = _activity_row(row, default_id=f"row-{number}")
+        except (SchemaError, CoordinateError) as error:
             msg = f"Row {number}: {error}"
-            raise CoordinateError(msg) from None
-        rows.append(
-            {
-                "id": str(row.get("id") or f"row-{number}"),
-                "type": activity_type,
-                "start": _time(row.get("start")),
-                "end": _time(row.get("end")),
-                "precision_m": _number(row.get("precision_m")),
-                "hazard_radius_m": _number(row.get("hazard_radius_m")),
-            }
-        )
-        geoms.append(shapely.Point(lon, lat))
-    columns = ["id", "type", "start", "end", "precision_m", "hazard_radius_m"]
-    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry=geoms, crs=WGS84)
+            raise type(error)(msg) from None
+        rows.append(record)
+        geoms.append(point)
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=_TABLE_COLUMNS), geometry=geoms, crs=WGS84)
+
+
+def activity_from_entry(entry: Mapping[str, object]) -> gpd.GeoDataFrame:
+    """One point activity typed into a form (the fields of :func:`activities_from_table`).
+
+    Unlike the table, its errors name no row: there is only the one entry.
+
+    >>> activity_from_entry({"id": "a1", "type": "patrol", "mgrs": "34U FE 26199 96369"}).id[0]
+    'a1'
+    """
+    record, point = _activity_row(pd.Series(dict(entry), dtype=object), default_id="entry")
+    return gpd.GeoDataFrame(
+        pd.DataFrame([record], columns=_TABLE_COLUMNS), geometry=[point], crs=WGS84
+    )
+
+
+_TABLE_COLUMNS = ["id", "type", "start", "end", "precision_m", "hazard_radius_m"]
+
+
+def _activity_row(row: pd.Series, *, default_id: str) -> tuple[dict[str, object], shapely.Point]:
+    activity_type = str(row.get("type") or "")
+    if activity_type not in ACTIVITY_TYPES:
+        msg = f"type {activity_type!r} is not one of {choices(ACTIVITY_TYPES)}."
+        raise SchemaError(msg)
+    lat, lon = _position(row)
+    record: dict[str, object] = {
+        "id": str(row.get("id") or default_id),
+        "type": activity_type,
+        "start": _time(row.get("start")),
+        "end": _time(row.get("end")),
+        "precision_m": _number(row.get("precision_m")),
+        "hazard_radius_m": _number(row.get("hazard_radius_m")),
+    }
+    return record, shapely.Point(lon, lat)
 
 
 def activities_from_geojson(

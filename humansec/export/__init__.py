@@ -31,6 +31,7 @@ from humansec.export.render import (
     RenderError,
     RenderReport,
     browser_available,
+    unavailable_reason,
 )
 
 __all__ = [
@@ -64,4 +65,5 @@ __all__ = [
     "product_html",
     "product_marking",
     "table_bytes",
+    "unavailable_reason",
 ]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import importlib.util
 import math
 import os
 import threading
@@ -115,9 +116,34 @@ def chromium_path() -> str:
     return os.environ.get("HUMANSEC_CHROMIUM", DEFAULT_CHROMIUM)
 
 
+def unavailable_reason(executable: str | None = None) -> str | None:
+    """Why PNG, PDF and PPTX cannot be drawn on this machine, in one line; None when they can.
+
+    They need Playwright (a run-time requirement) and a Chromium executable; HTML and tables
+    need neither.
+
+    >>> unavailable_reason("/nonexistent/chromium")  # doctest: +ELLIPSIS
+    'PNG, PDF and PowerPoint need headless Chromium, which is not at /nonexistent/chromium: ...'
+    """
+    path = executable or chromium_path()
+    if importlib.util.find_spec("playwright") is None:
+        return (
+            "PNG, PDF and PowerPoint need the Python package playwright, which is not installed: "
+            "run `make setup` (or `pip install -r requirements.txt`). "
+            "Offline HTML and tables still work."
+        )
+    if not Path(path).is_file():
+        return (
+            f"PNG, PDF and PowerPoint need headless Chromium, which is not at {path}: ask the "
+            "administrator to run `sudo apt-get install chromium` (or set HUMANSEC_CHROMIUM). "
+            "Offline HTML and tables still work."
+        )
+    return None
+
+
 def browser_available(executable: str | None = None) -> bool:
-    """True when a Chromium executable exists (PNG, PDF and PPTX need it; HTML does not)."""
-    return Path(executable or chromium_path()).is_file()
+    """True when PNG, PDF and PPTX can be drawn here (see :func:`unavailable_reason`)."""
+    return unavailable_reason(executable) is None
 
 
 class Renderer:
@@ -151,12 +177,9 @@ class Renderer:
     def _ensure_browser(self) -> Any:  # noqa: ANN401 - Playwright's Browser
         if self._browser is not None and self._browser.is_connected():
             return self._browser
-        if not browser_available(self.executable):
-            msg = (
-                f"No Chromium at {self.executable}: install Debian's chromium package "
-                "(`make browser`) or set HUMANSEC_CHROMIUM. HTML and table exports still work."
-            )
-            raise ConfigurationError(msg)
+        reason = unavailable_reason(self.executable)
+        if reason is not None:
+            raise ConfigurationError(reason)
         from playwright.sync_api import sync_playwright  # noqa: PLC0415 - heavy, only here
 
         if self._playwright is None:

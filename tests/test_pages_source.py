@@ -1,0 +1,48 @@
+"""No text reaches a page by accident: Streamlit's "magic" is off and no page holds a bare string.
+
+With magic on, a bare string in a page script (an attribute docstring, say) is written to the
+page for every user; the Briefing page once showed one under its banner.
+"""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+SCRIPTS = [PROJECT / "app.py", *sorted((PROJECT / "pages").glob("*.py"))]
+
+
+def _bare_expressions(path: Path) -> list[int]:
+    """Line numbers of expression statements that magic would draw (module docstring excepted)."""
+    module = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0])
+        for node in ast.walk(module)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and ast.get_docstring(node) is not None
+    }
+    return [
+        node.lineno
+        for node in ast.walk(module)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant | ast.Name)
+        and id(node) not in docstrings
+    ]
+
+
+def test_magic_is_off_in_the_app_config() -> None:
+    config = tomllib.loads((PROJECT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["magicEnabled"] is False
+
+
+def test_no_page_script_holds_a_bare_string_or_name() -> None:
+    found = {path.name: _bare_expressions(path) for path in SCRIPTS}
+    assert {name: lines for name, lines in found.items() if lines} == {}
+
+
+def test_the_check_finds_an_attribute_docstring(tmp_path: Path) -> None:
+    script = tmp_path / "page.py"
+    script.write_text('"""Doc."""\nX = 1\n"""Attribute docstring."""\n')
+    assert _bare_expressions(script) == [3]
