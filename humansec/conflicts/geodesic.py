@@ -153,9 +153,10 @@ def densify_coords(
     n = lon.size
     if n < 2:
         return lon, lat, part
-    same = part[:-1] == part[1:]
-    az, _, s12 = inverse(lon[:-1], lat[:-1], lon[1:], lat[1:])
-    extra = np.where(same, np.ceil(s12 / max_edge_m) - 1.0, 0.0).clip(min=0).astype(np.intp)
+    same = np.flatnonzero(part[:-1] == part[1:])  # edges (not steps between parts)
+    az, s12 = np.zeros(n - 1), np.zeros(n - 1)
+    az[same], _, s12[same] = inverse(lon[same], lat[same], lon[same + 1], lat[same + 1])
+    extra = (np.ceil(s12 / max_edge_m) - 1.0).clip(min=0).astype(np.intp)
     extra = np.append(extra, 0)
     if not extra.any():
         return lon, lat, part
