@@ -153,8 +153,11 @@ def _distances(ctx: _Context, pairs: _Pairs, threshold: Array) -> Array:
 
 
 def _general(ctx: _Context, pairs: _Pairs, sel: IntArray, threshold: Array) -> Array:
-    """Exact distances for pairs that are not point-point (see the module docstring)."""
-    a, f, ax, ay = ctx.a, ctx.f, ctx.ax, ctx.ay
+    """Exact distances for pairs that are not point-point (see ``engine``'s docstring).
+
+    Only the vertex-edge combinations ``_pruned_combos`` keeps are measured in the plane.
+    """
+    f = ctx.f
     i, j = pairs.act[sel], pairs.feat[sel]
     thr = threshold[sel]
     out = np.full(sel.size, np.inf)
@@ -171,39 +174,90 @@ def _general(ctx: _Context, pairs: _Pairs, sel: IntArray, threshold: Array) -> A
     touching = _touching(ctx, i, j, (fx, fy), f_off)
     out[touching] = 0.0
     rows = np.flatnonzero(~touching)
+    cand = _pruned_combos(ctx, (i, j), rows, (fx, fy, fv, f_off), (eps, sag))
     best = np.full(sel.size, np.inf)
-    cand = []
-    p, v, e = _combos(rows, counts, a.edge_count[i])
-    if p.size:
-        ea = a.edge_a[a.edge_start[i[p]] + e]
-        eb = a.edge_b[a.edge_start[i[p]] + e]
-        k = f_off[p] + v
-        d = _planar_point_segment((fx[k], fy[k]), (ax[ea], ay[ea]), (ax[eb], ay[eb]))
-        cand.append((p, d, f.lon[fv[k]], f.lat[fv[k]], a.lon[ea], a.lat[ea], a.lon[eb], a.lat[eb]))
-    with_edges = rows[f.has_extent[j[rows]]]
-    p, v, e = _combos(with_edges, a.vertex_count[i], f.edge_count[j])
-    if p.size:
-        va = a.vertex_start[i[p]] + v
-        ea = f.edge_a[f.edge_start[j[p]] + e]
-        eb = f.edge_b[f.edge_start[j[p]] + e]
-        la = f_off[p] + ea - f.vertex_start[j[p]]
-        lb = f_off[p] + eb - f.vertex_start[j[p]]
-        d = _planar_point_segment((ax[va], ay[va]), (fx[la], fy[la]), (fx[lb], fy[lb]))
-        cand.append((p, d, a.lon[va], a.lat[va], f.lon[ea], f.lat[ea], f.lon[eb], f.lat[eb]))
-    for p, d, *_ in cand:
-        np.minimum.at(best, p, d)
+    for cp, d, *_ in cand:
+        np.minimum.at(best, cp, d)
     # pairs the planar bound cannot rule out get the exact minimum over plausible combinations
     lower = (best - sag) / (1.0 + eps) - 0.01
     possible = lower <= thr
     limit = (1.0 + eps) * (best + sag) + sag + 0.5
     exact = np.full(sel.size, np.inf)
-    for p, d, plon, plat, alon, alat, blon, blat in cand:
-        m = possible[p] & (d <= limit[p])
+    for cp, d, (pl, pv), (el, e_a, e_b) in cand:
+        m = possible[cp] & (d <= limit[cp])
         if m.any():
-            got = point_segment_distance((plon[m], plat[m]), (alon[m], alat[m]), (blon[m], blat[m]))
-            np.minimum.at(exact, p[m], got)
+            v, ea, eb = pv[m], e_a[m], e_b[m]
+            got = point_segment_distance(
+                (pl.lon[v], pl.lat[v]), (el.lon[ea], el.lat[ea]), (el.lon[eb], el.lat[eb])
+            )
+            np.minimum.at(exact, cp[m], got)
     out[rows] = exact[rows]
     return out
+
+
+_Combos = tuple[IntArray, Array, tuple[Linework, IntArray], tuple[Linework, IntArray, IntArray]]
+"""Point-edge combinations: pair row, planar distance, (linework, point vertex),
+(linework, edge vertex a, edge vertex b)."""
+
+
+def _pruned_combos(
+    ctx: _Context,
+    ij: tuple[IntArray, IntArray],
+    rows: IntArray,
+    f_plane: tuple[Array, Array, IntArray, IntArray],
+    slack: tuple[Array, Array],
+) -> list[_Combos]:
+    """The vertex-edge combinations of the ``rows`` pairs that may give their distance.
+
+    ``f_plane``: the pairs' feature vertices in the activity planes (x, y, vertex index, first
+    row of each pair); ``slack``: the planar-vs-geodesic scale (eps) and sagitta per pair.
+    """
+    a, f, ax, ay = ctx.a, ctx.f, ctx.ax, ctx.ay
+    i, j = ij
+    fx, fy, fv, f_off = f_plane
+    eps, sag = slack
+    counts = f.vertex_count[j]
+    owner = np.repeat(np.arange(i.size), counts)
+    # Pruning: c, the feature's first vertex, and r_f, the radius around c holding all of the
+    # feature. A combination (point, edge) is at least as far as its activity edge or vertex
+    # is from c, less r_f; c's own nearest activity edge bounds the pair's planar minimum
+    # from above. Combinations that cannot be within ``limit`` of that bound are never made
+    # (they could neither be the minimum nor pass ``d <= limit`` below).
+    cx, cy = fx[f_off], fy[f_off]
+    r_f = np.maximum.reduceat(np.hypot(fx - cx[owner], fy - cy[owner]), f_off)
+    p, e = _expand(rows, a.edge_count[i])
+    ea = a.edge_a[a.edge_start[i[p]] + e]
+    eb = a.edge_b[a.edge_start[i[p]] + e]
+    d_c = _planar_point_segment((cx[p], cy[p]), (ax[ea], ay[ea]), (ax[eb], ay[eb]))
+    upper = np.full(i.size, np.inf)
+    np.minimum.at(upper, p, d_c)
+    window = (1.0 + eps) * (upper + sag) + sag + 0.5 + r_f + 1e-6
+    keep = d_c <= window[p]
+    p, ea, eb = p[keep], ea[keep], eb[keep]
+    del d_c, keep
+    # (feature vertex, activity edge) for the kept edges
+    n_v = counts[p]
+    cp = np.repeat(p, n_v)
+    k = f_off[cp] + np.arange(cp.size) - np.repeat(np.cumsum(n_v) - n_v, n_v)
+    ea, eb = np.repeat(ea, n_v), np.repeat(eb, n_v)
+    d = _planar_point_segment((fx[k], fy[k]), (ax[ea], ay[ea]), (ax[eb], ay[eb]))
+    cand = [(cp, d, (f, fv[k]), (a, ea, eb))]
+    # (activity vertex, feature edge) for the activity vertices near enough to c
+    with_edges = rows[f.has_extent[j[rows]]]
+    p, v = _expand(with_edges, a.vertex_count[i])
+    va = a.vertex_start[i[p]] + v
+    near = np.hypot(ax[va] - cx[p], ay[va] - cy[p]) <= window[p]
+    p, va = p[near], va[near]
+    n_e = f.edge_count[j[p]]
+    cp = np.repeat(p, n_e)
+    va = np.repeat(va, n_e)
+    fe = f.edge_start[j[cp]] + np.arange(cp.size) - np.repeat(np.cumsum(n_e) - n_e, n_e)
+    ea, eb = f.edge_a[fe], f.edge_b[fe]
+    la = f_off[cp] + ea - f.vertex_start[j[cp]]
+    lb = f_off[cp] + eb - f.vertex_start[j[cp]]
+    d = _planar_point_segment((ax[va], ay[va]), (fx[la], fy[la]), (fx[lb], fy[lb]))
+    cand.append((cp, d, (a, va), (f, ea, eb)))
+    return cand
 
 
 def _touching(
@@ -232,15 +286,11 @@ def _touching(
     return touching
 
 
-def _combos(
-    rows: IntArray, n_points: IntArray, n_edges: IntArray
-) -> tuple[IntArray, IntArray, IntArray]:
-    """All (row, point k, edge e) combinations for the given rows."""
-    per = n_points[rows] * n_edges[rows]
+def _expand(rows: IntArray, n: IntArray) -> tuple[IntArray, IntArray]:
+    """All (row, k) with ``k < n[row]`` for the given rows."""
+    per = n[rows]
     p = np.repeat(rows, per)
-    local = np.arange(p.size) - np.repeat(np.cumsum(per) - per, per)
-    ne = n_edges[p]
-    return p, local // ne, local % ne
+    return p, np.arange(p.size) - np.repeat(np.cumsum(per) - per, per)
 
 
 def _planar_point_segment(
