@@ -4,10 +4,13 @@
 ``python -m benchmarks.conflicts ...``). For each number of protected points it
 
 1. generates the data (``benchmarks.data``: 10k activities, N clustered points),
-2. times ``humansec.find_conflicts`` in a fresh subprocess (peak RSS from ``getrusage``),
+2. times ``humansec.find_conflicts`` in a fresh subprocess (peak RSS from ``getrusage``; wall
+   and CPU time),
 3. loads the same data into a throwaway PostGIS on 127.0.0.1 (load and index times reported
-   apart) and times the equivalent query: a GiST-indexed ``&&`` on each activity's reach, then
-   ``ST_DWithin(a.geog, f.geog, rule distance + both precisions)`` on the spheroid,
+   apart) and times the equivalent query (wall, and CPU of the whole cluster from ``/proc``:
+   the machine is shared, and CPU ratios hold up better under load than wall ones): a
+   GiST-indexed ``&&`` on each activity's reach, then ``ST_DWithin(a.geog, f.geog, rule
+   distance + both precisions)`` on the spheroid,
 4. compares the two pair sets, and checks both against GeographicLib on every candidate pair
    within ``--band`` metres of its threshold plus a random sample (``pyproj.Geod``; to a route or
    area: the minimum along each geodesic edge, found by sampling and golden-section search).
@@ -75,9 +78,9 @@ def _worker(inp: str, out: str, module: str, rules_path: str | None) -> None:
     find_conflicts, rules = _engine(module, rules_path)
     find_conflicts(activities.iloc[:5], features.iloc[:50], rules)  # warm imports and caches
     rss_before = _rss_mb()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = find_conflicts(activities, features, rules)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     pairs = pd.DataFrame(
         {
@@ -89,7 +92,13 @@ def _worker(inp: str, out: str, module: str, rules_path: str | None) -> None:
     )
     with Path(out).open("wb") as f:
         pickle.dump(
-            {"seconds": seconds, "peak_rss_mb": peak, "rss_before_mb": rss_before, "pairs": pairs},
+            {
+                "seconds": seconds,
+                "cpu_s": cpu,
+                "peak_rss_mb": peak,
+                "rss_before_mb": rss_before,
+                "pairs": pairs,
+            },
             f,
         )
 
@@ -233,14 +242,36 @@ WHERE ST_DWithin(a.geog, f.geog, r.dist + a.prec + f.prec + %(margin)s)
 """
 
 
-def query_postgis(conn) -> tuple[float, np.ndarray, str]:
-    """Time ``QUERY``; return seconds, (activity, feature) index pairs, and the plan."""
+def cluster_cpu_s(pg: PostGIS) -> float:
+    """CPU seconds used so far by the cluster: the postmaster (with the children it reaped)
+    and its live children (the backend, parallel workers), from ``/proc``."""
+    postmaster = int((pg.datadir / "postmaster.pid").read_text().split()[0])
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()  # from field 3 (state) on
+        utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+        if int(stat.parent.name) == postmaster:
+            ticks += utime + stime + cutime + cstime
+        elif int(fields[1]) == postmaster:
+            ticks += utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def query_postgis(conn, pg: PostGIS) -> tuple[float, float, np.ndarray, str]:
+    """Time ``QUERY``; return seconds, CPU seconds of the cluster, (activity, feature) index
+    pairs, and the plan."""
     plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + QUERY).fetchall())
+    c0 = cluster_cpu_s(pg)
     t0 = time.perf_counter()
     rows = conn.execute(QUERY).fetchall()
     seconds = time.perf_counter() - t0
+    cpu = cluster_cpu_s(pg) - c0
     pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
-    return seconds, pairs, plan
+    return seconds, cpu, pairs, plan
 
 
 # --------------------------------------------------------------------------- reference
@@ -369,7 +400,7 @@ def run_size(
 
     with pg.connect() as conn:
         load = load_postgis(conn, activities, features, a_type=a_type, f_class=f_class, table=table)
-        pg_s, pg_pairs, plan = query_postgis(conn)
+        pg_s, pg_cpu, pg_pairs, plan = query_postgis(conn, pg)
         pg_keys = np.unique(pg_pairs[:, 0] * n_features + pg_pairs[:, 1])
         print(f"[{tag}] PostGIS {pg_s:.2f}s, {len(pg_keys)} pairs; checking...", flush=True)
         t0 = time.perf_counter()
@@ -438,6 +469,9 @@ def run_size(
         "postgis_index_s": round(load["index_s"], 3),
         "postgis_query_s": round(pg_s, 3),
         "ratio_engine_postgis": round(eng["seconds"] / pg_s, 4),
+        "engine_cpu_s": round(eng["cpu_s"], 3),
+        "postgis_query_cpu_s": round(pg_cpu, 3),
+        "ratio_cpu": round(eng["cpu_s"] / pg_cpu, 4) if pg_cpu > 0 else None,
         "pairs_engine": len(eng_keys),
         "pairs_postgis": len(pg_keys),
         "pairs_only_engine": len(only_eng),
@@ -478,7 +512,7 @@ def _rules_path(workload: str, args: argparse.Namespace) -> str | None:
 def _table(runs: list[dict]) -> str:
     head = (
         f"{'workload':>8} {'acts':>7} {'features':>9} {'engine s':>9} {'PostGIS s':>10} "
-        f"{'ratio':>7} {'peak MB':>8} {'pairs':>9} {'only eng':>8} {'only PG':>8} "
+        f"{'ratio':>7} {'cpu ratio':>9} {'peak MB':>8} {'pairs':>9} {'only eng':>8} {'only PG':>8} "
         f"{'checked':>8} {'wrong eng':>9} {'wrong PG':>8} {'max err m':>10} {'PG load s':>9}"
     )
     lines = [head]
@@ -488,7 +522,8 @@ def _table(runs: list[dict]) -> str:
         lines.append(
             f"{r['workload']:>8} {r['n_activities']:>7} "
             f"{r['n_features']:>9} {r['engine_s']:>9.2f} {r['postgis_query_s']:>10.2f} "
-            f"{r['ratio_engine_postgis']:>7.3f} {r['engine_peak_rss_mb']:>8.0f} "
+            f"{r['ratio_engine_postgis']:>7.3f} {r['ratio_cpu'] or float('nan'):>9.3f} "
+            f"{r['engine_peak_rss_mb']:>8.0f} "
             f"{r['pairs_engine']:>9} {r['pairs_only_engine']:>8} {r['pairs_only_postgis']:>8} "
             f"{ex['pairs_checked']:>8} {ex['wrong_side_engine']:>9} {ex['wrong_side_postgis']:>8} "
             f"{(err if err is not None else float('nan')):>10.2e} "
