@@ -23,6 +23,8 @@ from humansec.conflicts.grid import _PointGrid
 from humansec.conflicts.pairs import TOLERANCE_M, _Near, _Pairs
 
 _EQUATORIAL_RADIUS_M = 6_378_137.0
+_WIDE_PRECISION_M = 100.0
+"""Features less precise than this are searched in groups of their own (``_search``)."""
 _FAST_MIN_POINTS_PER_EDGE = 0.1
 """Line and area activities go through ``_near_points`` when a group has this many point
 features per activity edge to search (fewer: ``_candidates``)."""
@@ -51,6 +53,11 @@ def _search(
     same = np.where(table >= 0, rule_dist[np.maximum(table, 0)], -1.0)
     _, first, merged = np.unique(same.T, axis=0, return_index=True, return_inverse=True)
     table, codes = table[:, first], np.asarray(merged, dtype=np.intp).ravel()[codes]
+    # features whose precision widens the search much go apart: the others' boxes stay tight
+    wide = f_prec > _WIDE_PRECISION_M
+    if wide.any() and not wide.all():
+        codes = codes * 2 + wide
+        table = np.repeat(table, 2, axis=1)
     found: list[_Pairs] = []
     near: list[_Near] = []
     a_unit = unit_vectors(a_lines.lon, a_lines.lat)
