@@ -67,9 +67,11 @@ def _time_overlap(
         arr[values.isna().to_numpy()] = missing
         return arr
 
+    a_any = (acts["start"].notna() | acts["end"].notna()).to_numpy()
+    f_any = (feats["valid_from"].notna() | feats["valid_to"].notna()).to_numpy()
+    if not (a_any.any() and f_any.any()):  # one side has no times: every pair overlaps
+        return np.ones(pairs.act.size, dtype=bool), np.zeros(pairs.act.size, dtype=bool)
     lo, hi = np.iinfo(np.int64).min, np.iinfo(np.int64).max
     a0, a1 = ns(acts, "start", lo)[pairs.act], ns(acts, "end", hi)[pairs.act]
     f0, f1 = ns(feats, "valid_from", lo)[pairs.feat], ns(feats, "valid_to", hi)[pairs.feat]
-    a_timed = (acts["start"].notna() | acts["end"].notna()).to_numpy()[pairs.act]
-    f_timed = (feats["valid_from"].notna() | feats["valid_to"].notna()).to_numpy()[pairs.feat]
-    return (a0 <= f1) & (f0 <= a1), a_timed & f_timed
+    return (a0 <= f1) & (f0 <= a1), a_any[pairs.act] & f_any[pairs.feat]

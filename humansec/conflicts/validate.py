@@ -50,7 +50,7 @@ def _check_features(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             f"The features need the columns {choices(missing)} (kind: {choices(PROTECTED_KINDS)})."
         )
         raise SchemaError(msg)
-    feats = features.reset_index(drop=True).copy()
+    feats = features.reset_index(drop=True)  # copy-on-write: the caller's frame stays as it is
     kinds = feats["kind"].astype("string")
     bad = kinds.isna() | ~kinds.isin([str(k) for k in PROTECTED_KINDS])
     if bad.any():
