@@ -1,9 +1,13 @@
-"""Benchmark: the conflict check against PostGIS ``ST_DWithin`` on geography (issue 3, DESIGN 8).
+"""Benchmark: the conflict check against PostGIS ``ST_DWithin`` on geography (issues 3 and 15).
 
-``python -m benchmarks.run conflicts [-- --sizes 10000,100000,1000000]`` (or
-``python -m benchmarks.conflicts ...``). For each number of protected points it
+``python -m benchmarks.run conflicts [-- --workloads points,mixed --sizes 100000,1000000
+--activities 10000]`` (or ``python -m benchmarks.conflicts ...``). Workloads: ``points`` (issue
+3: ``benchmarks.data.activities`` and ``protected_points``, the default rules) and ``mixed``
+(issue 15: ``mixed_activities`` with routes of 0.5-2 km segments and areas of 10-24 vertices,
+``mixed_features`` with about 2% polygons, the four distances of ``mixed_rules_toml``). For
+each workload, number of activities and number of protected features it
 
-1. generates the data (``benchmarks.data``: 10k activities, N clustered points),
+1. generates the data (``benchmarks.data``, seeded),
 2. times ``humansec.find_conflicts`` in a fresh subprocess (peak RSS from ``getrusage``; wall
    and CPU time),
 3. loads the same data into a throwaway PostGIS on 127.0.0.1 (load and index times reported
@@ -12,8 +16,10 @@
    GiST-indexed ``&&`` on each activity's reach, then ``ST_DWithin(a.geog, f.geog, rule
    distance + both precisions)`` on the spheroid,
 4. compares the two pair sets, and checks both against GeographicLib on every candidate pair
-   within ``--band`` metres of its threshold plus a random sample (``pyproj.Geod``; to a route or
-   area: the minimum along each geodesic edge, found by sampling and golden-section search).
+   within ``--band`` metres of its threshold plus a random sample (``pyproj.Geod``; between a
+   point and a route or area, and between a polygon feature and anything: the minimum over
+   every vertex of one and geodesic edge of the other, found by sampling and golden-section
+   search; 0 where they meet).
 
 Per-pair thresholds for PostGIS and the reference come from the engine itself: every
 (activity type, feature kind/category/protection) class present in the data is probed with a
