@@ -1,16 +1,25 @@
-"""Benchmark: the conflict check against PostGIS ``ST_DWithin`` on geography (issue 3, DESIGN 8).
+"""Benchmark: the conflict check against PostGIS ``ST_DWithin`` on geography (issues 3 and 15).
 
-``python -m benchmarks.run conflicts [-- --sizes 10000,100000,1000000]`` (or
-``python -m benchmarks.conflicts ...``). For each number of protected points it
+``python -m benchmarks.run conflicts [-- --workloads points,mixed --sizes 100000,1000000
+--activities 10000]`` (or ``python -m benchmarks.conflicts ...``). Workloads: ``points`` (issue
+3: ``benchmarks.data.activities`` and ``protected_points``, the default rules) and ``mixed``
+(issue 15: ``mixed_activities`` with routes of 0.5-2 km segments and areas of 10-24 vertices,
+``mixed_features`` with about 2% polygons, the four distances of ``mixed_rules_toml``). For
+each workload, number of activities and number of protected features it
 
-1. generates the data (``benchmarks.data``: 10k activities, N clustered points),
-2. times ``humansec.find_conflicts`` in a fresh subprocess (peak RSS from ``getrusage``),
+1. generates the data (``benchmarks.data``, seeded),
+2. times ``humansec.find_conflicts`` in a fresh subprocess (peak RSS from ``getrusage``; wall
+   and CPU time),
 3. loads the same data into a throwaway PostGIS on 127.0.0.1 (load and index times reported
-   apart) and times the equivalent query: a GiST-indexed ``&&`` on each activity's reach, then
-   ``ST_DWithin(a.geog, f.geog, rule distance + both precisions)`` on the spheroid,
+   apart) and times the equivalent query (wall, and CPU of the whole cluster from ``/proc``:
+   the machine is shared, and CPU ratios hold up better under load than wall ones): a
+   GiST-indexed ``&&`` on each activity's reach, then ``ST_DWithin(a.geog, f.geog, rule
+   distance + both precisions)`` on the spheroid,
 4. compares the two pair sets, and checks both against GeographicLib on every candidate pair
-   within ``--band`` metres of its threshold plus a random sample (``pyproj.Geod``; to a route or
-   area: the minimum along each geodesic edge, found by sampling and golden-section search).
+   within ``--band`` metres of its threshold plus a random sample (``pyproj.Geod``; between a
+   point and a route or area, and between a polygon feature and anything: the minimum over
+   every vertex of one and geodesic edge of the other, found by sampling and golden-section
+   search; 0 where they meet).
 
 Per-pair thresholds for PostGIS and the reference come from the engine itself: every
 (activity type, feature kind/category/protection) class present in the data is probed with a
@@ -75,9 +84,9 @@ def _worker(inp: str, out: str, module: str, rules_path: str | None) -> None:
     find_conflicts, rules = _engine(module, rules_path)
     find_conflicts(activities.iloc[:5], features.iloc[:50], rules)  # warm imports and caches
     rss_before = _rss_mb()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = find_conflicts(activities, features, rules)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     pairs = pd.DataFrame(
         {
@@ -89,7 +98,13 @@ def _worker(inp: str, out: str, module: str, rules_path: str | None) -> None:
     )
     with Path(out).open("wb") as f:
         pickle.dump(
-            {"seconds": seconds, "peak_rss_mb": peak, "rss_before_mb": rss_before, "pairs": pairs},
+            {
+                "seconds": seconds,
+                "cpu_s": cpu,
+                "peak_rss_mb": peak,
+                "rss_before_mb": rss_before,
+                "pairs": pairs,
+            },
             f,
         )
 
@@ -233,77 +248,120 @@ WHERE ST_DWithin(a.geog, f.geog, r.dist + a.prec + f.prec + %(margin)s)
 """
 
 
-def query_postgis(conn) -> tuple[float, np.ndarray, str]:
-    """Time ``QUERY``; return seconds, (activity, feature) index pairs, and the plan."""
+def cluster_cpu_s(pg: PostGIS) -> float:
+    """CPU seconds used so far by the cluster: the postmaster (with the children it reaped)
+    and its live children (the backend, parallel workers), from ``/proc``."""
+    postmaster = int((pg.datadir / "postmaster.pid").read_text().split()[0])
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()  # from field 3 (state) on
+        utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+        if int(stat.parent.name) == postmaster:
+            ticks += utime + stime + cutime + cstime
+        elif int(fields[1]) == postmaster:
+            ticks += utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def query_postgis(conn, pg: PostGIS) -> tuple[float, float, np.ndarray, str]:
+    """Time ``QUERY``; return seconds, CPU seconds of the cluster, (activity, feature) index
+    pairs, and the plan."""
     plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + QUERY).fetchall())
+    c0 = cluster_cpu_s(pg)
     t0 = time.perf_counter()
     rows = conn.execute(QUERY).fetchall()
     seconds = time.perf_counter() - t0
+    cpu = cluster_cpu_s(pg) - c0
     pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
-    return seconds, pairs, plan
+    return seconds, cpu, pairs, plan
 
 
 # --------------------------------------------------------------------------- reference
 
 
-def _edge_min(a: np.ndarray, b: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Geodesic distance from P to the geodesic segment AB (rows of lon, lat; vectorised)."""
+def _edge_min(a: np.ndarray, b: np.ndarray, p: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Geodesic distance from P to the geodesic segment AB (rows of lon, lat; vectorised).
+
+    ``group``: the pair each row belongs to; rows whose 33 samples show they cannot hold
+    their pair's minimum (sample minimum minus the sample spacing above the pair's best
+    sample) skip the golden-section search and return inf.
+    """
     ax, ay, bx, by, px, py = a[:, 0], a[:, 1], b[:, 0], b[:, 1], p[:, 0], p[:, 1]
     az, _, length = GEOD.inv(ax, ay, bx, by)
     az, length = np.asarray(az), np.asarray(length)
-    m = len(ax)
-
-    def dist(s: np.ndarray) -> np.ndarray:
-        x, y, _ = GEOD.fwd(ax, ay, az, s)
-        return np.asarray(GEOD.inv(x, y, px, py)[2])
-
     k = 33
     grid = np.linspace(0.0, 1.0, k)
-    samples = np.column_stack([dist(length * t) for t in grid])
-    best = samples.argmin(axis=1)
-    lo = length * grid[np.maximum(best - 1, 0)]
-    hi = length * grid[np.minimum(best + 1, k - 1)]
+
+    def dist(s: np.ndarray, sel: np.ndarray) -> np.ndarray:
+        x, y, _ = GEOD.fwd(ax[sel], ay[sel], az[sel], s)
+        return np.asarray(GEOD.inv(x, y, px[sel], py[sel])[2])
+
+    every = np.arange(len(ax))
+    samples = np.column_stack([dist(length * t, every) for t in grid])
+    sample_min = samples.min(axis=1)
+    best_of_group = np.full(int(group.max()) + 1 if len(group) else 0, np.inf)
+    np.minimum.at(best_of_group, group, sample_min)
+    step = length / (k - 1)
+    sel = np.flatnonzero(sample_min - step <= best_of_group[group] + 1e-6)
+    best = samples.argmin(axis=1)[sel]
+    lo = length[sel] * grid[np.maximum(best - 1, 0)]
+    hi = length[sel] * grid[np.minimum(best + 1, k - 1)]
     g = (np.sqrt(5.0) - 1.0) / 2.0
     for _ in range(50):  # golden-section search; the bracket shrinks to ~1e-10 of its size
         c, d = hi - g * (hi - lo), lo + g * (hi - lo)
-        left = dist(c) < dist(d)
+        left = dist(c, sel) < dist(d, sel)
         hi = np.where(left, d, hi)
         lo = np.where(left, lo, c)
-    fc = dist((lo + hi) / 2.0)
-    fd = fc
-    ends = np.minimum(samples[:, 0], samples[:, -1])
-    return np.minimum.reduce([fc, fd, ends, samples.min(axis=1)]).reshape(m)
+    out = np.full(len(ax), np.inf)
+    out[sel] = np.minimum(dist((lo + hi) / 2.0, sel), sample_min[sel])
+    return out
 
 
-def reference_distance(geoms: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
-    """GeographicLib distance from each activity geometry to the point (px, py), in metres."""
-    out = np.full(len(geoms), np.inf)
-    types = shapely.get_type_id(geoms)
-    is_pt = types == 0
-    if is_pt.any():
-        out[is_pt] = GEOD.inv(
-            shapely.get_x(geoms[is_pt]), shapely.get_y(geoms[is_pt]), px[is_pt], py[is_pt]
+def _outline(g) -> np.ndarray:
+    """Vertices of a point, a line, or a polygon's exterior ring (lon, lat rows)."""
+    if g.geom_type == "Polygon":
+        return shapely.get_coordinates(g.exterior)
+    return shapely.get_coordinates(g)
+
+
+def reference_distance(a_geoms: np.ndarray, f_geoms: np.ndarray) -> np.ndarray:
+    """GeographicLib distance between each activity and feature geometry, in metres.
+
+    0 when they intersect (drawn in degrees); else the minimum over every vertex of one and
+    every geodesic edge of the other (``_edge_min``); ``Geod.inv`` between two points.
+    """
+    out = np.full(len(a_geoms), np.inf)
+    a_pt = shapely.get_type_id(a_geoms) == 0
+    f_pt = shapely.get_type_id(f_geoms) == 0
+    both = a_pt & f_pt
+    if both.any():
+        out[both] = GEOD.inv(
+            shapely.get_x(a_geoms[both]),
+            shapely.get_y(a_geoms[both]),
+            shapely.get_x(f_geoms[both]),
+            shapely.get_y(f_geoms[both]),
         )[2]
-    rows, ax, ay, bx, by = [], [], [], [], []
-    for i in np.flatnonzero(~is_pt):
-        g = geoms[i]
-        if types[i] == 3 and shapely.contains_xy(g, px[i], py[i]):
-            out[i] = 0.0
-            continue
-        ring = g.exterior if types[i] == 3 else g
-        xy = shapely.get_coordinates(ring)
-        rows += [i] * (len(xy) - 1)
-        ax.append(xy[:-1, 0])
-        ay.append(xy[:-1, 1])
-        bx.append(xy[1:, 0])
-        by.append(xy[1:, 1])
+    rest = np.flatnonzero(~both)
+    touching = shapely.intersects(a_geoms[rest], f_geoms[rest])
+    out[rest[touching]] = 0.0
+    rows, ea, eb, pts = [], [], [], []
+    for i in rest[~touching]:
+        for one, other in ((a_geoms[i], f_geoms[i]), (f_geoms[i], a_geoms[i])):
+            if other.geom_type == "Point":
+                continue
+            verts, line = _outline(one), _outline(other)
+            n_v, n_e = len(verts), len(line) - 1
+            rows.append(np.full(n_v * n_e, i))
+            ea.append(np.tile(line[:-1], (n_v, 1)))
+            eb.append(np.tile(line[1:], (n_v, 1)))
+            pts.append(np.repeat(verts, n_e, axis=0))
     if rows:
-        r = np.asarray(rows)
-        d = _edge_min(
-            np.column_stack([np.concatenate(ax), np.concatenate(ay)]),
-            np.column_stack([np.concatenate(bx), np.concatenate(by)]),
-            np.column_stack([px[r], py[r]]),
-        )
+        r = np.concatenate(rows)
+        d = _edge_min(np.concatenate(ea), np.concatenate(eb), np.concatenate(pts), r)
         np.minimum.at(out, r, d)
     return out
 
@@ -312,24 +370,29 @@ def reference_distance(geoms: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.
 
 
 def run_size(
+    workload: str,
+    *,
     n_features: int,
     activities: gpd.GeoDataFrame,
     pg: PostGIS,
     args: argparse.Namespace,
     rng: np.random.Generator,
 ) -> dict:
-    """Everything for one number of protected points; returns the result record."""
+    """Everything for one workload and number of protected features; returns the record."""
     t0 = time.perf_counter()
-    features = data.protected_points(n_features, seed=args.seed)
+    make = data.mixed_features if workload == "mixed" else data.protected_points
+    features = make(n_features, seed=args.seed)
     gen_s = time.perf_counter() - t0
-    find_conflicts, rules = _engine(args.engine, args.rules)
+    rules_path = _rules_path(workload, args)
+    find_conflicts, rules = _engine(args.engine, rules_path)
     types = sorted(activities["type"].astype(str).unique())
     a_type = pd.Index(types).get_indexer(activities["type"].astype(str)).astype(np.int16)
     f_class, classes = feature_classes(features)
     table = probe_thresholds(find_conflicts, rules, types, classes)
-    print(f"[{n_features}] data {gen_s:.1f}s, {len(classes)} feature classes; engine", flush=True)
+    tag = f"{workload} {len(activities)}x{n_features}"
+    print(f"[{tag}] data {gen_s:.1f}s, {len(classes)} feature classes; engine", flush=True)
 
-    eng = run_engine(activities, features, args.engine, args.rules)
+    eng = run_engine(activities, features, args.engine, rules_path)
     a_idx = pd.Index(activities["id"].astype(str)).get_indexer(eng["pairs"]["activity_id"])
     f_idx = pd.Index(features["id"].astype(str)).get_indexer(eng["pairs"]["feature_id"])
     eng_keys = np.unique(a_idx.astype(np.int64) * n_features + f_idx)
@@ -339,13 +402,13 @@ def run_size(
         + features["precision_m"].fillna(0.0).to_numpy()[f_idx]
     )
     thr_mismatch = int(np.sum(~np.isclose(thr_expected, eng["pairs"]["threshold_m"], atol=1e-6)))
-    print(f"[{n_features}] engine {eng['seconds']:.2f}s, {len(eng_keys)} pairs", flush=True)
+    print(f"[{tag}] engine {eng['seconds']:.2f}s, {len(eng_keys)} pairs", flush=True)
 
     with pg.connect() as conn:
         load = load_postgis(conn, activities, features, a_type=a_type, f_class=f_class, table=table)
-        pg_s, pg_pairs, plan = query_postgis(conn)
+        pg_s, pg_cpu, pg_pairs, plan = query_postgis(conn, pg)
         pg_keys = np.unique(pg_pairs[:, 0] * n_features + pg_pairs[:, 1])
-        print(f"[{n_features}] PostGIS {pg_s:.2f}s, {len(pg_keys)} pairs; checking...", flush=True)
+        print(f"[{tag}] PostGIS {pg_s:.2f}s, {len(pg_keys)} pairs; checking...", flush=True)
         t0 = time.perf_counter()
         cand = np.array(
             conn.execute(CANDIDATES, {"margin": args.margin}).fetchall(), dtype=float
@@ -369,9 +432,8 @@ def run_size(
     )
     t0 = time.perf_counter()
     ref = reference_distance(
-        activities.geometry.values[ca],
-        shapely.get_x(features.geometry.values[cf]),
-        shapely.get_y(features.geometry.values[cf]),
+        np.asarray(activities.geometry.values, dtype=object)[ca],
+        np.asarray(features.geometry.values, dtype=object)[cf],
     )
     ref_s = time.perf_counter() - t0
     truth = ref <= thr
@@ -398,6 +460,10 @@ def run_size(
         if eng_says[i] != pg_says[i]
     ]
     return {
+        "workload": workload,
+        "rules": rules_path or str(DEFAULT_RULES),
+        "feature_geometries": features.geometry.geom_type.value_counts().to_dict(),
+        "activity_geometries": activities.geometry.geom_type.value_counts().to_dict(),
         "n_features": n_features,
         "n_activities": len(activities),
         "feature_classes": len(classes),
@@ -409,6 +475,9 @@ def run_size(
         "postgis_index_s": round(load["index_s"], 3),
         "postgis_query_s": round(pg_s, 3),
         "ratio_engine_postgis": round(eng["seconds"] / pg_s, 4),
+        "engine_cpu_s": round(eng["cpu_s"], 3),
+        "postgis_query_cpu_s": round(pg_cpu, 3),
+        "ratio_cpu": round(eng["cpu_s"] / pg_cpu, 4) if pg_cpu > 0 else None,
         "pairs_engine": len(eng_keys),
         "pairs_postgis": len(pg_keys),
         "pairs_only_engine": len(only_eng),
@@ -435,19 +504,32 @@ def run_size(
 # --------------------------------------------------------------------------- main
 
 
+def _rules_path(workload: str, args: argparse.Namespace) -> str | None:
+    """``--rules``, else the mixed workload's four distances (written next to the results),
+    else None (the engine's default rules file)."""
+    if args.rules or workload != "mixed":
+        return args.rules
+    path = args.out.parent / "mixed_rules.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data.mixed_rules_toml())
+    return str(path)
+
+
 def _table(runs: list[dict]) -> str:
     head = (
-        f"{'features':>9} {'engine s':>9} {'PostGIS s':>10} {'ratio':>7} {'peak MB':>8} "
-        f"{'pairs':>9} {'only eng':>8} {'only PG':>8} {'checked':>8} {'wrong eng':>9} "
-        f"{'wrong PG':>8} {'max err m':>10} {'PG load s':>9}"
+        f"{'workload':>8} {'acts':>7} {'features':>9} {'engine s':>9} {'PostGIS s':>10} "
+        f"{'ratio':>7} {'cpu ratio':>9} {'peak MB':>8} {'pairs':>9} {'only eng':>8} {'only PG':>8} "
+        f"{'checked':>8} {'wrong eng':>9} {'wrong PG':>8} {'max err m':>10} {'PG load s':>9}"
     )
     lines = [head]
     for r in runs:
         ex = r["exactness"]
         err = ex["engine_max_abs_distance_error_m"]
         lines.append(
+            f"{r['workload']:>8} {r['n_activities']:>7} "
             f"{r['n_features']:>9} {r['engine_s']:>9.2f} {r['postgis_query_s']:>10.2f} "
-            f"{r['ratio_engine_postgis']:>7.3f} {r['engine_peak_rss_mb']:>8.0f} "
+            f"{r['ratio_engine_postgis']:>7.3f} {r['ratio_cpu'] or float('nan'):>9.3f} "
+            f"{r['engine_peak_rss_mb']:>8.0f} "
             f"{r['pairs_engine']:>9} {r['pairs_only_engine']:>8} {r['pairs_only_postgis']:>8} "
             f"{ex['pairs_checked']:>8} {ex['wrong_side_engine']:>9} {ex['wrong_side_postgis']:>8} "
             f"{(err if err is not None else float('nan')):>10.2e} "
@@ -459,10 +541,20 @@ def _table(runs: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; see the module docstring. Returns 0 (it measures, it does not judge)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.conflicts")
-    parser.add_argument("--sizes", default="10000,100000", help="protected points, comma-separated")
-    parser.add_argument("--activities", type=int, default=10_000)
+    parser.add_argument(
+        "--sizes", default="10000,100000", help="protected features, comma-separated"
+    )
+    parser.add_argument(
+        "--workloads",
+        default="points,mixed",
+        help="points: the issue 3 data (point features, default rules); mixed: issue 15's "
+        "(long routes, many-vertex areas, 2%% polygon features, four distances 500-2000 m)",
+    )
+    parser.add_argument(
+        "--activities", default="10000", help="activities, comma-separated (each x each size)"
+    )
     parser.add_argument("--seed", type=int, default=data.SEED)
-    parser.add_argument("--rules", default=None, help="rules TOML (default geodata/rules.toml)")
+    parser.add_argument("--rules", default=None, help="rules TOML (default: see _rules_path)")
     parser.add_argument("--engine", default="humansec", help="module with both functions")
     parser.add_argument("--band", type=float, default=5.0, help="check every pair this near (m)")
     parser.add_argument("--margin", type=float, default=50.0, help="candidate margin (m)")
@@ -474,7 +566,11 @@ def main(argv: list[str] | None = None) -> int:
         _worker(args.worker[0], args.worker[1], args.engine, args.rules)
         return 0
     sizes = [int(s) for s in args.sizes.split(",")]
-    activities = data.activities(args.activities, seed=args.seed)
+    counts = [int(s) for s in args.activities.split(",")]
+    workloads = [w.strip() for w in args.workloads.split(",")]
+    unknown = set(workloads) - {"points", "mixed"}
+    if unknown:
+        parser.error(f"unknown workload(s) {sorted(unknown)}; known: points, mixed")
     rng = np.random.default_rng(args.seed)
     runs: list[dict] = []
     record: dict = {
@@ -482,19 +578,25 @@ def main(argv: list[str] | None = None) -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "engine": args.engine,
-        "rules": args.rules or str(DEFAULT_RULES),
-        "activities": activities.geometry.geom_type.value_counts().to_dict(),
         "postgis_query": QUERY.strip(),
         "runs": runs,
     }
     pg = PostGIS.start()
     try:
         record["postgis_version"] = pg.version
-        for n in sizes:
-            runs.append(run_size(n, activities, pg, args, rng))
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(json.dumps(record, indent=2))
-            print(_table(runs), flush=True)
+        for workload in workloads:
+            for n_acts in counts:
+                make = data.mixed_activities if workload == "mixed" else data.activities
+                activities = make(n_acts, seed=args.seed)
+                for n in sizes:
+                    runs.append(
+                        run_size(
+                            workload, n_features=n, activities=activities, pg=pg, args=args, rng=rng
+                        )
+                    )
+                    args.out.parent.mkdir(parents=True, exist_ok=True)
+                    args.out.write_text(json.dumps(record, indent=2))
+                    print(_table(runs), flush=True)
     finally:
         pg.stop()
     print(f"results: {args.out}")

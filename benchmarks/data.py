@@ -174,3 +174,111 @@ def activities(n: int = 10_000, *, seed: int = SEED) -> gpd.GeoDataFrame:
         }
     )
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=WGS84)
+
+
+# --------------------------------------------------------------------------- mixed workload
+# Issue 15: real plans are not only points. Routes made of short segments, areas of many
+# vertices, and some protected features that are polygons (sites, camps, compounds).
+
+MIXED_DISTANCES_M: tuple[float, ...] = (500.0, 1000.0, 1500.0, 2000.0)
+"""The four stand-off distances of ``mixed_rules_toml``."""
+
+
+def _mixed_route(rng: np.random.Generator, lon: float, lat: float) -> shapely.LineString:
+    """A route of 5-50 km made of geodesic segments of 0.5-2 km, heading roughly one way."""
+    total = rng.uniform(5_000.0, 50_000.0)
+    legs = rng.uniform(500.0, 2_000.0, int(total / 500.0) + 1)
+    legs = legs[: int(np.searchsorted(np.cumsum(legs), total)) + 1]
+    turns = np.cumsum(rng.normal(0.0, 15.0, legs.size)) + rng.uniform(-180.0, 180.0)
+    coords = [(lon, lat)]
+    for leg, heading in zip(legs, turns, strict=True):
+        lon, lat, _ = GEOD.fwd(lon, lat, heading, leg)
+        coords.append((lon, lat))
+    return shapely.LineString(coords)
+
+
+def _star(
+    rng: np.random.Generator, lon: float, lat: float, n_vertices: int, area_m2: float
+) -> shapely.Polygon:
+    """A star-shaped polygon of ``n_vertices`` around (lon, lat) of about ``area_m2``."""
+    az = np.sort(rng.uniform(-180.0, 180.0, n_vertices))
+    shape = rng.uniform(0.6, 1.0, n_vertices)
+    # area of the star ~ pi r^2 mean(shape^2): scale r to the wanted area
+    radius = np.sqrt(area_m2 / (np.pi * np.mean(shape**2))) * shape
+    x, y, _ = GEOD.fwd(np.full(n_vertices, lon), np.full(n_vertices, lat), az, radius)
+    return shapely.Polygon(np.column_stack([x, y]))
+
+
+def mixed_activities(n: int = 10_000, *, seed: int = SEED) -> gpd.GeoDataFrame:
+    """``n`` activities: 60% points, 30% routes of 5-50 km in 0.5-2 km segments, 10% areas of
+    1-20 km² with 10-24 vertices; 70% near towns. Columns as ``activities``.
+    """
+    rng = np.random.default_rng([seed, 3])
+    t_lon, t_lat, weight, spread = _towns(np.random.default_rng([seed, 0]))
+    near = rng.random(n) < 0.7
+    town = rng.choice(N_TOWNS, n, p=weight)
+    lon, lat = _scatter(rng, t_lon[town], t_lat[town], spread[town] * 2.0)
+    west, south, east, north = AREA
+    lon = np.where(near, lon, rng.uniform(west + 0.5, east - 0.5, n))
+    lat = np.where(near, lat, rng.uniform(south + 0.5, north - 0.5, n))
+    shape = rng.choice(3, n, p=[0.6, 0.3, 0.1])
+    geoms: list[shapely.Geometry] = []
+    for i in range(n):
+        if shape[i] == 0:
+            geoms.append(shapely.Point(lon[i], lat[i]))
+        elif shape[i] == 1:
+            geoms.append(_mixed_route(rng, float(lon[i]), float(lat[i])))
+        else:
+            area = rng.uniform(1e6, 20e6)
+            geoms.append(_star(rng, float(lon[i]), float(lat[i]), int(rng.integers(10, 25)), area))
+    missing_time = pd.Series(pd.NaT, index=range(n), dtype="datetime64[us, UTC]")
+    frame = pd.DataFrame(
+        {
+            "id": pd.array([f"a{i}" for i in range(n)], dtype="string"),
+            "type": pd.array(
+                np.array(ACTIVITY_TYPES, dtype=object)[rng.integers(0, len(ACTIVITY_TYPES), n)],
+                dtype="string",
+            ),
+            "start": missing_time,
+            "end": missing_time.copy(),
+            "precision_m": _precision(rng, n, ACTIVITY_PRECISION_SHARE),
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=WGS84)
+
+
+POLYGON_SHARE = 0.02
+"""Share of the mixed workload's protected features that are polygons."""
+
+
+def mixed_features(n: int, *, seed: int = SEED) -> gpd.GeoDataFrame:
+    """``protected_points(n)`` with about 2% of them replaced by polygons (sites of 0.01-1 km²,
+    5-12 vertices) around the same places; same columns.
+    """
+    frame = protected_points(n, seed=seed)
+    rng = np.random.default_rng([seed, 4])
+    poly = np.flatnonzero(rng.random(n) < POLYGON_SHARE)
+    geoms = np.asarray(frame.geometry.array, dtype=object).copy()
+    x, y = shapely.get_x(geoms[poly]), shapely.get_y(geoms[poly])
+    areas = np.exp(rng.uniform(np.log(1e4), np.log(1e6), poly.size))
+    sides = rng.integers(5, 13, poly.size)
+    geoms[poly] = [
+        _star(rng, float(x[k]), float(y[k]), int(sides[k]), float(areas[k]))
+        for k in range(poly.size)
+    ]
+    return gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=list(geoms), crs=WGS84)
+
+
+def mixed_rules_toml() -> str:
+    """Rules for the mixed workload: every activity type against every kind in the data, with
+    the four ``MIXED_DISTANCES_M`` spread over them (placeholders for a benchmark)."""
+    kinds = [kind for kind, _, _ in FEATURE_KINDS]
+    blocks = []
+    for t, activity in enumerate(ACTIVITY_TYPES):
+        for k, kind in enumerate(kinds):
+            distance = MIXED_DISTANCES_M[(t + k) % len(MIXED_DISTANCES_M)]
+            blocks.append(
+                f'[[rule]]\nactivity = "{activity}"\nfeature = "{kind}"\n'
+                f'distance_m = {distance}\nseverity = "high"\nrationale = "benchmark"\n'
+            )
+    return "\n".join(blocks)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from humansec.conflicts import engine, geodesic, load_rules
+from humansec.conflicts import geodesic, load_rules, search
 from humansec.conflicts.engine import find_conflicts
 
 
@@ -59,7 +59,7 @@ def test_fast_path_gives_the_same_table(monkeypatch: pytest.MonkeyPatch) -> None
     acts, feats = _frames()
     rules = load_rules()
     general = find_conflicts(acts, feats, rules)
-    monkeypatch.setattr(engine, "_FAST_MIN_POINTS_PER_EDGE", 0)
+    monkeypatch.setattr(search, "_FAST_MIN_POINTS_PER_EDGE", 0)
     fast = find_conflicts(acts, feats, rules)
     assert len(general) > 100
     assert set(general["activity_id"]) >= {"a0", "a1", "a3", "a4"}

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from humansec.conflicts import engine, geodesic
+from humansec.conflicts import engine, geodesic, grid, search
 from humansec.conflicts.geometry import prepare
 from humansec.conflicts.rules import load_rules
 
@@ -37,7 +37,7 @@ def test_edge_boxes_are_shared_per_reach_and_split_at_the_antimeridian() -> None
     lines = prepare(geoms, engine.MAX_EDGE_M)
     lat_abs = np.maximum.reduceat(np.abs(lines.lat), lines.vertex_start)
     reaches = [np.array([100.0, 100.0, -1.0]), np.array([100.0, 250.0, -1.0])]
-    boxes = engine._EdgeBoxes.build(lines, lat_abs, reaches)
+    boxes = search._EdgeBoxes.build(lines, lat_abs, reaches)
     # activity 0 (one edge, two box halves) and 1 (two edges) at 100 m, 1 at 250 m
     assert boxes.entry[0, 0] == boxes.entry[1, 0]
     assert boxes.entry[0, 1] != boxes.entry[1, 1]
@@ -71,7 +71,7 @@ def test_point_grid_finds_what_the_strtree_finds() -> None:
     tree = shapely.STRtree(shapely.points(lon, lat))
     want = tree.query(shapely.box(west, south, east, north))
     for cell in (0.01, 0.3, 5.0):
-        got = engine._PointGrid(lon, lat, cell).query(west, south, east, north)
+        got = grid._PointGrid(lon, lat, cell).query(west, south, east, north)
         assert sorted(zip(*got, strict=True)) == sorted(zip(*want, strict=True))
     assert want.shape[1] > 200
 

@@ -153,9 +153,16 @@ def densify_coords(
     n = lon.size
     if n < 2:
         return lon, lat, part
-    same = part[:-1] == part[1:]
-    az, _, s12 = inverse(lon[:-1], lat[:-1], lon[1:], lat[1:])
-    extra = np.where(same, np.ceil(s12 / max_edge_m) - 1.0, 0.0).clip(min=0).astype(np.intp)
+    same = np.flatnonzero(part[:-1] == part[1:])  # edges (not steps between parts)
+    # edges surely shorter than max_edge_m need no measuring: a geodesic is no longer than the
+    # path along the parallel of its start, then the meridian of its end, and both radii of
+    # curvature are at most MAX_RADIUS_M
+    dlon = np.abs((lon[same + 1] - lon[same] + 180.0) % 360.0 - 180.0)
+    path = np.radians(dlon * np.cos(np.radians(lat[same])) + np.abs(lat[same + 1] - lat[same]))
+    same = same[MAX_RADIUS_M * path * (1.0 + 1e-9) + 1e-6 > max_edge_m]
+    az, s12 = np.zeros(n - 1), np.zeros(n - 1)
+    az[same], _, s12[same] = inverse(lon[same], lat[same], lon[same + 1], lat[same + 1])
+    extra = (np.ceil(s12 / max_edge_m) - 1.0).clip(min=0).astype(np.intp)
     extra = np.append(extra, 0)
     if not extra.any():
         return lon, lat, part

@@ -60,6 +60,10 @@ def prepare(geoms: npt.NDArray[np.object_], max_edge_m: float) -> Linework:
             geoms,
             np.ones(n, dtype=bool),
         )
+    points = type_ids == _POINT
+    if n and bool(points.any()):
+        # points need no parts, densifying or new geometries: only the others go through that
+        return _with_points(geoms, points, prepare(geoms[~points], max_edge_m))
     parts, part_geom = shapely.get_parts(geoms, return_index=True)
     part_type = shapely.get_type_id(parts)
     poly_parts = np.flatnonzero(part_type == _POLYGON)
@@ -108,6 +112,53 @@ def prepare(geoms: npt.NDArray[np.object_], max_edge_m: float) -> Linework:
         has_extent,
         dense,
         type_ids == _POINT,
+    )
+
+
+def _with_points(
+    geoms: npt.NDArray[np.object_], points: npt.NDArray[np.bool_], other: Linework
+) -> Linework:
+    """The linework of ``geoms``: their ``points`` (a vertex and a zero-length edge each, the
+    geometry itself as its dense form) merged in order with ``other``, that of the rest."""
+    n = len(geoms)
+    rest = np.flatnonzero(~points)
+    pts = np.flatnonzero(points)
+    vertex_count = np.ones(n, dtype=np.intp)
+    vertex_count[rest] = other.vertex_count
+    vertex_start = _starts(vertex_count)
+    edge_count = np.ones(n, dtype=np.intp)
+    edge_count[rest] = other.edge_count
+    edge_start = _starts(edge_count)
+    # where each vertex and edge of ``other`` goes
+    v_to = np.repeat(vertex_start[rest] - other.vertex_start, other.vertex_count)
+    v_to += np.arange(other.lon.size, dtype=np.intp)
+    e_to = np.repeat(edge_start[rest] - other.edge_start, other.edge_count)
+    e_to += np.arange(other.edge_a.size, dtype=np.intp)
+    coords = shapely.get_coordinates(geoms[pts])
+    lon = np.empty(int(vertex_count.sum()))
+    lat = np.empty(lon.size)
+    lon[vertex_start[pts]], lat[vertex_start[pts]] = coords[:, 0], coords[:, 1]
+    lon[v_to], lat[v_to] = other.lon, other.lat
+    edge_a = np.empty(int(edge_count.sum()), dtype=np.intp)
+    edge_b = np.empty(edge_a.size, dtype=np.intp)
+    edge_a[edge_start[pts]] = edge_b[edge_start[pts]] = vertex_start[pts]
+    edge_a[e_to], edge_b[e_to] = v_to[other.edge_a], v_to[other.edge_b]
+    has_extent = np.zeros(n, dtype=bool)
+    has_extent[rest] = other.has_extent
+    dense = geoms.copy()
+    dense[rest] = other.dense
+    return Linework(
+        lon,
+        lat,
+        vertex_start,
+        vertex_count,
+        edge_a,
+        edge_b,
+        edge_start,
+        edge_count,
+        has_extent,
+        dense,
+        points,
     )
 
 

@@ -1,0 +1,110 @@
+"""Routes and areas of many short edges against polygon features (issue 15's mixed plans).
+
+The engine measures only the vertex-edge combinations its planar bounds cannot exclude; here
+every combination is measured (GeographicLib's point-to-geodesic-edge distance, both ways) and
+the engine must give the same pairs and the same distances.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+
+from humansec import find_conflicts
+from humansec.conflicts.geodesic import point_segment_distance
+from humansec.conflicts.rules import parse_rules
+
+GEOD = pyproj.Geod(ellps="WGS84")
+THRESHOLD_M = 1500.0
+
+
+def _route(rng: np.random.Generator, lon: float, lat: float, n: int) -> shapely.LineString:
+    az = rng.uniform(0, 360) + np.cumsum(rng.normal(0, 20, n))
+    coords = [(lon, lat)]
+    for a, leg in zip(az, rng.uniform(300, 2000, n), strict=True):
+        lon, lat, _ = GEOD.fwd(lon, lat, a, leg)
+        coords.append((lon, lat))
+    return shapely.LineString(coords)
+
+
+def _star(rng: np.random.Generator, lon: float, lat: float, n: int, r: float) -> shapely.Polygon:
+    az = np.sort(rng.uniform(0, 360, n))
+    x, y, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), az, r * rng.uniform(0.5, 1.0, n))
+    return shapely.Polygon(np.column_stack([x, y]))
+
+
+def _wrapped(geoms: list[shapely.Geometry]) -> list[shapely.Geometry]:
+    """The geometries that do not cross the antimeridian (Geod.fwd gives -180..180)."""
+    out = []
+    for g in geoms:
+        x = shapely.get_coordinates(g)[:, 0]
+        if x.max() - x.min() < 180:
+            out.append(g)
+    return out
+
+
+def _frames(lon: float, lat: float) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    rng = np.random.default_rng(15)
+    acts = [_route(rng, lon, lat, 30), _star(rng, lon + 0.1, lat, 16, 2500.0)]
+    acts.append(shapely.Point(lon + 0.05, lat + 0.03))
+    # polygon features around the activities, a few across or inside them
+    f_lon, f_lat = lon + rng.uniform(-0.1, 0.2, 300), lat + rng.uniform(-0.1, 0.1, 300)
+    feats = [
+        _star(rng, x, y, int(rng.integers(4, 12)), rng.uniform(50, 900))
+        for x, y in zip(f_lon, f_lat, strict=True)
+    ]
+    acts, feats = _wrapped(acts), _wrapped(feats)
+    a = gpd.GeoDataFrame(
+        {"id": [f"a{k}" for k in range(len(acts))], "type": "patrol"}, geometry=acts, crs=4326
+    )
+    f = gpd.GeoDataFrame(
+        {"id": [f"f{k}" for k in range(len(feats))], "kind": "cultural"}, geometry=feats, crs=4326
+    )
+    return a, f
+
+
+def _outline(g: shapely.Geometry) -> np.ndarray:
+    return shapely.get_coordinates(g.exterior if g.geom_type == "Polygon" else g)
+
+
+def _reference(a: shapely.Geometry, f: shapely.Geometry) -> float:
+    """0 when they meet, else the minimum over every vertex of one and edge of the other."""
+    if a.intersects(f):
+        return 0.0
+    best = np.inf
+    for one, other in ((a, f), (f, a)):
+        line = _outline(other)
+        if len(line) < 2:
+            continue
+        pts = _outline(one)
+        p = np.repeat(pts, len(line) - 1, axis=0)
+        s, e = np.tile(line[:-1], (len(pts), 1)), np.tile(line[1:], (len(pts), 1))
+        d = point_segment_distance((p[:, 0], p[:, 1]), (s[:, 0], s[:, 1]), (e[:, 0], e[:, 1]))
+        best = min(best, float(d.min()))
+    return best
+
+
+def test_routes_and_areas_against_polygons_match_every_combination() -> None:
+    for lon, lat in ((30.5, 50.4), (179.92, -20.0)):  # Kyiv, and across the antimeridian
+        acts, feats = _frames(lon, lat)
+        rules = parse_rules(
+            f'[[rule]]\nactivity = "patrol"\nfeature = "cultural"\ndistance_m = {THRESHOLD_M}\n'
+            'severity = "high"\nrationale = "test"\n'
+        )
+        got = find_conflicts(acts, feats, rules)
+        mine = {(r.activity_id, r.feature_id): r.distance_m for r in got.itertuples()}
+        ref = {}
+        for i, a in enumerate(acts.geometry):
+            for j, f in enumerate(feats.geometry):
+                if a.distance(f) > 0.05:  # degrees: far beyond the threshold here
+                    continue
+                d = _reference(a, f)
+                if d <= THRESHOLD_M:
+                    ref[(f"a{i}", f"f{j}")] = d
+        assert set(mine) == set(ref)
+        assert len(ref) > 20
+        assert {k[0] for k in ref} == set(acts["id"])
+        assert sum(d == 0.0 for d in ref.values()) > 2  # some cross or lie inside
+        assert max(abs(mine[k] - ref[k]) for k in ref) < 1e-6
