@@ -176,7 +176,7 @@ RUNTIME_JS = r"""
         if (icon) {
           // The activity itself is the APP-6 symbol (at a point inside a route or area,
           // which is still drawn in the status colour).
-          var at = layer.getLatLng ? layer.getLatLng() : layer.getCenter();
+          var at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
           var marker = L.marker(at, { icon: icon, keyboard: false });
           marker.feature = f;
           symbols.push(marker);
