@@ -273,20 +273,22 @@ def place_labels(
 class LabelLayer(folium.MacroElement):
     """The labels as one non-interactive layer (``L.Humansec.labels`` in the runtime).
 
-    Each row is ``[lat, lon, escaped text, size class, dot, width, height]``.
+    Each row is ``[lat, lon, escaped text, size class, dot, width, height]``; ``zoom`` is the
+    zoom they were placed for (kept on the map as ``_hsLabelZoom``, for tests).
     """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "var {{ this.get_name() }} = L.Humansec.labels({{ this.rows_json }})"
+        "var {{ this.get_name() }} = L.Humansec.labels({{ this.rows_json }}, {{ this.zoom }})"
         ".addTo({{ this._parent.get_name() }});"
         "{% endmacro %}"
     )
 
-    def __init__(self, labels: Sequence[Label]) -> None:
+    def __init__(self, labels: Sequence[Label], zoom: float) -> None:
         super().__init__()
         self._name = "LabelLayer"
         self.labels = list(labels)
+        self.zoom = float(zoom)
         self.rows_json = script_json([_row(label) for label in self.labels])
 
 
@@ -305,11 +307,12 @@ def _row(label: Label) -> list[object]:
 class LabelGroup(folium.FeatureGroup):
     """The "Place names" overlay; ``labels`` holds what it draws."""
 
-    def __init__(self, labels: Sequence[Label]) -> None:
+    def __init__(self, labels: Sequence[Label], zoom: float) -> None:
         super().__init__(name="Place names", overlay=True, control=True, show=True)
         self.labels = list(labels)
+        self.zoom = zoom
         if self.labels:
-            self.add_child(LabelLayer(self.labels))
+            self.add_child(LabelLayer(self.labels, zoom))
 
 
 def label_group(
@@ -322,4 +325,5 @@ def label_group(
 ) -> LabelGroup:
     """The "Place names" group of the view ``bounds`` (EPSG:4326) widened by ``margin``."""
     wide = aggregate.widen(bounds, margin)
-    return LabelGroup(place_labels(population, wide, zoom=zoom, use_gazetteer=use_gazetteer))
+    placed = place_labels(population, wide, zoom=zoom, use_gazetteer=use_gazetteer)
+    return LabelGroup(placed, zoom)

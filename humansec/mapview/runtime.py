@@ -253,9 +253,11 @@ RUNTIME_JS = r"""
     },
     // Place names chosen on the server (labels.py): [lat, lon, escaped text, size class,
     // dot, width, height]. Plain text with a halo; they take no click and no keyboard focus.
-    labels: function (rows) {
+    labels: function (rows, zoom) {
       var group = L.layerGroup(), i, r, html;
-      group.beforeAdd = function (map) { makePane(map, "hsLabels", 620, true); };
+      group.beforeAdd = function (map) {
+        makePane(map, "hsLabels", 620, true); map._hsLabelZoom = zoom;
+      };
       for (i = 0; i < rows.length; i++) {
         r = rows[i];
         html = '<span class="hs-label-text">' + r[2] + "</span>";
