@@ -154,6 +154,7 @@ RUNTIME_JS = r"""
     },
     layer: function (data, meta) {
       var points = [], others = [], symbols = [], group = L.featureGroup(), i, f, layer, p;
+      group.hsKind = meta.kind;
       var mil = meta.milsymbol, icon;
       var options = L.extend({}, meta.path, {
         pointToLayer: function (feature, latlng) {
