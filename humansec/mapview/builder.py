@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from humansec import gazetteer
 from humansec.errors import SchemaError
 from humansec.escaping import escape_text
 from humansec.mapview import aggregate, labels, popups
@@ -199,6 +200,7 @@ def build_base_map(
             control=False,
         ).add_to(fmap)
     fmap.add_child(_Attribution(attribution))
+    fmap.add_child(_Attribution(escape_text(gazetteer.ATTRIBUTION)))  # the place names
     fmap.add_child(_ScaleBar())
     gradient = HEAT_GRADIENT if heatmap else None
     fmap.add_child(Legend(symbols_mod.map_legend_html(list(kinds_shown), heat_gradient=gradient)))

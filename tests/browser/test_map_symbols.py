@@ -49,6 +49,7 @@ TOWNS_UNDER_LINES = """
   };
   (window.feature_group || []).forEach((group) => visit(group, null));
   const box = map_div.getContainer().getBoundingClientRect();
+  const lineDistance = (line, at) => (line.closestLayerPoint(at) || { distance: 1e9 }).distance;
   const found = [];
   for (const town of towns) {
     const at = town._point;
@@ -62,7 +63,7 @@ TOWNS_UNDER_LINES = """
       map_div.latLngToContainerPoint(o.getLatLng())));
     found.push({ name: town.feature.properties.t, x: x, y: y, lat: ll.lat, lng: ll.lng,
                  nearest: Math.min(Infinity, ...near),
-                 onLine: Math.min(...lines.map((line) => (line.closestLayerPoint(at) || { distance: Infinity }).distance)),
+                 onLine: Math.min(...lines.map((line) => lineDistance(line, at))),
                  clear: alone && !!hit && hit.tagName === "CANVAS" });
   }
   return found;
