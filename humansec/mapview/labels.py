@@ -273,22 +273,25 @@ def place_labels(
 class LabelLayer(folium.MacroElement):
     """The labels as one non-interactive layer (``L.Humansec.labels`` in the runtime).
 
-    Each row is ``[lat, lon, escaped text, size class, dot, width, height]``; ``zoom`` is the
-    zoom they were placed for (kept on the map as ``_hsLabelZoom``, for tests).
+    Each row is ``[lat, lon, escaped text, size class, dot, width, height]``; ``zoom`` and
+    ``bounds`` are the zoom and area they were placed for (kept on the map as
+    ``_hsLabelView``, so a test knows which view the labels drawn belong to).
     """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "var {{ this.get_name() }} = L.Humansec.labels({{ this.rows_json }}, {{ this.zoom }})"
+        "var {{ this.get_name() }} = L.Humansec.labels({{ this.rows_json }}, "
+        "{{ this.view_json }})"
         ".addTo({{ this._parent.get_name() }});"
         "{% endmacro %}"
     )
 
-    def __init__(self, labels: Sequence[Label], zoom: float) -> None:
+    def __init__(self, labels: Sequence[Label], zoom: float, bounds: Bounds) -> None:
         super().__init__()
         self._name = "LabelLayer"
         self.labels = list(labels)
         self.zoom = float(zoom)
+        self.view_json = script_json({"zoom": self.zoom, "bounds": [round(v, 6) for v in bounds]})
         self.rows_json = script_json([_row(label) for label in self.labels])
 
 
@@ -307,12 +310,12 @@ def _row(label: Label) -> list[object]:
 class LabelGroup(folium.FeatureGroup):
     """The "Place names" overlay; ``labels`` holds what it draws."""
 
-    def __init__(self, labels: Sequence[Label], zoom: float) -> None:
+    def __init__(self, labels: Sequence[Label], zoom: float, bounds: Bounds) -> None:
         super().__init__(name="Place names", overlay=True, control=True, show=True)
         self.labels = list(labels)
         self.zoom = zoom
-        if self.labels:
-            self.add_child(LabelLayer(self.labels, zoom))
+        self.bounds = bounds
+        self.add_child(LabelLayer(self.labels, zoom, bounds))
 
 
 def label_group(
@@ -326,4 +329,4 @@ def label_group(
     """The "Place names" group of the view ``bounds`` (EPSG:4326) widened by ``margin``."""
     wide = aggregate.widen(bounds, margin)
     placed = place_labels(population, wide, zoom=zoom, use_gazetteer=use_gazetteer)
-    return LabelGroup(placed, zoom)
+    return LabelGroup(placed, zoom, wide)

@@ -254,10 +254,10 @@ RUNTIME_JS = r"""
     },
     // Place names chosen on the server (labels.py): [lat, lon, escaped text, size class,
     // dot, width, height]. Plain text with a halo; they take no click and no keyboard focus.
-    labels: function (rows, zoom) {
+    labels: function (rows, view) {
       var group = L.layerGroup(), i, r, html;
       group.beforeAdd = function (map) {
-        makePane(map, "hsLabels", 620, true); map._hsLabelZoom = zoom;
+        makePane(map, "hsLabels", 620, true); map._hsLabelView = view;
       };
       for (i = 0; i < rows.length; i++) {
         r = rows[i];

@@ -71,16 +71,21 @@ TOWNS_UNDER_LINES = """
 """
 
 
+LABELS_FOR_VIEW = """
+(zoom) => {
+  const v = map_div._hsLabelView, b = map_div.getBounds();
+  return !!v && v.zoom === zoom && map_div.getZoom() === zoom
+    && v.bounds[0] <= b.getWest() && v.bounds[1] <= b.getSouth()
+    && v.bounds[2] >= b.getEast() && v.bounds[3] >= b.getNorth();
+}
+"""
+
+
 def _zoom_to(frame: Frame, lat: float, lon: float, zoom: int) -> None:
-    # Forget the zoom of the labels drawn: the page's rerun for this view adds new ones.
-    frame.evaluate(
-        f"() => {{ map_div._hsLabelZoom = null; "
-        f"map_div.setView([{lat}, {lon}], {zoom}, {{animate: false}}); }}"
-    )
-    # The page reruns for the new view; its place names are placed for this zoom.
-    frame.wait_for_function(
-        f"map_div._hsLabelZoom === {zoom} && map_div.getZoom() === {zoom}", timeout=60_000
-    )
+    frame.evaluate(f"() => {{ map_div.setView([{lat}, {lon}], {zoom}, {{animate: false}}); }}")
+    # The page reruns for the new view: wait for place names placed for this zoom and for an
+    # area that holds the whole view.
+    frame.wait_for_function(LABELS_FOR_VIEW, arg=zoom, timeout=60_000)
     frame.wait_for_timeout(500)
 
 
