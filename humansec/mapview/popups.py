@@ -146,8 +146,20 @@ def shown_fields(columns: list[str]) -> list[str]:
 
 
 def popup_columns(frame: pd.DataFrame, fields: list[str]) -> list[list[str]]:
-    """Per field, the escaped display values of ``frame``'s rows (see ``format_field``)."""
-    return [[escape_text(format_field(name, v)) for v in frame[name].tolist()] for name in fields]
+    """Per field, the escaped display values of ``frame``'s rows (see ``format_field``).
+
+    Each distinct value is formatted once (categories, dates and flags repeat a lot).
+
+    >>> popup_columns(pd.DataFrame({"type": ["air_strike", None, "air_strike"]}), ["type"])
+    [['Air strike', '', 'Air strike']]
+    """
+    columns = []
+    for name in fields:
+        codes, uniques = pd.factorize(frame[name], use_na_sentinel=True)
+        shown = [escape_text(format_field(name, value)) for value in uniques.tolist()]
+        shown.append("")  # code -1: missing
+        columns.append([shown[code] for code in codes.tolist()])
+    return columns
 
 
 def location_columns(geoms: np.ndarray) -> list[list[str]]:
@@ -157,7 +169,9 @@ def location_columns(geoms: np.ndarray) -> list[list[str]]:
     >>> location_columns(np.array([shapely.Point(22.93, 54.1)]))
     [['54.10000° N, 22.93000° E'], ['34U FE 26199 96369']]
     """
-    points = shapely.point_on_surface(geoms)
+    points = np.asarray(geoms, dtype=object).copy()
+    others = shapely.get_type_id(points) > 0  # lines, areas, multi-parts; not missing (-1)
+    points[others] = shapely.point_on_surface(points[others])
     latlon, grid = [], []
     lons, lats = shapely.get_x(points).tolist(), shapely.get_y(points).tolist()
     for lon, lat in zip(lons, lats, strict=True):
