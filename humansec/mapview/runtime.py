@@ -238,19 +238,25 @@ RUNTIME_JS = r"""
       control.onAdd = function () {
         var div = L.DomUtil.create("div", "hs-legend leaflet-control");
         div.innerHTML = html;
-        // Legend symbols from milsymbol: SIDC and colour come from humansec's own tables.
-        Array.prototype.forEach.call(div.querySelectorAll(".hs-ms"), function (el) {
-          if (typeof ms === "undefined") { return; }
-          var symbol = new ms.Symbol(el.getAttribute("data-sidc"), {
-            size: 11, fillColor: el.getAttribute("data-fill"), fillOpacity: 1 });
-          var img = document.createElement("img");
-          img.src = symbol.toDataURL(); img.alt = "";
-          el.appendChild(img);
-        });
+        L.Humansec.drawSymbols(div);
         L.DomEvent.disableClickPropagation(div);
         return div;
       };
       return control;
+    },
+    // Legend symbols from milsymbol (``<span class="hs-ms" data-sidc data-fill>``, written
+    // by symbols.py from humansec's own tables) inside `root`, each drawn once.
+    drawSymbols: function (root) {
+      if (typeof ms === "undefined" || !root.querySelectorAll) { return; }
+      Array.prototype.forEach.call(root.querySelectorAll(".hs-ms"), function (el) {
+        if (el.getAttribute("data-drawn")) { return; }
+        var symbol = new ms.Symbol(el.getAttribute("data-sidc"), {
+          size: 11, fillColor: el.getAttribute("data-fill"), fillOpacity: 1 });
+        var img = document.createElement("img");
+        img.src = symbol.toDataURL(); img.alt = "";
+        el.appendChild(img);
+        el.setAttribute("data-drawn", "1");
+      });
     },
     // Place names chosen on the server (labels.py): [lat, lon, escaped text, size class,
     // dot, width, height]. Plain text with a halo; they take no click and no keyboard focus.
@@ -273,6 +279,8 @@ RUNTIME_JS = r"""
       return group;
     }
   };
+  // A product's legend beside the map (export) is in the page already.
+  L.Humansec.drawSymbols(document);
 })();
 """
 
