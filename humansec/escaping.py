@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -27,6 +28,7 @@ _ENTITIES: Mapping[str, str] = {
     "\\": "&#92;",
 }
 _TABLE = str.maketrans(dict(_ENTITIES))
+_SPECIAL = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
 
 
 def is_missing(value: object) -> bool:
@@ -78,7 +80,8 @@ def escape_text(value: object) -> str:
     >>> escape_text("`${x}` C:\\\\data")
     '&#96;&#36;{x}&#96; C:&#92;data'
     """
-    return format_value(value).translate(_TABLE)
+    text = format_value(value)
+    return text.translate(_TABLE) if _SPECIAL.search(text) else text
 
 
 def fields_table(

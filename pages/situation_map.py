@@ -95,6 +95,7 @@ def map_section() -> None:
             tile_url=settings.tile_url,
             tile_attribution=settings.tile_attribution,
             kinds_shown=plain_kinds,
+            heatmap=heatmap,
         )
         groups = resources.map_layers(
             data_versions,

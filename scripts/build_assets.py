@@ -44,6 +44,8 @@ COPIES: tuple[tuple[str, str, str], ...] = (
     ("world-atlas", "LICENSE", "basemap/LICENSE-world-atlas"),
     ("leaflet-draw", "dist/leaflet.draw.js", "leaflet-draw/leaflet.draw.js"),
     ("leaflet-draw", "dist/leaflet.draw.css", "leaflet-draw/leaflet.draw.css"),
+    ("milsymbol", "dist/milsymbol.js", "milsymbol/milsymbol.js"),
+    ("milsymbol", "LICENSE", "milsymbol/LICENSE"),
 )  # fmt: skip
 COPY_DIRS: tuple[tuple[str, str, str], ...] = (
     ("leaflet", "dist/images", "leaflet/images"),

@@ -44,3 +44,14 @@ def test_clipped_basemap_keeps_only_the_countries_near_the_view() -> None:
     eps = 1e-9  # the widened box: half the view each side
     assert west >= 21 - eps and east <= 25 + eps and south >= 53.4 - eps and north <= 55 + eps
     assert clipped_basemap(path, (170.0, -10.0, -170.0, 10.0)) == path.read_bytes()
+
+
+def test_products_carry_milsymbol_inline_and_name_no_url() -> None:
+    from humansec.export.html import NAMESPACE_URLS  # noqa: PLC0415
+    from humansec.mapview import external_urls  # noqa: PLC0415
+
+    html = product_html({}, _furniture(), mode="print")
+    assert "hsx-vendor:" not in html and "milsymbol/milsymbol.js" not in html
+    assert "Copyright (c) 2017 Måns Beckman" in html  # milsymbol's licence header, inlined
+    assert "L.Humansec.labels(" in html  # the place names come along
+    assert external_urls(html, allowed=NAMESPACE_URLS) == []

@@ -19,6 +19,7 @@ from humansec.mapview import (
     external_urls,
 )
 from humansec.mapview.style import KIND_STYLES
+from humansec.mapview.symbols import FOCUS_STYLES, SIDC_BY_TYPE
 from humansec.model import LayerKind, conform
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
@@ -162,11 +163,13 @@ def test_legend_lists_every_kind_shown_with_its_colour():
     kinds = [LayerKind.POPULATION, LayerKind.INCIDENT, LayerKind.ACTIVITY]
     html = _render(build_base_map(center=(50, 30), zoom=6, asset_prefix="v/", kinds_shown=kinds))
     legend = re.search(r"L\.Humansec\.legend\((\".*?\"), ", html).group(1)
-    assert legend.count("hs-legend-row") == 3
+    # One row for population, one per focus area and conflict events, one per activity type.
+    assert legend.count("hs-legend-row") == 1 + len(FOCUS_STYLES) + len(SIDC_BY_TYPE)
     for kind in kinds:
         assert KIND_STYLES[kind].title in legend
-        assert KIND_STYLES[kind].colour in legend
-    assert KIND_STYLES[LayerKind.CULTURAL].title not in legend
+    assert KIND_STYLES[LayerKind.POPULATION].colour in legend
+    assert all(style.colour in legend for style in FOCUS_STYLES.values())
+    assert KIND_STYLES[LayerKind.CULTURAL].title + "\\u003c/span" not in legend
 
 
 def test_basemap_is_fetched_not_embedded_and_tiles_are_above_it():

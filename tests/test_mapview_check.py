@@ -61,7 +61,8 @@ def test_each_status_is_drawn_in_its_colour_with_its_word() -> None:
     html = rendered(groups)
     for status, colour in STATUS_COLOURS.items():
         assert colour in html
-        assert f'"{status}"' in html  # the status is a popup value, not only a colour
+        # the status is a popup value in words, not only a colour
+        assert f'"{status.capitalize()}"' in html
     assert "Hazard area (Red: critical or high conflict)" in html
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -15,7 +16,7 @@ from humansec.conflicts.check import CheckResult, run_check
 from humansec.conflicts.inputs import activities_from_geojson_bytes
 from humansec.export import Renderer, browser_available
 from humansec.filters import apply_filters, time_extent
-from humansec.mapview import KindGroup, MapView, build_data_layers, data_bounds
+from humansec.mapview import MapView, build_data_layers, build_label_group, data_bounds
 from humansec.model import FocusArea, LayerKind, empty_frame
 from humansec.settings import Settings, load_settings
 from humansec.store import BBox, LayerRecord, LayerStore, TimeRange, open_store
@@ -81,19 +82,31 @@ def map_layers(
     view: tuple[BBox | None, int | None],
     *,
     heatmap: bool,
-) -> list[KindGroup]:
-    """The map's data layers for these filters and this (tile-snapped) view.
+) -> list[folium.FeatureGroup]:
+    """The map's data layers for these filters and this (tile-snapped) view, and the place
+    names of the view (the store's population places, whatever the filters, and the
+    gazetteer's).
 
     A click on the map reruns the page with the same arguments: the layers come from here
     instead of being built again (150k features take about a second to build).
     """
+    frames = frames_by_kind(data_versions)
     shown = apply_filters(
-        frames_by_kind(data_versions),
+        frames,
         kinds=kinds,
         time_range=TimeRange(*times),
         focus_areas=focus_areas,
     )
-    return build_data_layers(shown, view=MapView(*view), heatmap=heatmap)
+    groups: list[folium.FeatureGroup] = list(
+        build_data_layers(shown, view=MapView(*view), heatmap=heatmap)
+    )
+    fallback = extent(data_versions).bounds
+    groups.append(
+        build_label_group(
+            frames.get(LayerKind.POPULATION), view=MapView(*view), fallback_bounds=fallback
+        )
+    )
+    return groups
 
 
 @st.cache_resource

@@ -20,7 +20,7 @@ from humansec.escaping import escape_text, format_value
 from humansec.export.dtg import format_dtg
 from humansec.export.mgrs_grid import check_grid
 from humansec.mapview.elements import script_json
-from humansec.mapview.style import legend_html
+from humansec.mapview.symbols import map_legend_html
 from humansec.marking import banner_text, highest_marking
 from humansec.model import KIND_SPECS, LayerKind
 from humansec.store.base import LayerRecord
@@ -199,7 +199,7 @@ def side_panel_html(furniture: Furniture) -> str:
     extent = bounds_text(furniture.bounds)
     return (
         '<aside class="hsx-side">'
-        f'<section class="hs-legend hsx-legend">{legend_html(list(furniture.kinds))}</section>'
+        f'<section class="hs-legend hsx-legend">{map_legend_html(list(furniture.kinds))}</section>'
         f'<section><div class="hsx-h">Grid</div><div>{GRID_NOTES[furniture.grid]}'
         f"{'; ' + escape_text(extent) if extent else ''}</div></section>"
         f'<section><div class="hsx-h">Conflicts</div><div>'

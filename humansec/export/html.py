@@ -56,6 +56,8 @@ _LEAFLET_LINK = '<a href="https://leafletjs.com" title="A JavaScript library for
 # A printed map never pans: Leaflet's canvases need no margin beyond the view (the runtime
 # asks for half the view each side, four times the pixels to draw, composite and print).
 _PRINT_CANVAS = "<script>L.Canvas.addInitHook(function () { this.options.padding = 0; });</script>"
+_TEXT_URLS = ("http://www.spatialillusions.com",)
+"""URLs that vendored code holds only as text (milsymbol's version banner), never fetched."""
 NAMESPACE_URLS: tuple[str, ...] = ("http://www.w3.org/2000/svg",)
 """XML namespace names in the inlined code: identifiers, never fetched."""
 
@@ -95,6 +97,8 @@ def _inline_js(code: str) -> str:
     # Licence headers (``/*!``, ``/* @preserve``, ``/*`` + newline) stay, their URLs
     # written so that nothing reads them as links.
     code = _JS_HEADER.sub(lambda m: m.group(0).replace("://", "[:]//"), code)
+    for url in _TEXT_URLS:
+        code = code.replace(url, url.replace("://", "[:]//"))
     code = code.replace(_LEAFLET_LINK, '<a title="A JavaScript library for interactive maps">')
     return code.replace("</script", "<\\/script")
 

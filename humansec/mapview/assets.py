@@ -40,12 +40,15 @@ MARKERCLUSTER_DEFAULT_CSS = Asset(
     "markercluster_default_css", "leaflet.markercluster/MarkerCluster.Default.css"
 )
 
+MILSYMBOL_JS = Asset("milsymbol", "milsymbol/milsymbol.js")
+"""APP-6 / MIL-STD-2525 symbols for planned activities (``symbols.py``)."""
+
 DRAW_JS = Asset("leaflet_draw_js", "leaflet-draw/leaflet.draw.js")
 DRAW_CSS = Asset("leaflet_draw_css", "leaflet-draw/leaflet.draw.css")
 
 # streamlit-folium loads scripts only when its frame first draws, so every map lists every
 # plugin a later rerun may use (about 90 KB, cached by the browser).
-MAP_JS: tuple[Asset, ...] = (LEAFLET_JS, MARKERCLUSTER_JS, HEAT_JS, DRAW_JS)
+MAP_JS: tuple[Asset, ...] = (LEAFLET_JS, MARKERCLUSTER_JS, HEAT_JS, MILSYMBOL_JS, DRAW_JS)
 """Scripts every map loads, in load order (the plugins need Leaflet first)."""
 MAP_CSS: tuple[Asset, ...] = (
     LEAFLET_CSS,

@@ -23,9 +23,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from humansec import gazetteer
 from humansec.errors import SchemaError
 from humansec.escaping import escape_text
-from humansec.mapview import aggregate
+from humansec.mapview import aggregate, labels, popups
+from humansec.mapview import symbols as symbols_mod
 from humansec.mapview.aggregate import Bounds
 from humansec.mapview.assets import BASEMAP_PATH, MAP_CSS, MAP_JS, asset_url, links
 from humansec.mapview.elements import (
@@ -37,7 +39,7 @@ from humansec.mapview.elements import (
     safe_json_text,
     script_json,
 )
-from humansec.mapview.style import KIND_STYLES, KindStyle, legend_html
+from humansec.mapview.style import KIND_STYLES, KindStyle
 from humansec.model import KIND_SPECS, LayerKind
 
 DEFAULT_POINT_LIMIT = 5000
@@ -52,7 +54,10 @@ MAX_HEXAGONS = 5000
 MIN_ZOOM, MAX_ZOOM = 2, 19
 COORDINATE_DECIMALS = 5  # about 1 m
 BASEMAP_ATTRIBUTION = "Countries: Natural Earth (public domain), via world-atlas"
-HEAT_GRADIENT = {"0.3": "#56B4E9", "0.6": "#E69F00", "1.0": "#D55E00"}  # Okabe–Ito
+# A sequential ramp (Tol's "YlOrBr") that stays readable in colour-blind vision and in grey.
+HEAT_GRADIENT = {
+    "0.0": "#FFF7BC", "0.25": "#FEC44F", "0.5": "#FB9A29", "0.75": "#CC4C02", "1.0": "#662506",
+}  # fmt: skip
 
 Mode = Literal["features", "hexagons", "heat", "empty"]
 
@@ -149,6 +154,7 @@ def build_base_map(
     tile_url: str | None = None,
     tile_attribution: str = "",
     kinds_shown: Sequence[LayerKind],
+    heatmap: bool = False,
 ) -> folium.Map:
     """Return the map without data: countries basemap, optional tiles, legend, scale bar.
 
@@ -163,7 +169,9 @@ def build_base_map(
     tile_url, tile_attribution
         An optional XYZ tile server drawn above the countries (e.g. a local MBTiles server).
     kinds_shown
-        One legend row per kind, in this order.
+        One legend row per kind, in this order (incidents: one per focus area).
+    heatmap
+        Incidents are drawn as a heat map: the legend shows its colour ramp instead.
 
     """
     fmap = folium.Map(
@@ -192,8 +200,10 @@ def build_base_map(
             control=False,
         ).add_to(fmap)
     fmap.add_child(_Attribution(attribution))
+    fmap.add_child(_Attribution(escape_text(gazetteer.ATTRIBUTION)))  # the place names
     fmap.add_child(_ScaleBar())
-    fmap.add_child(Legend(legend_html(list(kinds_shown))))
+    gradient = HEAT_GRADIENT if heatmap else None
+    fmap.add_child(Legend(symbols_mod.map_legend_html(list(kinds_shown), heat_gradient=gradient)))
     return fmap
 
 
@@ -226,6 +236,31 @@ def build_data_layers(
     return groups
 
 
+def build_label_group(
+    population: gpd.GeoDataFrame | None,
+    *,
+    view: MapView,
+    fallback_bounds: Bounds | None = None,
+    use_gazetteer: bool = True,
+) -> labels.LabelGroup:
+    """The "Place names" layer for ``view``: the store's ``population`` places (WGS84) and the
+    gazetteer's, decluttered at the view's zoom (``labels.py``).
+
+    Without bounds in ``view`` the labels are placed for ``fallback_bounds`` (else the
+    population's extent, else the world) at the zoom that fits it.
+    """
+    if population is not None:
+        _check_frame(LayerKind.POPULATION, population)
+    bounds = view.bounds or fallback_bounds
+    if bounds is None and population is not None:
+        bounds = data_bounds({LayerKind.POPULATION: population})
+    bounds = bounds or aggregate.WORLD
+    zoom = view.zoom if view.zoom is not None else aggregate.zoom_for_bounds(bounds)
+    return labels.label_group(
+        population, bounds=bounds, zoom=zoom, use_gazetteer=use_gazetteer, margin=VIEW_MARGIN
+    )
+
+
 def build_layer_control() -> folium.LayerControl:
     """Return the layer control, collapsed so that it does not hide the map (legend stays)."""
     return folium.LayerControl(position="topright", collapsed=True)
@@ -240,8 +275,9 @@ def build_situation_map(
     tile_attribution: str = "",
     heatmap: bool = False,
     point_limit: int = DEFAULT_POINT_LIMIT,
+    place_names: bool = True,
 ) -> folium.Map:
-    """Return one map holding everything: base map, data layers, layer control.
+    """Return one map holding everything: base map, data layers, place names, layer control.
 
     The view's bounds (or, when None, the extent of the data) frame the map.
     """
@@ -257,9 +293,12 @@ def build_situation_map(
         tile_url=tile_url,
         tile_attribution=tile_attribution,
         kinds_shown=[group.summary.kind for group in groups],
+        heatmap=heatmap,
     )
     for group in groups:
         group.add_to(fmap)
+    if place_names:
+        build_label_group(frames.get(LayerKind.POPULATION), view=MapView(bounds, zoom)).add_to(fmap)
     build_layer_control().add_to(fmap)
     if view.zoom is None:
         fmap.fit_bounds([[south, west], [north, east]])
@@ -393,18 +432,24 @@ def feature_element(
     title: str | None = None,
     extra_fields: Sequence[str] = (),
     cluster: bool | None = None,
+    symbols: bool = True,
 ) -> KindLayer:
     """One canvas layer of ``frame``'s features with popups of the kind's fields.
 
     ``style`` and ``title`` replace the kind's own (e.g. activities coloured by status);
-    ``extra_fields`` are shown in the popups before the kind's fields.
+    ``extra_fields`` are shown in the popups before the kind's fields. Incidents get the
+    symbol of their focus area; activities (unless ``symbols`` is False, e.g. for hazard
+    areas) an APP-6 symbol filled with ``style``'s colour (``symbols.py``).
     """
     spec = KIND_SPECS[kind]
     geometry_name = frame.geometry.name
-    names = ("layer_id", *extra_fields, *spec.field_names)
+    names = (*extra_fields, *spec.field_names)
     fields = [name for name in dict.fromkeys(names) if name in frame.columns]
-    fields = [name for name in fields if name != geometry_name]
-    columns = [[escape_text(v) for v in frame[name].tolist()] for name in fields]
+    fields = popups.shown_fields([name for name in fields if name != geometry_name])
+    columns = popups.popup_columns(frame, fields)
+    columns += popups.location_columns(frame.geometry.to_numpy())
+    labels_shown = [popups.field_label(name) for name in fields] + list(popups.LOCATION_LABELS)
+    extra_props = _symbol_properties(kind, frame, symbols=symbols)
     label_source = frame["name"] if "name" in frame.columns else pd.Series(None, frame.index)
     ids = frame["id"] if "id" in frame.columns else pd.Series(None, frame.index)
     labels = [
@@ -418,14 +463,38 @@ def feature_element(
         values = [column[row] for column in columns]
         while values and values[-1] == "":
             values.pop()
-        props = json.dumps(
-            {"t": labels[row], "v": values}, separators=(",", ":"), ensure_ascii=False
-        )
+        record: dict[str, object] = {"t": labels[row], "v": values}
+        for key, column in extra_props.items():
+            record[key] = column[row]
+        props = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
         parts.append(f'{{"type":"Feature","geometry":{geometry},"properties":{props}}}')
     data = safe_json_text('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}")
     points = int(np.isin(shapely.get_type_id(geoms), (0, 4)).sum())
     clustered = points > CLUSTER_THRESHOLD if cluster is None else cluster
-    return KindLayer(data, _layer_meta(kind, fields, cluster=clustered, style=style, title=title))
+    meta = _layer_meta(kind, labels_shown, cluster=clustered, style=style, title=title)
+    if kind == LayerKind.INCIDENT:
+        meta["styles"] = [focus.point_options() for focus in symbols_mod.FOCUS_STYLES.values()]
+    if "sidc" in extra_props:
+        fill = style.colour if style is not None else symbols_mod.UNCHECKED_COLOUR
+        meta["milsymbol"] = {"fill": escape_text(fill), "size": symbols_mod.SYMBOL_SIZE}
+    return KindLayer(data, meta)
+
+
+def _symbol_properties(
+    kind: LayerKind, frame: gpd.GeoDataFrame, *, symbols: bool
+) -> dict[str, list[Any]]:
+    """Per-feature symbol keys: ``s`` (focus-area symbol of incidents), ``sidc`` (APP-6)."""
+    if kind == LayerKind.INCIDENT:
+        focus = (
+            frame["focus_area"]
+            if "focus_area" in frame.columns
+            else pd.Series(None, frame.index, dtype=object)
+        )
+        return {"s": symbols_mod.focus_index(focus).tolist()}
+    if kind == LayerKind.ACTIVITY and symbols:
+        types = frame["type"] if "type" in frame.columns else pd.Series(None, frame.index)
+        return {"sidc": [escape_text(symbols_mod.sidc_for(t)) for t in types.tolist()]}
+    return {}
 
 
 def _hexagon_element(
@@ -476,6 +545,6 @@ def _heat_element(frame: gpd.GeoDataFrame, zoom: int, latitude: float) -> HeatLa
             lat, lon = h3.cell_to_latlng(cell)
             points.append([round(lat, 4), round(lon, 4), count])
         peak = max(1, int(np.percentile(counts, 95)))
-    options: dict[str, Any] = {"radius": 16, "blur": 18, "minOpacity": 0.35, "max": peak}
+    options: dict[str, Any] = {"radius": 18, "blur": 14, "minOpacity": 0.5, "max": peak}
     options["gradient"] = HEAT_GRADIENT
     return HeatLayer(points, options)

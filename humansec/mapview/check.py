@@ -17,7 +17,8 @@ from humansec.escaping import escape_text
 from humansec.mapview.assets import DRAW_CSS, DRAW_JS, links
 from humansec.mapview.builder import feature_element
 from humansec.mapview.elements import Legend
-from humansec.mapview.style import KIND_STYLES, OKABE_ITO, KindStyle, legend_symbol_svg
+from humansec.mapview.style import KIND_STYLES, OKABE_ITO, KindStyle
+from humansec.mapview.symbols import DEFAULT_SIDC, activity_type_rows, milsymbol_span
 from humansec.model import KIND_SPECS, LayerKind
 
 STATUS_COLOURS: Mapping[str, str] = {
@@ -78,6 +79,7 @@ def _by_status(
                     title=f"{label} ({title})",
                     extra_fields=STATUS_FIELDS,
                     cluster=False,
+                    symbols=not area,
                 )
             )
     return group
@@ -102,15 +104,17 @@ def conflicting_feature_groups(
 
 
 def status_legend() -> Legend:
-    """A legend of the three statuses (bottom left, beside the kinds' legend)."""
+    """A legend of the three statuses and of the activity types' APP-6 symbols (bottom left,
+    beside the kinds' legend)."""
     rows = "".join(
         f'<div class="hs-legend-row">'
-        f"{legend_symbol_svg(_status_style(status))}"
+        f"{milsymbol_span(DEFAULT_SIDC, STATUS_COLOURS[status])}"
         f"<span>{escape_text(title)}</span></div>"
         for status, title in STATUS_TITLES.items()
     )
     return Legend(
-        '<div class="hs-legend-title">Activity status</div>' + rows, position="bottomleft"
+        '<div class="hs-legend-title">Activity status</div>' + rows + activity_type_rows(),
+        position="bottomleft",
     )
 
 

@@ -18,6 +18,17 @@ RUNTIME_JS = r"""
     if (shape === "square") { s = r * 0.85; return [[x-s,y-s],[x+s,y-s],[x+s,y+s],[x-s,y+s]]; }
     if (shape === "diamond") { return [[x,y-r],[x+r,y],[x,y+r],[x-r,y]]; }
     if (shape === "triangle") { return [[x,y-r],[x+r*0.9,y+r*0.7],[x-r*0.9,y+r*0.7]]; }
+    if (shape === "triangle_down") { return [[x,y+r],[x+r*0.9,y-r*0.7],[x-r*0.9,y-r*0.7]]; }
+    if (shape === "pentagon") {
+      return [0, 1, 2, 3, 4].map(function (i) {
+        var t = 2 * Math.PI * i / 5; return [x + r * Math.sin(t), y - r * Math.cos(t)];
+      });
+    }
+    if (shape === "x") {
+      a = r * 0.8; b = r * 0.3;
+      return [[x-a,y-a+b],[x-a+b,y-a],[x,y-b],[x+a-b,y-a],[x+a,y-a+b],[x+b,y],
+              [x+a,y+a-b],[x+a-b,y+a],[x,y+b],[x-a+b,y+a],[x-a,y+a-b],[x-b,y]];
+    }
     if (shape === "cross") {
       a = r; b = r / 3;
       return [[x-b,y-a],[x+b,y-a],[x+b,y-b],[x+a,y-b],[x+a,y+b],[x+b,y+b],
@@ -51,18 +62,67 @@ RUNTIME_JS = r"""
       else { this._renderer._updateCircle(this); }
     }
   });
-  // Hexagons and heat maps go below the individual features (overlayPane is at 400).
-  function aggregatePane(map) {
-    var pane = map.getPane("hsAggregate");
-    if (!pane) { pane = map.createPane("hsAggregate"); pane.style.zIndex = 350; }
+  // Panes, bottom to top: countries 150, tiles 200, hexagons 350, features 400 (one canvas:
+  // areas, then lines, then points; see `order`), heat map 450 (takes no clicks), APP-6
+  // symbols 600 (markerPane), place names 620 (take no clicks), tooltips 650, popups 700.
+  function makePane(map, name, z, clickThrough) {
+    var pane = map.getPane(name);
+    if (!pane) {
+      pane = map.createPane(name); pane.style.zIndex = z;
+      if (clickThrough) { pane.style.pointerEvents = "none"; }
+    }
     return pane;
   }
+  function aggregatePane(map) { return makePane(map, "hsAggregate", 350, false); }
   function props(layer) { return (layer && layer.feature && layer.feature.properties) || {}; }
+  // Leaflet's canvas gives a click to the last-drawn feature under the mouse. Redraw in the
+  // order areas, lines, points, so a town on a power line is drawn, and clicked, on top.
+  function rank(layer) {
+    if (layer instanceof L.CircleMarker) { return 2; }
+    if (layer instanceof L.Polygon) { return 0; }
+    return 1;
+  }
+  function order(map) {
+    var byRank = [[], [], []], id, layer, i, j;
+    map._hsOrderPending = false;
+    for (id in map._layers) {
+      layer = map._layers[id];
+      if (layer instanceof L.Path && layer._renderer instanceof L.Canvas && layer._map) {
+        byRank[rank(layer)].push(layer);
+      }
+    }
+    for (i = 0; i < 3; i++) {
+      for (j = 0; j < byRank[i].length; j++) { byRank[i][j].bringToFront(); }
+    }
+  }
+  function keepOrder(map) {
+    if (map._hsOrdered) { return; }
+    map._hsOrdered = true;
+    map.on("layeradd", function () {
+      if (map._hsOrderPending) { return; }
+      map._hsOrderPending = true;
+      setTimeout(function () { order(map); }, 0);
+    });
+  }
+  var icons = {};
+  // An APP-6 / MIL-STD-2525 symbol drawn by milsymbol (vendored), as a Leaflet icon.
+  function milIcon(sidc, fill, size) {
+    var key = sidc + "|" + fill + "|" + size, symbol, anchor, box;
+    if (icons[key]) { return icons[key]; }
+    if (typeof ms === "undefined") { return null; }
+    symbol = new ms.Symbol(sidc, { size: size, fillColor: fill, fillOpacity: 1,
+                                   outlineWidth: 2, outlineColor: "#ffffff" });
+    anchor = symbol.getAnchor(); box = symbol.getSize();
+    icons[key] = L.icon({ iconUrl: symbol.toDataURL(), iconSize: [box.width, box.height],
+                          iconAnchor: [anchor.x, anchor.y], className: "hs-milsymbol" });
+    return icons[key];
+  }
   L.Humansec = {
     popup: function (meta) {
       return function (layer) {
         var p = props(layer), v = p.v || [], html = "", i;
-        html += '<div class="hs-title">' + meta.title + "</div>";
+        html += '<div class="hs-title">' + (p.t || meta.title) + "</div>";
+        if (p.t && meta.title) { html += '<div class="hs-kind">' + meta.title + "</div>"; }
         html += '<table class="hs-fields">';
         for (i = 0; i < meta.fields.length; i++) {
           if (v[i] !== undefined && v[i] !== null && v[i] !== "") {
@@ -93,10 +153,14 @@ RUNTIME_JS = r"""
       };
     },
     layer: function (data, meta) {
-      var points = [], others = [], group = L.featureGroup(), i, f, layer, p;
+      var points = [], others = [], symbols = [], group = L.featureGroup(), i, f, layer, p;
+      group.hsKind = meta.kind;
+      var mil = meta.milsymbol, icon;
       var options = L.extend({}, meta.path, {
         pointToLayer: function (feature, latlng) {
-          return new L.HumansecMarker(latlng, meta.point);
+          var s = (feature.properties || {}).s;
+          var style = meta.styles && s !== undefined ? meta.styles[s] : meta.point;
+          return new L.HumansecMarker(latlng, style);
         }
       });
       if (meta.aggregate) {
@@ -109,6 +173,16 @@ RUNTIME_JS = r"""
         layer.feature = f;
         p = f.properties || {};
         if (p.fo !== undefined && layer.setStyle) { layer.setStyle({ fillOpacity: p.fo }); }
+        icon = mil && p.sidc ? milIcon(p.sidc, mil.fill, mil.size) : null;
+        if (icon) {
+          // The activity itself is the APP-6 symbol (at a point inside a route or area,
+          // which is still drawn in the status colour).
+          var at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
+          var marker = L.marker(at, { icon: icon, keyboard: false });
+          marker.feature = f;
+          symbols.push(marker);
+          if (layer instanceof L.CircleMarker) { continue; }
+        }
         if (layer instanceof L.CircleMarker) { points.push(layer); } else { others.push(layer); }
       }
       if (meta.cluster && points.length) {
@@ -122,6 +196,10 @@ RUNTIME_JS = r"""
         for (i = 0; i < points.length; i++) { group.addLayer(points[i]); }
       }
       for (i = 0; i < others.length; i++) { group.addLayer(others[i]); }
+      for (i = 0; i < symbols.length; i++) { group.addLayer(symbols[i]); }
+      group.on("add", function () {
+        if (group._map) { keepOrder(group._map); order(group._map); }
+      });
       group.bindPopup(L.Humansec.popup(meta), { maxWidth: 360 });
       group.bindTooltip(L.Humansec.tooltip, { sticky: true });
       return group;
@@ -130,7 +208,7 @@ RUNTIME_JS = r"""
       var layer = L.heatLayer(points, options), onAdd = layer.onAdd, onRemove = layer.onRemove;
       layer.onAdd = function (map) {
         onAdd.call(this, map);
-        aggregatePane(map).appendChild(this._canvas);
+        makePane(map, "hsHeat", 450, true).appendChild(this._canvas);
       };
       layer.onRemove = function (map) {
         map.getPanes().overlayPane.appendChild(this._canvas);
@@ -160,12 +238,49 @@ RUNTIME_JS = r"""
       control.onAdd = function () {
         var div = L.DomUtil.create("div", "hs-legend leaflet-control");
         div.innerHTML = html;
+        L.Humansec.drawSymbols(div);
         L.DomEvent.disableClickPropagation(div);
         return div;
       };
       return control;
+    },
+    // Legend symbols from milsymbol (``<span class="hs-ms" data-sidc data-fill>``, written
+    // by symbols.py from humansec's own tables) inside `root`, each drawn once.
+    drawSymbols: function (root) {
+      if (typeof ms === "undefined" || !root.querySelectorAll) { return; }
+      Array.prototype.forEach.call(root.querySelectorAll(".hs-ms"), function (el) {
+        if (el.getAttribute("data-drawn")) { return; }
+        var symbol = new ms.Symbol(el.getAttribute("data-sidc"), {
+          size: 11, fillColor: el.getAttribute("data-fill"), fillOpacity: 1 });
+        var img = document.createElement("img");
+        img.src = symbol.toDataURL(); img.alt = "";
+        el.appendChild(img);
+        el.setAttribute("data-drawn", "1");
+      });
+    },
+    // Place names chosen on the server (labels.py): [lat, lon, escaped text, size class,
+    // dot, width, height]. Plain text with a halo; they take no click and no keyboard focus.
+    labels: function (rows, view) {
+      var group = L.layerGroup(), i, r, html;
+      group.beforeAdd = function (map) {
+        makePane(map, "hsLabels", 620, true); map._hsLabelView = view;
+      };
+      for (i = 0; i < rows.length; i++) {
+        r = rows[i];
+        html = '<span class="hs-label-text">' + r[2] + "</span>";
+        group.addLayer(L.marker([r[0], r[1]], {
+          pane: "hsLabels", interactive: false, keyboard: false,
+          icon: L.divIcon({
+            className: "hs-label hs-label-" + r[3] + (r[4] ? " hs-label-dot" : ""),
+            html: html, iconSize: [r[5], r[6]], iconAnchor: [4, r[6] / 2]
+          })
+        }));
+      }
+      return group;
     }
   };
+  // A product's legend beside the map (export) is in the page already.
+  L.Humansec.drawSymbols(document);
 })();
 """
 
@@ -175,7 +290,27 @@ RUNTIME_CSS = """
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.4 sans-serif; color: #222; }
 .hs-legend-title { font-weight: bold; margin-bottom: 2px; }
 .hs-legend-row { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
-.hs-popup .hs-title { font-weight: bold; margin-bottom: 4px; }
+.hs-legend-sub { font-weight: bold; margin: 4px 0 1px; }
+.hs-legend-row .hs-ms { display: inline-flex; width: 18px; justify-content: center; }
+.hs-legend-row .hs-ms img { max-width: 18px; max-height: 16px; }
+.hs-ramp { height: 10px; width: 120px; border: 1px solid #888; }
+.hs-ramp-ends { display: flex; justify-content: space-between; width: 122px; font-size: 11px; }
+.hs-popup .hs-title { font-weight: bold; font-size: 14px; }
+.hs-popup .hs-kind { color: #555; margin-bottom: 4px; }
+.hs-label { pointer-events: none; background: none; border: none; }
+.hs-label-text { position: absolute; left: 8px; top: 50%; transform: translateY(-50%);
+  white-space: nowrap; font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
+  color: #1a1a1a; line-height: 1.2;
+  text-shadow: -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff, 1px 1px 0 #fff,
+    0 0 3px #fff, 0 0 3px #fff; }
+.hs-label-dot::before { content: ""; position: absolute; left: 1px; top: 50%;
+  width: 5px; height: 5px; margin-top: -3px; border-radius: 50%; background: #1a1a1a;
+  border: 1px solid #fff; }
+.hs-label-xl .hs-label-text { font-size: 15px; font-weight: bold; }
+.hs-label-l .hs-label-text { font-size: 13px; font-weight: bold; }
+.hs-label-m .hs-label-text { font-size: 12px; }
+.hs-label-s .hs-label-text { font-size: 11px; color: #333; }
+.leaflet-pane.leaflet-hsHeat-pane { opacity: 0.85; }
 .hs-popup table.hs-fields { border-collapse: collapse; font-size: 12px; }
 .hs-popup table.hs-fields th { text-align: left; padding: 1px 8px 1px 0; color: #555;
   font-weight: normal; vertical-align: top; }

@@ -7,6 +7,7 @@ The same table drives the map symbols (see ``runtime.py``) and the legend.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -14,7 +15,10 @@ from typing import Literal
 from humansec.escaping import escape_text
 from humansec.model import KIND_SPECS, LayerKind
 
-Shape = Literal["circle", "dot", "square", "diamond", "cross", "triangle", "line"]
+Shape = Literal[
+    "circle", "dot", "square", "diamond", "cross", "triangle", "triangle_down", "pentagon",
+    "x", "line",
+]  # fmt: skip
 
 # Okabe, M. and Ito, K. (2008), "Color Universal Design".
 OKABE_ITO: Mapping[str, str] = {
@@ -45,6 +49,7 @@ class KindStyle:
     fill_opacity: float = 0.85
     area_fill_opacity: float = 0.2
     dash: str | None = None
+    outline: str | None = None
 
     @property
     def title(self) -> str:
@@ -53,11 +58,13 @@ class KindStyle:
 
     def point_options(self) -> dict[str, object]:
         """Leaflet path options for the kind's point symbol."""
+        round_shape = self.shape in {"circle", "dot"}
+        outline = self.outline or ("#ffffff" if round_shape else self.colour)
         return {
             "shape": self.shape,
             "radius": self.radius,
-            "color": "#ffffff" if self.shape in {"circle", "dot"} else self.colour,
-            "weight": 1 if self.shape in {"circle", "dot"} else self.weight,
+            "color": outline,
+            "weight": 1 if round_shape or self.outline else self.weight,
             "fillColor": self.colour,
             "fillOpacity": self.fill_opacity,
             "opacity": 1,
@@ -103,7 +110,9 @@ KIND_STYLES: Mapping[LayerKind, KindStyle] = {
 }
 
 
-def shape_points(shape: Shape, radius: float) -> list[tuple[float, float]] | None:
+def shape_points(  # noqa: PLR0911 - one return per shape
+    shape: Shape, radius: float
+) -> list[tuple[float, float]] | None:
     """Vertices of a polygonal symbol centred on (0, 0) in pixels (y down); None for circles.
 
     Mirrors ``vertices`` in the map runtime so the legend shows what the map draws.
@@ -116,6 +125,19 @@ def shape_points(shape: Shape, radius: float) -> list[tuple[float, float]] | Non
         return [(0, -r), (r, 0), (0, r), (-r, 0)]
     if shape == "triangle":
         return [(0, -r), (r * 0.9, r * 0.7), (-r * 0.9, r * 0.7)]
+    if shape == "triangle_down":
+        return [(0, r), (r * 0.9, -r * 0.7), (-r * 0.9, -r * 0.7)]
+    if shape == "pentagon":
+        return [
+            (round(r * math.sin(a), 4), round(-r * math.cos(a), 4))
+            for a in (2 * math.pi * i / 5 for i in range(5))
+        ]
+    if shape == "x":
+        a, b = r * 0.8, r * 0.3
+        return [
+            (-a, -a + b), (-a + b, -a), (0, -b), (a - b, -a), (a, -a + b), (b, 0),
+            (a, a - b), (a - b, a), (0, b), (-a + b, a), (-a, a - b), (-b, 0),
+        ]  # fmt: skip
     if shape == "cross":
         a, b = r, r / 3
         return [
