@@ -165,7 +165,7 @@ def test_mgrs_grid_draws_the_square_labels_of_the_demo_area(tmp_path: Path) -> N
     html = mgrs_html.read_text(encoding="utf-8")
     for label in ("34U FE", "34U EF", "35U LA"):
         assert f'"{label}"' in html
-    assert "HumansecPrint.mgrs(" in html and "MGRS: UTM zones" in html
+    assert "HumansecPrint.mgrs(" in html and "MGRS, WGS84" in html
     assert run(tmp_path / "data", "--out", str(latlon_html), "--bbox", bbox)[0] == 0
     default = latlon_html.read_text(encoding="utf-8")
     assert "34U FE" not in default and "HumansecPrint.grid(" in default

@@ -92,5 +92,5 @@ def test_pptx_holds_picture_title_banners_and_notes() -> None:
     assert any("Suwałki <gap>" in t and "261430Z NOV 26" in t for t in texts)
     assert sum(shape.shape_type == 13 for shape in slide.shapes) == 1  # one picture
     notes = slide.notes_slide.notes_text_frame.text
-    assert "Sites: UNESCO (CC BY)" in notes and "critical: a1 -> cultural c1" in notes
+    assert "Sites: UNESCO (CC BY)" in notes and "critical: a1 -> Cultural property c1" in notes
     assert dt.datetime.now(dt.UTC)  # the deck opened again

@@ -7,11 +7,19 @@ import shapely
 
 from humansec.demo import DEMO_AREA
 from humansec.errors import ConfigurationError
-from humansec.export.mgrs_grid import check_grid, mgrs_grid, square_label
+from humansec.coords import to_mgrs
+from humansec.export.mgrs_grid import (
+    LABEL_INSET,
+    check_grid,
+    grid_note,
+    grid_spacing,
+    mgrs_grid,
+    square_label,
+)
 
 
 def test_demo_area_has_the_zone_boundary_and_its_squares() -> None:
-    grid = mgrs_grid(DEMO_AREA)
+    grid = mgrs_grid(DEMO_AREA, spacing=100_000)
     # 24°E divides zones 34 and 35; no latitude band edge (48°-56°N is band U).
     assert grid.zone_lines == (((53.5, 24.0), (55.1, 24.0)),)
     texts = {text for text, _lat, _lon in grid.labels}
@@ -26,7 +34,7 @@ def test_demo_area_has_the_zone_boundary_and_its_squares() -> None:
 
 def test_square_lines_stay_in_the_view_and_follow_100_km_eastings() -> None:
     west, south, east, north = 22.0, 54.0, 23.5, 54.6
-    grid = mgrs_grid((west, south, east, north))
+    grid = mgrs_grid((west, south, east, north), spacing=100_000)
     vertices = [vertex for line in grid.square_lines for vertex in line]
     assert vertices
     for lat, lon in vertices:
@@ -53,3 +61,46 @@ def test_unknown_grid_lists_the_choices() -> None:
     assert check_grid("mgrs") == "mgrs"
     with pytest.raises(ConfigurationError, match="'latlon', 'mgrs'"):
         check_grid("utm")
+
+
+def test_spacing_fits_the_view_on_a_sheet() -> None:
+    assert grid_spacing((22.9, 54.05, 23.05, 54.12)) == 1_000  # about 10 km across
+    assert grid_spacing(DEMO_AREA) == 10_000  # about 180 km
+    assert grid_spacing((10.0, 40.0, 30.0, 60.0)) == 100_000
+    assert grid_spacing(None) == 100_000
+    assert "1 km lines" in grid_note("mgrs", (22.9, 54.05, 23.05, 54.12))
+    assert "100 km squares" in grid_note("mgrs", (10.0, 40.0, 30.0, 60.0))
+
+
+@pytest.mark.parametrize(
+    ("bounds", "spacing"),
+    [((22.9, 54.05, 23.05, 54.12), 1_000), ((22.0, 54.0, 23.5, 54.6), 10_000)],
+)
+def test_fine_lines_are_labelled_with_their_easting_and_northing(
+    bounds: tuple[float, float, float, float], spacing: int
+) -> None:
+    grid = mgrs_grid(bounds)
+    west, south, east, north = bounds
+    assert grid.fine_lines
+    for line in grid.fine_lines:
+        for lat, lon in line:
+            assert south - 1e-6 <= lat <= north + 1e-6 and west - 1e-6 <= lon <= east + 1e-6
+    top = north - LABEL_INSET * (north - south)
+    left = west + LABEL_INSET * (east - west)
+    digits = 2 if spacing == 1_000 else 1
+    checked = {"easting": 0, "northing": 0}
+    for text, lat, lon in grid.labels:
+        if " " in text:  # a 100 km square
+            continue
+        assert len(text) == digits
+        _zone, _square, easting, northing = to_mgrs(lat, lon).split()
+        if abs(lat - top) < 1e-6:
+            value, axis = int(easting), "easting"
+        else:
+            assert abs(lon - left) < 1e-6
+            value, axis = int(northing), "northing"
+        # the label's point lies on the line it names (to a few metres)
+        offset = (value - int(text) * spacing + 50_000) % 100_000 - 50_000
+        assert abs(offset) < 5, (text, lat, lon, value)
+        checked[axis] += 1
+    assert checked["easting"] >= 5 and checked["northing"] >= 5

@@ -15,22 +15,25 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
+from humansec.conflicts.describe import kind_title, words
+from humansec.conflicts.rules import SEVERITIES
 from humansec.errors import ConfigurationError, choices
-from humansec.escaping import escape_text, format_value
+from humansec.escaping import escape_text, format_value, is_missing
 from humansec.export.dtg import format_dtg
-from humansec.export.mgrs_grid import check_grid
+from humansec.export.mgrs_grid import check_grid, grid_note
+from humansec.mapview.check import status_legend_rows
 from humansec.mapview.elements import script_json
 from humansec.mapview.style import legend_html
 from humansec.marking import banner_text, highest_marking
 from humansec.model import KIND_SPECS, LayerKind
 from humansec.store.base import LayerRecord
 
-GRID_NOTES = {
-    "latlon": "Latitude/longitude, WGS84 (EPSG:4326)",
-    "mgrs": "MGRS: UTM zones and 100 km squares, WGS84",
-}
-CONFLICT_ROWS_SHOWN = 40
+CONFLICT_ROWS_SHOWN = 30
 """Conflicts listed on a printed annex; the full list goes into the tables (CSV/XLSX)."""
+SOURCES_SHOWN = 6
+"""Sources listed beside the map; more go on the annex page (PDF), the slide's notes (PPTX)
+or the list of the interactive HTML, and the panel says so."""
+BASEMAP_SOURCE = "Countries: Natural Earth (public domain), via world-atlas"
 
 Bounds = tuple[float, float, float, float]
 
@@ -64,6 +67,8 @@ class Furniture:
     conflicts: pd.DataFrame | None = field(default=None)
     grid: str = "latlon"
     """``latlon`` or ``mgrs`` (``mgrs_grid.GRIDS``)."""
+    notes: tuple[str, ...] = ()
+    """Notes on how the map is drawn (e.g. a layer aggregated into hexagons)."""
 
     @property
     def banner(self) -> str:
@@ -110,17 +115,21 @@ def make_furniture(
     bounds: Bounds | None = None,
     conflicts: pd.DataFrame | None = None,
     grid: str = "latlon",
+    layers_in_view: set[str] | None = None,
 ) -> Furniture:
     """Collect the furniture of a product showing ``kinds`` from the layers in ``records``.
 
-    Only the active records of the kinds shown count towards the marking and the sources.
-    ``moment`` (aware; default now) gives the DTG; ``grid`` is ``latlon`` or ``mgrs``.
+    Only the active records of the kinds shown count towards the marking; of those, only the
+    layers in ``layers_in_view`` (ids of layers with a feature in view; None: all) are listed
+    as sources. ``moment`` (aware; default now) gives the DTG; ``grid`` is ``latlon`` or
+    ``mgrs``.
     """
     check_grid(grid)
     shown = [r for r in records if r.kind in kinds and not r.retired]
     marking, exercise = product_marking(shown, order=order, requested=classification)
+    listed = [r for r in shown if layers_in_view is None or r.layer_id in layers_in_view]
     sources = tuple(
-        dict.fromkeys(Source(r.title, r.source, r.licence, r.classification) for r in shown)
+        dict.fromkeys(Source(r.title, r.source, r.licence, r.classification) for r in listed)
     )
     return Furniture(
         title=title,
@@ -144,27 +153,60 @@ def bounds_text(bounds: Bounds | None) -> str:
     return f"W {west:.3f}° S {south:.3f}° E {east:.3f}° N {north:.3f}°"
 
 
+def _text(value: object) -> str:
+    return "" if is_missing(value) else str(value)
+
+
+def feature_text(row: pd.Series) -> str:
+    """``Raczki hillfort (cp-023)``, or the id alone when the feature has no name."""
+    name, fid = _text(row.get("feature_name")), _text(row.get("feature_id"))
+    return f"{name} ({fid})" if name and name != fid else fid
+
+
+def activity_text(row: pd.Series) -> str:
+    """``act-05 Manoeuvre box around Raczki``, or the id alone when it has no name."""
+    name, aid = _text(row.get("activity_name")), _text(row.get("activity_id"))
+    return f"{aid} {name}" if name and name != aid else aid
+
+
+_TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("severity", "Severity"),
+    ("activity", "Activity"),
+    ("activity_type", "Type"),
+    ("feature", "Protected feature"),
+    ("feature_kind", "Kind"),
+    ("feature_category", "Category"),
+    ("feature_mgrs", "MGRS"),
+    ("distance_m", "Distance (m)"),
+    ("threshold_m", "Stand-off (m)"),
+)
+
+
+_CELL_TEXT = {"activity": activity_text, "feature": feature_text}
+_CELL_WORDS = {"feature_kind": kind_title, "activity_type": words, "feature_category": words}
+
+
+def _cell(name: str, row: pd.Series) -> object:
+    if name in _CELL_TEXT:
+        return _CELL_TEXT[name](row)
+    value = row.get(name)
+    if is_missing(value):
+        return ""
+    if name in _CELL_WORDS:
+        return _CELL_WORDS[name](value)
+    if name.endswith("_m") and isinstance(value, int | float):
+        return f"{round(float(value)):,}"
+    return value
+
+
 def _conflicts_table(conflicts: pd.DataFrame, *, limit: int) -> str:
-    columns = [
-        ("activity_id", "Activity"),
-        ("activity_type", "Type"),
-        ("feature_kind", "Feature kind"),
-        ("feature_id", "Feature"),
-        ("distance_m", "Distance (m)"),
-        ("threshold_m", "Stand-off (m)"),
-        ("severity", "Severity"),
-    ]
-    columns = [(name, label) for name, label in columns if name in conflicts.columns]
+    present = {"activity", "feature", *conflicts.columns}
+    columns = [(name, label) for name, label in _TABLE_COLUMNS if name in present]
     head = "".join(f"<th>{escape_text(label)}</th>" for _, label in columns)
     rows = []
     for _, row in conflicts.head(limit).iterrows():
-        cells = []
-        for name, _label in columns:
-            value = row[name]
-            if name.endswith("_m") and isinstance(value, int | float):
-                value = round(float(value))
-            cells.append(f"<td>{escape_text(value)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        cells = "".join(f"<td>{escape_text(_cell(name, row))}</td>" for name, _ in columns)
+        rows.append(f"<tr>{cells}</tr>")
     more = len(conflicts) - limit
     note = (
         f'<p class="hsx-note">{more:,} more conflicts are in the conflict table export.</p>'
@@ -174,40 +216,73 @@ def _conflicts_table(conflicts: pd.DataFrame, *, limit: int) -> str:
     return f'<table class="hsx-conflicts"><tr>{head}</tr>{"".join(rows)}</table>{note}'
 
 
+def severity_counts(conflicts: pd.DataFrame) -> dict[str, int]:
+    """Conflicts per severity, in the order critical, high, medium, low (others after)."""
+    if "severity" not in conflicts:
+        return {}
+    counts = conflicts["severity"].astype(str).value_counts()
+    order = [*SEVERITIES, *sorted(set(counts.index) - set(SEVERITIES))]
+    return {name: int(counts[name]) for name in order if name in counts.index}
+
+
 def conflicts_summary(conflicts: pd.DataFrame | None) -> str:
-    """One line of plain text: how many conflicts, and of which severity."""
+    """One line of plain text: how many conflicts, and of which severity (worst first)."""
     if conflicts is None:
         return "No planned activities shown."
     if conflicts.empty:
         return "No conflicts between planned activities and protected features in view."
-    counts: dict[str, int] = {}
-    if "severity" in conflicts:
-        counts = {
-            str(k): int(v) for k, v in conflicts["severity"].astype(str).value_counts().items()
-        }
-    detail = ", ".join(f"{count} {name}" for name, count in counts.items())
+    detail = ", ".join(f"{count} {name}" for name, count in severity_counts(conflicts).items())
     return f"{len(conflicts):,} conflicts in view ({detail})."
 
 
-def side_panel_html(furniture: Furniture) -> str:
-    """The panel beside the map: legend, grid note, sources and the conflict count."""
-    sources = "".join(
+def _source_items(sources: Sequence[Source]) -> str:
+    return "".join(
         f"<li>{escape_text(s.line())} <span class='hsx-mark'>[{escape_text(s.classification)}]"
         "</span></li>"
-        for s in furniture.sources
+        for s in sources
+    )
+
+
+def sources_overflow(furniture: Furniture) -> bool:
+    """True when the sources do not all fit beside the map (the annex lists them all)."""
+    return len(furniture.sources) > SOURCES_SHOWN
+
+
+def side_panel_html(furniture: Furniture, *, more_sources: str = "on the next page") -> str:
+    """The panel beside the map: legend, grid note, notes, conflicts and sources.
+
+    Above ``SOURCES_SHOWN`` sources the panel lists the first ones and says where the rest
+    are (``more_sources``: e.g. ``on the next page`` for a PDF with its annex).
+    """
+    listed = furniture.sources[:SOURCES_SHOWN]
+    more = len(furniture.sources) - len(listed)
+    more_note = (
+        f"<li class='hsx-note'>{more} more {'source' if more == 1 else 'sources'} "
+        f"{escape_text(more_sources)}.</li>"
+        if more > 0
+        else ""
     )
     extent = bounds_text(furniture.bounds)
+    notes = "".join(f"<div class='hsx-note'>{escape_text(n)}</div>" for n in furniture.notes)
+    status = status_legend_html() if LayerKind.ACTIVITY in furniture.kinds else ""
     return (
         '<aside class="hsx-side">'
-        f'<section class="hs-legend hsx-legend">{legend_html(list(furniture.kinds))}</section>'
-        f'<section><div class="hsx-h">Grid</div><div>{GRID_NOTES[furniture.grid]}'
-        f"{'; ' + escape_text(extent) if extent else ''}</div></section>"
+        f'<section class="hs-legend hsx-legend">{legend_html(list(furniture.kinds))}'
+        f"{status}</section>"
+        f'<section><div class="hsx-h">Grid</div><div>'
+        f"{escape_text(grid_note(furniture.grid, furniture.bounds))}"
+        f"{'; ' + escape_text(extent) if extent else ''}</div>{notes}</section>"
         f'<section><div class="hsx-h">Conflicts</div><div>'
         f"{escape_text(conflicts_summary(furniture.conflicts))}</div></section>"
-        f'<section><div class="hsx-h">Sources</div><ul class="hsx-sources">{sources}'
-        "<li>Countries: Natural Earth (public domain), via world-atlas</li></ul></section>"
+        f'<section><div class="hsx-h">Sources</div><ul class="hsx-sources">'
+        f"{_source_items(listed)}{more_note}<li>{escape_text(BASEMAP_SOURCE)}</li></ul></section>"
         "</aside>"
     )
+
+
+def status_legend_html() -> str:
+    """Legend rows of the planned activities' conflict-check status colours."""
+    return '<div class="hs-legend-title">Planned activity status</div>' + status_legend_rows()
 
 
 def banner_html(furniture: Furniture, where: str) -> str:
@@ -230,17 +305,36 @@ def header_html(furniture: Furniture) -> str:
 
 
 def annex_html(furniture: Furniture) -> str:
-    """A second printed page listing the conflicts in view (empty when there are none)."""
-    if furniture.conflicts is None or furniture.conflicts.empty:
+    """A second printed page: the conflicts in view, and every source when they do not all
+    fit beside the map (empty when there is neither).
+    """
+    has_conflicts = furniture.conflicts is not None and not furniture.conflicts.empty
+    if not has_conflicts and not sources_overflow(furniture):
         return ""
+    body = ""
+    if furniture.conflicts is not None and has_conflicts:
+        body += (
+            f'<div class="hsx-subtitle">{escape_text(conflicts_summary(furniture.conflicts))}'
+            "</div>" + _conflicts_table(furniture.conflicts, limit=CONFLICT_ROWS_SHOWN)
+        )
+    if sources_overflow(furniture):
+        body += (
+            '<div class="hsx-h hsx-annex-h">Sources of the layers in view</div>'
+            f'<ul class="hsx-sources hsx-annex-sources">{_source_items(furniture.sources)}'
+            f"<li>{escape_text(BASEMAP_SOURCE)}</li></ul>"
+        )
+    heading = (
+        "Conflicts and sources"
+        if has_conflicts and sources_overflow(furniture)
+        else ("Conflicts" if has_conflicts else "Sources")
+    )
     return (
         '<div class="hsx-annex">'
         + banner_html(furniture, "top")
-        + f'<div class="hsx-annex-body"><div class="hsx-title">Conflicts: '
+        + f'<div class="hsx-annex-body"><div class="hsx-title">{heading}: '
         f"{escape_text(furniture.title)}</div>"
-        f'<div class="hsx-subtitle">DTG {escape_text(furniture.dtg)} · '
-        f"{escape_text(conflicts_summary(furniture.conflicts))}</div>"
-        + _conflicts_table(furniture.conflicts, limit=CONFLICT_ROWS_SHOWN)
+        f'<div class="hsx-subtitle">DTG {escape_text(furniture.dtg)}</div>'
+        + body
         + "</div>"
         + banner_html(furniture, "bottom")
         + "</div>"
@@ -268,14 +362,17 @@ def plain_lines(furniture: Furniture) -> list[str]:
     lines.append("Layers: " + ", ".join(KIND_SPECS[k].title for k in furniture.kinds))
     lines.append("Sources:")
     lines.extend(f"- {s.line()} [{s.classification}]" for s in furniture.sources)
-    lines.append("- Countries: Natural Earth (public domain), via world-atlas")
+    lines.append(f"- {BASEMAP_SOURCE}")
+    lines.extend(furniture.notes)
     lines.append(conflicts_summary(furniture.conflicts))
     if furniture.conflicts is not None:
         for _, row in furniture.conflicts.head(CONFLICT_ROWS_SHOWN).iterrows():
+            mgrs = _text(row.get("feature_mgrs"))
             lines.append(
-                f"- {format_value(row.get('severity'))}: {format_value(row.get('activity_id'))} "
-                f"-> {format_value(row.get('feature_kind'))} {format_value(row.get('feature_id'))}"
-                f" at {format_value(round(float(row.get('distance_m', 0.0))))} m"
+                f"- {format_value(row.get('severity'))}: {activity_text(row)} -> "
+                f"{kind_title(row.get('feature_kind'))} {feature_text(row)}"
+                f"{' at ' + mgrs if mgrs else ''}, "
+                f"{format_value(round(float(row.get('distance_m', 0.0))))} m"
             )
     lines.append(furniture.banner)
     return lines
@@ -319,6 +416,9 @@ body.hsx > .hsx-north { grid-row: 3; grid-column: 1; align-self: start; justify-
   font-weight: bold; display: inline-block; }
 .hsx-annex { display: none; }
 .hsx-conflicts { border-collapse: collapse; font-size: 10px; margin-top: 6px; width: 100%; }
+.hsx-annex-h { margin-top: 10px; }
+.hsx-annex-sources { font-size: 10px; columns: 2; column-gap: 24px; }
+.hsx-side .hsx-legend .hs-legend-title { margin-top: 4px; }
 .hsx-conflicts th, .hsx-conflicts td { border: 1px solid #999; padding: 1px 4px;
   text-align: left; }
 .hsx-note { font-style: italic; }
@@ -391,6 +491,8 @@ GRID_JS = r"""
       var square = { color: "#444", weight: 0.8, opacity: 0.7, dashArray: "4 3",
                      interactive: false };
       data.zones.forEach(function (line) { L.polyline(line, zone).addTo(map); });
+      var fine = { color: "#555", weight: 0.5, opacity: 0.55, interactive: false };
+      (data.fine || []).forEach(function (line) { L.polyline(line, fine).addTo(map); });
       data.squares.forEach(function (line) { L.polyline(line, square).addTo(map); });
       data.labels.forEach(function (item) {
         var el = document.createElement("div");

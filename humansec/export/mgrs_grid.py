@@ -1,8 +1,12 @@
-"""The MGRS grid of a map product: UTM zone and band boundaries, 100 km squares and labels.
+"""The MGRS grid of a map product: UTM zone and band boundaries, 100 km squares and labels,
+and, when the view is small enough to read them, 10 km or 1 km grid lines (``grid_spacing``).
 
 The lines are computed here in WGS84 (EPSG:4326) with pyproj, the square labels (``34U FE``)
-with the ``mgrs`` package; the page only draws them. The zone exceptions of southern Norway
-(32V) and Svalbard (31X-37X) are not drawn: the lines there follow the regular 6° zones.
+with the ``mgrs`` package; the page only draws them. A 10 km line is labelled with its digit
+(``4`` for easting 40 km in the square), a 1 km line with two (``43``): eastings along the top
+of the map, northings along its left side, as on a military map sheet. The zone exceptions of
+southern Norway (32V) and Svalbard (31X-37X) are not drawn: the lines there follow the regular
+6° zones.
 
 >>> grid = mgrs_grid((22.0, 54.0, 23.0, 54.5))
 >>> "34U FE" in [text for text, _lat, _lon in grid.labels]
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 import mgrs
 import numpy as np
 import shapely
-from pyproj import Transformer
+from pyproj import Geod, Transformer
 
 from humansec.errors import ConfigurationError, choices
 
@@ -29,6 +33,12 @@ SQUARE_M = 100_000
 MAX_SQUARES = 600
 """Above this many 100 km squares in view only the zone and band boundaries are drawn."""
 UTM_SOUTH, UTM_NORTH = -80.0, 84.0
+SPACINGS_M: tuple[int, ...] = (1_000, 10_000, 100_000)
+MAX_LINES_ACROSS = 24
+"""The finest spacing drawn gives at most this many lines across the longer side of the view."""
+LABEL_INSET = 0.035
+"""Line labels sit this fraction of the view inside its top and left edges."""
+_GEOD = Geod(ellps="WGS84")
 _LABEL = re.compile(r"^(\d{1,2}[C-X])([A-Z]{2})")
 
 Bounds = tuple[float, float, float, float]
@@ -42,12 +52,15 @@ class MgrsGrid:
     zone_lines: tuple[tuple[LatLon, ...], ...]
     square_lines: tuple[tuple[LatLon, ...], ...]
     labels: tuple[tuple[str, float, float], ...]
+    fine_lines: tuple[tuple[LatLon, ...], ...] = ()
+    """The 10 km or 1 km lines (empty when only 100 km squares are drawn)."""
 
     def to_json(self) -> dict[str, object]:
         """Plain lists for the page's script (``HumansecPrint.mgrs``)."""
         return {
             "zones": [[list(v) for v in line] for line in self.zone_lines],
             "squares": [[list(v) for v in line] for line in self.square_lines],
+            "fine": [[list(v) for v in line] for line in self.fine_lines],
             "labels": [list(label) for label in self.labels],
         }
 
@@ -58,6 +71,41 @@ def check_grid(grid: str) -> str:
         msg = f"Unknown grid {grid!r}; choose one of {choices(GRIDS)}."
         raise ConfigurationError(msg)
     return grid
+
+
+def grid_spacing(bounds: Bounds | None) -> int:
+    """The finest MGRS line spacing (1 km, 10 km, else 100 km) that fits the view on a sheet.
+
+    >>> grid_spacing((22.0, 54.0, 22.2, 54.1)), grid_spacing((22.0, 54.0, 24.0, 55.0))
+    (1000, 10000)
+    """
+    if bounds is None:
+        return SQUARE_M
+    west, south, east, north = bounds
+    if west >= east:
+        return SQUARE_M
+    middle = (south + north) / 2
+    width = _GEOD.inv(west, middle, east, middle)[2]
+    height = _GEOD.inv(west, south, west, north)[2]
+    span = max(width, height)
+    for spacing in SPACINGS_M:
+        if span / spacing <= MAX_LINES_ACROSS:
+            return spacing
+    return SQUARE_M
+
+
+def grid_note(grid: str, bounds: Bounds | None) -> str:
+    """What the grid drawn on a product is, in words (the side panel's "Grid" entry)."""
+    if check_grid(grid) == "latlon":
+        return "Latitude/longitude, WGS84 (EPSG:4326)"
+    spacing = grid_spacing(bounds)
+    if spacing == SQUARE_M:
+        return "MGRS, WGS84: UTM zones and 100 km squares (e.g. 34U FE)"
+    digits = "one digit" if spacing == 10_000 else "two digits"
+    return (
+        f"MGRS, WGS84: 100 km squares (e.g. 34U FE) and {spacing // 1000} km lines, labelled "
+        f"with {digits} of the easting (top) and northing (left)"
+    )
 
 
 def square_label(lat: float, lon: float) -> str:
@@ -85,11 +133,17 @@ def _to_utm(zone: int, *, north: bool) -> Transformer:
     return Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True)
 
 
-def mgrs_grid(bounds: Bounds, *, samples: int = 16) -> MgrsGrid:
+def mgrs_grid(bounds: Bounds, *, samples: int = 16, spacing: int | None = None) -> MgrsGrid:
     """The MGRS grid inside ``bounds`` (west, south, east, north in degrees, WGS84).
 
-    Boxes across the antimeridian (west > east) and the polar caps (UPS) get no lines.
+    ``spacing`` (metres: 1000, 10000 or 100000) defaults to ``grid_spacing(bounds)``; lines
+    finer than 100 km are added to the 100 km squares. Boxes across the antimeridian
+    (west > east) and the polar caps (UPS) get no lines.
     """
+    spacing = grid_spacing(bounds) if spacing is None else spacing
+    if spacing not in SPACINGS_M:
+        msg = f"MGRS line spacing {spacing} m is not one of {choices(SPACINGS_M)}."
+        raise ConfigurationError(msg)
     west, south, east, north = bounds
     south, north = max(south, UTM_SOUTH), min(north, UTM_NORTH)
     if west >= east or south >= north:
@@ -123,7 +177,54 @@ def mgrs_grid(bounds: Bounds, *, samples: int = 16) -> MgrsGrid:
             square_lines.extend(_lines(shown.boundary.difference(part.boundary)))
             point = shown.representative_point()
             labels.append((square_label(point.y, point.x), round(point.y, 6), round(point.x, 6)))
-    return MgrsGrid(tuple(zone_lines), tuple(square_lines), tuple(labels))
+    fine_lines: list[tuple[LatLon, ...]] = []
+    for zone, hemi, part in parts if spacing < SQUARE_M else []:
+        lines, line_labels = _fine_lines(zone, part, (west, south, east, north), spacing,
+                                         north=hemi)  # fmt: skip
+        fine_lines.extend(lines)
+        labels.extend(line_labels)
+    return MgrsGrid(tuple(zone_lines), tuple(square_lines), tuple(labels), tuple(fine_lines))
+
+
+def _fine_lines(
+    zone: int, part: shapely.Polygon, view: Bounds, spacing: int, *, north: bool
+) -> tuple[list[tuple[LatLon, ...]], list[tuple[str, float, float]]]:
+    """The ``spacing`` grid lines of one zone part (not those on 100 km boundaries), with
+    labels where eastings cross the top of the view and northings its left side.
+    """
+    ring = np.asarray(shapely.segmentize(part, 0.01).exterior.coords)
+    to_utm = _to_utm(zone, north=north)
+    x, y = to_utm.transform(ring[:, 0], ring[:, 1])
+    west, south, east, north_edge = view
+    top = north_edge - LABEL_INSET * (north_edge - south)
+    left = west + LABEL_INSET * (east - west)
+    top_edge = shapely.LineString([(west, top), (east, top)])
+    left_edge = shapely.LineString([(left, south), (left, north_edge)])
+    lines: list[tuple[LatLon, ...]] = []
+    labels: list[tuple[str, float, float]] = []
+    digits = 1 if spacing == 10_000 else 2
+    along = np.linspace(0.0, 1.0, 65)
+    for axis, low, high, other_low, other_high, edge in (
+        ("e", np.min(x), np.max(x), np.min(y), np.max(y), top_edge),
+        ("n", np.min(y), np.max(y), np.min(x), np.max(x), left_edge),
+    ):
+        for value in range(math.ceil(low / spacing) * spacing, int(high) + 1, spacing):
+            if value % SQUARE_M == 0:
+                continue  # drawn with the 100 km squares
+            sweep = other_low + along * (other_high - other_low)
+            fixed = np.full(along.size, float(value))
+            ux, uy = (fixed, sweep) if axis == "e" else (sweep, fixed)
+            lon, lat = to_utm.transform(ux, uy, direction="INVERSE")
+            shown = shapely.LineString(np.column_stack([lon, lat])).intersection(part)
+            if shown.is_empty:
+                continue
+            lines.extend(_lines(shown))
+            crossing = shown.intersection(edge)
+            if not crossing.is_empty:
+                point = shapely.get_point(shapely.get_parts(crossing)[0], 0) or crossing
+                text = f"{(value % SQUARE_M) // spacing:0{digits}d}"
+                labels.append((text, round(point.y, 6), round(point.x, 6)))
+    return lines, labels
 
 
 def _squares(zone: int, part: shapely.Polygon, *, north: bool) -> list[tuple[int, int]]:

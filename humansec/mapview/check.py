@@ -136,3 +136,12 @@ def draw_control(asset_prefix: str) -> folium.plugins.Draw:
     control.default_js = links([DRAW_JS], asset_prefix)
     control.default_css = links([DRAW_CSS], asset_prefix)
     return control
+
+
+def status_legend_rows() -> str:
+    """The legend rows of the three statuses (HTML), e.g. for a printed product's legend."""
+    return "".join(
+        f'<div class="hs-legend-row">{legend_symbol_svg(_status_style(status))}'
+        f"<span>{escape_text(title)}</span></div>"
+        for status, title in STATUS_TITLES.items()
+    )
