@@ -8,7 +8,6 @@ import pytest
 
 from humansec.errors import ConfigurationError
 from humansec.export.furniture import (
-    SOURCES_SHOWN,
     annex_html,
     conflicts_summary,
     make_furniture,
@@ -16,6 +15,7 @@ from humansec.export.furniture import (
     product_marking,
     severity_counts,
     side_panel_html,
+    source_lines,
 )
 from humansec.model import LayerKind
 from humansec.settings import DEFAULT_CLASSIFICATION_ORDER as ORDER
@@ -108,17 +108,22 @@ def test_only_layers_in_view_are_listed_as_sources() -> None:
     assert furniture.marking == "NATO RESTRICTED"  # the marking still covers every layer shown
 
 
-def test_many_sources_continue_on_the_annex_page() -> None:
+def test_sources_sharing_a_source_are_listed_once_and_all_go_on_the_annex() -> None:
     records = [
         dataclasses.replace(record(LayerKind.CULTURAL, ORDER[0]), layer_id=f"l{n}", title=f"L{n}")
-        for n in range(SOURCES_SHOWN + 3)
+        for n in range(8)
     ]
+    records[0] = dataclasses.replace(records[0], source="Survey <2026>")
     furniture = make_furniture(records, kinds=[LayerKind.CULTURAL], order=ORDER, title="T")
+    assert [text for text, _ in source_lines(furniture.sources)] == [
+        "L0: Survey <2026> (CC BY 4.0)",
+        "L1; L2; L3; L4; L5; L6; L7: source of cultural (CC BY 4.0)",
+    ]
     panel = side_panel_html(furniture)
-    assert panel.count("<li>") == SOURCES_SHOWN + 1  # and the basemap's source
-    assert "3 more sources on the next page." in panel
-    annex = annex_html(furniture)
-    assert all(f"L{n}: " in annex for n in range(SOURCES_SHOWN + 3))
+    assert panel.count("class='hsx-src'") == 2 and "Survey &lt;2026&gt;" in panel
+    annex = annex_html(furniture)  # shown by the page's script when the panel overflows
+    assert "hsx-annex-sources-block" in annex and "L7: source of cultural" in annex
+    assert "hsx-annex-on" not in annex  # no conflicts: the annex page is off until then
 
 
 def test_conflict_annex_names_each_feature_with_its_mgrs() -> None:

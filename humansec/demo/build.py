@@ -26,7 +26,6 @@ from humansec.demo.scenario import (
 from humansec.model import KIND_SPECS, LayerKind, conform
 from humansec.store.base import NewLayer
 
-
 DEMO_SOURCE = "Exercise scenario (humansec demo): synthetic, not real data"
 """The source a staff reads on a product for the demo's synthetic layers."""
 

@@ -30,9 +30,6 @@ from humansec.store.base import LayerRecord
 
 CONFLICT_ROWS_SHOWN = 30
 """Conflicts listed on a printed annex; the full list goes into the tables (CSV/XLSX)."""
-SOURCES_SHOWN = 6
-"""Sources listed beside the map; more go on the annex page (PDF), the slide's notes (PPTX)
-or the list of the interactive HTML, and the panel says so."""
 BASEMAP_SOURCE = "Countries: Natural Earth (public domain), via world-atlas"
 
 Bounds = tuple[float, float, float, float]
@@ -182,6 +179,8 @@ _TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+_NOWRAP = ' class="hsx-nowrap"'
+_NOWRAP_COLUMNS = {"feature_mgrs", "distance_m", "threshold_m"}
 _CELL_TEXT = {"activity": activity_text, "feature": feature_text}
 _CELL_WORDS = {"feature_kind": kind_title, "activity_type": words, "feature_category": words}
 
@@ -205,7 +204,10 @@ def _conflicts_table(conflicts: pd.DataFrame, *, limit: int) -> str:
     head = "".join(f"<th>{escape_text(label)}</th>" for _, label in columns)
     rows = []
     for _, row in conflicts.head(limit).iterrows():
-        cells = "".join(f"<td>{escape_text(_cell(name, row))}</td>" for name, _ in columns)
+        cells = "".join(
+            f"<td{_NOWRAP if name in _NOWRAP_COLUMNS else ''}>{escape_text(_cell(name, row))}</td>"
+            for name, _ in columns
+        )
         rows.append(f"<tr>{cells}</tr>")
     more = len(conflicts) - limit
     note = (
@@ -235,33 +237,61 @@ def conflicts_summary(conflicts: pd.DataFrame | None) -> str:
     return f"{len(conflicts):,} conflicts in view ({detail})."
 
 
+def source_lines(sources: Sequence[Source]) -> list[tuple[str, str]]:
+    """One ``(text, marking)`` per distinct source, licence and marking, naming every layer
+    that has it: ``Cultural property; Incidents: synthetic (no restrictions)``.
+    """
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for s in sources:
+        groups.setdefault((s.source, s.licence, s.classification), []).append(s.title)
+    return [
+        (f"{'; '.join(titles)}: {source} ({licence})", marking)
+        for (source, licence, marking), titles in groups.items()
+    ]
+
+
 def _source_items(sources: Sequence[Source]) -> str:
     return "".join(
-        f"<li>{escape_text(s.line())} <span class='hsx-mark'>[{escape_text(s.classification)}]"
+        f"<li class='hsx-src'>{escape_text(text)} <span class='hsx-mark'>[{escape_text(mark)}]"
         "</span></li>"
-        for s in sources
+        for text, mark in source_lines(sources)
     )
 
 
-def sources_overflow(furniture: Furniture) -> bool:
-    """True when the sources do not all fit beside the map (the annex lists them all)."""
-    return len(furniture.sources) > SOURCES_SHOWN
+SOURCES_FIT_JS = """
+(function (where) {
+  // Sources that do not fit beside the map are hidden there, counted in a note, and shown
+  // on the annex page (PDF); nothing is cut off mid-line.
+  var side = document.querySelector(".hsx-side");
+  if (!side) { return; }
+  var items = side.querySelectorAll("li.hsx-src"), more = side.querySelector("li.hsx-more");
+  var hidden = 0;
+  var last = side.querySelector("ul.hsx-sources").lastElementChild;
+  // a few pixels to spare: the printed page is 1 mm shorter than the screen layout
+  function over() {
+    return last.getBoundingClientRect().bottom > side.getBoundingClientRect().bottom - 8;
+  }
+  for (var i = items.length - 1; i >= 0 && over(); i--) {
+    items[i].style.display = "none";
+    hidden += 1;
+    more.textContent = hidden + (hidden === 1 ? " more source " : " more sources ") + where + ".";
+    more.style.display = "";
+  }
+  var annex = document.querySelector(".hsx-annex");
+  if (hidden && annex) {
+    annex.classList.add("hsx-annex-on");
+    annex.querySelector(".hsx-annex-sources-block").style.display = "";
+  }
+})(%s);
+"""
 
 
-def side_panel_html(furniture: Furniture, *, more_sources: str = "on the next page") -> str:
+def side_panel_html(furniture: Furniture) -> str:
     """The panel beside the map: legend, grid note, notes, conflicts and sources.
 
-    Above ``SOURCES_SHOWN`` sources the panel lists the first ones and says where the rest
-    are (``more_sources``: e.g. ``on the next page`` for a PDF with its annex).
+    Every source is listed; ``sources_fit_script`` hides those that do not fit and says
+    where they are.
     """
-    listed = furniture.sources[:SOURCES_SHOWN]
-    more = len(furniture.sources) - len(listed)
-    more_note = (
-        f"<li class='hsx-note'>{more} more {'source' if more == 1 else 'sources'} "
-        f"{escape_text(more_sources)}.</li>"
-        if more > 0
-        else ""
-    )
     extent = bounds_text(furniture.bounds)
     notes = "".join(f"<div class='hsx-note'>{escape_text(n)}</div>" for n in furniture.notes)
     status = status_legend_html() if LayerKind.ACTIVITY in furniture.kinds else ""
@@ -275,9 +305,18 @@ def side_panel_html(furniture: Furniture, *, more_sources: str = "on the next pa
         f'<section><div class="hsx-h">Conflicts</div><div>'
         f"{escape_text(conflicts_summary(furniture.conflicts))}</div></section>"
         f'<section><div class="hsx-h">Sources</div><ul class="hsx-sources">'
-        f"{_source_items(listed)}{more_note}<li>{escape_text(BASEMAP_SOURCE)}</li></ul></section>"
+        f"{_source_items(furniture.sources)}"
+        "<li class='hsx-more hsx-note' style='display:none'></li>"
+        f"<li>{escape_text(BASEMAP_SOURCE)}</li></ul></section>"
         "</aside>"
     )
+
+
+def sources_fit_script(more_sources: str) -> str:
+    """The script (run once the page is laid out) that fits the sources beside the map;
+    ``more_sources`` says where the others are, e.g. ``on the next page``.
+    """
+    return "<script>" + SOURCES_FIT_JS % script_json(more_sources) + "</script>"
 
 
 def status_legend_html() -> str:
@@ -305,36 +344,31 @@ def header_html(furniture: Furniture) -> str:
 
 
 def annex_html(furniture: Furniture) -> str:
-    """A second printed page: the conflicts in view, and every source when they do not all
-    fit beside the map (empty when there is neither).
+    """The second printed page: the conflicts in view (shown when there are some) and every
+    source (shown by ``sources_fit_script`` when they do not all fit beside the map).
     """
     has_conflicts = furniture.conflicts is not None and not furniture.conflicts.empty
-    if not has_conflicts and not sources_overflow(furniture):
-        return ""
-    body = ""
+    conflicts = ""
     if furniture.conflicts is not None and has_conflicts:
-        body += (
-            f'<div class="hsx-subtitle">{escape_text(conflicts_summary(furniture.conflicts))}'
-            "</div>" + _conflicts_table(furniture.conflicts, limit=CONFLICT_ROWS_SHOWN)
+        conflicts = (
+            '<div class="hsx-h hsx-annex-h">Conflicts in view</div>'
+            f"<div>{escape_text(conflicts_summary(furniture.conflicts))}</div>"
+            + _conflicts_table(furniture.conflicts, limit=CONFLICT_ROWS_SHOWN)
         )
-    if sources_overflow(furniture):
-        body += (
-            '<div class="hsx-h hsx-annex-h">Sources of the layers in view</div>'
-            f'<ul class="hsx-sources hsx-annex-sources">{_source_items(furniture.sources)}'
-            f"<li>{escape_text(BASEMAP_SOURCE)}</li></ul>"
-        )
-    heading = (
-        "Conflicts and sources"
-        if has_conflicts and sources_overflow(furniture)
-        else ("Conflicts" if has_conflicts else "Sources")
+    sources = (
+        '<div class="hsx-annex-sources-block" style="display:none">'
+        '<div class="hsx-h hsx-annex-h">Sources of the layers in view</div>'
+        f'<ul class="hsx-sources hsx-annex-sources">{_source_items(furniture.sources)}'
+        f"<li>{escape_text(BASEMAP_SOURCE)}</li></ul></div>"
     )
     return (
-        '<div class="hsx-annex">'
+        f'<div class="hsx-annex{" hsx-annex-on" if has_conflicts else ""}">'
         + banner_html(furniture, "top")
-        + f'<div class="hsx-annex-body"><div class="hsx-title">{heading}: '
+        + f'<div class="hsx-annex-body"><div class="hsx-title">Annex: '
         f"{escape_text(furniture.title)}</div>"
         f'<div class="hsx-subtitle">DTG {escape_text(furniture.dtg)}</div>'
-        + body
+        + conflicts
+        + sources
         + "</div>"
         + banner_html(furniture, "bottom")
         + "</div>"
@@ -361,7 +395,7 @@ def plain_lines(furniture: Furniture) -> list[str]:
         lines.append(bounds_text(furniture.bounds))
     lines.append("Layers: " + ", ".join(KIND_SPECS[k].title for k in furniture.kinds))
     lines.append("Sources:")
-    lines.extend(f"- {s.line()} [{s.classification}]" for s in furniture.sources)
+    lines.extend(f"- {text} [{mark}]" for text, mark in source_lines(furniture.sources))
     lines.append(f"- {BASEMAP_SOURCE}")
     lines.extend(furniture.notes)
     lines.append(conflicts_summary(furniture.conflicts))
@@ -421,6 +455,7 @@ body.hsx > .hsx-north { grid-row: 3; grid-column: 1; align-self: start; justify-
 .hsx-side .hsx-legend .hs-legend-title { margin-top: 4px; }
 .hsx-conflicts th, .hsx-conflicts td { border: 1px solid #999; padding: 1px 4px;
   text-align: left; }
+.hsx-conflicts td.hsx-nowrap { white-space: nowrap; }
 .hsx-note { font-style: italic; }
 body.hsx-interactive .leaflet-control-layers { display: block; }
 body.hsx-print .leaflet-control-layers, body.hsx-print .leaflet-control-zoom { display: none; }
@@ -428,7 +463,7 @@ body.hsx-bare > .hsx-banner, body.hsx-bare > .hsx-head { display: none; }
 @media print {
   html { height: var(--hsx-h); }
   body.hsx { height: calc(var(--hsx-h) - 1mm); overflow: visible; position: relative; }
-  .hsx-annex { display: flex; flex-direction: column; justify-content: space-between;
+  .hsx-annex.hsx-annex-on { display: flex; flex-direction: column; justify-content: space-between;
     position: absolute; left: 0; top: var(--hsx-h); width: var(--hsx-w);
     height: calc(var(--hsx-h) - 1mm); }
   .hsx-annex-body { flex: 1; padding: 6px 8px; overflow: hidden; }
@@ -492,15 +527,34 @@ GRID_JS = r"""
                      interactive: false };
       data.zones.forEach(function (line) { L.polyline(line, zone).addTo(map); });
       var fine = { color: "#555", weight: 0.5, opacity: 0.55, interactive: false };
-      (data.fine || []).forEach(function (line) { L.polyline(line, fine).addTo(map); });
-      data.squares.forEach(function (line) { L.polyline(line, square).addTo(map); });
-      data.labels.forEach(function (item) {
+      var view = map.getBounds(), n = view.getNorth(), s = view.getSouth();
+      var w = view.getWest(), e = view.getEast();
+      function place(text, at, cls) {
         var el = document.createElement("div");
-        el.className = "hsx-grid-label hsx-mgrs";
-        el.textContent = item[0];
-        L.marker([item[1], item[2]], { interactive: false, keyboard: false,
+        el.className = "hsx-grid-label hsx-mgrs " + cls;
+        el.textContent = text;
+        L.marker(at, { interactive: false, keyboard: false,
           icon: L.divIcon({ className: "hsx-mgrs-icon", html: el, iconSize: null }) }).addTo(map);
+      }
+      function edgeLabel(text, axis, line) {
+        // where the line crosses the map's top (eastings) or left side (northings), inset
+        var k = axis === "e" ? 0 : 1;
+        var target = axis === "e" ? n - 0.03 * (n - s) : w + 0.025 * (e - w);
+        for (var i = 1; i < line.length; i++) {
+          var a = line[i - 1], c = line[i];
+          if (a[k] === c[k] || (a[k] - target) * (c[k] - target) > 0) { continue; }
+          var t = (target - a[k]) / (c[k] - a[k]);
+          var at = [a[0] + t * (c[0] - a[0]), a[1] + t * (c[1] - a[1])];
+          if (view.contains(at)) { place(text, at, "hsx-mgrs-line"); }
+          return;
+        }
+      }
+      (data.fine || []).forEach(function (item) {
+        L.polyline(item[2], fine).addTo(map);
+        edgeLabel(item[0], item[1], item[2]);
       });
+      data.squares.forEach(function (line) { L.polyline(line, square).addTo(map); });
+      data.labels.forEach(function (item) { place(item[0], [item[1], item[2]], ""); });
     },
     ready: function (basemap) {
       var started = Date.now();

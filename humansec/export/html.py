@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import folium
 import geopandas as gpd
 import shapely
 import shapely.geometry
@@ -35,6 +36,7 @@ from humansec.export.furniture import (
     header_html,
     north_arrow_html,
     side_panel_html,
+    sources_fit_script,
 )
 from humansec.export.mgrs_grid import mgrs_grid
 from humansec.mapview import (
@@ -166,6 +168,7 @@ def product_html(
     page_css: str = "",
     vendor_dir: Path = DEFAULT_VENDOR_DIR,
     point_limit: int | None = None,
+    more_sources: str | None = None,
 ) -> str:
     """Return the whole product (map and furniture) as one self-contained HTML document.
 
@@ -190,6 +193,9 @@ def product_html(
     point_limit
         Passed to the map builder (features in view above which hexagons are drawn, with a
         note beside the map).
+    more_sources
+        Where the sources that do not fit beside the map can be read (default by ``mode``:
+        ``on the next page``, ``in the slide notes``, ``in the PDF product``).
 
     """
     view = MapView(bounds=furniture.bounds, zoom=None)
@@ -207,6 +213,7 @@ def product_html(
     if by_status and activities is not None and not activities.empty:
         for group in activity_status_groups(activities):
             fmap.add_child(group)
+        _layer_control_last(fmap)
     furniture = dataclasses.replace(furniture, notes=(*furniture.notes, *_map_notes(fmap, limit)))
     fmap.options["zoomSnap"] = 0.1  # fit the requested box closely, not to a whole zoom
     fmap.options["zoomDelta"] = 0.5
@@ -220,7 +227,8 @@ def product_html(
         basemap.url_json = script_json(data_url(basemap_data, "application/json"))
     mgrs_json = ""
     if furniture.grid == "mgrs" and furniture.bounds is not None:
-        mgrs_json = script_json(mgrs_grid(furniture.bounds).to_json())
+        grid = mgrs_grid(furniture.bounds, margin=0.5)  # the map shows more than the box
+        mgrs_json = script_json(grid.to_json())
     fmap.add_child(PrintFurniture(basemaps[0].get_name(), mgrs_json=mgrs_json))
     root = fmap.get_root()
     if not isinstance(root, Figure):  # pragma: no cover - folium maps live in a Figure
@@ -231,13 +239,15 @@ def product_html(
     html_el.add_child(_Raw(banner_html(furniture, "top")), name="hsx_banner_top")
     html_el.add_child(_Raw(header_html(furniture)), name="hsx_head")
     html_el.add_child(_Raw(north_arrow_html()), name="hsx_north")
-    more_sources = {"print": "on the next page", "bare": "in the slide notes"}.get(
-        mode, "in the PDF product"
-    )
-    html_el.add_child(_Raw(side_panel_html(furniture, more_sources=more_sources)), name="hsx_side")
+    html_el.add_child(_Raw(side_panel_html(furniture)), name="hsx_side")
     html_el.add_child(_Raw(banner_html(furniture, "bottom")), name="hsx_banner_bottom")
     if mode == "print":
         html_el.add_child(_Raw(annex_html(furniture)), name="hsx_annex")
+    if more_sources is None:
+        more_sources = {"print": "on the next page", "bare": "in the slide notes"}.get(
+            mode, "in the PDF product"
+        )
+    html_el.add_child(_Raw(sources_fit_script(more_sources)), name="hsx_fit")
     html = root.render()
     classes = "hsx hsx-print hsx-bare" if mode == "bare" else f"hsx hsx-{mode}"
     canvas = "" if mode == "interactive" else _PRINT_CANVAS  # Leaflet is loaded in <head>
@@ -245,6 +255,14 @@ def product_html(
     title = f"<title>{_escape_title(furniture)}</title>"
     html = html.replace("<head>", "<head>" + title, 1)
     return inline_assets(html, vendor_dir)
+
+
+def _layer_control_last(fmap: folium.Map) -> None:
+    """Move the layer control after the groups added since (its script names them)."""
+    for name, child in list(fmap._children.items()):
+        if isinstance(child, folium.LayerControl):
+            del fmap._children[name]
+            fmap._children[name] = child
 
 
 def _map_notes(fmap: Any, limit: int) -> list[str]:  # noqa: ANN401 - a folium Map

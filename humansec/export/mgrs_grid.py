@@ -36,13 +36,13 @@ UTM_SOUTH, UTM_NORTH = -80.0, 84.0
 SPACINGS_M: tuple[int, ...] = (1_000, 10_000, 100_000)
 MAX_LINES_ACROSS = 24
 """The finest spacing drawn gives at most this many lines across the longer side of the view."""
-LABEL_INSET = 0.035
-"""Line labels sit this fraction of the view inside its top and left edges."""
 _GEOD = Geod(ellps="WGS84")
 _LABEL = re.compile(r"^(\d{1,2}[C-X])([A-Z]{2})")
 
 Bounds = tuple[float, float, float, float]
 LatLon = tuple[float, float]
+FineLine = tuple[str, str, tuple[LatLon, ...]]
+"""A 10 km or 1 km line: its label, its axis (``e`` easting, ``n`` northing), its vertices."""
 
 
 @dataclass(frozen=True)
@@ -52,15 +52,15 @@ class MgrsGrid:
     zone_lines: tuple[tuple[LatLon, ...], ...]
     square_lines: tuple[tuple[LatLon, ...], ...]
     labels: tuple[tuple[str, float, float], ...]
-    fine_lines: tuple[tuple[LatLon, ...], ...] = ()
-    """The 10 km or 1 km lines (empty when only 100 km squares are drawn)."""
+    fine_lines: tuple[FineLine, ...] = ()
+    """The 10 km or 1 km lines with their labels (empty when only 100 km squares are drawn)."""
 
     def to_json(self) -> dict[str, object]:
         """Plain lists for the page's script (``HumansecPrint.mgrs``)."""
         return {
             "zones": [[list(v) for v in line] for line in self.zone_lines],
             "squares": [[list(v) for v in line] for line in self.square_lines],
-            "fine": [[list(v) for v in line] for line in self.fine_lines],
+            "fine": [[text, axis, [list(v) for v in line]] for text, axis, line in self.fine_lines],
             "labels": [list(label) for label in self.labels],
         }
 
@@ -133,28 +133,28 @@ def _to_utm(zone: int, *, north: bool) -> Transformer:
     return Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True)
 
 
-def mgrs_grid(bounds: Bounds, *, samples: int = 16, spacing: int | None = None) -> MgrsGrid:
-    """The MGRS grid inside ``bounds`` (west, south, east, north in degrees, WGS84).
+def mgrs_grid(
+    bounds: Bounds, *, samples: int = 16, spacing: int | None = None, margin: float = 0.0
+) -> MgrsGrid:
+    """The MGRS grid of ``bounds`` (west, south, east, north in degrees, WGS84).
 
     ``spacing`` (metres: 1000, 10000 or 100000) defaults to ``grid_spacing(bounds)``; lines
-    finer than 100 km are added to the 100 km squares. Boxes across the antimeridian
-    (west > east) and the polar caps (UPS) get no lines.
+    finer than 100 km are added to the 100 km squares, each with its label text (the page
+    places it where the line leaves the map's top or left edge). The lines reach ``margin``
+    (a fraction of the box's size) beyond each side (a printed map shows more than the box
+    it was asked for); the square labels stay inside ``bounds``. Boxes across the
+    antimeridian (west > east) and the polar caps (UPS) get no lines.
     """
     spacing = grid_spacing(bounds) if spacing is None else spacing
     if spacing not in SPACINGS_M:
         msg = f"MGRS line spacing {spacing} m is not one of {choices(SPACINGS_M)}."
         raise ConfigurationError(msg)
-    west, south, east, north = bounds
+    label_box = shapely.box(*bounds)
+    west, south, east, north = _widen(bounds, margin)
     south, north = max(south, UTM_SOUTH), min(north, UTM_NORTH)
     if west >= east or south >= north:
         return MgrsGrid((), (), ())
-    zone_lines: list[tuple[LatLon, ...]] = []
-    for k in range(math.floor((west + 180) / 6) + 1, math.ceil((east + 180) / 6)):
-        lon = -180.0 + 6 * k
-        zone_lines.append(((south, lon), (north, lon)))
-    for k in range(math.floor((south + 80) / 8) + 1, math.ceil((north + 80) / 8)):
-        lat = -80.0 + 8 * k
-        zone_lines.append(((lat, west), (lat, east)))
+    zone_lines = _zone_lines(west, south, east, north)
     parts = []
     for zone in range(int((west + 180) // 6) + 1, int((east + 180 - 1e-9) // 6) + 2):
         zone_west = max(west, -180.0 + 6 * (zone - 1))
@@ -175,38 +175,65 @@ def mgrs_grid(bounds: Bounds, *, samples: int = 16, spacing: int | None = None) 
             if shown.is_empty or shown.area == 0:
                 continue
             square_lines.extend(_lines(shown.boundary.difference(part.boundary)))
-            point = shown.representative_point()
-            labels.append((square_label(point.y, point.x), round(point.y, 6), round(point.x, 6)))
-    fine_lines: list[tuple[LatLon, ...]] = []
+            point = _label_point(shown.intersection(label_box), fine=spacing < SQUARE_M)
+            if point is not None:
+                text = square_label(point.y, point.x)
+                labels.append((text, round(point.y, 6), round(point.x, 6)))
+    fine_lines: list[FineLine] = []
     for zone, hemi, part in parts if spacing < SQUARE_M else []:
-        lines, line_labels = _fine_lines(zone, part, (west, south, east, north), spacing,
-                                         north=hemi)  # fmt: skip
-        fine_lines.extend(lines)
-        labels.extend(line_labels)
+        fine_lines.extend(_fine_lines(zone, part, spacing, north=hemi))
     return MgrsGrid(tuple(zone_lines), tuple(square_lines), tuple(labels), tuple(fine_lines))
 
 
-def _fine_lines(
-    zone: int, part: shapely.Polygon, view: Bounds, spacing: int, *, north: bool
-) -> tuple[list[tuple[LatLon, ...]], list[tuple[str, float, float]]]:
-    """The ``spacing`` grid lines of one zone part (not those on 100 km boundaries), with
-    labels where eastings cross the top of the view and northings its left side.
+def _zone_lines(west: float, south: float, east: float, north: float) -> list[tuple[LatLon, ...]]:
+    """The UTM zone (every 6° of longitude) and band (every 8° of latitude) boundaries."""
+    lines: list[tuple[LatLon, ...]] = []
+    for k in range(math.floor((west + 180) / 6) + 1, math.ceil((east + 180) / 6)):
+        lon = -180.0 + 6 * k
+        lines.append(((south, lon), (north, lon)))
+    for k in range(math.floor((south + 80) / 8) + 1, math.ceil((north + 80) / 8)):
+        lat = -80.0 + 8 * k
+        lines.append(((lat, west), (lat, east)))
+    return lines
+
+
+def _widen(bounds: Bounds, margin: float) -> Bounds:
+    west, south, east, north = bounds
+    if margin <= 0 or west >= east:
+        return bounds
+    dx, dy = (east - west) * margin, (north - south) * margin
+    return (max(west - dx, -180.0), max(south - dy, -90.0), min(east + dx, 180.0),
+            min(north + dy, 90.0))  # fmt: skip
+
+
+def _label_point(area: shapely.Geometry, *, fine: bool) -> shapely.Point | None:
+    """Where a 100 km square's label goes: inside ``area`` (the square in view); with finer
+    lines near its top-left corner, clear of the line labels along the edges.
+    """
+    if area.is_empty or area.area == 0:
+        return None
+    if fine:
+        west, south, east, north = area.bounds
+        corner = shapely.Point(west + 0.1 * (east - west), north - 0.1 * (north - south))
+        if area.contains(corner):
+            return corner
+    point = area.representative_point()
+    return point if isinstance(point, shapely.Point) else None
+
+
+def _fine_lines(zone: int, part: shapely.Polygon, spacing: int, *, north: bool) -> list[FineLine]:
+    """The ``spacing`` grid lines of one zone part (not those on 100 km boundaries), each
+    with its label (``4`` or ``43``) and axis (``e``: a line of equal easting, ``n``: northing).
     """
     ring = np.asarray(shapely.segmentize(part, 0.01).exterior.coords)
     to_utm = _to_utm(zone, north=north)
     x, y = to_utm.transform(ring[:, 0], ring[:, 1])
-    west, south, east, north_edge = view
-    top = north_edge - LABEL_INSET * (north_edge - south)
-    left = west + LABEL_INSET * (east - west)
-    top_edge = shapely.LineString([(west, top), (east, top)])
-    left_edge = shapely.LineString([(left, south), (left, north_edge)])
-    lines: list[tuple[LatLon, ...]] = []
-    labels: list[tuple[str, float, float]] = []
     digits = 1 if spacing == 10_000 else 2
     along = np.linspace(0.0, 1.0, 65)
-    for axis, low, high, other_low, other_high, edge in (
-        ("e", np.min(x), np.max(x), np.min(y), np.max(y), top_edge),
-        ("n", np.min(y), np.max(y), np.min(x), np.max(x), left_edge),
+    out: list[FineLine] = []
+    for axis, low, high, other_low, other_high in (
+        ("e", np.min(x), np.max(x), np.min(y), np.max(y)),
+        ("n", np.min(y), np.max(y), np.min(x), np.max(x)),
     ):
         for value in range(math.ceil(low / spacing) * spacing, int(high) + 1, spacing):
             if value % SQUARE_M == 0:
@@ -216,15 +243,9 @@ def _fine_lines(
             ux, uy = (fixed, sweep) if axis == "e" else (sweep, fixed)
             lon, lat = to_utm.transform(ux, uy, direction="INVERSE")
             shown = shapely.LineString(np.column_stack([lon, lat])).intersection(part)
-            if shown.is_empty:
-                continue
-            lines.extend(_lines(shown))
-            crossing = shown.intersection(edge)
-            if not crossing.is_empty:
-                point = shapely.get_point(shapely.get_parts(crossing)[0], 0) or crossing
-                text = f"{(value % SQUARE_M) // spacing:0{digits}d}"
-                labels.append((text, round(point.y, 6), round(point.x, 6)))
-    return lines, labels
+            text = f"{(value % SQUARE_M) // spacing:0{digits}d}"
+            out.extend((text, axis, line) for line in _lines(shown))
+    return out
 
 
 def _squares(zone: int, part: shapely.Polygon, *, north: bool) -> list[tuple[int, int]]:

@@ -240,7 +240,10 @@ def export_product(
         slide = SIZES["slide"]
         html = product_html(shown, furniture, mode="bare", page_css=slide.page_css)
         return pptx_bytes(renderer.png(html, slide), furniture)
-    return renderer.png(product_html(shown, furniture, mode="print", page_css=page.page_css), page)
+    html = product_html(
+        shown, furniture, mode="print", page_css=page.page_css, more_sources="in the PDF product"
+    )
+    return renderer.png(html, page)
 
 
 def conflict_table(
