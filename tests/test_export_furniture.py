@@ -137,6 +137,7 @@ def test_conflict_annex_names_each_feature_with_its_mgrs() -> None:
         [], kinds=[LayerKind.CULTURAL], order=ORDER, title="T", conflicts=conflicts
     )
     annex = annex_html(furniture)
-    for text in ("St Anne &lt;church&gt; (c1)", "34U FE 26199 96369", "Air strike",
+    assert "St Anne &lt;church&gt; <span class='hsx-nowrap'>(c1)</span>" in annex
+    for text in ("34U FE 26199 96369", "Air strike",
                  "Place of worship", "Cultural property", "1,000"):  # fmt: skip
         assert text in annex

@@ -198,6 +198,15 @@ def _cell(name: str, row: pd.Series) -> object:
     return value
 
 
+def _cell_html(name: str, row: pd.Series) -> str:
+    """A cell's escaped HTML; a feature's id stays on one line after its name."""
+    name_text = _text(row.get("feature_name"))
+    if name == "feature" and name_text and name_text != _text(row.get("feature_id")):
+        fid = escape_text(f"({_text(row.get('feature_id'))})")
+        return f"{escape_text(name_text)} <span class='hsx-nowrap'>{fid}</span>"
+    return escape_text(_cell(name, row))
+
+
 def _conflicts_table(conflicts: pd.DataFrame, *, limit: int) -> str:
     present = {"activity", "feature", *conflicts.columns}
     columns = [(name, label) for name, label in _TABLE_COLUMNS if name in present]
@@ -205,7 +214,7 @@ def _conflicts_table(conflicts: pd.DataFrame, *, limit: int) -> str:
     rows = []
     for _, row in conflicts.head(limit).iterrows():
         cells = "".join(
-            f"<td{_NOWRAP if name in _NOWRAP_COLUMNS else ''}>{escape_text(_cell(name, row))}</td>"
+            f"<td{_NOWRAP if name in _NOWRAP_COLUMNS else ''}>{_cell_html(name, row)}</td>"
             for name, _ in columns
         )
         rows.append(f"<tr>{cells}</tr>")
@@ -455,7 +464,7 @@ body.hsx > .hsx-north { grid-row: 3; grid-column: 1; align-self: start; justify-
 .hsx-side .hsx-legend .hs-legend-title { margin-top: 4px; }
 .hsx-conflicts th, .hsx-conflicts td { border: 1px solid #999; padding: 1px 4px;
   text-align: left; }
-.hsx-conflicts td.hsx-nowrap { white-space: nowrap; }
+.hsx-conflicts .hsx-nowrap { white-space: nowrap; }
 .hsx-note { font-style: italic; }
 body.hsx-interactive .leaflet-control-layers { display: block; }
 body.hsx-print .leaflet-control-layers, body.hsx-print .leaflet-control-zoom { display: none; }
