@@ -170,15 +170,23 @@ def describe_conflicts(
     return out
 
 
+def locate(frame: gpd.GeoDataFrame, *, what: str = "features") -> pd.DataFrame:
+    """``frame``'s columns without the geometry, plus ``lat``, ``lon`` and ``mgrs`` of each
+    feature's representative point (a point on it; EPSG:4326 in). Rows keep their order.
+    """
+    _check_crs(frame, what)
+    out = pd.DataFrame(frame.drop(columns=frame.geometry.name)).reset_index(drop=True)
+    lat, lon = _nearest(np.asarray(frame.geometry.array, dtype=object), None)
+    out["lat"], out["lon"] = lat, lon
+    out["mgrs"] = mgrs_of(lat, lon)
+    return out
+
+
 def describe_activities(activities: gpd.GeoDataFrame) -> pd.DataFrame:
     """The activities (any columns, e.g. with the summary's ``status``) with ``lat``, ``lon``
     and ``mgrs`` of each one's representative point, without the geometry (EPSG:4326 in).
     """
-    _check_crs(activities, "activities")
-    out = pd.DataFrame(activities.drop(columns=activities.geometry.name)).reset_index(drop=True)
-    lat, lon = _nearest(np.asarray(activities.geometry.array, dtype=object), None)
-    out["lat"], out["lon"] = lat, lon
-    out["mgrs"] = mgrs_of(lat, lon)
+    out = locate(activities, what="activities")
     if "name" not in out.columns:
         out["name"] = None
     return out

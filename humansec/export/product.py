@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from humansec.conflicts.check import run_check
-from humansec.conflicts.describe import describe_conflicts, readable_conflicts
+from humansec.conflicts.describe import describe_conflicts, locate, readable_conflicts
 from humansec.conflicts.inputs import protected_features
 from humansec.conflicts.rules import load_rules
 from humansec.conflicts.summary import summarise
@@ -283,7 +283,8 @@ def layers_table(
     """The attributes of the features in view of every layer in ``frames``, as one table.
 
     A first column ``kind`` says which layer a row comes from; columns a kind lacks stay
-    empty. CSV and XLSX carry the marking in a header row and neutralise formula-like text;
+    empty. CSV and XLSX carry the marking in a header row, neutralise formula-like text and
+    end with each feature's ``latitude``, ``longitude`` and ``MGRS`` (a point on it);
     GeoJSON keeps the geometries (WGS84).
     """
     parts = [
@@ -297,4 +298,11 @@ def layers_table(
         combined = gpd.GeoDataFrame({"id": []}, geometry=[], crs=WGS84)
         combined["kind"] = pd.Series(dtype="object")
     first = ["kind", *(c for c in combined.columns if c != "kind")]
-    return layer_table(gpd.GeoDataFrame(combined[first], crs=WGS84), furniture, fmt=fmt)
+    ordered = gpd.GeoDataFrame(combined[first], crs=WGS84)
+    if fmt == "geojson":
+        return layer_table(ordered, furniture, fmt=fmt)
+    # CSV and XLSX have no geometry: each feature is located by lat/lon and MGRS instead
+    located = locate(ordered).rename(
+        columns={"lat": "latitude", "lon": "longitude", "mgrs": "MGRS"}
+    )
+    return table_bytes(located, fmt=fmt, banner=furniture.banner, sheet="layer")
