@@ -9,7 +9,6 @@ from streamlit_folium import st_folium
 
 from humansec.conflicts.describe import (
     describe_activities,
-    describe_conflicts,
     readable_activities,
     readable_conflicts,
 )
@@ -150,8 +149,9 @@ plan = (
     if parts
     else gpd.GeoDataFrame({"id": [], "type": []}, geometry=[], crs=WGS84)
 )
+plan_geojson = activities_geojson(plan) if len(plan) else ""
 try:
-    result = resources.plan_check(data_versions, activities_geojson(plan) if len(plan) else "")
+    result = resources.plan_check(data_versions, plan_geojson)
 except HumansecError as error:
     text.show(error)
     st.stop()
@@ -193,7 +193,7 @@ if result.conflicts.empty:
     st.success("No planned activity comes within the stand-off distance of a protected feature.")
 else:
     in_conflict = protected_features(result.conflicting)
-    described = describe_conflicts(result.conflicts, in_conflict, result.activities)
+    described = resources.plan_conflicts(data_versions, plan_geojson)
     readable = readable_conflicts(described)
     st.dataframe(
         readable,
