@@ -227,6 +227,16 @@ def _conflicts_table(conflicts: pd.DataFrame, *, limit: int) -> str:
     return f'<table class="hsx-conflicts"><tr>{head}</tr>{"".join(rows)}</table>{note}'
 
 
+def conflict_rows(conflicts: pd.DataFrame, *, limit: int) -> list[list[str]]:
+    """The annex's table as plain text: a heading row, then the first ``limit`` conflicts."""
+    present = {"activity", "feature", *conflicts.columns}
+    columns = [(name, label) for name, label in _TABLE_COLUMNS if name in present]
+    rows = [[label for _, label in columns]]
+    for _, row in conflicts.head(limit).iterrows():
+        rows.append([str(_cell(name, row)) for name, _ in columns])
+    return rows
+
+
 def severity_counts(conflicts: pd.DataFrame) -> dict[str, int]:
     """Conflicts per severity, in the order critical, high, medium, low (others after)."""
     if "severity" not in conflicts:
