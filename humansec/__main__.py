@@ -78,7 +78,7 @@ def _check(args: argparse.Namespace) -> int:
             msg = "The store holds no protected layers; add some, or name files with --features."
             raise SchemaError(msg)
     conflicts = find_conflicts(activities, features, rules)
-    write_conflicts(conflicts, features, out)
+    write_conflicts(conflicts, features, out, activities=activities)
     population = features[features["kind"] == str(LayerKind.POPULATION)]
     if population.empty or "population" not in population:
         population = None  # no population figures: the estimate stays empty

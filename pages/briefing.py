@@ -78,7 +78,10 @@ if renderer is None and (reason := unavailable_reason()) is not None:
 grid = right.radio(
     "Grid",
     list(GRIDS),
-    format_func={"latlon": "Latitude/longitude", "mgrs": "MGRS (UTM zones, 100 km squares)"}.get,
+    format_func={
+        "latlon": "Latitude/longitude",
+        "mgrs": "MGRS (100 km squares; 10 or 1 km lines in a small view)",
+    }.get,
     horizontal=True,
     key=state.BRIEF_GRID,
     disabled=fmt not in PRODUCT_FORMATS,

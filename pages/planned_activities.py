@@ -7,6 +7,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from humansec.conflicts.describe import (
+    describe_activities,
+    readable_activities,
+    readable_conflicts,
+)
 from humansec.conflicts.inputs import (
     activities_from_geojson,
     activities_from_geojson_bytes,
@@ -131,8 +136,9 @@ plan = (
     if parts
     else gpd.GeoDataFrame({"id": [], "type": []}, geometry=[], crs=WGS84)
 )
+plan_geojson = activities_geojson(plan) if len(plan) else ""
 try:
-    result = resources.plan_check(data_versions, activities_geojson(plan) if len(plan) else "")
+    result = resources.plan_check(data_versions, plan_geojson)
 except HumansecError as error:
     text.show(error)
     st.stop()
@@ -173,19 +179,24 @@ st.subheader(f"Conflicts ({len(result.conflicts)})")
 if result.conflicts.empty:
     st.success("No planned activity comes within the stand-off distance of a protected feature.")
 else:
+    in_conflict = protected_features(result.conflicting)
+    described = resources.plan_conflicts(data_versions, plan_geojson)
+    readable = readable_conflicts(described)
     st.dataframe(
-        result.conflicts,
+        readable,
         hide_index=True,
         key="plan_conflicts",
         column_config={
-            "distance_m": st.column_config.NumberColumn("distance (m)", format="%.1f"),
-            "threshold_m": st.column_config.NumberColumn("threshold (m)", format="%.1f"),
+            "Distance (m)": st.column_config.NumberColumn(format="%.1f"),
+            "Stand-off (m)": st.column_config.NumberColumn(format="%.1f"),
+            "Latitude": st.column_config.NumberColumn(format="%.5f"),
+            "Longitude": st.column_config.NumberColumn(format="%.5f"),
         },
     )
     csv_col, geojson_col = st.columns(2)
     csv_col.download_button(
         "Download conflicts (CSV)",
-        to_csv_bytes(result.conflicts),
+        to_csv_bytes(readable),
         file_name="humansec-conflicts.csv",
         mime="text/csv",
         key="plan_download_csv",
@@ -193,7 +204,7 @@ else:
     geojson_col.download_button(
         "Download conflicts (GeoJSON)",
         # Located at the features in conflict (not every protected feature of the store).
-        conflicts_geojson(result.conflicts, protected_features(result.conflicting)),
+        conflicts_geojson(described, in_conflict),
         file_name="humansec-conflicts.geojson",
         mime="application/geo+json",
         key="plan_download_geojson",
@@ -202,9 +213,10 @@ else:
 st.subheader("Activities")
 summary_columns = [
     c
-    for c in ("id", "type", "status", "worst_severity", "conflicts", "population_in_hazard")
+    for c in ("id", "name", "type", "status", "worst_severity", "conflicts", "population_in_hazard")
     if c in result.activities.columns
 ]
+activity_rows = result.activities[[*summary_columns, result.activities.geometry.name]]
 st.dataframe(
-    pd.DataFrame(result.activities[summary_columns]), hide_index=True, key="plan_activities"
+    readable_activities(describe_activities(activity_rows)), hide_index=True, key="plan_activities"
 )

@@ -82,7 +82,7 @@ def planner(app: AppTest) -> AppTest:
 
 def conflicts_table(app: AppTest):
     """The conflicts table (the page also shows the plan editor and an activities table)."""
-    tables = [t.value for t in app.dataframe if "feature_id" in t.value.columns]
+    tables = [t.value for t in app.dataframe if "Feature id" in t.value.columns]
     assert len(tables) == 1
     return tables[0]
 
@@ -99,10 +99,16 @@ def test_planner_checks_the_store_activities(app: AppTest) -> None:
     assert counts["Red"] > 0 and counts["Green"] > 0
     assert page.subheader[0].value.startswith("Conflicts (")
     conflicts = conflicts_table(page)
-    assert {"activity_id", "feature_id", "distance_m", "threshold_m", "rationale"} <= set(
-        conflicts.columns
-    )
-    assert (conflicts["distance_m"] <= conflicts["threshold_m"]).all()
+    assert {
+        "Activity",
+        "Protected feature",
+        "Feature id",
+        "MGRS",
+        "Distance (m)",
+        "Rationale",
+    } <= set(conflicts.columns)
+    assert (conflicts["Distance (m)"] <= conflicts["Stand-off (m)"]).all()
+    assert conflicts["Protected feature"].notna().all()  # every demo feature has a name
 
 
 def test_planner_flags_an_activity_entered_by_mgrs(app: AppTest) -> None:
@@ -116,8 +122,10 @@ def test_planner_flags_an_activity_entered_by_mgrs(app: AppTest) -> None:
     assert not page.exception, page.exception
     assert statuses(page) == {"Red": 1, "Amber": 0, "Green": 0}
     conflicts = conflicts_table(page)
-    assert "cp-005" in set(conflicts["feature_id"])
-    assert set(conflicts["activity_id"]) == {"strike-1"}
+    assert "cp-005" in set(conflicts["Feature id"])
+    assert set(conflicts["Activity"]) == {"strike-1"}
+    row = conflicts[conflicts["Feature id"] == "cp-005"].iloc[0]
+    assert row["MGRS"].startswith("34U FE 29")  # where the site is, to 1 m
 
 
 def test_planner_refuses_a_bad_mgrs_with_the_reason(app: AppTest) -> None:

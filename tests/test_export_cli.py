@@ -130,6 +130,9 @@ def test_layer_attributes_as_csv_with_marking_neutralised_text_and_numbers(
     assert body["c1"]["kind"] == "cultural"
     assert body["c1"]["name"] == "'=cmd|' /C calc'!A0"
     assert body["p1"]["population"] == "69000"  # a number, unquoted in the file
+    assert header[-3:] == ["latitude", "longitude", "MGRS"]  # each feature located
+    assert body["p1"]["MGRS"] == "34U FE 26199 96369"  # 54.1 N 22.93 E
+    assert float(body["c1"]["latitude"]) == 54.1 and float(body["c1"]["longitude"]) == 22.5
     assert '"69000"' not in out.read_text(encoding="utf-8-sig")
 
 
@@ -165,7 +168,7 @@ def test_mgrs_grid_draws_the_square_labels_of_the_demo_area(tmp_path: Path) -> N
     html = mgrs_html.read_text(encoding="utf-8")
     for label in ("34U FE", "34U EF", "35U LA"):
         assert f'"{label}"' in html
-    assert "HumansecPrint.mgrs(" in html and "MGRS: UTM zones" in html
+    assert "HumansecPrint.mgrs(" in html and "MGRS, WGS84" in html
     assert run(tmp_path / "data", "--out", str(latlon_html), "--bbox", bbox)[0] == 0
     default = latlon_html.read_text(encoding="utf-8")
     # (popups give each feature's own MGRS reference; the grid's square labels stand alone)

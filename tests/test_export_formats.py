@@ -76,11 +76,12 @@ def test_pptx_holds_picture_title_banners_and_notes() -> None:
         sources=(Source("Sites", "UNESCO", "CC BY", BANNER),),
         bounds=(22, 53.8, 24, 54.6),
         conflicts=pd.DataFrame({"activity_id": ["a1"], "feature_kind": ["cultural"],
-                                "feature_id": ["c1"], "distance_m": [10.0],
+                                "feature_id": ["c1"], "feature_name": ["St Anne"],
+                                "feature_mgrs": ["34U FE 26199 96369"], "distance_m": [10.0],
                                 "severity": ["critical"]}),
     )  # fmt: skip
     deck = Presentation(io.BytesIO(pptx_bytes(image.getvalue(), furniture)))
-    assert len(deck.slides) == 1
+    assert len(deck.slides) == 2  # the map, then the conflicts in view
     assert (
         deck.slide_width * 9 == deck.slide_height * 16
         or abs(deck.slide_width / deck.slide_height - 16 / 9) < 0.001
@@ -92,5 +93,14 @@ def test_pptx_holds_picture_title_banners_and_notes() -> None:
     assert any("Suwałki <gap>" in t and "261430Z NOV 26" in t for t in texts)
     assert sum(shape.shape_type == 13 for shape in slide.shapes) == 1  # one picture
     notes = slide.notes_slide.notes_text_frame.text
-    assert "Sites: UNESCO (CC BY)" in notes and "critical: a1 -> cultural c1" in notes
+    assert "Sites: UNESCO (CC BY)" in notes
+    assert "critical: a1 -> Cultural property St Anne (c1) at 34U FE 26199 96369, 10 m" in notes
+    second = deck.slides[1]
+    texts = [shape.text_frame.text for shape in second.shapes if shape.has_text_frame]
+    assert texts.count(banner) == 2
+    table = next(shape.table for shape in second.shapes if shape.has_table)
+    cells = [[cell.text for cell in row.cells] for row in table.rows]
+    assert cells[0][:3] == ["Severity", "Activity", "Protected feature"]
+    assert cells[1][:3] == ["critical", "a1", "St Anne (c1)"]
+    assert "34U FE 26199 96369" in cells[1]
     assert dt.datetime.now(dt.UTC)  # the deck opened again

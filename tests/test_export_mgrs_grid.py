@@ -5,13 +5,20 @@ from __future__ import annotations
 import pytest
 import shapely
 
+from humansec.coords import to_mgrs
 from humansec.demo import DEMO_AREA
 from humansec.errors import ConfigurationError
-from humansec.export.mgrs_grid import check_grid, mgrs_grid, square_label
+from humansec.export.mgrs_grid import (
+    check_grid,
+    grid_note,
+    grid_spacing,
+    mgrs_grid,
+    square_label,
+)
 
 
 def test_demo_area_has_the_zone_boundary_and_its_squares() -> None:
-    grid = mgrs_grid(DEMO_AREA)
+    grid = mgrs_grid(DEMO_AREA, spacing=100_000)
     # 24°E divides zones 34 and 35; no latitude band edge (48°-56°N is band U).
     assert grid.zone_lines == (((53.5, 24.0), (55.1, 24.0)),)
     texts = {text for text, _lat, _lon in grid.labels}
@@ -26,7 +33,7 @@ def test_demo_area_has_the_zone_boundary_and_its_squares() -> None:
 
 def test_square_lines_stay_in_the_view_and_follow_100_km_eastings() -> None:
     west, south, east, north = 22.0, 54.0, 23.5, 54.6
-    grid = mgrs_grid((west, south, east, north))
+    grid = mgrs_grid((west, south, east, north), spacing=100_000)
     vertices = [vertex for line in grid.square_lines for vertex in line]
     assert vertices
     for lat, lon in vertices:
@@ -53,3 +60,44 @@ def test_unknown_grid_lists_the_choices() -> None:
     assert check_grid("mgrs") == "mgrs"
     with pytest.raises(ConfigurationError, match="'latlon', 'mgrs'"):
         check_grid("utm")
+
+
+def test_spacing_fits_the_view_on_a_sheet() -> None:
+    assert grid_spacing((22.9, 54.05, 23.05, 54.12)) == 1_000  # about 10 km across
+    assert grid_spacing(DEMO_AREA) == 10_000  # about 180 km
+    assert grid_spacing((10.0, 40.0, 30.0, 60.0)) == 100_000
+    assert grid_spacing(None) == 100_000
+    assert "1 km lines" in grid_note("mgrs", (22.9, 54.05, 23.05, 54.12))
+    assert "100 km squares" in grid_note("mgrs", (10.0, 40.0, 30.0, 60.0))
+
+
+@pytest.mark.parametrize(
+    ("bounds", "spacing"),
+    [((22.9, 54.05, 23.05, 54.12), 1_000), ((22.0, 54.0, 23.5, 54.6), 10_000)],
+)
+def test_fine_lines_carry_the_digits_of_their_easting_or_northing(
+    bounds: tuple[float, float, float, float], spacing: int
+) -> None:
+    grid = mgrs_grid(bounds, margin=0.5)
+    west, south, east, north = bounds
+    dx, dy = (east - west) / 2, (north - south) / 2
+    digits = 2 if spacing == 1_000 else 1
+    seen = {"e": set(), "n": set()}
+    for text, axis, line in grid.fine_lines:
+        assert len(text) == digits
+        for lat, lon in line:  # inside the box widened by the margin
+            assert south - dy - 1e-6 <= lat <= north + dy + 1e-6
+            assert west - dx - 1e-6 <= lon <= east + dx + 1e-6
+        for lat, lon in line[:: max(1, len(line) // 4)]:
+            # every vertex lies on the line its label names (to a few metres), by the mgrs package
+            _zone, _square, easting, northing = to_mgrs(lat, lon).split()
+            value = int(easting if axis == "e" else northing)
+            offset = (value - int(text) * spacing + 50_000) % 100_000 - 50_000
+            assert abs(offset) < 5, (text, axis, lat, lon)
+        seen[axis].add(text)
+    assert len(seen["e"]) >= 5 and len(seen["n"]) >= 5
+    # the 100 km square labels stay inside the box asked for
+    box = shapely.box(*bounds)
+    assert grid.labels
+    for text, lat, lon in grid.labels:
+        assert box.contains(shapely.Point(lon, lat)) and square_label(lat, lon) == text

@@ -59,8 +59,9 @@ def test_check_against_the_store_writes_csv(tmp_path: Path, plan_file: Path) -> 
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert summary["conflicts"] == len(rows) > 0
     assert summary["activities"] == 12
-    assert all(float(r["distance_m"]) <= float(r["threshold_m"]) for r in rows)
-    assert {"critical", "high"} & {r["severity"] for r in rows}
+    assert all(float(r["Distance (m)"]) <= float(r["Stand-off (m)"]) for r in rows)
+    assert all(r["Protected feature"] and r["MGRS"] for r in rows)
+    assert {"critical", "high"} & {r["Severity"] for r in rows}
 
 
 def test_check_against_feature_files_writes_geojson(tmp_path: Path, plan_file: Path) -> None:
@@ -80,6 +81,9 @@ def test_check_against_feature_files_writes_geojson(tmp_path: Path, plan_file: P
     kinds = {f["properties"]["feature_kind"] for f in document["features"]}
     assert kinds == {"humanitarian_site"}
     assert all(f["geometry"] is not None for f in document["features"])
+    names = set(sites["name"])
+    assert all(f["properties"]["feature_name"] in names for f in document["features"])
+    assert all(f["properties"]["feature_mgrs"].startswith("3") for f in document["features"])
 
 
 @pytest.mark.parametrize(

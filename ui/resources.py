@@ -13,7 +13,8 @@ import streamlit as st
 from humansec.bootstrap import ensure_demo
 from humansec.conflicts import RuleSet, load_rules
 from humansec.conflicts.check import CheckResult, run_check
-from humansec.conflicts.inputs import activities_from_geojson_bytes
+from humansec.conflicts.describe import describe_conflicts
+from humansec.conflicts.inputs import activities_from_geojson_bytes, protected_features
 from humansec.export import Renderer, browser_available
 from humansec.filters import apply_filters, time_extent
 from humansec.mapview import MapView, build_data_layers, build_label_group, data_bounds
@@ -131,6 +132,16 @@ def plan_check(data_versions: Versions, plan_geojson: str) -> CheckResult:
         else empty_frame(LayerKind.ACTIVITY)
     )
     return run_check(plan, frames_by_kind(data_versions), rules())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def plan_conflicts(data_versions: Versions, plan_geojson: str) -> pd.DataFrame:
+    """The plan's conflicts with each feature's name and location and each activity's name
+    (``describe_conflicts``; cached: MGRS for every row is the slow part on large checks).
+    """
+    result = plan_check(data_versions, plan_geojson)
+    features = protected_features(result.conflicting)
+    return describe_conflicts(result.conflicts, features, result.activities)
 
 
 @st.cache_resource

@@ -13,6 +13,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from humansec.conflicts.describe import describe_conflicts, readable_conflicts
 from humansec.coords import from_mgrs
 from humansec.errors import CoordinateError, SchemaError, choices
 from humansec.model import ACTIVITY_TYPES, PROTECTED_KINDS, WGS84, LayerKind
@@ -237,16 +238,28 @@ def _iso(value: object) -> str:
     return str(isoformat()) if callable(isoformat) else str(value)
 
 
-def write_conflicts(conflicts: pd.DataFrame, features: gpd.GeoDataFrame, out: Path) -> None:
-    """Write ``conflicts`` to ``out``: CSV (spreadsheet-safe) or GeoJSON (feature geometry)."""
+def write_conflicts(
+    conflicts: pd.DataFrame,
+    features: gpd.GeoDataFrame,
+    out: Path,
+    *,
+    activities: gpd.GeoDataFrame | None = None,
+) -> None:
+    """Write ``conflicts`` to ``out``: CSV (spreadsheet-safe) or GeoJSON (feature geometry).
+
+    Both carry each feature's name and location and each activity's name
+    (``describe.describe_conflicts``); the CSV has its headings and codes in words
+    (``describe.readable_conflicts``), the GeoJSON keeps the field names as properties.
+    """
     suffix = out.suffix.lower()
-    if suffix == ".csv":
-        out.write_bytes(to_csv_bytes(conflicts))
-    elif suffix == ".geojson":
-        out.write_text(conflicts_geojson(conflicts, features), encoding="utf-8")
-    else:
+    if suffix not in OUTPUT_SUFFIXES:
         msg = f"Cannot write {out.name}: the output must end in {choices(OUTPUT_SUFFIXES)}."
         raise SchemaError(msg)
+    described = describe_conflicts(conflicts, features, activities)
+    if suffix == ".csv":
+        out.write_bytes(to_csv_bytes(readable_conflicts(described)))
+    else:
+        out.write_text(conflicts_geojson(described, features), encoding="utf-8")
 
 
 def conflicts_geojson(conflicts: pd.DataFrame, features: gpd.GeoDataFrame) -> str:

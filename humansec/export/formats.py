@@ -10,14 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import pandas as pd
 
 from humansec.errors import ConfigurationError, choices
 from humansec.escaping import format_value
-from humansec.export.furniture import Furniture, plain_lines
+from humansec.export.furniture import Furniture, conflict_rows, conflicts_summary, plain_lines
 from humansec.tables import neutralise, neutralise_frame
 
 TableFormat = Literal["csv", "xlsx", "geojson"]
@@ -26,32 +26,21 @@ SLIDE_WIDTH_IN, SLIDE_HEIGHT_IN = 13.333, 7.5  # 16:9
 
 
 def pptx_bytes(picture_png: bytes, furniture: Furniture) -> bytes:
-    """One 16:9 slide: banners and title as text, the map picture, sources in the notes."""
+    """A 16:9 slide: banners and title as text, the map picture, sources and conflicts in the
+    notes; when there are conflicts in view, a second slide lists them (``_conflicts_slide``).
+    """
     from pptx import Presentation  # noqa: PLC0415 - only the PPTX export needs it
-    from pptx.dml.color import RGBColor  # noqa: PLC0415
-    from pptx.enum.text import PP_ALIGN  # noqa: PLC0415
-    from pptx.util import Inches, Pt  # noqa: PLC0415
+    from pptx.util import Inches  # noqa: PLC0415
 
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(SLIDE_WIDTH_IN), Inches(SLIDE_HEIGHT_IN)
     slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank
 
-    def text_box(text: str, top: float, height: float, size: int, *, bold: bool) -> None:
-        box = slide.shapes.add_textbox(Inches(0.2), Inches(top), Inches(12.933), Inches(height))
-        frame = box.text_frame
-        frame.word_wrap = True
-        paragraph = frame.paragraphs[0]
-        paragraph.text = text
-        paragraph.alignment = PP_ALIGN.CENTER if size <= 14 else PP_ALIGN.LEFT
-        paragraph.font.size, paragraph.font.bold = Pt(size), bold
-        paragraph.font.color.rgb = RGBColor(0, 0, 0)
-
-    text_box(furniture.banner, 0.02, 0.32, 14, bold=True)
-    title = f"{furniture.title}    DTG {furniture.dtg}"
-    text_box(title, 0.34, 0.5, 22, bold=True)
+    _text(slide, furniture.banner, (0.02, 0.32), 14, bold=True)
+    _text(slide, f"{furniture.title}    DTG {furniture.dtg}", (0.34, 0.5), 22, bold=True)
     if furniture.subtitle:
-        text_box(furniture.subtitle, 0.78, 0.3, 12, bold=False)
-    text_box(furniture.banner, SLIDE_HEIGHT_IN - 0.36, 0.32, 14, bold=True)
+        _text(slide, furniture.subtitle, (0.78, 0.3), 12, bold=False)
+    _text(slide, furniture.banner, (SLIDE_HEIGHT_IN - 0.36, 0.32), 14, bold=True)
     top, bottom = 1.1, SLIDE_HEIGHT_IN - 0.4
     height = bottom - top
     width = min(height * 16 / 9, SLIDE_WIDTH_IN - 0.4)
@@ -60,9 +49,62 @@ def pptx_bytes(picture_png: bytes, furniture: Furniture) -> bytes:
         io.BytesIO(picture_png), Inches(left), Inches(top), Inches(width), Inches(width * 9 / 16)
     )
     slide.notes_slide.notes_text_frame.text = "\n".join(plain_lines(furniture))
+    if furniture.conflicts is not None and not furniture.conflicts.empty:
+        _conflicts_slide(deck, furniture)
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()
+
+
+PPTX_CONFLICT_ROWS = 14
+"""Conflicts listed on the slide after the map; the full list goes into the tables."""
+
+
+def _conflicts_slide(deck: Any, furniture: Furniture) -> None:  # noqa: ANN401 - a Presentation
+    """A second slide: the conflicts in view, each feature named with its MGRS, and banners."""
+    from pptx.util import Inches, Pt  # noqa: PLC0415 - only the PPTX export needs it
+
+    conflicts = furniture.conflicts
+    if conflicts is None:  # pragma: no cover - the caller checks
+        return
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    _text(slide, furniture.banner, (0.02, 0.32), 14, bold=True)
+    _text(slide, f"Conflicts in view: {furniture.title}", (0.34, 0.5), 22, bold=True)
+    _text(
+        slide, f"DTG {furniture.dtg} · {conflicts_summary(conflicts)}", (0.8, 0.3), 12, bold=False
+    )
+    _text(slide, furniture.banner, (SLIDE_HEIGHT_IN - 0.36, 0.32), 14, bold=True)
+    rows = conflict_rows(conflicts, limit=PPTX_CONFLICT_ROWS)
+    shape = slide.shapes.add_table(
+        len(rows), len(rows[0]), Inches(0.2), Inches(1.2), Inches(12.933), Inches(0.3 * len(rows))
+    )
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            cell = shape.table.cell(r, c)
+            cell.text = value
+            for paragraph in cell.text_frame.paragraphs:
+                paragraph.font.size = Pt(10)
+                paragraph.font.bold = r == 0
+    more = len(conflicts) - PPTX_CONFLICT_ROWS
+    if more > 0:
+        note = f"{more:,} more conflicts are in the conflict table export."
+        _text(slide, note, (SLIDE_HEIGHT_IN - 0.75, 0.3), 11, bold=False)
+
+
+def _text(slide: Any, text: str, where: tuple[float, float], size: int, *, bold: bool) -> None:  # noqa: ANN401
+    """A full-width text box at ``where`` (top, height in inches)."""
+    from pptx.dml.color import RGBColor  # noqa: PLC0415
+    from pptx.enum.text import PP_ALIGN  # noqa: PLC0415
+    from pptx.util import Inches, Pt  # noqa: PLC0415
+
+    top, height = where
+    box = slide.shapes.add_textbox(Inches(0.2), Inches(top), Inches(12.933), Inches(height))
+    box.text_frame.word_wrap = True
+    paragraph = box.text_frame.paragraphs[0]
+    paragraph.text = text
+    paragraph.alignment = PP_ALIGN.CENTER if size <= 14 else PP_ALIGN.LEFT
+    paragraph.font.size, paragraph.font.bold = Pt(size), bold
+    paragraph.font.color.rgb = RGBColor(0, 0, 0)
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

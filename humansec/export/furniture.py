@@ -15,22 +15,22 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
+from humansec.conflicts.describe import kind_title, words
+from humansec.conflicts.rules import SEVERITIES
 from humansec.errors import ConfigurationError, choices
-from humansec.escaping import escape_text, format_value
+from humansec.escaping import escape_text, format_value, is_missing
 from humansec.export.dtg import format_dtg
-from humansec.export.mgrs_grid import check_grid
+from humansec.export.mgrs_grid import check_grid, grid_note
+from humansec.mapview.check import status_legend_rows
 from humansec.mapview.elements import script_json
 from humansec.mapview.symbols import map_legend_html
 from humansec.marking import banner_text, highest_marking
 from humansec.model import KIND_SPECS, LayerKind
 from humansec.store.base import LayerRecord
 
-GRID_NOTES = {
-    "latlon": "Latitude/longitude, WGS84 (EPSG:4326)",
-    "mgrs": "MGRS: UTM zones and 100 km squares, WGS84",
-}
-CONFLICT_ROWS_SHOWN = 40
+CONFLICT_ROWS_SHOWN = 30
 """Conflicts listed on a printed annex; the full list goes into the tables (CSV/XLSX)."""
+BASEMAP_SOURCE = "Countries: Natural Earth (public domain), via world-atlas"
 
 Bounds = tuple[float, float, float, float]
 
@@ -64,6 +64,8 @@ class Furniture:
     conflicts: pd.DataFrame | None = field(default=None)
     grid: str = "latlon"
     """``latlon`` or ``mgrs`` (``mgrs_grid.GRIDS``)."""
+    notes: tuple[str, ...] = ()
+    """Notes on how the map is drawn (e.g. a layer aggregated into hexagons)."""
 
     @property
     def banner(self) -> str:
@@ -110,17 +112,21 @@ def make_furniture(
     bounds: Bounds | None = None,
     conflicts: pd.DataFrame | None = None,
     grid: str = "latlon",
+    layers_in_view: set[str] | None = None,
 ) -> Furniture:
     """Collect the furniture of a product showing ``kinds`` from the layers in ``records``.
 
-    Only the active records of the kinds shown count towards the marking and the sources.
-    ``moment`` (aware; default now) gives the DTG; ``grid`` is ``latlon`` or ``mgrs``.
+    Only the active records of the kinds shown count towards the marking; of those, only the
+    layers in ``layers_in_view`` (ids of layers with a feature in view; None: all) are listed
+    as sources. ``moment`` (aware; default now) gives the DTG; ``grid`` is ``latlon`` or
+    ``mgrs``.
     """
     check_grid(grid)
     shown = [r for r in records if r.kind in kinds and not r.retired]
     marking, exercise = product_marking(shown, order=order, requested=classification)
+    listed = [r for r in shown if layers_in_view is None or r.layer_id in layers_in_view]
     sources = tuple(
-        dict.fromkeys(Source(r.title, r.source, r.licence, r.classification) for r in shown)
+        dict.fromkeys(Source(r.title, r.source, r.licence, r.classification) for r in listed)
     )
     return Furniture(
         title=title,
@@ -144,27 +150,74 @@ def bounds_text(bounds: Bounds | None) -> str:
     return f"W {west:.3f}° S {south:.3f}° E {east:.3f}° N {north:.3f}°"
 
 
+def _text(value: object) -> str:
+    return "" if is_missing(value) else str(value)
+
+
+def feature_text(row: pd.Series) -> str:
+    """``Raczki hillfort (cp-023)``, or the id alone when the feature has no name."""
+    name, fid = _text(row.get("feature_name")), _text(row.get("feature_id"))
+    return f"{name} ({fid})" if name and name != fid else fid
+
+
+def activity_text(row: pd.Series) -> str:
+    """``act-05 Manoeuvre box around Raczki``, or the id alone when it has no name."""
+    name, aid = _text(row.get("activity_name")), _text(row.get("activity_id"))
+    return f"{aid} {name}" if name and name != aid else aid
+
+
+_TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("severity", "Severity"),
+    ("activity", "Activity"),
+    ("activity_type", "Type"),
+    ("feature", "Protected feature"),
+    ("feature_kind", "Kind"),
+    ("feature_category", "Category"),
+    ("feature_mgrs", "MGRS"),
+    ("distance_m", "Distance (m)"),
+    ("threshold_m", "Stand-off (m)"),
+)
+
+
+_NOWRAP = ' class="hsx-nowrap"'
+_NOWRAP_COLUMNS = {"feature_mgrs", "distance_m", "threshold_m"}
+_CELL_TEXT = {"activity": activity_text, "feature": feature_text}
+_CELL_WORDS = {"feature_kind": kind_title, "activity_type": words, "feature_category": words}
+
+
+def _cell(name: str, row: pd.Series) -> object:
+    if name in _CELL_TEXT:
+        return _CELL_TEXT[name](row)
+    value = row.get(name)
+    if is_missing(value):
+        return ""
+    if name in _CELL_WORDS:
+        return _CELL_WORDS[name](value)
+    if name.endswith("_m") and isinstance(value, int | float):
+        return f"{round(float(value)):,}"
+    return value
+
+
+def _cell_html(name: str, row: pd.Series) -> str:
+    """A cell's escaped HTML; a feature's id stays on one line after its name."""
+    name_text = _text(row.get("feature_name"))
+    if name == "feature" and name_text and name_text != _text(row.get("feature_id")):
+        fid = escape_text(f"({_text(row.get('feature_id'))})")
+        return f"{escape_text(name_text)} <span class='hsx-nowrap'>{fid}</span>"
+    return escape_text(_cell(name, row))
+
+
 def _conflicts_table(conflicts: pd.DataFrame, *, limit: int) -> str:
-    columns = [
-        ("activity_id", "Activity"),
-        ("activity_type", "Type"),
-        ("feature_kind", "Feature kind"),
-        ("feature_id", "Feature"),
-        ("distance_m", "Distance (m)"),
-        ("threshold_m", "Stand-off (m)"),
-        ("severity", "Severity"),
-    ]
-    columns = [(name, label) for name, label in columns if name in conflicts.columns]
+    present = {"activity", "feature", *conflicts.columns}
+    columns = [(name, label) for name, label in _TABLE_COLUMNS if name in present]
     head = "".join(f"<th>{escape_text(label)}</th>" for _, label in columns)
     rows = []
     for _, row in conflicts.head(limit).iterrows():
-        cells = []
-        for name, _label in columns:
-            value = row[name]
-            if name.endswith("_m") and isinstance(value, int | float):
-                value = round(float(value))
-            cells.append(f"<td>{escape_text(value)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        cells = "".join(
+            f"<td{_NOWRAP if name in _NOWRAP_COLUMNS else ''}>{_cell_html(name, row)}</td>"
+            for name, _ in columns
+        )
+        rows.append(f"<tr>{cells}</tr>")
     more = len(conflicts) - limit
     note = (
         f'<p class="hsx-note">{more:,} more conflicts are in the conflict table export.</p>'
@@ -174,40 +227,120 @@ def _conflicts_table(conflicts: pd.DataFrame, *, limit: int) -> str:
     return f'<table class="hsx-conflicts"><tr>{head}</tr>{"".join(rows)}</table>{note}'
 
 
+def conflict_rows(conflicts: pd.DataFrame, *, limit: int) -> list[list[str]]:
+    """The annex's table as plain text: a heading row, then the first ``limit`` conflicts."""
+    present = {"activity", "feature", *conflicts.columns}
+    columns = [(name, label) for name, label in _TABLE_COLUMNS if name in present]
+    rows = [[label for _, label in columns]]
+    for _, row in conflicts.head(limit).iterrows():
+        rows.append([str(_cell(name, row)) for name, _ in columns])
+    return rows
+
+
+def severity_counts(conflicts: pd.DataFrame) -> dict[str, int]:
+    """Conflicts per severity, in the order critical, high, medium, low (others after)."""
+    if "severity" not in conflicts:
+        return {}
+    counts = conflicts["severity"].astype(str).value_counts()
+    order = [*SEVERITIES, *sorted(set(counts.index) - set(SEVERITIES))]
+    return {name: int(counts[name]) for name in order if name in counts.index}
+
+
 def conflicts_summary(conflicts: pd.DataFrame | None) -> str:
-    """One line of plain text: how many conflicts, and of which severity."""
+    """One line of plain text: how many conflicts, and of which severity (worst first)."""
     if conflicts is None:
         return "No planned activities shown."
     if conflicts.empty:
         return "No conflicts between planned activities and protected features in view."
-    counts: dict[str, int] = {}
-    if "severity" in conflicts:
-        counts = {
-            str(k): int(v) for k, v in conflicts["severity"].astype(str).value_counts().items()
-        }
-    detail = ", ".join(f"{count} {name}" for name, count in counts.items())
+    detail = ", ".join(f"{count} {name}" for name, count in severity_counts(conflicts).items())
     return f"{len(conflicts):,} conflicts in view ({detail})."
 
 
-def side_panel_html(furniture: Furniture) -> str:
-    """The panel beside the map: legend, grid note, sources and the conflict count."""
-    sources = "".join(
-        f"<li>{escape_text(s.line())} <span class='hsx-mark'>[{escape_text(s.classification)}]"
+def source_lines(sources: Sequence[Source]) -> list[tuple[str, str]]:
+    """One ``(text, marking)`` per distinct source, licence and marking, naming every layer
+    that has it: ``Cultural property; Incidents: synthetic (no restrictions)``.
+    """
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for s in sources:
+        groups.setdefault((s.source, s.licence, s.classification), []).append(s.title)
+    return [
+        (f"{'; '.join(titles)}: {source} ({licence})", marking)
+        for (source, licence, marking), titles in groups.items()
+    ]
+
+
+def _source_items(sources: Sequence[Source]) -> str:
+    return "".join(
+        f"<li class='hsx-src'>{escape_text(text)} <span class='hsx-mark'>[{escape_text(mark)}]"
         "</span></li>"
-        for s in furniture.sources
+        for text, mark in source_lines(sources)
     )
+
+
+SOURCES_FIT_JS = """
+(function (where) {
+  // Sources that do not fit beside the map are hidden there, counted in a note, and shown
+  // on the annex page (PDF); nothing is cut off mid-line.
+  var side = document.querySelector(".hsx-side");
+  if (!side) { return; }
+  var items = side.querySelectorAll("li.hsx-src"), more = side.querySelector("li.hsx-more");
+  var hidden = 0;
+  var last = side.querySelector("ul.hsx-sources").lastElementChild;
+  // a few pixels to spare: the printed page is 1 mm shorter than the screen layout
+  function over() {
+    return last.getBoundingClientRect().bottom > side.getBoundingClientRect().bottom - 8;
+  }
+  for (var i = items.length - 1; i >= 0 && over(); i--) {
+    items[i].style.display = "none";
+    hidden += 1;
+    more.textContent = hidden + (hidden === 1 ? " more source " : " more sources ") + where + ".";
+    more.style.display = "";
+  }
+  var annex = document.querySelector(".hsx-annex");
+  if (hidden && annex) {
+    annex.classList.add("hsx-annex-on");
+    annex.querySelector(".hsx-annex-sources-block").style.display = "";
+  }
+})(%s);
+"""
+
+
+def side_panel_html(furniture: Furniture) -> str:
+    """The panel beside the map: legend, grid note, notes, conflicts and sources.
+
+    Every source is listed; ``sources_fit_script`` hides those that do not fit and says
+    where they are.
+    """
     extent = bounds_text(furniture.bounds)
+    notes = "".join(f"<div class='hsx-note'>{escape_text(n)}</div>" for n in furniture.notes)
+    status = status_legend_html() if LayerKind.ACTIVITY in furniture.kinds else ""
     return (
         '<aside class="hsx-side">'
-        f'<section class="hs-legend hsx-legend">{map_legend_html(list(furniture.kinds))}</section>'
-        f'<section><div class="hsx-h">Grid</div><div>{GRID_NOTES[furniture.grid]}'
-        f"{'; ' + escape_text(extent) if extent else ''}</div></section>"
+        f'<section class="hs-legend hsx-legend">{map_legend_html(list(furniture.kinds))}'
+        f"{status}</section>"
+        f'<section><div class="hsx-h">Grid</div><div>'
+        f"{escape_text(grid_note(furniture.grid, furniture.bounds))}"
+        f"{'; ' + escape_text(extent) if extent else ''}</div>{notes}</section>"
         f'<section><div class="hsx-h">Conflicts</div><div>'
         f"{escape_text(conflicts_summary(furniture.conflicts))}</div></section>"
-        f'<section><div class="hsx-h">Sources</div><ul class="hsx-sources">{sources}'
-        "<li>Countries: Natural Earth (public domain), via world-atlas</li></ul></section>"
+        f'<section><div class="hsx-h">Sources</div><ul class="hsx-sources">'
+        f"{_source_items(furniture.sources)}"
+        "<li class='hsx-more hsx-note' style='display:none'></li>"
+        f"<li>{escape_text(BASEMAP_SOURCE)}</li></ul></section>"
         "</aside>"
     )
+
+
+def sources_fit_script(more_sources: str) -> str:
+    """The script (run once the page is laid out) that fits the sources beside the map;
+    ``more_sources`` says where the others are, e.g. ``on the next page``.
+    """
+    return "<script>" + SOURCES_FIT_JS % script_json(more_sources) + "</script>"
+
+
+def status_legend_html() -> str:
+    """Legend rows of the planned activities' conflict-check status colours."""
+    return '<div class="hs-legend-title">Planned activity status</div>' + status_legend_rows()
 
 
 def banner_html(furniture: Furniture, where: str) -> str:
@@ -230,17 +363,31 @@ def header_html(furniture: Furniture) -> str:
 
 
 def annex_html(furniture: Furniture) -> str:
-    """A second printed page listing the conflicts in view (empty when there are none)."""
-    if furniture.conflicts is None or furniture.conflicts.empty:
-        return ""
+    """The second printed page: the conflicts in view (shown when there are some) and every
+    source (shown by ``sources_fit_script`` when they do not all fit beside the map).
+    """
+    has_conflicts = furniture.conflicts is not None and not furniture.conflicts.empty
+    conflicts = ""
+    if furniture.conflicts is not None and has_conflicts:
+        conflicts = (
+            '<div class="hsx-h hsx-annex-h">Conflicts in view</div>'
+            f"<div>{escape_text(conflicts_summary(furniture.conflicts))}</div>"
+            + _conflicts_table(furniture.conflicts, limit=CONFLICT_ROWS_SHOWN)
+        )
+    sources = (
+        '<div class="hsx-annex-sources-block" style="display:none">'
+        '<div class="hsx-h hsx-annex-h">Sources of the layers in view</div>'
+        f'<ul class="hsx-sources hsx-annex-sources">{_source_items(furniture.sources)}'
+        f"<li>{escape_text(BASEMAP_SOURCE)}</li></ul></div>"
+    )
     return (
-        '<div class="hsx-annex">'
+        f'<div class="hsx-annex{" hsx-annex-on" if has_conflicts else ""}">'
         + banner_html(furniture, "top")
-        + f'<div class="hsx-annex-body"><div class="hsx-title">Conflicts: '
+        + f'<div class="hsx-annex-body"><div class="hsx-title">Annex: '
         f"{escape_text(furniture.title)}</div>"
-        f'<div class="hsx-subtitle">DTG {escape_text(furniture.dtg)} · '
-        f"{escape_text(conflicts_summary(furniture.conflicts))}</div>"
-        + _conflicts_table(furniture.conflicts, limit=CONFLICT_ROWS_SHOWN)
+        f'<div class="hsx-subtitle">DTG {escape_text(furniture.dtg)}</div>'
+        + conflicts
+        + sources
         + "</div>"
         + banner_html(furniture, "bottom")
         + "</div>"
@@ -267,15 +414,18 @@ def plain_lines(furniture: Furniture) -> list[str]:
         lines.append(bounds_text(furniture.bounds))
     lines.append("Layers: " + ", ".join(KIND_SPECS[k].title for k in furniture.kinds))
     lines.append("Sources:")
-    lines.extend(f"- {s.line()} [{s.classification}]" for s in furniture.sources)
-    lines.append("- Countries: Natural Earth (public domain), via world-atlas")
+    lines.extend(f"- {text} [{mark}]" for text, mark in source_lines(furniture.sources))
+    lines.append(f"- {BASEMAP_SOURCE}")
+    lines.extend(furniture.notes)
     lines.append(conflicts_summary(furniture.conflicts))
     if furniture.conflicts is not None:
         for _, row in furniture.conflicts.head(CONFLICT_ROWS_SHOWN).iterrows():
+            mgrs = _text(row.get("feature_mgrs"))
             lines.append(
-                f"- {format_value(row.get('severity'))}: {format_value(row.get('activity_id'))} "
-                f"-> {format_value(row.get('feature_kind'))} {format_value(row.get('feature_id'))}"
-                f" at {format_value(round(float(row.get('distance_m', 0.0))))} m"
+                f"- {format_value(row.get('severity'))}: {activity_text(row)} -> "
+                f"{kind_title(row.get('feature_kind'))} {feature_text(row)}"
+                f"{' at ' + mgrs if mgrs else ''}, "
+                f"{format_value(round(float(row.get('distance_m', 0.0))))} m"
             )
     lines.append(furniture.banner)
     return lines
@@ -319,8 +469,12 @@ body.hsx > .hsx-north { grid-row: 3; grid-column: 1; align-self: start; justify-
   font-weight: bold; display: inline-block; }
 .hsx-annex { display: none; }
 .hsx-conflicts { border-collapse: collapse; font-size: 10px; margin-top: 6px; width: 100%; }
+.hsx-annex-h { margin-top: 10px; }
+.hsx-annex-sources { font-size: 10px; columns: 2; column-gap: 24px; }
+.hsx-side .hsx-legend .hs-legend-title { margin-top: 4px; }
 .hsx-conflicts th, .hsx-conflicts td { border: 1px solid #999; padding: 1px 4px;
   text-align: left; }
+.hsx-conflicts .hsx-nowrap { white-space: nowrap; }
 .hsx-note { font-style: italic; }
 body.hsx-interactive .leaflet-control-layers { display: block; }
 body.hsx-print .leaflet-control-layers, body.hsx-print .leaflet-control-zoom { display: none; }
@@ -328,7 +482,7 @@ body.hsx-bare > .hsx-banner, body.hsx-bare > .hsx-head { display: none; }
 @media print {
   html { height: var(--hsx-h); }
   body.hsx { height: calc(var(--hsx-h) - 1mm); overflow: visible; position: relative; }
-  .hsx-annex { display: flex; flex-direction: column; justify-content: space-between;
+  .hsx-annex.hsx-annex-on { display: flex; flex-direction: column; justify-content: space-between;
     position: absolute; left: 0; top: var(--hsx-h); width: var(--hsx-w);
     height: calc(var(--hsx-h) - 1mm); }
   .hsx-annex-body { flex: 1; padding: 6px 8px; overflow: hidden; }
@@ -391,14 +545,35 @@ GRID_JS = r"""
       var square = { color: "#444", weight: 0.8, opacity: 0.7, dashArray: "4 3",
                      interactive: false };
       data.zones.forEach(function (line) { L.polyline(line, zone).addTo(map); });
-      data.squares.forEach(function (line) { L.polyline(line, square).addTo(map); });
-      data.labels.forEach(function (item) {
+      var fine = { color: "#555", weight: 0.5, opacity: 0.55, interactive: false };
+      var view = map.getBounds(), n = view.getNorth(), s = view.getSouth();
+      var w = view.getWest(), e = view.getEast();
+      function place(text, at, cls) {
         var el = document.createElement("div");
-        el.className = "hsx-grid-label hsx-mgrs";
-        el.textContent = item[0];
-        L.marker([item[1], item[2]], { interactive: false, keyboard: false,
+        el.className = "hsx-grid-label hsx-mgrs " + cls;
+        el.textContent = text;
+        L.marker(at, { interactive: false, keyboard: false,
           icon: L.divIcon({ className: "hsx-mgrs-icon", html: el, iconSize: null }) }).addTo(map);
+      }
+      function edgeLabel(text, axis, line) {
+        // where the line crosses the map's top (eastings) or left side (northings), inset
+        var k = axis === "e" ? 0 : 1;
+        var target = axis === "e" ? n - 0.03 * (n - s) : w + 0.025 * (e - w);
+        for (var i = 1; i < line.length; i++) {
+          var a = line[i - 1], c = line[i];
+          if (a[k] === c[k] || (a[k] - target) * (c[k] - target) > 0) { continue; }
+          var t = (target - a[k]) / (c[k] - a[k]);
+          var at = [a[0] + t * (c[0] - a[0]), a[1] + t * (c[1] - a[1])];
+          if (view.contains(at)) { place(text, at, "hsx-mgrs-line"); }
+          return;
+        }
+      }
+      (data.fine || []).forEach(function (item) {
+        L.polyline(item[2], fine).addTo(map);
+        edgeLabel(item[0], item[1], item[2]);
       });
+      data.squares.forEach(function (line) { L.polyline(line, square).addTo(map); });
+      data.labels.forEach(function (item) { place(item[0], [item[1], item[2]], ""); });
     },
     ready: function (basemap) {
       var started = Date.now();

@@ -9,6 +9,7 @@ the runtime as a ``data:`` URL, so the document asks for nothing outside itself.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import json
 import mimetypes
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import folium
 import geopandas as gpd
 import shapely
 import shapely.geometry
@@ -34,12 +36,19 @@ from humansec.export.furniture import (
     header_html,
     north_arrow_html,
     side_panel_html,
+    sources_fit_script,
 )
 from humansec.export.mgrs_grid import mgrs_grid
-from humansec.mapview import DEFAULT_POINT_LIMIT, MapView, build_situation_map
+from humansec.mapview import (
+    DEFAULT_POINT_LIMIT,
+    KindGroup,
+    MapView,
+    activity_status_groups,
+    build_situation_map,
+)
 from humansec.mapview.assets import BASEMAP_PATH, DRAW_CSS, DRAW_JS, VENDOR_DIR
 from humansec.mapview.elements import CountriesBasemap, script_json
-from humansec.model import LayerKind
+from humansec.model import KIND_SPECS, LayerKind
 from humansec.settings import PROJECT_DIR
 
 Mode = Literal["interactive", "print", "bare"]
@@ -163,8 +172,13 @@ def product_html(
     page_css: str = "",
     vendor_dir: Path = DEFAULT_VENDOR_DIR,
     point_limit: int | None = None,
+    more_sources: str | None = None,
 ) -> str:
     """Return the whole product (map and furniture) as one self-contained HTML document.
+
+    Printed modes never cluster or animate: every point is drawn where it is (or, above
+    ``point_limit``, counted in hexagons). Planned activities that carry a ``status`` column
+    (``product.with_status``) are drawn in their red/amber/green status colour.
 
     Parameters
     ----------
@@ -181,16 +195,30 @@ def product_html(
     vendor_dir
         The vendored assets (``static/vendor``).
     point_limit
-        Passed to the map builder (features in view above which hexagons are drawn).
+        Passed to the map builder (features in view above which hexagons are drawn, with a
+        note beside the map).
+    more_sources
+        Where the sources that do not fit beside the map can be read (default by ``mode``:
+        ``on the next page``, ``in the slide notes``, ``in the PDF product``).
 
     """
     view = MapView(bounds=furniture.bounds, zoom=None)
+    limit = DEFAULT_POINT_LIMIT if point_limit is None else point_limit
+    activities = frames.get(LayerKind.ACTIVITY)
+    by_status = activities is not None and "status" in activities.columns
+    drawn = {k: f for k, f in frames.items() if not (by_status and k == LayerKind.ACTIVITY)}
     fmap = build_situation_map(
-        frames,
+        drawn,
         view=view,
         asset_prefix=_PLACEHOLDER + "/",
-        point_limit=DEFAULT_POINT_LIMIT if point_limit is None else point_limit,
+        point_limit=limit,
+        static=mode != "interactive",
     )
+    if by_status and activities is not None and not activities.empty:
+        for group in activity_status_groups(activities):
+            fmap.add_child(group)
+        _layer_control_last(fmap)
+    furniture = dataclasses.replace(furniture, notes=(*furniture.notes, *_map_notes(fmap, limit)))
     fmap.options["zoomSnap"] = 0.1  # fit the requested box closely, not to a whole zoom
     fmap.options["zoomDelta"] = 0.5
     basemap_file = _vendor_file(vendor_dir, BASEMAP_PATH)
@@ -203,7 +231,8 @@ def product_html(
         basemap.url_json = script_json(data_url(basemap_data, "application/json"))
     mgrs_json = ""
     if furniture.grid == "mgrs" and furniture.bounds is not None:
-        mgrs_json = script_json(mgrs_grid(furniture.bounds).to_json())
+        grid = mgrs_grid(furniture.bounds, margin=0.5)  # the map shows more than the box
+        mgrs_json = script_json(grid.to_json())
     fmap.add_child(PrintFurniture(basemaps[0].get_name(), mgrs_json=mgrs_json))
     root = fmap.get_root()
     if not isinstance(root, Figure):  # pragma: no cover - folium maps live in a Figure
@@ -218,6 +247,11 @@ def product_html(
     html_el.add_child(_Raw(banner_html(furniture, "bottom")), name="hsx_banner_bottom")
     if mode == "print":
         html_el.add_child(_Raw(annex_html(furniture)), name="hsx_annex")
+    if more_sources is None:
+        more_sources = {"print": "on the next page", "bare": "in the slide notes"}.get(
+            mode, "in the PDF product"
+        )
+    html_el.add_child(_Raw(sources_fit_script(more_sources)), name="hsx_fit")
     html = root.render()
     classes = "hsx hsx-print hsx-bare" if mode == "bare" else f"hsx hsx-{mode}"
     canvas = "" if mode == "interactive" else _PRINT_CANVAS  # Leaflet is loaded in <head>
@@ -225,6 +259,27 @@ def product_html(
     title = f"<title>{_escape_title(furniture)}</title>"
     html = html.replace("<head>", "<head>" + title, 1)
     return inline_assets(html, vendor_dir)
+
+
+def _layer_control_last(fmap: folium.Map) -> None:
+    """Move the layer control after the groups added since (its script names them)."""
+    for name, child in list(fmap._children.items()):
+        if isinstance(child, folium.LayerControl):
+            del fmap._children[name]
+            fmap._children[name] = child
+
+
+def _map_notes(fmap: Any, limit: int) -> list[str]:  # noqa: ANN401 - a folium Map
+    """Notes on the layers drawn as hexagons (too many features in view to draw each one)."""
+    notes = []
+    for child in fmap._children.values():
+        if isinstance(child, KindGroup) and child.summary.mode == "hexagons":
+            summary = child.summary
+            notes.append(
+                f"{KIND_SPECS[summary.kind].title}: {summary.in_view:,} features in view, more "
+                f"than {limit:,}, so counted in {summary.drawn:,} hexagons."
+            )
+    return notes
 
 
 def _escape_title(furniture: Furniture) -> str:

@@ -1,8 +1,12 @@
-"""The MGRS grid of a map product: UTM zone and band boundaries, 100 km squares and labels.
+"""The MGRS grid of a map product: UTM zone and band boundaries, 100 km squares and labels,
+and, when the view is small enough to read them, 10 km or 1 km grid lines (``grid_spacing``).
 
 The lines are computed here in WGS84 (EPSG:4326) with pyproj, the square labels (``34U FE``)
-with the ``mgrs`` package; the page only draws them. The zone exceptions of southern Norway
-(32V) and Svalbard (31X-37X) are not drawn: the lines there follow the regular 6° zones.
+with the ``mgrs`` package; the page only draws them. A 10 km line is labelled with its digit
+(``4`` for easting 40 km in the square), a 1 km line with two (``43``): eastings along the top
+of the map, northings along its left side, as on a military map sheet. The zone exceptions of
+southern Norway (32V) and Svalbard (31X-37X) are not drawn: the lines there follow the regular
+6° zones.
 
 >>> grid = mgrs_grid((22.0, 54.0, 23.0, 54.5))
 >>> "34U FE" in [text for text, _lat, _lon in grid.labels]
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 import mgrs
 import numpy as np
 import shapely
-from pyproj import Transformer
+from pyproj import Geod, Transformer
 
 from humansec.errors import ConfigurationError, choices
 
@@ -29,10 +33,16 @@ SQUARE_M = 100_000
 MAX_SQUARES = 600
 """Above this many 100 km squares in view only the zone and band boundaries are drawn."""
 UTM_SOUTH, UTM_NORTH = -80.0, 84.0
+SPACINGS_M: tuple[int, ...] = (1_000, 10_000, 100_000)
+MAX_LINES_ACROSS = 24
+"""The finest spacing drawn gives at most this many lines across the longer side of the view."""
+_GEOD = Geod(ellps="WGS84")
 _LABEL = re.compile(r"^(\d{1,2}[C-X])([A-Z]{2})")
 
 Bounds = tuple[float, float, float, float]
 LatLon = tuple[float, float]
+FineLine = tuple[str, str, tuple[LatLon, ...]]
+"""A 10 km or 1 km line: its label, its axis (``e`` easting, ``n`` northing), its vertices."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +52,15 @@ class MgrsGrid:
     zone_lines: tuple[tuple[LatLon, ...], ...]
     square_lines: tuple[tuple[LatLon, ...], ...]
     labels: tuple[tuple[str, float, float], ...]
+    fine_lines: tuple[FineLine, ...] = ()
+    """The 10 km or 1 km lines with their labels (empty when only 100 km squares are drawn)."""
 
     def to_json(self) -> dict[str, object]:
         """Plain lists for the page's script (``HumansecPrint.mgrs``)."""
         return {
             "zones": [[list(v) for v in line] for line in self.zone_lines],
             "squares": [[list(v) for v in line] for line in self.square_lines],
+            "fine": [[text, axis, [list(v) for v in line]] for text, axis, line in self.fine_lines],
             "labels": [list(label) for label in self.labels],
         }
 
@@ -58,6 +71,41 @@ def check_grid(grid: str) -> str:
         msg = f"Unknown grid {grid!r}; choose one of {choices(GRIDS)}."
         raise ConfigurationError(msg)
     return grid
+
+
+def grid_spacing(bounds: Bounds | None) -> int:
+    """The finest MGRS line spacing (1 km, 10 km, else 100 km) that fits the view on a sheet.
+
+    >>> grid_spacing((22.0, 54.0, 22.2, 54.1)), grid_spacing((22.0, 54.0, 24.0, 55.0))
+    (1000, 10000)
+    """
+    if bounds is None:
+        return SQUARE_M
+    west, south, east, north = bounds
+    if west >= east:
+        return SQUARE_M
+    middle = (south + north) / 2
+    width = _GEOD.inv(west, middle, east, middle)[2]
+    height = _GEOD.inv(west, south, west, north)[2]
+    span = max(width, height)
+    for spacing in SPACINGS_M:
+        if span / spacing <= MAX_LINES_ACROSS:
+            return spacing
+    return SQUARE_M
+
+
+def grid_note(grid: str, bounds: Bounds | None) -> str:
+    """What the grid drawn on a product is, in words (the side panel's "Grid" entry)."""
+    if check_grid(grid) == "latlon":
+        return "Latitude/longitude, WGS84 (EPSG:4326)"
+    spacing = grid_spacing(bounds)
+    if spacing == SQUARE_M:
+        return "MGRS, WGS84: UTM zones and 100 km squares (e.g. 34U FE)"
+    digits = "one digit" if spacing == 10_000 else "two digits"
+    return (
+        f"MGRS, WGS84: 100 km squares (e.g. 34U FE) and {spacing // 1000} km lines, labelled "
+        f"with {digits} of the easting (top) and northing (left)"
+    )
 
 
 def square_label(lat: float, lon: float) -> str:
@@ -85,22 +133,28 @@ def _to_utm(zone: int, *, north: bool) -> Transformer:
     return Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True)
 
 
-def mgrs_grid(bounds: Bounds, *, samples: int = 16) -> MgrsGrid:
-    """The MGRS grid inside ``bounds`` (west, south, east, north in degrees, WGS84).
+def mgrs_grid(
+    bounds: Bounds, *, samples: int = 16, spacing: int | None = None, margin: float = 0.0
+) -> MgrsGrid:
+    """The MGRS grid of ``bounds`` (west, south, east, north in degrees, WGS84).
 
-    Boxes across the antimeridian (west > east) and the polar caps (UPS) get no lines.
+    ``spacing`` (metres: 1000, 10000 or 100000) defaults to ``grid_spacing(bounds)``; lines
+    finer than 100 km are added to the 100 km squares, each with its label text (the page
+    places it where the line leaves the map's top or left edge). The lines reach ``margin``
+    (a fraction of the box's size) beyond each side (a printed map shows more than the box
+    it was asked for); the square labels stay inside ``bounds``. Boxes across the
+    antimeridian (west > east) and the polar caps (UPS) get no lines.
     """
-    west, south, east, north = bounds
+    spacing = grid_spacing(bounds) if spacing is None else spacing
+    if spacing not in SPACINGS_M:
+        msg = f"MGRS line spacing {spacing} m is not one of {choices(SPACINGS_M)}."
+        raise ConfigurationError(msg)
+    label_box = shapely.box(*bounds)
+    west, south, east, north = _widen(bounds, margin)
     south, north = max(south, UTM_SOUTH), min(north, UTM_NORTH)
     if west >= east or south >= north:
         return MgrsGrid((), (), ())
-    zone_lines: list[tuple[LatLon, ...]] = []
-    for k in range(math.floor((west + 180) / 6) + 1, math.ceil((east + 180) / 6)):
-        lon = -180.0 + 6 * k
-        zone_lines.append(((south, lon), (north, lon)))
-    for k in range(math.floor((south + 80) / 8) + 1, math.ceil((north + 80) / 8)):
-        lat = -80.0 + 8 * k
-        zone_lines.append(((lat, west), (lat, east)))
+    zone_lines = _zone_lines(west, south, east, north)
     parts = []
     for zone in range(int((west + 180) // 6) + 1, int((east + 180 - 1e-9) // 6) + 2):
         zone_west = max(west, -180.0 + 6 * (zone - 1))
@@ -121,9 +175,77 @@ def mgrs_grid(bounds: Bounds, *, samples: int = 16) -> MgrsGrid:
             if shown.is_empty or shown.area == 0:
                 continue
             square_lines.extend(_lines(shown.boundary.difference(part.boundary)))
-            point = shown.representative_point()
-            labels.append((square_label(point.y, point.x), round(point.y, 6), round(point.x, 6)))
-    return MgrsGrid(tuple(zone_lines), tuple(square_lines), tuple(labels))
+            point = _label_point(shown.intersection(label_box), fine=spacing < SQUARE_M)
+            if point is not None:
+                text = square_label(point.y, point.x)
+                labels.append((text, round(point.y, 6), round(point.x, 6)))
+    fine_lines: list[FineLine] = []
+    for zone, hemi, part in parts if spacing < SQUARE_M else []:
+        fine_lines.extend(_fine_lines(zone, part, spacing, north=hemi))
+    return MgrsGrid(tuple(zone_lines), tuple(square_lines), tuple(labels), tuple(fine_lines))
+
+
+def _zone_lines(west: float, south: float, east: float, north: float) -> list[tuple[LatLon, ...]]:
+    """The UTM zone (every 6° of longitude) and band (every 8° of latitude) boundaries."""
+    lines: list[tuple[LatLon, ...]] = []
+    for k in range(math.floor((west + 180) / 6) + 1, math.ceil((east + 180) / 6)):
+        lon = -180.0 + 6 * k
+        lines.append(((south, lon), (north, lon)))
+    for k in range(math.floor((south + 80) / 8) + 1, math.ceil((north + 80) / 8)):
+        lat = -80.0 + 8 * k
+        lines.append(((lat, west), (lat, east)))
+    return lines
+
+
+def _widen(bounds: Bounds, margin: float) -> Bounds:
+    west, south, east, north = bounds
+    if margin <= 0 or west >= east:
+        return bounds
+    dx, dy = (east - west) * margin, (north - south) * margin
+    return (max(west - dx, -180.0), max(south - dy, -90.0), min(east + dx, 180.0),
+            min(north + dy, 90.0))  # fmt: skip
+
+
+def _label_point(area: shapely.Geometry, *, fine: bool) -> shapely.Point | None:
+    """Where a 100 km square's label goes: inside ``area`` (the square in view); with finer
+    lines near its top-left corner, clear of the line labels along the edges.
+    """
+    if area.is_empty or area.area == 0:
+        return None
+    if fine:
+        west, south, east, north = area.bounds
+        corner = shapely.Point(west + 0.1 * (east - west), north - 0.1 * (north - south))
+        if area.contains(corner):
+            return corner
+    point = area.representative_point()
+    return point if isinstance(point, shapely.Point) else None
+
+
+def _fine_lines(zone: int, part: shapely.Polygon, spacing: int, *, north: bool) -> list[FineLine]:
+    """The ``spacing`` grid lines of one zone part (not those on 100 km boundaries), each
+    with its label (``4`` or ``43``) and axis (``e``: a line of equal easting, ``n``: northing).
+    """
+    ring = np.asarray(shapely.segmentize(part, 0.01).exterior.coords)
+    to_utm = _to_utm(zone, north=north)
+    x, y = to_utm.transform(ring[:, 0], ring[:, 1])
+    digits = 1 if spacing == 10_000 else 2
+    along = np.linspace(0.0, 1.0, 65)
+    out: list[FineLine] = []
+    for axis, low, high, other_low, other_high in (
+        ("e", np.min(x), np.max(x), np.min(y), np.max(y)),
+        ("n", np.min(y), np.max(y), np.min(x), np.max(x)),
+    ):
+        for value in range(math.ceil(low / spacing) * spacing, int(high) + 1, spacing):
+            if value % SQUARE_M == 0:
+                continue  # drawn with the 100 km squares
+            sweep = other_low + along * (other_high - other_low)
+            fixed = np.full(along.size, float(value))
+            ux, uy = (fixed, sweep) if axis == "e" else (sweep, fixed)
+            lon, lat = to_utm.transform(ux, uy, direction="INVERSE")
+            shown = shapely.LineString(np.column_stack([lon, lat])).intersection(part)
+            text = f"{(value % SQUARE_M) // spacing:0{digits}d}"
+            out.extend((text, axis, line) for line in _lines(shown))
+    return out
 
 
 def _squares(zone: int, part: shapely.Polygon, *, north: bool) -> list[tuple[int, int]]:

@@ -14,7 +14,10 @@ import geopandas as gpd
 import pandas as pd
 
 from humansec.conflicts.check import run_check
+from humansec.conflicts.describe import describe_conflicts, locate, readable_conflicts
+from humansec.conflicts.inputs import protected_features
 from humansec.conflicts.rules import load_rules
+from humansec.conflicts.summary import summarise
 from humansec.errors import ConfigurationError, choices
 from humansec.export.formats import TABLE_FORMATS, pptx_bytes, table_bytes
 from humansec.export.furniture import Bounds, Furniture, make_furniture
@@ -62,6 +65,8 @@ def conflicts_in_view(
 
     ``conflicts`` (from a check already run) is filtered to those activities; without it
     the check is run against the protected layers in ``frames`` with the configured rules.
+    The rows carry the names and locations of ``describe.describe_conflicts`` (features of
+    kinds not in ``frames`` keep their id only).
     """
     activities = frames.get(LayerKind.ACTIVITY)
     if activities is None or activities.empty:
@@ -73,7 +78,26 @@ def conflicts_in_view(
         protected = {k: f for k, f in frames.items() if k in PROTECTED_KINDS}
         conflicts = run_check(shown, protected, load_rules(settings.rules_path)).conflicts
     ids = set(shown["id"].astype(str))
-    return conflicts[conflicts["activity_id"].astype(str).isin(ids)].reset_index(drop=True)
+    in_view = conflicts[conflicts["activity_id"].astype(str).isin(ids)].reset_index(drop=True)
+    protected = protected_features({k: f for k, f in frames.items() if k in PROTECTED_KINDS})
+    return describe_conflicts(in_view, protected, shown)
+
+
+def with_status(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame], conflicts: pd.DataFrame | None
+) -> dict[LayerKind, gpd.GeoDataFrame]:
+    """``frames`` with the planned activities given their red/amber/green ``status`` (and
+    ``worst_severity``, ``conflicts``) from ``conflicts`` (see ``summarise``); activities
+    without a conflict in ``conflicts`` are green. Without activities, ``frames`` as given.
+    """
+    activities = frames.get(LayerKind.ACTIVITY)
+    if activities is None or activities.empty or conflicts is None:
+        return dict(frames)
+    summary = summarise(activities, conflicts)
+    coloured = activities.reset_index(drop=True).copy()
+    for column in ("status", "worst_severity", "conflicts"):
+        coloured[column] = summary[column].to_numpy()
+    return {**frames, LayerKind.ACTIVITY: coloured}
 
 
 def prepare(
@@ -94,6 +118,7 @@ def prepare(
     shown_kinds = tuple(kinds) if kinds is not None else tuple(frames)
     shown = {k: f for k, f in frames.items() if k in shown_kinds and f is not None}
     bounds = bbox or data_bounds(shown)
+    in_view = conflicts_in_view(shown, bounds=bounds, settings=settings, conflicts=conflicts)
     furniture = make_furniture(
         records,
         kinds=[k for k in LayerKind if k in shown_kinds],
@@ -103,10 +128,27 @@ def prepare(
         classification=classification,
         moment=moment,
         bounds=bounds,
-        conflicts=conflicts_in_view(shown, bounds=bounds, settings=settings, conflicts=conflicts),
+        conflicts=in_view,
         grid=grid,
+        layers_in_view=layers_in_view(shown, bounds),
     )
-    return shown, furniture
+    return with_status(shown, in_view), furniture
+
+
+def layers_in_view(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame], bounds: Bounds | None
+) -> set[str] | None:
+    """Ids of the store layers with a feature inside ``bounds``; None when a frame has no
+    ``layer_id`` column (not read from the store: every layer then counts as shown).
+    """
+    ids: set[str] = set()
+    for frame in frames.values():
+        if frame.empty:
+            continue
+        if "layer_id" not in frame.columns:
+            return None
+        ids.update(str(v) for v in _in_view(frame, bounds)["layer_id"].dropna().unique())
+    return ids
 
 
 def export_product(
@@ -198,13 +240,18 @@ def export_product(
         slide = SIZES["slide"]
         html = product_html(shown, furniture, mode="bare", page_css=slide.page_css)
         return pptx_bytes(renderer.png(html, slide), furniture)
-    return renderer.png(product_html(shown, furniture, mode="print", page_css=page.page_css), page)
+    html = product_html(
+        shown, furniture, mode="print", page_css=page.page_css, more_sources="in the PDF product"
+    )
+    return renderer.png(html, page)
 
 
 def conflict_table(
     frames: Mapping[LayerKind, gpd.GeoDataFrame], furniture: Furniture, *, fmt: str
 ) -> bytes:
-    """The conflicts in view as CSV/XLSX, or as GeoJSON on the activities' geometries."""
+    """The conflicts in view as CSV/XLSX (headings and codes in words, with each feature's
+    name, kind, category, lat/lon and MGRS), or as GeoJSON on the activities' geometries.
+    """
     conflicts = furniture.conflicts
     if conflicts is None:
         conflicts = pd.DataFrame(columns=["activity_id", "feature_id", "severity"])
@@ -220,7 +267,9 @@ def conflict_table(
             crs="EPSG:4326",
         )
         return table_bytes(table, fmt=fmt, banner=furniture.banner)
-    return table_bytes(conflicts, fmt=fmt, banner=furniture.banner, sheet="conflicts")
+    return table_bytes(
+        readable_conflicts(conflicts), fmt=fmt, banner=furniture.banner, sheet="conflicts"
+    )
 
 
 def layer_table(frame: gpd.GeoDataFrame, furniture: Furniture, *, fmt: str) -> bytes:
@@ -234,7 +283,8 @@ def layers_table(
     """The attributes of the features in view of every layer in ``frames``, as one table.
 
     A first column ``kind`` says which layer a row comes from; columns a kind lacks stay
-    empty. CSV and XLSX carry the marking in a header row and neutralise formula-like text;
+    empty. CSV and XLSX carry the marking in a header row, neutralise formula-like text and
+    end with each feature's ``latitude``, ``longitude`` and ``MGRS`` (a point on it);
     GeoJSON keeps the geometries (WGS84).
     """
     parts = [
@@ -248,4 +298,11 @@ def layers_table(
         combined = gpd.GeoDataFrame({"id": []}, geometry=[], crs=WGS84)
         combined["kind"] = pd.Series(dtype="object")
     first = ["kind", *(c for c in combined.columns if c != "kind")]
-    return layer_table(gpd.GeoDataFrame(combined[first], crs=WGS84), furniture, fmt=fmt)
+    ordered = gpd.GeoDataFrame(combined[first], crs=WGS84)
+    if fmt == "geojson":
+        return layer_table(ordered, furniture, fmt=fmt)
+    # CSV and XLSX have no geometry: each feature is located by lat/lon and MGRS instead
+    located = locate(ordered).rename(
+        columns={"lat": "latitude", "lon": "longitude", "mgrs": "MGRS"}
+    )
+    return table_bytes(located, fmt=fmt, banner=furniture.banner, sheet="layer")

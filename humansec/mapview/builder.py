@@ -213,12 +213,13 @@ def build_data_layers(
     view: MapView,
     heatmap: bool = False,
     point_limit: int = DEFAULT_POINT_LIMIT,
+    static: bool = False,
 ) -> list[KindGroup]:
     """Return one FeatureGroup per kind present in ``frames`` (WGS84), in model order.
 
     Missing or empty frames give no group. NaN/inf, out-of-range or empty geometries are
     dropped and counted (``group.summary.dropped``). With ``heatmap`` the incidents are drawn
-    as a heat map.
+    as a heat map. ``static`` (printed products) never clusters points.
     """
     for kind, frame in frames.items():
         _check_frame(kind, frame)
@@ -230,7 +231,7 @@ def build_data_layers(
         groups.append(
             _build_group(
                 kind, frame, view=view, heatmap=heatmap and kind == LayerKind.INCIDENT,
-                point_limit=point_limit,
+                point_limit=point_limit, static=static,
             )
         )  # fmt: skip
     return groups
@@ -276,12 +277,16 @@ def build_situation_map(
     heatmap: bool = False,
     point_limit: int = DEFAULT_POINT_LIMIT,
     place_names: bool = True,
+    static: bool = False,
 ) -> folium.Map:
     """Return one map holding everything: base map, data layers, place names, layer control.
 
-    The view's bounds (or, when None, the extent of the data) frame the map.
+    The view's bounds (or, when None, the extent of the data) frame the map. ``static``
+    (printed products): no clustering and no zoom or fade animations.
     """
-    groups = build_data_layers(frames, view=view, heatmap=heatmap, point_limit=point_limit)
+    groups = build_data_layers(
+        frames, view=view, heatmap=heatmap, point_limit=point_limit, static=static
+    )
     bounds = view.bounds or data_bounds(frames) or aggregate.WORLD
     west, south, east, north = bounds
     zoom = view.zoom if view.zoom is not None else aggregate.zoom_for_bounds(bounds)
@@ -300,6 +305,8 @@ def build_situation_map(
     if place_names:
         build_label_group(frames.get(LayerKind.POPULATION), view=MapView(bounds, zoom)).add_to(fmap)
     build_layer_control().add_to(fmap)
+    if static:
+        fmap.options.update(zoomAnimation=False, fadeAnimation=False, markerZoomAnimation=False)
     if view.zoom is None:
         fmap.fit_bounds([[south, west], [north, east]])
     return fmap
@@ -367,6 +374,7 @@ def _build_group(
     view: MapView,
     heatmap: bool,
     point_limit: int,
+    static: bool = False,
 ) -> KindGroup:
     style = KIND_STYLES[kind]
     geoms = frame.geometry.to_numpy()
@@ -393,7 +401,7 @@ def _build_group(
         element, drawn, resolution = _hexagon_element(kind, shown, resolution)
     else:
         mode = "features"
-        element, drawn = feature_element(kind, shown), in_view
+        element, drawn = feature_element(kind, shown, cluster=False if static else None), in_view
     summary = LayerSummary(kind, len(frame), dropped, in_view, drawn, mode, resolution)
     suffix = {"hexagons": ", in hexagons", "heat": ", heat map"}.get(mode, "")
     name = f"{escape_text(style.title)} ({in_view:,}{suffix})"

@@ -106,14 +106,10 @@ def conflicting_feature_groups(
 def status_legend() -> Legend:
     """A legend of the three statuses and of the activity types' APP-6 symbols (bottom left,
     beside the kinds' legend)."""
-    rows = "".join(
-        f'<div class="hs-legend-row">'
-        f"{milsymbol_span(DEFAULT_SIDC, STATUS_COLOURS[status])}"
-        f"<span>{escape_text(title)}</span></div>"
-        for status, title in STATUS_TITLES.items()
-    )
     return Legend(
-        '<div class="hs-legend-title">Activity status</div>' + rows + activity_type_rows(),
+        '<div class="hs-legend-title">Activity status</div>'
+        + status_legend_rows()
+        + activity_type_rows(),
         position="bottomleft",
     )
 
@@ -140,3 +136,12 @@ def draw_control(asset_prefix: str) -> folium.plugins.Draw:
     control.default_js = links([DRAW_JS], asset_prefix)
     control.default_css = links([DRAW_CSS], asset_prefix)
     return control
+
+
+def status_legend_rows() -> str:
+    """The legend rows of the three statuses (HTML), e.g. for a printed product's legend."""
+    return "".join(
+        f'<div class="hs-legend-row">{milsymbol_span(DEFAULT_SIDC, STATUS_COLOURS[status])}'
+        f"<span>{escape_text(title)}</span></div>"
+        for status, title in STATUS_TITLES.items()
+    )
