@@ -53,7 +53,7 @@ def many_points(n: int = 2_000, *, seed: int = 1) -> gpd.GeoDataFrame:
             "id": [f"i{k}" for k in range(n)],
             "layer_id": "points",
             "date": pd.Timestamp("2026-11-25", tz="UTC"),
-            "focus_area": "protection_of_civilians",
+            "focus_area": "poc",
         },
         geometry=shapely.points(grid),
         crs="EPSG:4326",

@@ -23,8 +23,8 @@ from humansec.demo import DEMO_AREA
 from humansec.export import SIZES, Renderer, export_product
 from humansec.export.html import product_html
 from humansec.export.product import prepare
-from humansec.mapview import KIND_STYLES
-from humansec.model import LayerKind
+from humansec.mapview.symbols import FOCUS_STYLES
+from humansec.model import FocusArea, LayerKind
 from humansec.settings import Settings
 from humansec.store import GeoPackageStore
 from humansec.store.base import LayerRecord
@@ -93,7 +93,7 @@ def test_png_of_2000_points_shows_each_point_and_no_cluster_bubble(
         moment=MOMENT,
     )  # fmt: skip
     assert renderer.last_report.ready == "1" and renderer.last_report.blocked == []
-    colour = KIND_STYLES[LayerKind.INCIDENT].colour
+    colour = FOCUS_STYLES[FocusArea.POC].colour  # the points' focus area
     map_box = (40, 200, 1440, 1000)  # inside the map, clear of the side panel and banners
     printed = blobs(png, colour, box=map_box)
     # The same view as interactive HTML clusters them: bubbles, far fewer patches.
