@@ -44,6 +44,8 @@ COPIES: tuple[tuple[str, str, str], ...] = (
     ("world-atlas", "LICENSE", "basemap/LICENSE-world-atlas"),
     ("leaflet-draw", "dist/leaflet.draw.js", "leaflet-draw/leaflet.draw.js"),
     ("leaflet-draw", "dist/leaflet.draw.css", "leaflet-draw/leaflet.draw.css"),
+    ("protomaps-leaflet", "dist/protomaps-leaflet.js", "protomaps-leaflet/protomaps-leaflet.js"),
+    ("protomaps-leaflet", "LICENSE", "protomaps-leaflet/LICENSE"),
 )  # fmt: skip
 COPY_DIRS: tuple[tuple[str, str, str], ...] = (
     ("leaflet", "dist/images", "leaflet/images"),

@@ -149,6 +149,7 @@ def build_base_map(
     tile_url: str | None = None,
     tile_attribution: str = "",
     kinds_shown: Sequence[LayerKind],
+    basemap: folium.MacroElement | None = None,
 ) -> folium.Map:
     """Return the map without data: countries basemap, optional tiles, legend, scale bar.
 
@@ -164,6 +165,9 @@ def build_base_map(
         An optional XYZ tile server drawn above the countries (e.g. a local MBTiles server).
     kinds_shown
         One legend row per kind, in this order.
+    basemap
+        An optional basemap package drawn above the countries
+        (``basemap_layer.PackageBasemap``).
 
     """
     fmap = folium.Map(
@@ -182,6 +186,8 @@ def build_base_map(
     fmap.default_css = links(MAP_CSS, asset_prefix)
     fmap.add_child(Runtime())
     fmap.add_child(CountriesBasemap(asset_url(BASEMAP_PATH, asset_prefix)))
+    if basemap is not None:
+        fmap.add_child(basemap)
     attribution = escape_text(BASEMAP_ATTRIBUTION)
     if tile_url:
         folium.TileLayer(
