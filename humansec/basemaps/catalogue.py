@@ -24,7 +24,7 @@ from pathlib import Path
 
 from humansec import audit
 from humansec.basemaps import serve
-from humansec.basemaps.limits import BasemapLimits
+from humansec.basemaps.limits import BasemapLimits, size_text
 from humansec.basemaps.package import SUFFIXES, Container, PackageInfo, check_name, inspect
 from humansec.basemaps.tiles import TileFormat
 from humansec.errors import IngestError, StoreError, choices
@@ -280,8 +280,8 @@ def _copy(source: Path, target: Path, limits: BasemapLimits) -> tuple[str, int]:
             size += len(chunk)
             if size > limits.max_file_bytes:
                 msg = (
-                    f"{source.name} is more than {limits.max_file_bytes / 2**20:,.0f} MiB, the "
-                    "limit for a basemap package. Extract a smaller area or fewer zoom levels."
+                    f"{source.name} is more than {size_text(limits.max_file_bytes)}, the limit "
+                    "for a basemap package. Extract a smaller area or fewer zoom levels."
                 )
                 raise IngestError(msg)
             digest.update(chunk)

@@ -47,3 +47,12 @@ class BasemapLimits:
     max_directory_bytes: int = 64 * MIB
     max_directory_depth: int = 3
     max_unpacked_bytes: int = 16 * GIB
+
+
+def size_text(size: int) -> str:
+    """A file size for a message: bytes below 1 MiB, else MiB.
+
+    >>> size_text(1000), size_text(5 * MIB)
+    ('1,000 bytes', '5.0 MiB')
+    """
+    return f"{size:,} bytes" if size < MIB else f"{size / MIB:,.1f} MiB"

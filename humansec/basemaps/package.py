@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from humansec.basemaps import mbtiles, pmtiles
-from humansec.basemaps.limits import BasemapLimits
+from humansec.basemaps.limits import BasemapLimits, size_text
 from humansec.basemaps.tiles import RASTER_FORMATS, TileFormat, check_raster, vector_tile
 from humansec.errors import IngestError
 
@@ -83,8 +83,8 @@ def identify(path: Path, limits: BasemapLimits) -> Container:
         raise IngestError(msg)
     if size > limits.max_file_bytes:
         msg = (
-            f"{path.name} is {size / 2**20:,.0f} MiB, more than the limit of "
-            f"{limits.max_file_bytes / 2**20:,.0f} MiB for a basemap package. Extract a "
+            f"{path.name} is {size_text(size)}, more than the limit of "
+            f"{size_text(limits.max_file_bytes)} for a basemap package. Extract a "
             "smaller area or fewer zoom levels."
         )
         raise IngestError(msg)

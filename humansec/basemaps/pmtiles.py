@@ -22,7 +22,7 @@ from humansec.errors import IngestError
 MAGIC = b"PMTiles"
 HEADER_BYTES = 127
 ROOT_LIMIT = 16_384  # header and root directory lie within the first 16 KiB (spec v3)
-_HEADER = struct.Struct("<7sB11Q4B4iB2i")
+_HEADER = struct.Struct("<7sB11Q6B4iB2i")
 COMPRESSION_NONE, COMPRESSION_GZIP = 1, 2
 _COMPRESSION_NAMES = {0: "unknown", 1: "none", 2: "gzip", 3: "brotli", 4: "zstd"}
 TILE_TYPES: dict[int, TileFormat] = {1: "mvt", 2: "png", 3: "jpg", 4: "webp"}
