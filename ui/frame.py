@@ -7,7 +7,7 @@ import html
 import streamlit as st
 
 from humansec.marking import banner_text, highest_marking
-from ui import resources
+from ui import basemaps, resources
 
 _ROUTED = "_humansec_routed"
 
@@ -20,8 +20,10 @@ _BANNER_STYLE = (
 def banner() -> str:
     """The classification banner's line for the layers currently active."""
     records = resources.catalogue()
+    # The marking of the basemap package the session draws counts too.
     marking = highest_marking(
-        (record.classification for record in records), resources.settings().classification_order
+        [*(record.classification for record in records), *basemaps.shown_markings()],
+        resources.settings().classification_order,
     )
     return banner_text(marking, exercise=any(record.exercise for record in records))
 

@@ -53,10 +53,12 @@ def layer_style(name: str) -> dict[str, Any]:
 def vector_style(layers: tuple[str, ...]) -> list[dict[str, Any]]:
     """One style entry per vector layer: ``{"layer", "fill", "line", "width", "dash"}``.
 
-    Land and water first, buildings and roads above, boundaries last, as maps draw them.
+    Areas first, lines above them, as maps draw them. Names stay as they are: they are keys
+    matched against the tiles' layer names in the browser, never shown (``script_json``
+    keeps them inert inside the script).
     """
     order = {"fill": 0, "line": 1}
-    styled = [{"layer": escape_text(name), **layer_style(name)} for name in layers]
+    styled = [{"layer": name, **layer_style(name)} for name in layers]
     return sorted(styled, key=lambda s: order["fill" if s["fill"] else "line"])
 
 
