@@ -93,8 +93,12 @@ def unpack(
             (folder / f"{y}.{suffix}").write_bytes(data)
         (work / COMPLETE).write_text(sha256, encoding="utf-8")
         if target.exists():
-            shutil.rmtree(target)
-        work.rename(target)
+            shutil.rmtree(target, ignore_errors=True)
+        try:
+            work.rename(target)
+        except OSError:  # another session wrote the same package at the same moment
+            if not is_served(static_dir, basemap_id, sha256):
+                raise
     finally:
         if work.exists():
             shutil.rmtree(work)

@@ -48,13 +48,13 @@ def idle(page: Page) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
 
 
-def tile_responses(page: Page) -> list[tuple[str, int]]:
-    """Every response for a served basemap tile, as (url, status), as they come."""
-    seen: list[tuple[str, int]] = []
+def tile_responses(page: Page) -> list[tuple[str, int, str]]:
+    """Every response for a served basemap tile, as (url, status, content type)."""
+    seen: list[tuple[str, int, str]] = []
 
     def record(response: Response) -> None:
         if f"/app/static/{SERVED_SUBDIR}/" in response.url:
-            seen.append((response.url, response.status))
+            seen.append((response.url, response.status, response.headers.get("content-type", "")))
 
     page.on("response", record)
     return seen
@@ -82,7 +82,18 @@ def wait_in_map(page: Page, condition: str, *, seconds: int = 60) -> None:
             except PlaywrightError:  # the frame went away under us
                 continue
         page.wait_for_timeout(500)
-    pytest.fail(f"not seen in the map within {seconds} s: {condition}")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "basemap-failed.png"))
+    state = [
+        element.element_handle()
+        .content_frame()
+        .evaluate(  # type: ignore[union-attr]
+            "() => [...document.querySelectorAll('.leaflet-tile-pane img')]"
+            ".map(t => [t.className, t.naturalWidth, t.src.slice(-40)])"
+        )
+        for element in page.locator(MAP_FRAME).all()
+    ]
+    pytest.fail(f"not seen in the map within {seconds} s: {condition}; tiles: {state}")
 
 
 def test_an_uploaded_raster_mbtiles_is_drawn_from_the_app(
@@ -118,8 +129,9 @@ def test_an_uploaded_raster_mbtiles_is_drawn_from_the_app(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "basemap-raster.png"))
     assert responses, "no tile was requested"
-    assert all(status == 200 for _, status in responses), responses
-    assert all(url.startswith(server.url) and url.endswith(".png") for url, _ in responses)
+    assert all(status == 200 for _, status, _ in responses), responses
+    assert all(url.startswith(server.url) and url.endswith(".png") for url, _, _ in responses)
+    assert {kind for _, _, kind in responses} == {"image/png"}
     assert guard.blocked == []
     assert guard.dialogs == []
 
@@ -156,8 +168,13 @@ def test_a_vector_pmtiles_is_drawn_in_the_browser(
     )
     page.wait_for_timeout(1500)
     page.screenshot(path=str(SCREENSHOTS / "basemap-vector.png"))
-    mvt = [(url, status) for url, status in responses if url.endswith(".mvt")]
+    mvt = [(url, status, kind) for url, status, kind in responses if url.endswith(".mvt")]
     assert mvt, responses
-    assert all(status == 200 for _, status in mvt), mvt
+    assert all(status == 200 for _, status, _ in mvt), mvt
+    # Streamlit sends the type Python's mimetypes finds (/etc/mime.types knows .mvt on Debian,
+    # Python alone does not); fetch() reads the bytes either way.
+    assert {kind for _, _, kind in mvt} <= {
+        "application/vnd.mapbox-vector-tile", "application/octet-stream",
+    }  # fmt: skip
     assert guard.blocked == []
     assert guard.dialogs == []
