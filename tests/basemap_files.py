@@ -193,8 +193,13 @@ def write_pmtiles(
     metadata: Mapping[str, object] | None = None,
     bounds: tuple[float, float, float, float] = (-180.0, -85.0, 180.0, 85.0),
     header_overrides: Mapping[int, int] | None = None,
+    leaf_size: int = 0,
 ) -> Path:
-    """A PMTiles v3 file: gzip directories and metadata, tiles as given (or gzip)."""
+    """A PMTiles v3 file: gzip directories and metadata, tiles as given (or gzip).
+
+    With ``leaf_size`` (or a root directory too large for the first 16 KiB) the entries go to
+    leaf directories of that many entries, and the root points at them.
+    """
     ordered = sorted((zxy_to_tile_id(*key), data) for key, data in tiles.items())
     blobs = [gzip.compress(d) if gzip_tiles else d for _, d in ordered]
     entries, offset = [], 0
@@ -202,15 +207,26 @@ def write_pmtiles(
         entries.append((tile_id, 1, offset, len(blob)))
         offset += len(blob)
     root = gzip.compress(_directory(entries))
+    leaves = b""
+    if leaf_size or len(root) > 16_000:  # the root must fit in the first 16 KiB: use leaves
+        pointers = []
+        for start in range(0, len(entries), leaf_size or 4096):
+            chunk = entries[start : start + (leaf_size or 4096)]
+            leaf = gzip.compress(_directory(chunk))
+            pointers.append((chunk[0][0], 0, len(leaves), len(leaf)))
+            leaves += leaf
+        root = gzip.compress(_directory(pointers))
     meta = gzip.compress(json.dumps(metadata or {"name": "Test PMTiles"}).encode())
     data = b"".join(blobs)
     zooms = [key[0] for key in tiles]
     root_offset = 127
     meta_offset = root_offset + len(root)
-    data_offset = meta_offset + len(meta)
+    leaf_offset = meta_offset + len(meta)
+    data_offset = leaf_offset + len(leaves)
     values = [
         b"PMTiles", 3,
-        root_offset, len(root), meta_offset, len(meta), data_offset, 0, data_offset, len(data),
+        root_offset, len(root), meta_offset, len(meta), leaf_offset, len(leaves), data_offset,
+        len(data),
         len(entries), len(entries), len(entries),
         1, 2, 2 if gzip_tiles else 1, PM_TILE_TYPES[tile_type], min(zooms), max(zooms),
         *(round(v * 1e7) for v in bounds), min(zooms), 0, 0,
@@ -218,7 +234,7 @@ def write_pmtiles(
     for index, value in (header_overrides or {}).items():
         values[index] = value
     header = struct.pack("<7sB11Q6B4iB2i", *values)
-    path.write_bytes(header + root + meta + data)
+    path.write_bytes(header + root + meta + leaves + data)
     return path
 
 

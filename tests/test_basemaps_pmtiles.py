@@ -43,6 +43,15 @@ def test_raster_tiles_come_back_where_they_were_written(tmp_path: Path) -> None:
     assert got == TILES
 
 
+def test_tiles_listed_in_leaf_directories_are_found(tmp_path: Path) -> None:
+    tiles = {(3, x, y): png(colour=(x, y, 0)) for x in range(8) for y in range(8)}
+    path = write_pmtiles(tmp_path / "leaves.pmtiles", tiles, leaf_size=10)
+    header = pmtiles.read_header(path, LIMITS)
+    assert header.leaves.length > 0
+    got = {(z, x, y): data for z, x, y, data in pmtiles.read_tiles(path, header, LIMITS)}
+    assert got == tiles
+
+
 def test_gzipped_vector_tiles_come_back_unzipped(tmp_path: Path) -> None:
     tiles = {(3, 4, 2): mvt("A"), (3, 4, 3): mvt("B")}
     path = write_pmtiles(tmp_path / "v.pmtiles", tiles, tile_type="mvt", gzip_tiles=True)

@@ -144,30 +144,29 @@ class BasemapCatalogue:
         if not who.strip():
             msg = "Say who adds the basemap (name and unit): it goes into the catalogue."
             raise IngestError(msg)
-        staging = self.package_dir / "staging"
-        staging.mkdir(parents=True, exist_ok=True)
-        staged = staging / f"{uuid.uuid4().hex}.part"
+        # Staged under its own (checked) name, so that every message names the user's file.
+        staging = self.package_dir / "staging" / uuid.uuid4().hex
+        staging.mkdir(parents=True)
+        staged = staging / original_name
+        writer = serve.TileWriter(self.static_dir, limits)
         try:
             sha256, size = _copy(source, staged, limits)
-            info = inspect(staged, limits, original_name=original_name)
             self._refuse_duplicate(sha256, original_name)
+            # One pass checks every tile and writes the served copy (published only if all pass).
+            info = inspect(staged, limits, original_name=original_name, on_tile=writer.write)
             record = _record(
                 info, title=title, marking=marking, original_name=original_name,
                 sha256=sha256, size=size, who=who, attribution=attribution,
             )  # fmt: skip
-            serve.unpack(
-                staged, static_dir=self.static_dir, basemap_id=record.basemap_id,
-                sha256=sha256, container=info.container, tile_format=info.tile_format,
-                limits=limits,
-            )  # fmt: skip
             with self._locked():
                 self._refuse_duplicate(sha256, original_name)
                 revision, records = self._read()
+                writer.publish(record.basemap_id, sha256)
                 staged.replace(self.package_path(record))
                 self._write(revision + 1, [*records, record])
-        except BaseException:
-            staged.unlink(missing_ok=True)
-            raise
+        finally:
+            writer.discard()
+            shutil.rmtree(staging, ignore_errors=True)
         audit.record(
             self.data_dir,
             action="basemap_add",
@@ -211,8 +210,7 @@ class BasemapCatalogue:
                 raise StoreError(msg)
             serve.unpack(
                 package, static_dir=self.static_dir, basemap_id=record.basemap_id,
-                sha256=record.sha256, container=record.container,
-                tile_format=record.tile_format, limits=limits or BasemapLimits(),
+                sha256=record.sha256, limits=limits or BasemapLimits(),
             )  # fmt: skip
         return serve.served_dir(self.static_dir, record.basemap_id)
 
@@ -280,7 +278,7 @@ def _copy(source: Path, target: Path, limits: BasemapLimits) -> tuple[str, int]:
             size += len(chunk)
             if size > limits.max_file_bytes:
                 msg = (
-                    f"{source.name} is more than {size_text(limits.max_file_bytes)}, the limit "
+                    f"{target.name} is more than {size_text(limits.max_file_bytes)}, the limit "
                     "for a basemap package. Extract a smaller area or fewer zoom levels."
                 )
                 raise IngestError(msg)
@@ -328,14 +326,3 @@ def _record(
         added_by=who.strip(),
         added_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
-
-
-def remove_orphans(catalogue: BasemapCatalogue) -> list[Path]:
-    """Delete staged copies left by a crash mid-add; return what was deleted."""
-    staging = catalogue.package_dir / "staging"
-    removed = sorted(staging.glob("*.part")) if staging.is_dir() else []
-    for path in removed:
-        path.unlink(missing_ok=True)
-    if staging.is_dir() and not any(staging.iterdir()):
-        shutil.rmtree(staging)
-    return removed

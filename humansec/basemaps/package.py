@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -102,8 +102,18 @@ def identify(path: Path, limits: BasemapLimits) -> Container:
     raise IngestError(msg)
 
 
-def inspect(path: Path, limits: BasemapLimits, *, original_name: str = "") -> PackageInfo:
-    """Identify the package at ``path``, check every tile and return what it holds."""
+def inspect(
+    path: Path,
+    limits: BasemapLimits,
+    *,
+    original_name: str = "",
+    on_tile: Callable[[int, int, int, bytes, TileFormat], None] | None = None,
+) -> PackageInfo:
+    """Identify the package at ``path``, check every tile and return what it holds.
+
+    ``on_tile(z, x, y, data, format)`` is called with every checked tile (vector tiles
+    unzipped), e.g. to write the served copy in the same pass.
+    """
     container = identify(path, limits)
     where = original_name or path.name
     if container == "mbtiles":
@@ -119,9 +129,11 @@ def inspect(path: Path, limits: BasemapLimits, *, original_name: str = "") -> Pa
         declared_bounds = _checked_bounds(pm_header.bounds, where)
         vector_layers = _layer_ids(metadata)
     count, zooms, names = 0, set(), list(vector_layers)
-    for z, _x, _y, data in checked_tiles(path, limits, container=container, where=where):
+    for z, x, y, data in checked_tiles(path, limits, container=container, where=where):
         count += 1
         zooms.add(z)
+        if on_tile is not None:
+            on_tile(z, x, y, data[0], tile_format)
         for name in data[1]:
             if name not in names and len(names) < 200:
                 names.append(name)

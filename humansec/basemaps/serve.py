@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 
 from humansec.basemaps.limits import BasemapLimits
-from humansec.basemaps.package import Container, checked_tiles
+from humansec.basemaps.package import inspect
 from humansec.basemaps.tiles import SUFFIXES, TileFormat
 from humansec.errors import IngestError, StoreError
 from humansec.settings import PROJECT_DIR
@@ -56,53 +56,69 @@ def is_served(static_dir: Path, basemap_id: str, sha256: str) -> bool:
         return False
 
 
+class TileWriter:
+    """Writes checked tiles into a temporary folder, then publishes it as a basemap's folder.
+
+    The folder replaces the served one only once complete: a crash or a refusal leaves the old
+    copy (or none), never half of one. ``discard`` removes what was not published.
+    """
+
+    def __init__(self, static_dir: Path, limits: BasemapLimits) -> None:
+        self.root = static_dir / SERVED_SUBDIR
+        self.work = self.root / f".tmp-{uuid.uuid4().hex}"
+        self.limits = limits
+        self.written = 0
+        self._folders: set[tuple[int, int]] = set()
+
+    def write(self, z: int, x: int, y: int, data: bytes, tile_format: TileFormat) -> None:
+        """Write one checked tile as ``{z}/{x}/{y}.{suffix}``."""
+        self.written += len(data)
+        if self.written > self.limits.max_unpacked_bytes:
+            msg = (
+                f"The package unpacks to more than {self.limits.max_unpacked_bytes:,} bytes of "
+                "tiles, the limit. Extract a smaller area or fewer zoom levels."
+            )
+            raise IngestError(msg)
+        folder = self.work / str(z) / str(x)
+        if (z, x) not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add((z, x))
+        (folder / f"{y}.{SUFFIXES[tile_format]}").write_bytes(data)
+
+    def publish(self, basemap_id: str, sha256: str) -> Path:
+        """Make the written tiles the served folder of ``basemap_id``; return it."""
+        target = served_dir(self.root.parent, basemap_id)
+        self.work.mkdir(parents=True, exist_ok=True)
+        (self.work / COMPLETE).write_text(sha256, encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target, ignore_errors=True)
+        try:
+            self.work.rename(target)
+        except OSError:  # another session wrote the same package at the same moment
+            if not is_served(self.root.parent, basemap_id, sha256):
+                raise
+        return target
+
+    def discard(self) -> None:
+        """Remove the temporary folder if it was not published."""
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
 def unpack(
     package: Path,
     *,
     static_dir: Path,
     basemap_id: str,
     sha256: str,
-    container: Container,
-    tile_format: TileFormat,
     limits: BasemapLimits,
 ) -> Path:
-    """Write every checked tile of ``package`` below ``static_dir``; return the folder.
-
-    The tiles go to a temporary folder first, which replaces the served folder only once
-    complete: a crash leaves the old copy (or none), never half of one.
-    """
-    target = served_dir(static_dir, basemap_id)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = target.parent / f".tmp-{basemap_id}-{uuid.uuid4().hex}"
-    suffix = SUFFIXES[tile_format]
-    written = 0
+    """Check and write every tile of ``package`` below ``static_dir``; return the folder."""
+    writer = TileWriter(static_dir, limits)
     try:
-        work.mkdir()
-        for z, x, y, (data, _names) in checked_tiles(
-            package, limits, container=container, where=package.name
-        ):
-            written += len(data)
-            if written > limits.max_unpacked_bytes:
-                msg = (
-                    f"{package.name} unpacks to more than {limits.max_unpacked_bytes:,} bytes "
-                    "of tiles, the limit. Extract a smaller area or fewer zoom levels."
-                )
-                raise IngestError(msg)
-            folder = work / str(z) / str(x)
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{y}.{suffix}").write_bytes(data)
-        (work / COMPLETE).write_text(sha256, encoding="utf-8")
-        if target.exists():
-            shutil.rmtree(target, ignore_errors=True)
-        try:
-            work.rename(target)
-        except OSError:  # another session wrote the same package at the same moment
-            if not is_served(static_dir, basemap_id, sha256):
-                raise
+        inspect(package, limits, on_tile=writer.write)
+        return writer.publish(basemap_id, sha256)
     finally:
-        if work.exists():
-            shutil.rmtree(work)
-    return target
+        writer.discard()
 
 
 def remove_served(static_dir: Path, basemap_id: str) -> None:
