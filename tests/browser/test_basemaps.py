@@ -67,7 +67,7 @@ def choose_basemap(page: Page, title: str) -> None:
     idle(page)
 
 
-def wait_in_map(page: Page, condition: str, *, seconds: int = 60) -> None:
+def wait_in_map(page: Page, condition: str, *, seconds: int = 120) -> None:
     """Wait until ``condition`` (a JS function) is true in a map frame.
 
     Choosing a basemap redraws the map, so a frame may go away under us: look again.
@@ -107,7 +107,7 @@ def test_an_uploaded_raster_mbtiles_is_drawn_from_the_app(
     )  # fmt: skip
     responses = tile_responses(page)
     page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
+    page.locator(MAP_FRAME).last.wait_for(timeout=120_000)
     page.get_by_role("link", name="Basemaps").click()
     expect(page.get_by_role("heading", name="Basemaps")).to_be_visible(timeout=60_000)
     page.locator('input[type="file"]').set_input_files(str(package))
@@ -151,7 +151,7 @@ def test_a_vector_pmtiles_is_drawn_in_the_browser(
     )  # fmt: skip
     responses = tile_responses(page)
     page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
+    page.locator(MAP_FRAME).last.wait_for(timeout=120_000)
     choose_basemap(page, "Vector ops (NATO RESTRICTED)")
     expect(page.locator(".humansec-banner").first).to_contain_text("NATO RESTRICTED")
     # protomaps-leaflet draws each tile on a canvas: wait for the water colour in one.
