@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,3 +74,21 @@ def test_the_banner_carries_the_marking_of_the_chosen_basemap(
     app.run()
     assert not app.exception, app.exception
     assert ">EXERCISE - NATO CONFIDENTIAL - EXERCISE<" in _banner(app)
+
+
+def test_a_chosen_basemap_that_is_retired_falls_back_to_the_countries(
+    with_basemap: tuple[AppTest, BasemapRecord],
+) -> None:
+    app, record = with_basemap
+    app.sidebar.selectbox(key="basemap_choice").set_value(record.basemap_id).run()
+    BasemapCatalogue(app_data_dir()).set_retired(record.basemap_id, retired=True, who="t")
+    app.run()
+    assert not app.exception, app.exception
+    choice = app.sidebar.selectbox(key="basemap_choice")
+    assert choice.options == ["Countries (built in)"]
+    assert choice.value == ""
+
+
+def app_data_dir() -> Path:
+    """The data folder the app under test reads (``start`` sets it in the environment)."""
+    return Path(os.environ["HUMANSEC_DATA_DIR"])

@@ -53,6 +53,9 @@ def choose() -> PackageBasemap | None:
     titles = {r.basemap_id: f"{r.title} ({r.marking})" for r in records}
     options = [BUILT_IN, *titles]
     chosen = _chosen(records)
+    if st.session_state.get(state.BASEMAP, BUILT_IN) not in options:  # retired meanwhile
+        st.session_state[state.BASEMAP] = BUILT_IN
+        st.session_state[state.BASEMAP_CHOSEN] = BUILT_IN
     st.selectbox(
         "Basemap",
         options,
