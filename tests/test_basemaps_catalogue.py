@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import sqlite3
 import struct
@@ -86,6 +87,21 @@ def test_a_vector_pmtiles_is_served_as_unzipped_mvt(
     assert record.vector_layers == ("water", "landuse", "roads", "places")
     served = served_dir(catalogue.static_dir, record.basemap_id)
     assert (served / "4" / "8" / "5.mvt").read_bytes() == tiles[(4, 8, 5)]
+
+
+def test_a_vector_mbtiles_with_gzipped_pbf_tiles_is_served_unzipped(
+    catalogue: BasemapCatalogue, tmp_path: Path
+) -> None:
+    tiles = {(2, 2, 1): gzip.compress(mvt("A")), (2, 2, 2): mvt("B")}
+    source = write_mbtiles(
+        tmp_path / "v.mbtiles", tiles,
+        metadata={"format": "pbf", "name": "V", "json": '{"vector_layers": [{"id": "water"}]}'},
+    )  # fmt: skip
+    record = _add(catalogue, source)
+    assert (record.tile_format, record.vector_layers[0]) == ("mvt", "water")
+    served = served_dir(catalogue.static_dir, record.basemap_id)
+    assert (served / "2" / "2" / "1.mvt").read_bytes() == mvt("A")
+    assert (served / "2" / "2" / "2.mvt").read_bytes() == mvt("B")
 
 
 def test_the_same_file_twice_is_refused(catalogue: BasemapCatalogue, tmp_path: Path) -> None:
