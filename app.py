@@ -15,6 +15,7 @@ pages = [
     st.Page("pages/planned_activities.py", title="Planned activities"),
     st.Page("pages/briefing.py", title="Briefing"),
     st.Page("pages/data.py", title="Data"),
+    st.Page("pages/basemaps.py", title="Basemaps"),
 ]
 navigation = st.navigation(pages)
 frame.mark_routed(pages)

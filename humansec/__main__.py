@@ -3,7 +3,8 @@
 ``python -m humansec layers`` prints the catalogue as JSON; ``python -m humansec check``
 runs the conflict check of planned activities against protected features;
 ``python -m humansec export`` writes a briefing product (PNG, PDF, PPTX or offline HTML);
-``python -m humansec ingest`` validates a file and stores it as a new layer version.
+``python -m humansec ingest`` validates a file and stores it as a new layer version;
+``python -m humansec basemap add|list|retire|restore`` manages offline basemap packages.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 from humansec import audit
+from humansec.basemaps import cli as basemap_cli
 from humansec.bootstrap import ensure_demo
 from humansec.conflicts import find_conflicts, load_rules, summarise
 from humansec.conflicts.inputs import (
@@ -382,6 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "e.g. protection:Cultural=world_heritage",
     )
     ingest.set_defaults(run=_ingest)
+    basemap_cli.register(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

@@ -33,7 +33,7 @@ from humansec.mapview import (
 )
 from humansec.model import ACTIVITY_TYPES, WGS84, LayerKind
 from humansec.tables import to_csv_bytes
-from ui import frame, plan_form, resources, state, text, widgets
+from ui import basemaps, frame, plan_form, resources, state, text, widgets
 
 frame.require_router()
 
@@ -43,6 +43,8 @@ st.caption(
     f"in `{resources.settings().rules_path.name}`; the check reruns on every change."
 )
 data_versions = resources.versions()
+with st.sidebar:
+    basemap = basemaps.choose()
 frames = resources.frames_by_kind(data_versions)
 extent = resources.extent(data_versions)
 
@@ -157,6 +159,7 @@ base = build_base_map(
     tile_url=resources.settings().tile_url,
     tile_attribution=resources.settings().tile_attribution,
     kinds_shown=list(result.conflicting),
+    basemap=basemap,
 )
 base.add_child(status_legend())
 base.add_child(draw_control(STREAMLIT_ASSET_PREFIX))

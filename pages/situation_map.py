@@ -21,7 +21,7 @@ from humansec.mapview import (
 )
 from humansec.model import FOCUS_AREA_TITLES, KIND_SPECS, FocusArea, LayerKind
 from humansec.store import TimeRange
-from ui import frame, resources, state, text, widgets
+from ui import basemaps, frame, resources, state, text, widgets
 
 frame.require_router()
 
@@ -69,6 +69,7 @@ with st.sidebar:
         key=state.FILTER_FOCUS,
     )
     heatmap = st.toggle("Incidents as heat map", key=state.HEATMAP)
+    basemap = basemaps.choose()
 
 shown = apply_filters(frames, kinds=kinds, time_range=time_range, focus_areas=focus_areas)
 # Planned activities are drawn coloured by their conflict-check status, not as a plain layer.
@@ -96,6 +97,7 @@ def map_section() -> None:
             tile_attribution=settings.tile_attribution,
             kinds_shown=plain_kinds,
             heatmap=heatmap,
+            basemap=basemap,
         )
         groups = resources.map_layers(
             data_versions,

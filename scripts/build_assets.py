@@ -46,6 +46,8 @@ COPIES: tuple[tuple[str, str, str], ...] = (
     ("leaflet-draw", "dist/leaflet.draw.css", "leaflet-draw/leaflet.draw.css"),
     ("milsymbol", "dist/milsymbol.js", "milsymbol/milsymbol.js"),
     ("milsymbol", "LICENSE", "milsymbol/LICENSE"),
+    ("protomaps-leaflet", "dist/protomaps-leaflet.js", "protomaps-leaflet/protomaps-leaflet.js"),
+    ("protomaps-leaflet", "LICENSE", "protomaps-leaflet/LICENSE"),
 )  # fmt: skip
 COPY_DIRS: tuple[tuple[str, str, str], ...] = (
     ("leaflet", "dist/images", "leaflet/images"),

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from humansec.marking import banner_text, highest_marking
-from ui import resources
+from ui import basemaps, resources
 
 _ROUTED = "_humansec_routed"
 _REQUESTED = "_humansec_requested_page"  # url_path of the page a first run asked for
@@ -24,8 +24,10 @@ _BANNER_STYLE = (
 def banner() -> str:
     """The classification banner's line for the layers currently active."""
     records = resources.catalogue()
+    # The marking of the basemap package the session draws counts too.
     marking = highest_marking(
-        (record.classification for record in records), resources.settings().classification_order
+        [*(record.classification for record in records), *basemaps.shown_markings()],
+        resources.settings().classification_order,
     )
     return banner_text(marking, exercise=any(record.exercise for record in records))
 

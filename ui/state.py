@@ -69,3 +69,16 @@ DATA_STORED: Final = "data_stored"  # message about the last layer stored (not a
 DATA_CATALOGUE_LAYER: Final = "data_catalogue_layer"
 DATA_RETIRE: Final = "data_retire"
 DATA_MAP: Final = "data_preview_map"
+
+# Basemaps (the choice in the map pages' sidebar, and the Basemaps page)
+BASEMAP: Final = "basemap_choice"
+BASEMAP_CHOSEN: Final = "basemap_chosen"  # the choice, kept across pages (not a widget)
+BASEMAP_UPLOAD: Final = "basemap_upload"
+BASEMAP_TITLE: Final = "basemap_title"
+BASEMAP_MARKING: Final = "basemap_marking"
+BASEMAP_ATTRIBUTION: Final = "basemap_attribution"
+BASEMAP_WHO: Final = "basemap_who"
+BASEMAP_ADD: Final = "basemap_add"
+BASEMAP_MESSAGE: Final = "basemap_message"  # what the last add did (not a widget)
+BASEMAP_SELECTED: Final = "basemap_selected"
+BASEMAP_RETIRE: Final = "basemap_retire"

@@ -155,6 +155,7 @@ def build_base_map(
     tile_attribution: str = "",
     kinds_shown: Sequence[LayerKind],
     heatmap: bool = False,
+    basemap: folium.MacroElement | None = None,
 ) -> folium.Map:
     """Return the map without data: countries basemap, optional tiles, legend, scale bar.
 
@@ -172,6 +173,9 @@ def build_base_map(
         One legend row per kind, in this order (incidents: one per focus area).
     heatmap
         Incidents are drawn as a heat map: the legend shows its colour ramp instead.
+    basemap
+        An optional basemap package drawn above the countries
+        (``basemap_layer.PackageBasemap``).
 
     """
     fmap = folium.Map(
@@ -190,6 +194,8 @@ def build_base_map(
     fmap.default_css = links(MAP_CSS, asset_prefix)
     fmap.add_child(Runtime())
     fmap.add_child(CountriesBasemap(asset_url(BASEMAP_PATH, asset_prefix)))
+    if basemap is not None:
+        fmap.add_child(basemap)
     attribution = escape_text(BASEMAP_ATTRIBUTION)
     if tile_url:
         folium.TileLayer(
