@@ -1,0 +1,36 @@
+"""Map controls for the tactical tools: the measure tool (Leaflet.draw, vendored).
+
+The shapes drawn come back to Python through streamlit-folium (``all_drawings``), where
+``humansec.measure`` computes their lengths and areas geodesically (pyproj.Geod).
+"""
+
+from __future__ import annotations
+
+import folium.plugins
+
+from humansec.mapview.assets import DRAW_CSS, DRAW_JS, links
+from humansec.mapview.style import OKABE_ITO
+
+MEASURE_COLOUR = OKABE_ITO["black"]
+
+
+def measure_control(asset_prefix: str) -> folium.plugins.Draw:
+    """A control to draw a route or an area to measure (no points: nothing to measure)."""
+    shape = {"shapeOptions": {"color": MEASURE_COLOUR, "weight": 3}, "showLength": False}
+    control = folium.plugins.Draw(
+        export=False,
+        position="topleft",
+        draw_options={
+            "polyline": shape,
+            "polygon": {**shape, "showArea": False},
+            "rectangle": False,
+            "marker": False,
+            "circle": False,
+            "circlemarker": False,
+        },
+        edit_options={"edit": False, "remove": True},
+    )
+    # Only the vendored copies, on this instance (folium's defaults point at a CDN).
+    control.default_js = links([DRAW_JS], asset_prefix)
+    control.default_css = links([DRAW_CSS], asset_prefix)
+    return control
