@@ -24,11 +24,11 @@ from humansec.mapview import (
     conflicting_feature_groups,
     draw_control,
     status_legend,
-    zoom_for_bounds,
 )
+from humansec.mapview.framing import home_view
 from humansec.model import ACTIVITY_TYPES, WGS84, LayerKind
 from humansec.tables import to_csv_bytes
-from ui import frame, resources, state, text, widgets
+from ui import frame, map_tools, resources, state, text
 
 frame.require_router()
 
@@ -39,7 +39,6 @@ st.caption(
 )
 data_versions = resources.versions()
 frames = resources.frames_by_kind(data_versions)
-extent = resources.extent(data_versions)
 
 EMPTY_TABLE = pd.DataFrame(
     {
@@ -54,6 +53,13 @@ EMPTY_TABLE = pd.DataFrame(
         "hazard_radius_m": pd.Series(dtype="float"),
     }
 )
+
+
+def add_row(entry: dict[str, object]) -> None:
+    """Append one activity to the rows entered by hand (the table below shows them)."""
+    rows = st.session_state.get(state.PLAN_ROWS, EMPTY_TABLE)
+    st.session_state[state.PLAN_ROWS] = pd.concat([rows, pd.DataFrame([entry])], ignore_index=True)
+
 
 plan_parts: list[gpd.GeoDataFrame] = []
 store_tab, table_tab, file_tab, draw_tab = st.tabs(
@@ -93,10 +99,7 @@ with table_tab:
             except HumansecError as error:
                 text.show(error)
             else:
-                rows = st.session_state.get(state.PLAN_ROWS, EMPTY_TABLE)
-                st.session_state[state.PLAN_ROWS] = pd.concat(
-                    [rows, pd.DataFrame([entry])], ignore_index=True
-                )
+                add_row(entry)
     table = st.data_editor(
         st.session_state.get(state.PLAN_ROWS, EMPTY_TABLE),
         num_rows="dynamic",
@@ -133,7 +136,10 @@ with draw_tab:
     draw_type = st.selectbox(
         "Type of the shapes you draw", ACTIVITY_TYPES, key=state.PLAN_DRAW_TYPE
     )
-    st.caption("Use the tools at the top left of the map to draw a point, a route or an area.")
+    st.caption(
+        "Use the tools at the top left of the map to draw a point, a route or an area, or "
+        "click the map and add a point activity there (below the map)."
+    )
     drawn = (st.session_state.get(state.PLAN_MAP) or {}).get("all_drawings") or []
     if drawn:
         plan_parts.append(activities_from_geojson(drawn, activity_type=draw_type))
@@ -156,10 +162,12 @@ red.metric("Red (critical or high)", int(counts.get("red", 0)))
 amber.metric("Amber (medium or low)", int(counts.get("amber", 0)))
 green.metric("Green (no conflict)", int(counts.get("green", 0)))
 
-west, south, east, north = extent.bounds or (-20.0, 30.0, 40.0, 70.0)
+home = home_view(
+    operation_area=resources.settings().operation_area, activities=frames[LayerKind.ACTIVITY]
+)
 base = build_base_map(
-    center=((south + north) / 2, (west + east) / 2),
-    zoom=zoom_for_bounds((west, south, east, north), height_px=560),
+    center=home.center,
+    zoom=home.zoom(height_px=560),
     asset_prefix=STREAMLIT_ASSET_PREFIX,
     tile_url=resources.settings().tile_url,
     tile_attribution=resources.settings().tile_attribution,
@@ -180,7 +188,10 @@ map_state = st_folium(
     height=560,
     use_container_width=True,
 )
-widgets.clicked_point(map_state)
+placed = map_tools.click_to_place(map_state, activity_type=draw_type)
+if placed is not None:
+    add_row(placed)
+    st.rerun()
 
 st.subheader(f"Conflicts ({len(result.conflicts)})")
 if result.conflicts.empty:

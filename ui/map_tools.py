@@ -10,7 +10,7 @@ import folium
 import geopandas as gpd
 import streamlit as st
 
-from humansec.coords import format_latlon, to_mgrs
+from humansec.coords import to_mgrs
 from humansec.errors import HumansecError
 from humansec.mapview.aggregate import Bounds
 from humansec.mapview.framing import fill_viewport_css
@@ -27,7 +27,7 @@ from humansec.timeline import (
     play_window,
 )
 from humansec.timerange import TimeRange
-from ui import state, text
+from ui import state, text, widgets
 
 PLAY_SECONDS = 2.5
 """Time between two steps of the player (a step redraws the whole page)."""
@@ -150,23 +150,22 @@ def show_measurements(result: Mapping[str, object] | None) -> None:
 def click_to_place(
     result: Mapping[str, object] | None, *, activity_type: str
 ) -> dict[str, object] | None:
-    """Offer to place a point activity at the map's last clicked point; the new row if asked."""
+    """Show the clicked point and offer to place a point activity there; the new row if asked."""
+    widgets.clicked_point(result)
     clicked = (result or {}).get("last_clicked")
     if not isinstance(clicked, Mapping):
-        st.caption("Click the map to place a point activity there.")
         return None
     lat = round(float(clicked["lat"]), COORDINATE_DECIMALS)
     lon = round(float(clicked["lng"]), COORDINATE_DECIMALS)
-    st.markdown(f"**Place an activity at the clicked point** ({activity_type})")
-    left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
-    left.text_input(
-        "Lat, lon / MGRS", f"{format_latlon(lat, lon)} / {to_mgrs(lat, lon)}", disabled=True
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    ident = left.text_input(
+        f"Id of a {activity_type} activity at the clicked point (type: see Draw on the map)",
+        key=state.PLAN_CLICK_ID,
     )
-    ident = middle.text_input("Id of the new activity", key=state.PLAN_CLICK_ID)
     if not right.button("Add activity here", key=state.PLAN_CLICK_ADD):
         return None
     return {
-        "id": ident.strip() or f"click-{lat:.4f}-{lon:.4f}",
+        "id": ident.strip() or f"click-{to_mgrs(lat, lon).replace(' ', '')}",
         "type": activity_type,
         "lat": lat,
         "lon": lon,
