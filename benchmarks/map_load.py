@@ -46,7 +46,7 @@ from humansec.model import (
     conform,
 )
 from humansec.store import GeoPackageStore, NewLayer
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT, start_server
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -184,6 +184,21 @@ def large_store(data_dir: Path) -> None:
     store = GeoPackageStore(data_dir / "humansec.gpkg")
     for kind, frame in large_frames().items():
         store.add_version(frame, _meta(kind, f"Synthetic {kind}"))
+
+
+def floor_script(folder: Path) -> Path:
+    """The floor page in a folder of its own beside ``static/``.
+
+    Streamlit serves ``static/`` from beside the main script, so the page gets a folder with
+    a link to the project's ``static/`` (the same vendored Leaflet the app loads).
+    """
+    home = folder / "floor_app"
+    home.mkdir(exist_ok=True)
+    script = home / "floor_app.py"
+    script.write_text((PROJECT / FLOOR_SCRIPT).read_text(encoding="utf-8"), encoding="utf-8")
+    if not (home / "static").exists():
+        (home / "static").symlink_to(PROJECT / "static", target_is_directory=True)
+    return script
 
 
 def floor_store(data_dir: Path) -> None:
@@ -432,7 +447,10 @@ def run_scenario(browser: Browser, name: str, folder: Path, repeats: int) -> dic
     floor = name == "floor"
     server_profile = {} if floor else profile_server(data_dir)
     server = start_server(
-        data_dir, folder / f"{name}.log", script=FLOOR_SCRIPT if floor else "app.py"
+        data_dir,
+        folder / f"{name}.log",
+        script=str(floor_script(folder)) if floor else "app.py",
+        extra_env={"PYTHONPATH": str(PROJECT)} if floor else None,
     )
     drawn = FLOOR_DRAWN if floor else DRAWN
     try:

@@ -26,6 +26,7 @@ from humansec.mapview import (
     status_legend,
 )
 from humansec.mapview.framing import home_view
+from humansec.mapview.tools import fresh_group_list
 from humansec.model import ACTIVITY_TYPES, WGS84, LayerKind
 from humansec.tables import to_csv_bytes
 from ui import frame, map_tools, resources, state, text
@@ -182,7 +183,7 @@ groups = [
 map_state = st_folium(
     base,
     key=state.PLAN_MAP,
-    feature_group_to_add=groups,
+    feature_group_to_add=fresh_group_list(groups),
     layer_control=build_layer_control(),
     returned_objects=["last_clicked", "all_drawings"],
     height=560,

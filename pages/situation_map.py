@@ -17,7 +17,7 @@ from humansec.mapview import (
     status_legend,
 )
 from humansec.mapview.framing import FillFrame, home_view
-from humansec.mapview.tools import measure_control
+from humansec.mapview.tools import fresh_group_list, measure_control
 from humansec.model import FOCUS_AREA_TITLES, KIND_SPECS, FocusArea, LayerKind
 from ui import frame, map_tools, resources, state, text, widgets
 
@@ -102,7 +102,7 @@ def map_section() -> None:
     result = st_folium(
         base,
         key=state.MAP_COMPONENT,
-        feature_group_to_add=groups,
+        feature_group_to_add=fresh_group_list(groups),
         layer_control=build_layer_control(),
         returned_objects=["last_clicked", "bounds", "zoom", "all_drawings"],
         height=640,

@@ -6,7 +6,10 @@ The shapes drawn come back to Python through streamlit-folium (``all_drawings``)
 
 from __future__ import annotations
 
+import folium
 import folium.plugins
+from branca.element import MacroElement
+from jinja2 import Template
 
 from humansec.mapview.assets import DRAW_CSS, DRAW_JS, links
 from humansec.mapview.style import OKABE_ITO
@@ -34,3 +37,26 @@ def measure_control(asset_prefix: str) -> folium.plugins.Draw:
     control.default_js = links([DRAW_JS], asset_prefix)
     control.default_css = links([DRAW_CSS], asset_prefix)
     return control
+
+
+class ResetGroupList(MacroElement):
+    """Empties streamlit-folium's ``window.feature_group`` before the new groups are pushed.
+
+    streamlit-folium (0.27) removes the previous groups from the map when the groups change,
+    but keeps them in that list and pushes the new ones after them, so the list (and the
+    memory it holds) grows on every redraw. Placed in the first group of a rerun, this runs
+    after the removal and before any new group is pushed.
+    """
+
+    _template = Template("{% macro script(this, kwargs) %}window.feature_group = [];{% endmacro %}")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ResetGroupList"
+
+
+def fresh_group_list(groups: list[folium.FeatureGroup]) -> list[folium.FeatureGroup]:
+    """``groups`` with ``ResetGroupList`` in the first one (for ``feature_group_to_add``)."""
+    if groups:
+        groups[0].add_child(ResetGroupList())
+    return groups
