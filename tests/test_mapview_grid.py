@@ -104,3 +104,12 @@ def test_grid_group_is_not_clickable_and_escapes_nothing_it_should_not() -> None
     script = layer._template.module.script(layer, {})  # type: ignore[attr-defined]
     assert "interactive: false" in script
     assert "textContent" in script  # labels go in as text, never as HTML
+
+
+def test_small_pans_give_the_same_grid() -> None:
+    # Views inside one 512 px cell at zoom 12 share one grid, which then need not be sent again.
+    first, _ = live_grid((22.10, 54.05, 22.25, 54.12), 12)
+    panned, _ = live_grid((22.12, 54.06, 22.27, 54.13), 12)
+    assert first == panned
+    elsewhere, _ = live_grid((23.10, 54.05, 23.25, 54.12), 12)
+    assert elsewhere != first

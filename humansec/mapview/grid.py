@@ -16,7 +16,6 @@ from jinja2 import Template
 
 from humansec.escaping import escape_text
 from humansec.export.mgrs_grid import SPACINGS, MgrsGrid, mgrs_lines
-from humansec.mapview import aggregate
 from humansec.mapview.aggregate import Bounds
 from humansec.mapview.elements import script_json
 
@@ -24,7 +23,10 @@ MIN_LINE_PX = 48
 """Grid lines at least this far apart on the screen: the finest spacing that keeps it."""
 LABEL_PX = 130
 """Labels at least this far apart (a label such as ``34U FE 26 96`` is about 90 px wide)."""
-GRID_MARGIN = 0.25
+SNAP_ZOOMS_OUT = 1
+"""The grid covers the view's tiles one zoom level out (512 px squares at the view's zoom), so
+that small pans and the first guess of the view give the same grid, which is then not sent
+again."""
 _METRES_PER_PIXEL_AT_ZOOM_0 = 156_543.033_928
 GRID_COLOUR = "#1f3a5f"
 
@@ -45,13 +47,34 @@ def spacing_for_zoom(zoom: float, latitude: float) -> int | None:
     return min(fitting) if fitting else None
 
 
+def snap(bounds: Bounds, zoom: float) -> Bounds:
+    """``bounds`` widened to the Web Mercator tile grid ``SNAP_ZOOMS_OUT`` levels out.
+
+    Longitudes snap to the tiles' edges, latitudes to the same step in degrees (a little
+    more than the tiles at mid latitudes), so every view inside one cell gives one box.
+
+    >>> snap((22.1, 54.05, 22.3, 54.15), 12)
+    (21.97265625, 53.96484375, 22.32421875, 54.31640625)
+    """
+    west, south, east, north = bounds
+    step = 360.0 / 2 ** max(int(zoom) - SNAP_ZOOMS_OUT, 0)
+    if west > east:  # across the antimeridian: no grid is drawn there anyway
+        return bounds
+    return (
+        max(-180.0, math.floor(west / step) * step),
+        max(-90.0, math.floor(south / step) * step),
+        min(180.0, math.ceil(east / step) * step),
+        min(90.0, math.ceil(north / step) * step),
+    )
+
+
 def live_grid(bounds: Bounds, zoom: float) -> tuple[MgrsGrid, int | None]:
     """The grid for a view: its lines at the spacing that fits ``zoom``, thinned labels.
 
-    ``bounds`` (west, south, east, north, WGS84) is widened a little so that a small pan
-    still shows lines; returns the grid and the spacing used (None: zone boundaries only).
+    ``bounds`` (west, south, east, north, WGS84) is widened to the tiles one zoom level out
+    (``snap``); returns the grid and the spacing used (None: zone boundaries only).
     """
-    west, south, east, north = aggregate.widen(bounds, GRID_MARGIN)
+    west, south, east, north = snap(bounds, zoom)
     latitude = (south + north) / 2
     spacing = spacing_for_zoom(zoom, latitude)
     if spacing is None:
