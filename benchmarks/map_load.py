@@ -3,7 +3,10 @@
 Three stores are served in turn by a real ``streamlit run app.py`` (``tests.browser.conftest``)
 and opened in headless Debian Chromium (Playwright): ``baseline`` (one population point),
 ``demo`` (the shipped demo) and ``large`` (100,000 synthetic incidents and 50,000 protected
-features around the demo's towns). See ``benchmarks/README.md`` for the definitions.
+features around the demo's towns). ``floor`` serves ``benchmarks/floor_app.py`` instead: a bare
+Streamlit page with one empty offline Leaflet map through streamlit-folium, the floor any such
+app pays; the app's first drawn map is reported as a multiple of it, and the Planned
+activities page as a multiple of the situation map. See ``benchmarks/README.md``.
 
 ``python -m benchmarks.run map -- --repeats 5`` (default 5; ``--scenarios large`` for one).
 """
@@ -43,7 +46,7 @@ from humansec.model import (
     conform,
 )
 from humansec.store import GeoPackageStore, NewLayer
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PROJECT, start_server
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -72,6 +75,13 @@ DRAWN = """
   return basemap ? performance.timeOrigin + performance.now() : false;
 }
 """
+# The floor page: Leaflet's map exists in the frame and has its size and view.
+FLOOR_DRAWN = """
+() => (typeof map_div !== "undefined" && map_div._loaded && map_div.getSize().y > 0)
+  ? performance.timeOrigin + performance.now() : false
+"""
+FLOOR_SCRIPT = "benchmarks/floor_app.py"
+PLANNED_PATH = "/planned_activities"
 # Time (ms since the epoch) of the next painted frame after now.
 NEXT_PAINT = """
 () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(
@@ -176,7 +186,28 @@ def large_store(data_dir: Path) -> None:
         store.add_version(frame, _meta(kind, f"Synthetic {kind}"))
 
 
+def floor_script(folder: Path) -> Path:
+    """The floor page in a folder of its own beside ``static/``.
+
+    Streamlit serves ``static/`` from beside the main script, so the page gets a folder with
+    a link to the project's ``static/`` (the same vendored Leaflet the app loads).
+    """
+    home = folder / "floor_app"
+    home.mkdir(exist_ok=True)
+    script = home / "floor_app.py"
+    script.write_text((PROJECT / FLOOR_SCRIPT).read_text(encoding="utf-8"), encoding="utf-8")
+    if not (home / "static").exists():
+        (home / "static").symlink_to(PROJECT / "static", target_is_directory=True)
+    return script
+
+
+def floor_store(data_dir: Path) -> None:
+    """The floor page reads no store: nothing to write."""
+    del data_dir
+
+
 SCENARIOS: dict[str, Callable[[Path], None]] = {
+    "floor": floor_store,
     "baseline": baseline_store,
     "demo": demo_store,
     "large": large_store,
@@ -280,16 +311,24 @@ def _http_bytes(requests: list[Any], server_url: str) -> dict[str, int]:
     return groups
 
 
-def load_once(context: BrowserContext, server_url: str, *, reruns: bool) -> dict[str, Any]:
-    """Open the app in a new page of ``context``; measure the first drawn map and the reruns."""
+def load_once(
+    context: BrowserContext,
+    server_url: str,
+    *,
+    reruns: bool,
+    path: str = "",
+    drawn: str = DRAWN,
+) -> dict[str, Any]:
+    """Open ``path`` of the app in a new page of ``context``; measure the first drawn map
+    (``drawn`` tells when it is) and, with ``reruns``, three reruns."""
     page = context.new_page()
     traffic = Traffic()
     _watch(page, traffic)
     wall_start = time.time()
-    page.goto(server_url, wait_until="commit", timeout=TIMEOUT_MS)
+    page.goto(server_url + path, wait_until="commit", timeout=TIMEOUT_MS)
     navigation_start = float(page.evaluate("performance.timeOrigin"))
     frame = _map_frame(page)
-    frame.wait_for_function(DRAWN, timeout=TIMEOUT_MS, polling="raf")
+    frame.wait_for_function(drawn, timeout=TIMEOUT_MS, polling="raf")
     painted = float(frame.evaluate(NEXT_PAINT))
     first_map_s = (painted - navigation_start) / 1000
     before_draw = [t for t, _ in traffic.frames if t * 1000 <= painted]
@@ -405,24 +444,38 @@ def run_scenario(browser: Browser, name: str, folder: Path, repeats: int) -> dic
     started = time.perf_counter()
     SCENARIOS[name](data_dir)
     write_s = time.perf_counter() - started
-    server_profile = profile_server(data_dir)
-    server = start_server(data_dir, folder / f"{name}.log")
+    floor = name == "floor"
+    server_profile = {} if floor else profile_server(data_dir)
+    server = start_server(
+        data_dir,
+        folder / f"{name}.log",
+        script=str(floor_script(folder)) if floor else "app.py",
+        extra_env={"PYTHONPATH": str(PROJECT)} if floor else None,
+    )
+    drawn = FLOOR_DRAWN if floor else DRAWN
     try:
         # The first load after start reads the store into the server's cache: reported apart.
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        server_cold = load_once(context, server.url, reruns=False)
+        server_cold = load_once(context, server.url, reruns=False, drawn=drawn)
+        if not floor:  # the planned activities page's first check, cached from then on
+            load_once(context, server.url, reruns=False, path=PLANNED_PATH)
         context.close()
-        cold, warm = [], []
+        cold, warm, planned = [], [], []
         for index in range(repeats):
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            cold.append(load_once(context, server.url, reruns=True))
-            warm.append(load_once(context, server.url, reruns=False))
+            cold.append(load_once(context, server.url, reruns=not floor, drawn=drawn))
+            warm.append(load_once(context, server.url, reruns=False, drawn=drawn))
             context.close()
-            print(
+            line = (
                 f"  {name} #{index + 1}: first map {cold[-1]['first_map_s']:.2f} s cold cache, "
-                f"{warm[-1]['first_map_s']:.2f} s warm cache",
-                flush=True,
+                f"{warm[-1]['first_map_s']:.2f} s warm cache"
             )
+            if not floor:  # a fresh context again: a cold HTTP cache, like ``cold``
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                planned.append(load_once(context, server.url, reruns=False, path=PLANNED_PATH))
+                context.close()
+                line += f", planned activities {planned[-1]['first_map_s']:.2f} s cold cache"
+            print(line, flush=True)
     finally:
         server.stop()
     return {
@@ -431,7 +484,8 @@ def run_scenario(browser: Browser, name: str, folder: Path, repeats: int) -> dic
         "server_cold": server_cold,
         "cold_cache": cold,
         "warm_cache": warm,
-        "summary": summarise(cold, warm),
+        "planned_cold_cache": planned,
+        "summary": summarise(cold, warm, planned),
     }
 
 
@@ -439,21 +493,26 @@ def _stats(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
-def summarise(cold: list[dict[str, Any]], warm: list[dict[str, Any]]) -> dict[str, Any]:
-    """Median, min and max of each measure over the repeats."""
-    return {
+def summarise(
+    cold: list[dict[str, Any]],
+    warm: list[dict[str, Any]],
+    planned: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Median, min and max of each measure over the repeats (the reruns where measured)."""
+    out = {
         "first_map_s_cold_cache": _stats([r["first_map_s"] for r in cold]),
         "first_map_s_warm_cache": _stats([r["first_map_s"] for r in warm]),
         "initial_ws_bytes": _stats([r["initial_ws_bytes"] for r in cold]),
-        "click_rerun_ws_bytes": _stats([r["click"]["ws_bytes"] for r in cold]),
-        "click_rerun_s": _stats([r["click"]["last_message_s"] for r in cold]),
-        "zoom_rerun_ws_bytes": _stats([r["zoom"]["ws_bytes"] for r in cold]),
-        "zoom_rerun_s": _stats([r["zoom"]["last_message_s"] for r in cold]),
-        "filter_rerun_ws_bytes": _stats([r["filter"]["ws_bytes"] for r in cold]),
-        "filter_rerun_s": _stats([r["filter"]["last_message_s"] for r in cold]),
         "http_bytes_cold_cache": _stats([r["http"]["total"] for r in cold]),
         "http_bytes_warm_cache": _stats([r["http"]["total"] for r in warm]),
     }
+    if planned:
+        out["planned_first_map_s_cold_cache"] = _stats([r["first_map_s"] for r in planned])
+    if all("click" in r for r in cold):
+        for rerun in ("click", "zoom", "filter"):
+            out[f"{rerun}_rerun_ws_bytes"] = _stats([r[rerun]["ws_bytes"] for r in cold])
+            out[f"{rerun}_rerun_s"] = _stats([r[rerun]["last_message_s"] for r in cold])
+    return out
 
 
 # --- report --------------------------------------------------------------------------------
@@ -461,6 +520,7 @@ def summarise(cold: list[dict[str, Any]], warm: list[dict[str, Any]]) -> dict[st
 ROWS = [
     ("first map, cold HTTP cache (s)", "first_map_s_cold_cache", 1.0),
     ("first map, warm HTTP cache (s)", "first_map_s_warm_cache", 1.0),
+    ("planned activities, cold cache (s)", "planned_first_map_s_cold_cache", 1.0),
     ("websocket, initial load (MB)", "initial_ws_bytes", 1e-6),
     ("websocket, map click rerun (MB)", "click_rerun_ws_bytes", 1e-6),
     ("websocket, zoom-in rerun (MB)", "zoom_rerun_ws_bytes", 1e-6),
@@ -474,21 +534,60 @@ ROWS = [
 
 
 def table(results: dict[str, Any]) -> str:
-    """Median [min-max] per scenario, and the median as a ratio to the baseline."""
+    """Median [min-max] per scenario, and the median as a ratio to the floor (else baseline)."""
     names = list(results)
-    base = results.get("baseline")
+    base = results.get("floor") or results.get("baseline")
+    base_name = "floor" if "floor" in results else "baseline"
     lines = [f"{'measure':34}" + "".join(f"{name:>26}" for name in names)]
     for title, key, scale in ROWS:
         cells = []
         for name in names:
-            s = results[name]["summary"][key]
+            s = results[name]["summary"].get(key)
+            if s is None:
+                cells.append(f"{'-':>26}")
+                continue
             cell = f"{s['median'] * scale:.2f} [{s['min'] * scale:.2f}-{s['max'] * scale:.2f}]"
-            if base is not None and name != "baseline":
-                reference = base["summary"][key]["median"]
-                cell += f" x{s['median'] / reference:.1f}" if reference else " x-"
+            reference_stats = base["summary"].get(key) if base is not None else None
+            if reference_stats is not None and name != base_name:
+                reference = reference_stats["median"]
+                cell += f" x{s['median'] / reference:.2f}" if reference else " x-"
             cells.append(f"{cell:>26}")
         lines.append(f"{title:34}" + "".join(cells))
     return "\n".join(lines)
+
+
+FLOOR_TARGETS = {"demo": 1.3, "large": 1.6}
+"""First drawn map at most this multiple of the floor page's (DESIGN.md section 8)."""
+PLANNED_TARGET = 1.3
+"""The Planned activities page at most this multiple of the situation map."""
+
+
+def floor_verdict(results: dict[str, Any]) -> list[str]:
+    """Ratios to the floor (cold and warm HTTP cache) and Planned activities / situation map."""
+    lines = []
+    floor = results.get("floor")
+    for name, result in results.items():
+        s = result["summary"]
+        target = FLOOR_TARGETS.get(name)
+        if floor is not None and target is not None:
+            for cache in ("cold", "warm"):
+                key = f"first_map_s_{cache}_cache"
+                ratio = s[key]["median"] / floor["summary"][key]["median"]
+                met = "met" if ratio <= target else "MISSED"
+                lines.append(
+                    f"{name} / floor, {cache} HTTP cache: {ratio:.2f}x (target {target}x: {met})"
+                )
+        if "planned_first_map_s_cold_cache" in s:
+            ratio = (
+                s["planned_first_map_s_cold_cache"]["median"]
+                / s["first_map_s_cold_cache"]["median"]
+            )
+            met = "met" if ratio <= PLANNED_TARGET else "MISSED"
+            lines.append(
+                f"{name}: planned activities / situation map: {ratio:.2f}x "
+                f"(target {PLANNED_TARGET}x: {met})"
+            )
+    return lines
 
 
 def verdict(results: dict[str, Any]) -> list[str]:
@@ -498,10 +597,14 @@ def verdict(results: dict[str, Any]) -> list[str]:
         s = result["summary"]
         first = s["first_map_s_cold_cache"]["median"]
         worst = max(
-            s["initial_ws_bytes"]["max"],
-            s["click_rerun_ws_bytes"]["max"],
-            s["zoom_rerun_ws_bytes"]["max"],
-            s["filter_rerun_ws_bytes"]["max"],
+            s[key]["max"]
+            for key in (
+                "initial_ws_bytes",
+                "click_rerun_ws_bytes",
+                "zoom_rerun_ws_bytes",
+                "filter_rerun_ws_bytes",
+            )
+            if key in s
         )
         lines.append(
             f"{name}: first map {first:.2f} s (target {TARGET_FIRST_MAP_S} s: "
@@ -528,7 +631,7 @@ def main(argv: list[str]) -> int:
             results[name] = run_scenario(browser, name, Path(tmp), args.repeats)
     report = table(results)
     print(report)
-    for line in verdict(results):
+    for line in [*verdict(results), *floor_verdict(results)]:
         print(line)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "map_load.json"
@@ -538,7 +641,7 @@ def main(argv: list[str]) -> int:
         "repeats": args.repeats,
         "quiet_s": QUIET_S,
         "results": results,
-        "verdict": verdict(results),
+        "verdict": [*verdict(results), *floor_verdict(results)],
     }
     out.write_text(json.dumps(payload, indent=2, default=str))
     print(f"wrote {out}")

@@ -15,11 +15,14 @@ HUMANSEC_RULES             rules_path                  stand-off rules (geodata/
 HUMANSEC_UPLOAD_MAX_MB     upload_max_mb               largest upload (512)
 HUMANSEC_UPLOAD_MEMORY_MB  upload_memory_mb            memory of the process reading it (3072)
 HUMANSEC_UPLOAD_SECONDS    upload_seconds              time it may take (300)
+HUMANSEC_OPERATION_AREA    operation_area              home view: west,south,east,north (degrees)
+HUMANSEC_DEFAULT_DAYS      default_days                days the date filter shows at first (90)
 =========================  ==========================  =========================================
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -49,8 +52,10 @@ _TOML_KEYS = {
     "upload_max_mb",
     "upload_memory_mb",
     "upload_seconds",
+    "operation_area",
+    "default_days",
 }
-_INT_KEYS = ("upload_max_mb", "upload_memory_mb", "upload_seconds")
+_INT_KEYS = ("upload_max_mb", "upload_memory_mb", "upload_seconds", "default_days")
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ class Settings:
     upload_max_mb: int = 512
     upload_memory_mb: int = 3072
     upload_seconds: int = 300
+    operation_area: tuple[float, float, float, float] | None = None
+    default_days: int = 90
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work, with the fix in the message."""
@@ -85,6 +92,8 @@ class Settings:
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 msg = f"{key} must be a whole number above 0, got {value!r}."
                 raise ConfigurationError(msg)
+        if self.operation_area is not None:
+            check_area(self.operation_area)
 
     def ingest_limits(self) -> IngestLimits:
         """The limits every upload is read within (the other limits keep their defaults)."""
@@ -119,6 +128,8 @@ def load_settings(
         ("HUMANSEC_UPLOAD_MAX_MB", "upload_max_mb"),
         ("HUMANSEC_UPLOAD_MEMORY_MB", "upload_memory_mb"),
         ("HUMANSEC_UPLOAD_SECONDS", "upload_seconds"),
+        ("HUMANSEC_OPERATION_AREA", "operation_area"),
+        ("HUMANSEC_DEFAULT_DAYS", "default_days"),
     ):
         if env.get(var):
             values[key] = env[var]
@@ -132,6 +143,8 @@ def load_settings(
     for key in ("data_dir", "rules_path"):
         if key in values:
             values[key] = Path(str(values[key])).expanduser().resolve()
+    if "operation_area" in values:
+        values["operation_area"] = parse_area(values["operation_area"])
     if "classification_order" in values:
         order = values["classification_order"]
         if not isinstance(order, list) or not all(isinstance(m, str) for m in order):
@@ -159,7 +172,7 @@ def _read_toml(path: Path) -> dict[str, object]:
         )
         raise ConfigurationError(msg)
     for key, value in data.items():
-        if key != "classification_order" and not isinstance(value, str):
+        if key not in {"classification_order", "operation_area"} and not isinstance(value, str):
             msg = f"Configuration file {path}: {key} must be a string."
             raise ConfigurationError(msg)
     return dict(data)
@@ -173,3 +186,57 @@ def _check_tile_url(url: str) -> None:
     if not all(p in url for p in ("{z}", "{x}", "{y}")):
         msg = f"tile_url {url!r} must contain {{z}}, {{x}} and {{y}} placeholders."
         raise ConfigurationError(msg)
+
+
+_AREA_EXAMPLE = "e.g. 21.8,53.5,24.6,55.1 (west,south,east,north in degrees, WGS84)"
+
+
+def parse_area(value: object) -> tuple[float, float, float, float]:
+    """Read ``operation_area``: ``"west,south,east,north"`` or a list of four numbers.
+
+    >>> parse_area("21.8, 53.5, 24.6, 55.1")
+    (21.8, 53.5, 24.6, 55.1)
+    """
+    parts: list[object]
+    if isinstance(value, str):
+        parts = [part.strip() for part in value.split(",")]
+    elif isinstance(value, list | tuple):
+        parts = list(value)
+    else:
+        parts = []
+    if len(parts) != 4:
+        msg = (
+            f"operation_area must be four numbers west,south,east,north, {_AREA_EXAMPLE}; "
+            f"got {value!r}."
+        )
+        raise ConfigurationError(msg)
+    try:
+        numbers = [float(str(part)) for part in parts if not isinstance(part, bool)]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 4:
+        msg = f"operation_area must hold numbers only, {_AREA_EXAMPLE}; got {value!r}."
+        raise ConfigurationError(msg)
+    west, south, east, north = numbers
+    return check_area((west, south, east, north))
+
+
+def check_area(area: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """Return ``area`` (west, south, east, north) if it is a box on the globe; refuse it if not."""
+    west, south, east, north = area
+    if not all(math.isfinite(v) for v in area):
+        msg = f"operation_area {area!r} holds a value that is not a finite number, {_AREA_EXAMPLE}."
+        raise ConfigurationError(msg)
+    if not (-180 <= west < east <= 180):
+        msg = (
+            f"operation_area: west ({west}) must be less than east ({east}), both within "
+            f"-180..180 (an area across the antimeridian is not supported), {_AREA_EXAMPLE}."
+        )
+        raise ConfigurationError(msg)
+    if not (-90 <= south < north <= 90):
+        msg = (
+            f"operation_area: south ({south}) must be less than north ({north}), both within "
+            f"-90..90 (did you swap longitude and latitude?), {_AREA_EXAMPLE}."
+        )
+        raise ConfigurationError(msg)
+    return area

@@ -29,11 +29,12 @@ from humansec.mapview import (
     conflicting_feature_groups,
     draw_control,
     status_legend,
-    zoom_for_bounds,
 )
+from humansec.mapview.framing import home_view
+from humansec.mapview.tools import fresh_group_list
 from humansec.model import ACTIVITY_TYPES, WGS84, LayerKind
 from humansec.tables import to_csv_bytes
-from ui import basemaps, frame, plan_form, resources, state, text, widgets
+from ui import basemaps, frame, map_tools, plan_form, resources, state, text
 
 frame.require_router()
 
@@ -46,21 +47,8 @@ data_versions = resources.versions()
 with st.sidebar:
     basemap = basemaps.choose()
 frames = resources.frames_by_kind(data_versions)
-extent = resources.extent(data_versions)
 
-EMPTY_TABLE = pd.DataFrame(
-    {
-        "id": pd.Series(dtype="string"),
-        "type": pd.Series(dtype="string"),
-        "start": pd.Series(dtype="datetime64[ns]"),
-        "end": pd.Series(dtype="datetime64[ns]"),
-        "mgrs": pd.Series(dtype="string"),
-        "lat": pd.Series(dtype="float"),
-        "lon": pd.Series(dtype="float"),
-        "precision_m": pd.Series(dtype="float"),
-        "hazard_radius_m": pd.Series(dtype="float"),
-    }
-)
+EMPTY_TABLE = plan_form.EMPTY_TABLE
 
 plan_parts: list[gpd.GeoDataFrame] = []
 store_tab, table_tab, file_tab, draw_tab = st.tabs(
@@ -88,7 +76,7 @@ with table_tab:
         third.number_input(
             "Hazard radius (m, optional)", value=None, min_value=0.0, key=state.PLAN_FORM_RADIUS
         )
-        st.form_submit_button("Add activity", on_click=plan_form.add_entry, args=(EMPTY_TABLE,))
+        st.form_submit_button("Add activity", on_click=plan_form.add_entry)
         if (refused := st.session_state.get(state.PLAN_FORM_ERROR)) is not None:
             text.show(refused)
     table = st.data_editor(
@@ -127,7 +115,10 @@ with draw_tab:
     draw_type = st.selectbox(
         "Type of the shapes you draw", ACTIVITY_TYPES, key=state.PLAN_DRAW_TYPE
     )
-    st.caption("Use the tools at the top left of the map to draw a point, a route or an area.")
+    st.caption(
+        "Use the tools at the top left of the map to draw a point, a route or an area, or "
+        "click the map and add a point activity there (below the map)."
+    )
     drawn = (st.session_state.get(state.PLAN_MAP) or {}).get("all_drawings") or []
     if drawn:
         plan_parts.append(activities_from_geojson(drawn, activity_type=draw_type))
@@ -151,10 +142,12 @@ red.metric("Red (critical or high)", int(counts.get("red", 0)))
 amber.metric("Amber (medium or low)", int(counts.get("amber", 0)))
 green.metric("Green (no conflict)", int(counts.get("green", 0)))
 
-west, south, east, north = extent.bounds or (-20.0, 30.0, 40.0, 70.0)
+home = home_view(
+    operation_area=resources.settings().operation_area, activities=frames[LayerKind.ACTIVITY]
+)
 base = build_base_map(
-    center=((south + north) / 2, (west + east) / 2),
-    zoom=zoom_for_bounds((west, south, east, north), height_px=560),
+    center=home.center,
+    zoom=home.zoom(height_px=560),
     asset_prefix=STREAMLIT_ASSET_PREFIX,
     tile_url=resources.settings().tile_url,
     tile_attribution=resources.settings().tile_attribution,
@@ -170,13 +163,16 @@ groups = [
 map_state = st_folium(
     base,
     key=state.PLAN_MAP,
-    feature_group_to_add=groups,
+    feature_group_to_add=fresh_group_list(groups),
     layer_control=build_layer_control(),
     returned_objects=["last_clicked", "all_drawings"],
     height=560,
     use_container_width=True,
 )
-widgets.clicked_point(map_state)
+placed = map_tools.click_to_place(map_state, activity_type=draw_type)
+if placed is not None:
+    plan_form.add_row(placed)
+    st.rerun()
 
 st.subheader(f"Conflicts ({len(result.conflicts)})")
 if result.conflicts.empty:

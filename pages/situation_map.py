@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -17,38 +15,20 @@ from humansec.mapview import (
     build_base_map,
     build_layer_control,
     status_legend,
-    zoom_for_bounds,
 )
+from humansec.mapview.framing import FillFrame, home_view
+from humansec.mapview.tools import fresh_group_list, measure_control
 from humansec.model import FOCUS_AREA_TITLES, KIND_SPECS, FocusArea, LayerKind
-from humansec.store import TimeRange
-from ui import basemaps, frame, resources, state, text, widgets
+from ui import basemaps, frame, map_tools, resources, state, text, widgets
 
 frame.require_router()
 
+map_tools.fill_viewport()
 st.title("Situation map")
 data_versions = resources.versions()
 frames = resources.frames_by_kind(data_versions)
 extent = resources.extent(data_versions)
 settings = resources.settings()
-
-
-def _date_range_filter(extent: TimeRange) -> TimeRange | None:
-    if extent.start is None or extent.end is None:
-        return None
-    first, last = extent.start.date(), extent.end.date()
-    chosen = st.date_input(
-        "Date range",
-        value=(first, last),
-        min_value=first - dt.timedelta(days=365),
-        max_value=last + dt.timedelta(days=365),
-        key=state.FILTER_DATES,
-        help="Incidents by date; sites, movements and activities whose time window overlaps.",
-    )
-    if not isinstance(chosen, tuple) or len(chosen) != 2:  # the user is still picking the end
-        return None
-    start = pd.Timestamp(chosen[0], tz="UTC")
-    end = pd.Timestamp(chosen[1], tz="UTC") + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-    return TimeRange(start, end)
 
 
 with st.sidebar:
@@ -60,7 +40,7 @@ with st.sidebar:
         format_func=lambda kind: KIND_SPECS[kind].title,
         key=state.FILTER_KINDS,
     )
-    time_range = _date_range_filter(extent.times)
+    time_range = map_tools.date_filter(frames, extent.times, settings)
     focus_areas = st.multiselect(
         "Incident focus areas",
         options=list(FocusArea),
@@ -70,6 +50,7 @@ with st.sidebar:
     )
     heatmap = st.toggle("Incidents as heat map", key=state.HEATMAP)
     basemap = basemaps.choose()
+    mgrs_grid = st.toggle("MGRS grid", value=True, key=state.MGRS_GRID)
 
 shown = apply_filters(frames, kinds=kinds, time_range=time_range, focus_areas=focus_areas)
 # Planned activities are drawn coloured by their conflict-check status, not as a plain layer.
@@ -80,7 +61,8 @@ if LayerKind.ACTIVITY in kinds:
     checked_activities = apply_filters(checked, kinds=[LayerKind.ACTIVITY], time_range=time_range)[
         LayerKind.ACTIVITY
     ]
-west, south, east, north = extent.bounds or (-20.0, 30.0, 40.0, 70.0)
+# The operation area, else the activities' extent: never the extent of the largest layer.
+home = home_view(operation_area=settings.operation_area, activities=frames[LayerKind.ACTIVITY])
 
 
 @st.fragment
@@ -90,8 +72,8 @@ def map_section() -> None:
     view = MapView.from_component(last).snapped()
     try:
         base = build_base_map(
-            center=((south + north) / 2, (west + east) / 2),
-            zoom=zoom_for_bounds((west, south, east, north), height_px=620),
+            center=home.center,
+            zoom=home.zoom(),
             asset_prefix=STREAMLIT_ASSET_PREFIX,
             tile_url=settings.tile_url,
             tile_attribution=settings.tile_attribution,
@@ -99,6 +81,10 @@ def map_section() -> None:
             heatmap=heatmap,
             basemap=basemap,
         )
+        base.add_child(FillFrame())
+        base.add_child(measure_control(STREAMLIT_ASSET_PREFIX))
+        west, south, east, north = home.bounds
+        base.fit_bounds([[south, west], [north, east]])
         groups = resources.map_layers(
             data_versions,
             plain_kinds,
@@ -110,16 +96,19 @@ def map_section() -> None:
         if checked_activities is not None:
             base.add_child(status_legend())
             groups = [*groups, *activity_status_groups(checked_activities)]
+        if mgrs_grid:
+            grid_view = (view.bounds, view.zoom) if view.bounds and view.zoom else None
+            groups = [map_tools.grid_layer(*(grid_view or (home.bounds, home.zoom()))), *groups]
     except HumansecError as error:
         text.show(error)
         return
     result = st_folium(
         base,
         key=state.MAP_COMPONENT,
-        feature_group_to_add=groups,
+        feature_group_to_add=fresh_group_list(groups),
         layer_control=build_layer_control(),
-        returned_objects=["last_clicked", "bounds", "zoom"],
-        height=620,
+        returned_objects=["last_clicked", "bounds", "zoom", "all_drawings"],
+        height=640,
         use_container_width=True,
     )
     view_now = MapView.from_component(result)
@@ -128,6 +117,7 @@ def map_section() -> None:
     st.session_state[state.LAST_KINDS] = list(kinds)
     st.session_state[state.LAST_FILTERS] = (time_range, list(focus_areas))
     widgets.clicked_point(result)
+    map_tools.show_measurements(result)
 
 
 map_section()

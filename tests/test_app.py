@@ -264,3 +264,19 @@ def test_briefing_without_chromium_says_why_in_one_line_and_offers_html(
     # No stray text under the banner: every markdown element is a banner or an alert block.
     texts = [m.value for m in page.markdown]
     assert all("humansec-" in value for value in texts), texts
+
+
+def test_situation_map_starts_recent_and_steps_through_time(app: AppTest) -> None:
+    first, last = app.sidebar.date_input[0].value
+    assert (last - first).days >= 89  # ninety days up to the newest incident, and what is planned
+    assert app.sidebar.toggle(key="map_mgrs_grid").value is True
+    shown = app.dataframe[0].value.set_index("layer").loc["Incidents", "features shown"]
+    app.sidebar.toggle(key="time_step").set_value(True).run()
+    assert not app.exception, app.exception
+    week = app.dataframe[0].value.set_index("layer").loc["Incidents", "features shown"]
+    assert 0 <= week < shown  # seven days up to the slider's day
+    assert any(c.value.startswith("Showing ") for c in app.sidebar.caption)
+    cursor = app.sidebar.slider(key="time_cursor").value
+    app.sidebar.slider(key="time_cursor").set_value(last).run()
+    assert not app.exception, app.exception
+    assert app.sidebar.slider(key="time_cursor").value == last != cursor

@@ -177,3 +177,13 @@ def test_read_vector_reprojects_and_names_layers(tmp_path: Path) -> None:
     assert back.geometry[0].x == pytest.approx(21.0, abs=0.01)
     with pytest.raises(SchemaError, match="does not exist"):
         read_vector(tmp_path / "missing.gpkg")
+
+
+def test_an_empty_string_cell_is_blank_not_a_reference() -> None:
+    # An empty cell of a string column (the planner's table) holds pd.NA, not None.
+    table = pd.DataFrame(
+        {"id": ["placed-1"], "type": ["air_strike"], "lat": [53.9], "lon": [23.35]}
+    ).assign(mgrs=pd.Series([pd.NA], dtype="string"))
+    frame = activities_from_table(table)
+    assert len(frame) == 1
+    assert (frame.geometry.x[0], frame.geometry.y[0]) == (23.35, 53.9)

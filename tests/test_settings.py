@@ -160,3 +160,46 @@ def test_upload_limits_come_from_the_environment() -> None:
 def test_a_bad_upload_limit_says_what_is_wanted(value: str) -> None:
     with pytest.raises(ConfigurationError, match="whole number"):
         load_settings({"HUMANSEC_UPLOAD_SECONDS": value})
+
+
+def test_operation_area_and_default_days_from_env_and_file(tmp_path):
+    settings = load_settings(
+        {"HUMANSEC_OPERATION_AREA": " 21.8, 53.5,24.6 ,55.1", "HUMANSEC_DEFAULT_DAYS": "30"}
+    )
+    assert settings.operation_area == (21.8, 53.5, 24.6, 55.1)
+    assert settings.default_days == 30
+    assert Settings().operation_area is None and Settings().default_days == 90
+    path = write(tmp_path, 'operation_area = [22, 54, 23.5, 54.5]\ndefault_days = "14"\n')
+    from_file = load_settings({}, config_file=path)
+    assert from_file.operation_area == (22.0, 54.0, 23.5, 54.5)
+    assert from_file.default_days == 14
+    assert load_settings(
+        {"HUMANSEC_OPERATION_AREA": "1,2,3,4"}, config_file=path
+    ).operation_area == (
+        1.0,
+        2.0,
+        3.0,
+        4.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("21.8,53.5,24.6", "four numbers west,south,east,north"),
+        ("a,b,c,d", "numbers only"),
+        ("24.6,53.5,21.8,55.1", r"west \(24.6\) must be less than east"),
+        ("54,100,55,101", "did you swap longitude and latitude"),
+        ("21.8,53.5,24.6,95", "-90..90"),
+        ("nan,53.5,24.6,55.1", "not a finite number"),
+    ],
+)
+def test_bad_operation_area_names_the_fix(value, message):
+    with pytest.raises(ConfigurationError, match=message):
+        load_settings({"HUMANSEC_OPERATION_AREA": value})
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "ninety"])
+def test_bad_default_days(value):
+    with pytest.raises(ConfigurationError, match=r"default_days|whole number"):
+        load_settings({"HUMANSEC_DEFAULT_DAYS": value})

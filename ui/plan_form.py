@@ -26,7 +26,29 @@ FIELDS: dict[str, tuple[str, object]] = {
 }
 
 
-def add_entry(empty_table: pd.DataFrame) -> None:
+EMPTY_TABLE = pd.DataFrame(
+    {
+        "id": pd.Series(dtype="string"),
+        "type": pd.Series(dtype="string"),
+        "start": pd.Series(dtype="datetime64[ns]"),
+        "end": pd.Series(dtype="datetime64[ns]"),
+        "mgrs": pd.Series(dtype="string"),
+        "lat": pd.Series(dtype="float"),
+        "lon": pd.Series(dtype="float"),
+        "precision_m": pd.Series(dtype="float"),
+        "hazard_radius_m": pd.Series(dtype="float"),
+    }
+)
+"""The plan's activities entered by hand (typed, or placed by a click on the map)."""
+
+
+def add_row(entry: dict[str, object]) -> None:
+    """Append one activity to the rows entered by hand (the page's table shows them)."""
+    rows = st.session_state.get(state.PLAN_ROWS, EMPTY_TABLE)
+    st.session_state[state.PLAN_ROWS] = pd.concat([rows, pd.DataFrame([entry])], ignore_index=True)
+
+
+def add_entry() -> None:
     """Submit callback: add the typed activity to the plan, or keep it and say what is wrong."""
     entry = {name: st.session_state.get(key) for name, (key, _) in FIELDS.items()}
     try:
@@ -35,8 +57,7 @@ def add_entry(empty_table: pd.DataFrame) -> None:
         st.session_state[state.PLAN_FORM_ERROR] = str(error)
         return
     st.session_state.pop(state.PLAN_FORM_ERROR, None)
-    rows = st.session_state.get(state.PLAN_ROWS, empty_table)
-    st.session_state[state.PLAN_ROWS] = pd.concat([rows, pd.DataFrame([entry])], ignore_index=True)
+    add_row(entry)
     for name, (key, empty) in FIELDS.items():
         if name != "type":
             st.session_state[key] = empty

@@ -11,6 +11,13 @@ FILTER_DATES: Final = "filter_dates"
 FILTER_FOCUS: Final = "filter_focus_areas"
 FILTER_KINDS: Final = "filter_kinds"
 HEATMAP: Final = "incident_heatmap"
+MGRS_GRID: Final = "map_mgrs_grid"
+TIME_STEP: Final = "time_step"  # the time slider is on
+TIME_SPAN: Final = "time_span"  # days the slider shows at once
+TIME_CURSOR: Final = "time_cursor"  # the last day the slider shows
+TIME_PLAY: Final = "time_play"
+TIME_ADVANCE: Final = "time_advance"  # the player asked for the next step (not a widget)
+TIME_TICK_ARMED: Final = "time_tick_armed"  # the player's timer may advance (not a widget)
 
 # Planned activities page
 PLAN_USE_STORE: Final = "plan_use_store"
@@ -28,6 +35,8 @@ PLAN_FORM_LAT: Final = "plan_form_lat"
 PLAN_FORM_LON: Final = "plan_form_lon"
 PLAN_FORM_RADIUS: Final = "plan_form_radius"
 PLAN_FORM_ERROR: Final = "plan_form_error"  # why the last entry was refused (not a widget)
+PLAN_CLICK_ID: Final = "plan_click_id"
+PLAN_CLICK_ADD: Final = "plan_click_add"
 
 # Shared between pages (not widget keys, so they survive a page change)
 LAST_VIEW: Final = "last_map_view"  # (west, south, east, north) the situation map last showed

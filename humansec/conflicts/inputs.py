@@ -297,8 +297,12 @@ def _position(row: pd.Series) -> tuple[float, float]:
 
 
 def _blank(value: object) -> bool:
+    # pd.NA is what an empty cell of a string column holds (e.g. the planner's table).
     return (
-        value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and pd.isna(value))
+        or str(value).strip() == ""
     )
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import mgrs
 import numpy as np
+import numpy.typing as npt
 import shapely
 from pyproj import Geod, Transformer
 
@@ -154,15 +155,8 @@ def mgrs_grid(
     south, north = max(south, UTM_SOUTH), min(north, UTM_NORTH)
     if west >= east or south >= north:
         return MgrsGrid((), (), ())
-    zone_lines = _zone_lines(west, south, east, north)
-    parts = []
-    for zone in range(int((west + 180) // 6) + 1, int((east + 180 - 1e-9) // 6) + 2):
-        zone_west = max(west, -180.0 + 6 * (zone - 1))
-        zone_east = min(east, -180.0 + 6 * zone)
-        if north > 0:
-            parts.append((zone, True, shapely.box(zone_west, max(south, 0.0), zone_east, north)))
-        if south < 0:
-            parts.append((zone, False, shapely.box(zone_west, south, zone_east, min(north, 0.0))))
+    zone_lines = _zone_lines((west, south, east, north))
+    parts = _zone_parts((west, south, east, north))
     squares = [_squares(zone, part, north=hemi) for zone, hemi, part in parts]
     if sum(len(cells) for cells in squares) > MAX_SQUARES:
         return MgrsGrid(tuple(zone_lines), (), ())
@@ -183,18 +177,6 @@ def mgrs_grid(
     for zone, hemi, part in parts if spacing < SQUARE_M else []:
         fine_lines.extend(_fine_lines(zone, part, spacing, north=hemi))
     return MgrsGrid(tuple(zone_lines), tuple(square_lines), tuple(labels), tuple(fine_lines))
-
-
-def _zone_lines(west: float, south: float, east: float, north: float) -> list[tuple[LatLon, ...]]:
-    """The UTM zone (every 6° of longitude) and band (every 8° of latitude) boundaries."""
-    lines: list[tuple[LatLon, ...]] = []
-    for k in range(math.floor((west + 180) / 6) + 1, math.ceil((east + 180) / 6)):
-        lon = -180.0 + 6 * k
-        lines.append(((south, lon), (north, lon)))
-    for k in range(math.floor((south + 80) / 8) + 1, math.ceil((north + 80) / 8)):
-        lat = -80.0 + 8 * k
-        lines.append(((lat, west), (lat, east)))
-    return lines
 
 
 def _widen(bounds: Bounds, margin: float) -> Bounds:
@@ -248,6 +230,33 @@ def _fine_lines(zone: int, part: shapely.Polygon, spacing: int, *, north: bool) 
     return out
 
 
+def _zone_lines(bounds: Bounds) -> list[tuple[LatLon, ...]]:
+    """UTM zone (every 6° of longitude) and latitude band (every 8°) boundaries in ``bounds``."""
+    west, south, east, north = bounds
+    lines: list[tuple[LatLon, ...]] = []
+    for k in range(math.floor((west + 180) / 6) + 1, math.ceil((east + 180) / 6)):
+        lon = -180.0 + 6 * k
+        lines.append(((south, lon), (north, lon)))
+    for k in range(math.floor((south + 80) / 8) + 1, math.ceil((north + 80) / 8)):
+        lat = -80.0 + 8 * k
+        lines.append(((lat, west), (lat, east)))
+    return lines
+
+
+def _zone_parts(bounds: Bounds) -> list[tuple[int, bool, shapely.Polygon]]:
+    """``bounds`` cut into one box per UTM zone and hemisphere: (zone, north?, box)."""
+    west, south, east, north = bounds
+    parts = []
+    for zone in range(int((west + 180) // 6) + 1, int((east + 180 - 1e-9) // 6) + 2):
+        zone_west = max(west, -180.0 + 6 * (zone - 1))
+        zone_east = min(east, -180.0 + 6 * zone)
+        if north > 0:
+            parts.append((zone, True, shapely.box(zone_west, max(south, 0.0), zone_east, north)))
+        if south < 0:
+            parts.append((zone, False, shapely.box(zone_west, south, zone_east, min(north, 0.0))))
+    return parts
+
+
 def _squares(zone: int, part: shapely.Polygon, *, north: bool) -> list[tuple[int, int]]:
     """The 100 km squares (south-west corner in metres) that ``part`` overlaps."""
     ring = np.asarray(shapely.segmentize(part, 0.05).exterior.coords)
@@ -279,3 +288,135 @@ def _lines(geometry: shapely.Geometry) -> list[tuple[LatLon, ...]]:
         if isinstance(part, shapely.LineString) and len(part.coords) > 1:
             lines.append(tuple((round(y, 6), round(x, 6)) for x, y, *_ in part.coords))
     return lines
+
+
+# --- the grid at 100 km, 10 km or 1 km, as lines (the live map) -----------------------------
+
+SPACINGS: tuple[int, ...] = (100_000, 10_000, 1_000)
+"""Grid spacings in metres: 100 km squares, then 10 km and 1 km lines."""
+MAX_CELLS = 6_000
+"""Above this many cells in view at the asked spacing only the zone boundaries are drawn."""
+_PRECISION = {100_000: 0, 10_000: 1, 1_000: 2}
+_REFERENCE = re.compile(r"^(\d{1,2}[C-X])([A-Z]{2})(\d*)$")
+
+
+def grid_reference(lat: float, lon: float, *, spacing: int) -> str:
+    """The MGRS reference of the ``spacing`` square holding a point, e.g. ``34U FE 2 9``.
+
+    >>> grid_reference(54.1, 22.9, spacing=1_000)
+    '34U FE 24 96'
+    """
+    text = str(_converter().toMGRS(lat, lon, MGRSPrecision=_PRECISION[spacing]))
+    match = _REFERENCE.match(text)
+    if match is None:  # pragma: no cover - mgrs always answers zone, band and square
+        msg = f"Unexpected MGRS reference {text!r} at {lat}, {lon}."
+        raise ValueError(msg)
+    zone, square, digits = match.groups()
+    half = len(digits) // 2
+    return " ".join(part for part in (zone, square, digits[:half], digits[half:]) if part)
+
+
+def mgrs_lines(
+    bounds: Bounds, *, spacing: int, label_every: int = 1, samples: int = 16
+) -> MgrsGrid:
+    """The MGRS grid lines every ``spacing`` metres (100 km, 10 km or 1 km) inside ``bounds``.
+
+    ``bounds`` is west, south, east, north in degrees (WGS84). The lines are UTM eastings and
+    northings that are multiples of ``spacing``, drawn in each zone up to its edge; the zone
+    and band boundaries come apart (``zone_lines``). A label (``grid_reference``) sits in the
+    middle of every ``label_every``-th square in both directions. Boxes across the antimeridian
+    or in the polar caps get no lines; a view of more than ``MAX_CELLS`` squares only zone lines.
+
+    >>> grid = mgrs_lines((22.8, 54.0, 23.0, 54.1), spacing=10_000)
+    >>> "34U FE 2 9" in [text for text, _lat, _lon in grid.labels]
+    True
+    """
+    if spacing not in _PRECISION:
+        msg = f"MGRS grid spacing {spacing!r} m is not one of {choices(SPACINGS)}."
+        raise ConfigurationError(msg)
+    west, south, east, north = bounds
+    south, north = max(south, UTM_SOUTH), min(north, UTM_NORTH)
+    if west >= east or south >= north:
+        return MgrsGrid((), (), ())
+    zone_lines = tuple(_zone_lines((west, south, east, north)))
+    parts = _zone_parts((west, south, east, north))
+    ranges = [_utm_range(zone, part, north=hemi, spacing=spacing) for zone, hemi, part in parts]
+    if sum(len(e) * len(n) for e, n in ranges) > MAX_CELLS:
+        return MgrsGrid(zone_lines, (), ())
+    lines: list[tuple[LatLon, ...]] = []
+    labels: list[tuple[str, float, float]] = []
+    for (zone, hemi, box), (eastings, northings) in zip(parts, ranges, strict=True):
+        part = _ZonePart(zone, hemi, box, eastings, northings, spacing)
+        lines.extend(_grid_part(part, samples=samples))
+        labels.extend(_grid_labels(part, every=max(1, label_every)))
+    return MgrsGrid(zone_lines, tuple(lines), tuple(labels))
+
+
+@dataclass(frozen=True)
+class _ZonePart:
+    """The view inside one zone and hemisphere, with the square corners (UTM metres) it spans."""
+
+    zone: int
+    north: bool
+    box: shapely.Polygon
+    eastings: npt.NDArray[np.float64]
+    northings: npt.NDArray[np.float64]
+    spacing: int
+
+    def to_lonlat(
+        self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        lon, lat = _to_utm(self.zone, north=self.north).transform(x, y, direction="INVERSE")
+        return np.asarray(lon), np.asarray(lat)
+
+
+def _utm_range(
+    zone: int, part: shapely.Polygon, *, north: bool, spacing: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """South-west corners (metres) of the ``spacing`` squares ``part`` overlaps, per axis."""
+    ring = np.asarray(shapely.segmentize(part, 0.05).exterior.coords)
+    x, y = _to_utm(zone, north=north).transform(ring[:, 0], ring[:, 1])
+    low_x, high_x = math.floor(np.min(x) / spacing), math.floor(np.max(x) / spacing)
+    low_y, high_y = math.floor(np.min(y) / spacing), math.floor(np.max(y) / spacing)
+    if (high_x - low_x + 1) * (high_y - low_y + 1) > MAX_CELLS:
+        return np.zeros(MAX_CELLS + 1), np.ones(1)
+    eastings = np.arange(low_x, high_x + 1, dtype=float) * spacing
+    northings = np.arange(low_y, high_y + 1, dtype=float) * spacing
+    return eastings, northings
+
+
+def _grid_part(part: _ZonePart, *, samples: int) -> list[tuple[LatLon, ...]]:
+    """Lines of constant easting and northing inside the part's box."""
+    eastings, northings, spacing = part.eastings, part.northings, part.spacing
+    if len(eastings) < 2 and len(northings) < 2:
+        return []
+    along_y = np.linspace(northings[0], northings[-1] + spacing, samples + 1)
+    along_x = np.linspace(eastings[0], eastings[-1] + spacing, samples + 1)
+    easting_lines = [part.to_lonlat(np.full_like(along_y, e), along_y) for e in eastings[1:]]
+    northing_lines = [part.to_lonlat(along_x, np.full_like(along_x, n)) for n in northings[1:]]
+    geometries = shapely.linestrings(
+        [np.column_stack(line) for line in (*easting_lines, *northing_lines)]
+    )
+    lines: list[tuple[LatLon, ...]] = []
+    for geometry in shapely.intersection(geometries, part.box):
+        if not geometry.is_empty:
+            lines.extend(_lines(geometry))
+    return lines
+
+
+def _grid_labels(part: _ZonePart, *, every: int) -> list[tuple[str, float, float]]:
+    """One label in the middle of every ``every``-th square whose middle lies in the box."""
+    spacing = part.spacing
+    keep_x = part.eastings[(part.eastings / spacing).astype(np.int64) % every == 0]
+    keep_y = part.northings[(part.northings / spacing).astype(np.int64) % every == 0]
+    grid_x, grid_y = np.meshgrid(keep_x + spacing / 2, keep_y + spacing / 2)
+    lon, lat = part.to_lonlat(grid_x.ravel(), grid_y.ravel())
+    inside = shapely.contains_xy(part.box, lon, lat)
+    return [
+        (
+            grid_reference(float(y), float(x), spacing=spacing),
+            round(float(y), 6),
+            round(float(x), 6),
+        )
+        for x, y in zip(lon[inside], lat[inside], strict=True)
+    ]

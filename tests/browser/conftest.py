@@ -61,10 +61,12 @@ def start_server(
     *,
     extra_env: dict[str, str] | None = None,
     base_path: str = "",
+    script: str = "app.py",
 ) -> Server:
     """Start `streamlit run app.py` on a free loopback port and wait until it is healthy.
 
-    ``base_path`` serves the app below a URL path, as behind a reverse proxy.
+    ``base_path`` serves the app below a URL path, as behind a reverse proxy; ``script``
+    (relative to the project) runs another script instead (the benchmarks' floor page).
     """
     port = _free_port()
     env = {**os.environ, "HUMANSEC_DATA_DIR": str(data_dir), **(extra_env or {})}
@@ -75,7 +77,7 @@ def start_server(
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                script,
                 "--server.address",
                 "127.0.0.1",
                 "--server.port",
