@@ -3,7 +3,8 @@
 ``python -m humansec layers`` prints the catalogue as JSON; ``python -m humansec check``
 runs the conflict check of planned activities against protected features;
 ``python -m humansec export`` writes a briefing product (PNG, PDF, PPTX or offline HTML);
-``python -m humansec ingest`` validates a file and stores it as a new layer version.
+``python -m humansec ingest`` validates a file and stores it as a new layer version;
+``python -m humansec audit verify`` checks the audit trail's hash chain (exit 2 when broken).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 from humansec import audit
+from humansec.access import cli_user
 from humansec.bootstrap import ensure_demo
 from humansec.conflicts import find_conflicts, load_rules, summarise
 from humansec.conflicts.inputs import (
@@ -171,7 +173,7 @@ def _export(args: argparse.Namespace) -> int:
     audit.record(
         settings.data_dir,
         action="export",
-        who=f"cli:{getpass.getuser()}",
+        actor=cli_user(settings).audit_identity(),
         what={"file": str(out), "format": fmt, "size": args.size, "bbox": args.bbox,
               "title": args.title, "layers": [str(k) for k in kinds], "exercise": exercise,
               "grid": args.grid,
@@ -251,7 +253,7 @@ def _ingest(args: argparse.Namespace) -> int:
     audit.record(
         settings.data_dir,
         action="upload",
-        who=who,
+        actor=cli_user(settings).audit_identity(),
         what={"file": path.name, "sha256": inspection.sha256, **record},
         marking=classification,
     )
@@ -272,6 +274,17 @@ def _ingest(args: argparse.Namespace) -> int:
             ensure_ascii=False,
         )
     )
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if args.audit_command == "verify":
+        verdict = audit.verify(settings.data_dir)
+        print(verdict.message(), file=sys.stdout if verdict.ok else sys.stderr)
+        return 0 if verdict.ok else 2
+    for event in audit.read(settings.data_dir)[-args.last :]:
+        print(json.dumps(event, ensure_ascii=False))
     return 0
 
 
@@ -379,6 +392,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "e.g. protection:Cultural=world_heritage",
     )
     ingest.set_defaults(run=_ingest)
+    audit_parser = commands.add_parser(
+        "audit",
+        help="verify or list the hash-chained audit trail",
+        description="verify: walk the chain of <data_dir>/audit.jsonl and exit 2 naming the "
+        "first edited, removed or reordered entry; list: print the last entries as JSON.",
+    )
+    audit_commands = audit_parser.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="check the hash chain (exit 2 when broken)")
+    listing = audit_commands.add_parser("list", help="print the last entries as JSON lines")
+    listing.add_argument("--last", type=int, default=50, help="how many entries (default 50)")
+    audit_parser.set_defaults(run=_audit)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

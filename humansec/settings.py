@@ -15,6 +15,10 @@ HUMANSEC_RULES             rules_path                  stand-off rules (geodata/
 HUMANSEC_UPLOAD_MAX_MB     upload_max_mb               largest upload (512)
 HUMANSEC_UPLOAD_MEMORY_MB  upload_memory_mb            memory of the process reading it (3072)
 HUMANSEC_UPLOAD_SECONDS    upload_seconds              time it may take (300)
+HUMANSEC_ROLES_CLAIM       roles_claim                 ID-token claim listing the roles (roles)
+HUMANSEC_CLEARANCE_CLAIM   clearance_claim             ID-token claim of the clearance (clearance)
+HUMANSEC_NEED_TO_KNOW      need_to_know_contact        whom to ask about a withheld conflict
+HUMANSEC_ALLOW_ANONYMOUS   (none)                      1: no sign-in even off 127.0.0.1 (unsafe)
 =========================  ==========================  =========================================
 """
 
@@ -49,6 +53,9 @@ _TOML_KEYS = {
     "upload_max_mb",
     "upload_memory_mb",
     "upload_seconds",
+    "roles_claim",
+    "clearance_claim",
+    "need_to_know_contact",
 }
 _INT_KEYS = ("upload_max_mb", "upload_memory_mb", "upload_seconds")
 
@@ -66,6 +73,10 @@ class Settings:
     upload_max_mb: int = 512
     upload_memory_mb: int = 3072
     upload_seconds: int = 300
+    roles_claim: str = "roles"
+    clearance_claim: str = "clearance"
+    need_to_know_contact: str = "the intelligence staff (J2) of your headquarters"
+    allow_anonymous: bool = False
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work, with the fix in the message."""
@@ -80,6 +91,10 @@ class Settings:
             raise ConfigurationError(msg)
         if self.tile_url is not None:
             _check_tile_url(self.tile_url)
+        for key in ("roles_claim", "clearance_claim"):
+            if not str(getattr(self, key)).strip():
+                msg = f"{key} is empty; name the ID-token claim, e.g. {key.split('_')[0]!r}."
+                raise ConfigurationError(msg)
         for key in _INT_KEYS:
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
@@ -119,9 +134,17 @@ def load_settings(
         ("HUMANSEC_UPLOAD_MAX_MB", "upload_max_mb"),
         ("HUMANSEC_UPLOAD_MEMORY_MB", "upload_memory_mb"),
         ("HUMANSEC_UPLOAD_SECONDS", "upload_seconds"),
+        ("HUMANSEC_ROLES_CLAIM", "roles_claim"),
+        ("HUMANSEC_CLEARANCE_CLAIM", "clearance_claim"),
+        ("HUMANSEC_NEED_TO_KNOW", "need_to_know_contact"),
     ):
         if env.get(var):
             values[key] = env[var]
+    values["allow_anonymous"] = env.get("HUMANSEC_ALLOW_ANONYMOUS", "").strip().lower() in {
+        "1",
+        "true",
+        "yes",
+    }
     for key in _INT_KEYS:
         if isinstance(values.get(key), str):
             try:
