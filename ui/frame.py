@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
+import sys
 
 import streamlit as st
 
 from humansec.marking import banner_text, highest_marking
-from ui import resources
+from ui import access, navigation, resources
 
 _ROUTED = "_humansec_routed"
 
@@ -49,3 +50,10 @@ def require_router() -> None:
     """
     if not st.session_state.get(_ROUTED):
         st.switch_page("app.py")
+    # The page checks its own permission too: the router is not the only way in.
+    caller = sys._getframe(1).f_code.co_filename  # the page script that called
+    page = navigation.spec_for_file(caller)
+    user = access.user()
+    if page is None or not user.may(page.permission):
+        access.not_permitted(user, page)
+        st.stop()
