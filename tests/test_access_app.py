@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 import streamlit as st
@@ -116,6 +117,11 @@ def _walk(node: object) -> list[object]:
     return found
 
 
+def conflicts_table(at: AppTest) -> pd.DataFrame:
+    """The Planned activities page's table of conflicting pairs."""
+    return next(d.value for d in at.dataframe if "feature_id" in d.value.columns)
+
+
 ROLE_PAGES = [(role, page) for role in Role for page in PAGES]
 
 
@@ -137,3 +143,121 @@ def test_role_x_page(
         denied = [e for e in audit.read(data_dir) if e["action"] == "denied"]
         assert denied[-1]["what"] == {"page": spec.url_path, "permission": str(spec.permission)}
         assert denied[-1]["actor"]["subject"] == f"sub-{role}"  # type: ignore[index]
+
+
+def test_a_restricted_planner_sees_the_need_to_know_line_and_never_the_secret_site(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app(data_dir, monkeypatch, claims(["planner"]), page="pages/planned_activities.py")
+    assert not at.exception, at.exception
+    drawn = shown_text(at)
+    lines = [m.value for m in at.markdown if "humansec-warning" in m.value]
+    assert any(
+        "strike-1 conflicts with a feature at a higher marking (critical" in v for v in lines
+    )
+    assert "ask the intelligence staff (J2) of your headquarters" in lines[0]
+    assert SECRET_NAME not in drawn and "Secret sites" not in drawn
+    table = conflicts_table(at)
+    assert table["feature_id"].isna().all()
+    # The same page for a planner cleared to SECRET names the hospital (the test can fail).
+    cleared = app(data_dir, monkeypatch, claims(["planner"], "NATO SECRET"),
+                  page="pages/planned_activities.py")  # fmt: skip
+    assert list(conflicts_table(cleared)["feature_id"]) == ["h1"]
+    assert SECRET_NAME in shown_text(cleared)
+
+
+@pytest.mark.parametrize(
+    ("role", "page"),
+    [("viewer", "pages/situation_map.py"), ("analyst", "pages/data.py"),
+     ("briefer", "pages/briefing.py")],
+)  # fmt: skip
+def test_a_secret_layer_never_reaches_a_restricted_session(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, role: str, page: str
+) -> None:
+    at = app(data_dir, monkeypatch, claims([role]), page=page)
+    assert not at.exception, at.exception
+    drawn = shown_text(at)
+    assert SECRET_NAME not in drawn and "Secret sites" not in drawn and "NATO SECRET" not in drawn
+    if role == "briefer":  # an export cannot be marked above the clearance
+        assert "NATO SECRET" not in at.selectbox(key="brief_marking").options
+        at.selectbox(key="brief_format").set_value("html")
+        at.button(key="brief_make").click().run()
+        assert not at.exception, at.exception
+        product = at.session_state["brief_product"][2].decode("utf-8")
+        assert "NATO RESTRICTED" in product and SECRET_NAME not in product
+        assert "Secret sites" not in product
+
+
+def test_an_expired_sign_in_must_sign_in_again(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expired = claims(["admin"], exp=int(dt.datetime.now(dt.UTC).timestamp()) - 5)
+    at = app(data_dir, monkeypatch, expired)
+    assert [t.value for t in at.title] == ["Sign in again"]
+    assert [b.label for b in at.button] == ["Sign in again", "Sign out"]
+    assert "Situation map" not in shown_text(at)
+
+
+def test_nobody_signed_in_sees_only_the_sign_in_button(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app(data_dir, monkeypatch, {"is_logged_in": False})
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.dataframe and "NATO" not in shown_text(at)
+
+
+SIGN_IN_SCRIPT = """
+from ui import access
+user = access.sign_in()
+access.sidebar(user)
+"""
+
+
+def test_sign_in_and_out_are_audited(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # After the first run AppTest runs a page's script directly, not app.py: the sign-in
+    # code is driven here through a script of its own.
+    monkeypatch.setattr(st_config, "get_option", _address("0.0.0.0")(st_config.get_option))
+    monkeypatch.setenv("HUMANSEC_DATA_DIR", str(data_dir))
+    monkeypatch.chdir(PROJECT)
+    st.cache_resource.clear()
+    at = AppTest.from_string(SIGN_IN_SCRIPT, default_timeout=30)
+    at.secrets["auth"] = AUTH
+    at.user = claims(["viewer"], iat=12345, sub="sub-signout")
+    at.run()
+    at.run()  # a rerun is not a new sign-in
+    at.button(key="signout_button").click().run()
+    assert at.user.get("is_logged_in") is False
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in"]
+    mine = [e for e in audit.read(data_dir) if e["actor"]["subject"] == "sub-signout"]  # type: ignore[index]
+    assert [e["action"] for e in mine if e["action"].startswith("sign")] == ["sign_in", "sign_out"]
+    assert audit.verify(data_dir).ok
+
+
+def test_no_sign_in_off_loopback_refuses_with_the_fix(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app(data_dir, monkeypatch, None, address="0.0.0.0")
+    assert [t.value for t in at.title] == ["Sign-in is not configured"]
+    assert "[auth] section of .streamlit/secrets.toml" in shown_text(at)
+    assert "Situation map" not in [t.value for t in at.title]
+
+
+def test_the_anonymous_override_warns_on_every_page(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUMANSEC_ALLOW_ANONYMOUS", "1")
+    at = app(data_dir, monkeypatch, None, address="0.0.0.0")  # app.py wraps every page
+    assert [t.value for t in at.title] == ["Situation map"]
+    assert any("HUMANSEC_ALLOW_ANONYMOUS=1" in m.value for m in at.markdown)
+
+
+def test_make_run_serves_the_local_user_with_a_notice(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app(data_dir, monkeypatch, None, address="127.0.0.1")
+    assert [t.value for t in at.title] == ["Situation map"]
+    assert any("No sign-in configured" in m.value for m in at.markdown)
+    assert [t.value for t in at.switch_page("pages/audit_trail.py").run().title] == ["Audit trail"]
+    assert "Secret sites" in shown_text(app(data_dir, monkeypatch, None, address="127.0.0.1",
+                                             page="pages/data.py"))  # fmt: skip

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 
 import streamlit as st
+from streamlit import config as st_config
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from humansec.access import SignInMode, User, local_user, sign_in_mode, user_from_claims
@@ -53,7 +54,7 @@ def sign_in() -> User:
     try:
         mode = sign_in_mode(
             auth_configured=bool(section),
-            address=st.get_option("server.address"),
+            address=st_config.get_option("server.address"),
             allow_anonymous=settings.allow_anonymous,
         )
     except ConfigurationError as error:
@@ -67,7 +68,7 @@ def sign_in() -> User:
         _LOG.warning(
             "HUMANSEC_ALLOW_ANONYMOUS=1: serving on %s without sign-in; anyone who reaches "
             "it has every role.",
-            st.get_option("server.address") or "every interface",
+            st_config.get_option("server.address") or "every interface",
         )
         user = local_user(settings, anonymous=True)
     else:
