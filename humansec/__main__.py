@@ -29,6 +29,7 @@ from humansec.conflicts.inputs import (
     read_vector,
     write_conflicts,
 )
+from humansec.conflicts.rule_versions import active_rules_path
 from humansec.errors import HumansecError, SchemaError, choices
 from humansec.model import PROTECTED_KINDS, WGS84, LayerKind
 from humansec.settings import load_settings
@@ -65,7 +66,7 @@ def _check(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in OUTPUT_SUFFIXES:
         msg = f"--out {out.name}: the output must end in {choices(OUTPUT_SUFFIXES)}."
         raise SchemaError(msg)
-    rules = load_rules(Path(args.rules) if args.rules else load_settings().rules_path)
+    rules = load_rules(Path(args.rules) if args.rules else active_rules_path(load_settings()))
     activities = read_vector(Path(args.activities), layer=args.activities_layer)
     if args.features:
         features = gpd.GeoDataFrame(
@@ -309,7 +310,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="vector file of protected features (repeatable); default: the store's layers",
     )
     check.add_argument(
-        "--rules", help="stand-off rules (TOML); default: HUMANSEC_RULES or geodata/rules.toml"
+        "--rules",
+        help="stand-off rules (TOML); default: the version in force (saved in the app), "
+        "else HUMANSEC_RULES or geodata/rules.toml",
     )
     check.add_argument("--out", required=True, help="OUT.csv or OUT.geojson")
     check.set_defaults(run=_check)
