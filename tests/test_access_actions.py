@@ -130,8 +130,14 @@ def test_need_to_know_withholds_the_secret_pair(world: tuple[Settings, GeoPackag
     assert len(result.conflicts) == 2  # the check sees both sites
     markings = {r.layer_id: r.classification for r in store.catalogue()}
     planner = person(Role.PLANNER)
+    rules = load_rules(settings.rules_path)
     seen = for_user(result, markings, planner, settings.classification_order,
-                    contact="the J2 duty officer")  # fmt: skip
+                    contact="the J2 duty officer", rules=rules)  # fmt: skip
+    # The activity stays red (the planner must know) but counts only what may be seen.
+    summary = seen.activities.iloc[0]
+    assert (summary["status"], summary["conflicts"]) == ("red", 2)
+    assert result.activities.iloc[0]["n_humanitarian_site"] == 2
+    assert summary["n_humanitarian_site"] == 1
     table = seen.conflicts
     withheld = table[table[NEED_TO_KNOW] != ""]
     assert len(withheld) == 1

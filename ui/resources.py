@@ -161,16 +161,16 @@ def rules() -> RuleSet:
 def store_check(data_versions: Versions) -> CheckResult:
     """The check of the shown activity layers against every protected layer, as this
     session's user may see it (pairs above the clearance withheld: need-to-know)."""
-    return _withheld(_store_check(data_versions, _all_versions(), rules_key()))
+    return _withheld(_store_check(data_versions, _all_versions(), rules_key()), data_versions)
 
 
 def plan_check(data_versions: Versions, plan_geojson: str) -> CheckResult:
     """The check of a plan (GeoJSON of activities, "" for none) against every protected
     layer, as this session's user may see it."""
-    return _withheld(_plan_check(_all_versions(), plan_geojson, rules_key()))
+    return _withheld(_plan_check(_all_versions(), plan_geojson, rules_key()), data_versions)
 
 
-def _withheld(result: CheckResult) -> CheckResult:
+def _withheld(result: CheckResult, data_versions: Versions) -> CheckResult:
     user = session_user()
     return for_user(
         result,
@@ -178,6 +178,8 @@ def _withheld(result: CheckResult) -> CheckResult:
         user,
         settings().classification_order,
         contact=settings().need_to_know_contact,
+        rules=rules(),
+        visible_population=frames_by_kind(data_versions)[LayerKind.POPULATION],
     )
 
 

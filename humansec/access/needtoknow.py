@@ -18,6 +18,8 @@ import pandas as pd
 from humansec.access.identity import User
 from humansec.access.policy import rank
 from humansec.conflicts.check import CheckResult
+from humansec.conflicts.rules import RuleSet
+from humansec.conflicts.summary import summarise
 
 WITHHELD = "conflicts with a feature at a higher marking"
 DISTANCE_BAND = "distance_band"
@@ -66,6 +68,21 @@ def _range(lower: float, upper: float) -> str:
     return f"{lower:g}-{upper:g} m"
 
 
+def hidden_pairs(
+    conflicts: pd.DataFrame, layer_markings: Mapping[str, str], clearance: str, order: Sequence[str]
+) -> pd.Series:
+    """True for each pair whose feature's layer is above ``clearance`` (unknown layers too)."""
+    limit = rank(clearance, order)
+    layers = conflicts.get(
+        "feature_layer", pd.Series([None] * len(conflicts), index=conflicts.index, dtype=object)
+    )
+    hidden = [
+        pd.notna(layer) and rank(layer_markings.get(str(layer), order[-1]), order) > limit
+        for layer in layers
+    ]
+    return pd.Series(hidden, index=conflicts.index, dtype=bool)
+
+
 def withhold_conflicts(
     conflicts: pd.DataFrame,
     layer_markings: Mapping[str, str],
@@ -81,13 +98,7 @@ def withhold_conflicts(
     distance band and a line saying whom to ask (``contact``).
     """
     out = conflicts.copy()
-    limit = rank(clearance, order)
-    layers = out.get("feature_layer", pd.Series([None] * len(out), index=out.index, dtype=object))
-    hidden = [
-        pd.notna(layer) and rank(layer_markings.get(str(layer), order[-1]), order) > limit
-        for layer in layers
-    ]
-    mask = pd.Series(hidden, index=out.index, dtype=bool)
+    mask = hidden_pairs(conflicts, layer_markings, clearance, order)
     distances = (
         pd.to_numeric(out["distance_m"], errors="coerce")
         if "distance_m" in out
@@ -124,13 +135,27 @@ def for_user(
     order: Sequence[str],
     *,
     contact: str,
+    rules: RuleSet | None = None,
+    visible_population: gpd.GeoDataFrame | None = None,
 ) -> CheckResult:
     """``result`` (of a check against every protected layer) as ``user`` may see it.
 
     The pair table is withheld as ``withhold_conflicts`` says; the features drawn on the map
-    (``conflicting``) keep only those of layers within the clearance.
+    (``conflicting``) keep only those of layers within the clearance. Each activity keeps its
+    status, worst severity and number of conflicts (the planner must know); with ``rules``,
+    its per-kind counts, nearest distances and population in the hazard area are recounted
+    from what the user may see (``visible_population``), so they do not hint at hidden data.
     """
     limit = rank(user.clearance, order)
+    activities = result.activities
+    hidden_layers = any(rank(m, order) > limit for m in layer_markings.values())
+    if rules is not None and hidden_layers and len(activities):
+        mask = hidden_pairs(result.conflicts, layer_markings, user.clearance, order)
+        recount = summarise(activities, result.conflicts[~mask], visible_population, rules=rules)
+        activities = activities.copy()
+        for column in recount.columns:
+            if column.startswith(("n_", "nearest_")) or column == "population_in_hazard":
+                activities[column] = recount[column].to_numpy()
 
     def visible(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if "layer_id" not in frame:
@@ -143,7 +168,7 @@ def for_user(
 
     conflicting = {kind: visible(frame) for kind, frame in result.conflicting.items()}
     return CheckResult(
-        activities=result.activities,
+        activities=activities,
         conflicts=withhold_conflicts(
             result.conflicts, layer_markings, user.clearance, order, contact=contact
         ),
