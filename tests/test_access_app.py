@@ -261,3 +261,43 @@ def test_make_run_serves_the_local_user_with_a_notice(
     assert [t.value for t in at.switch_page("pages/audit_trail.py").run().title] == ["Audit trail"]
     assert "Secret sites" in shown_text(app(data_dir, monkeypatch, None, address="127.0.0.1",
                                              page="pages/data.py"))  # fmt: skip
+
+
+def _keys(at: AppTest) -> set[str]:
+    return {str(node.key) for node in _walk(at._tree) if getattr(node, "key", None)}
+
+
+# Which action widgets each role gets, page by page (on the pages it may open).
+ACTIONS: dict[str, dict[str, bool | None]] = {
+    # widget key: {role: present?}
+    "plan_form_id": {"viewer": False, "planner": True, "analyst": False, "briefer": False,
+                     "admin": True},
+    "plan_download_csv": {"viewer": False, "planner": False, "analyst": False, "briefer": True,
+                          "admin": True},
+    "brief_make": {"briefer": True, "admin": True},
+    "data_retire": {"analyst": True, "admin": True},
+    "rules_why": {"analyst": True, "admin": True},
+    "audit_actions": {"admin": True},
+}  # fmt: skip
+ACTION_PAGES = {
+    "plan_form_id": "pages/planned_activities.py",
+    "plan_download_csv": "pages/planned_activities.py",
+    "brief_make": "pages/briefing.py",
+    "data_retire": "pages/data.py",
+    "rules_why": "pages/rules.py",
+    "audit_actions": "pages/audit_trail.py",
+}
+ROLE_ACTIONS = [
+    (role, key, present) for key, roles in ACTIONS.items() for role, present in roles.items()
+]
+
+
+@pytest.mark.parametrize(
+    ("role", "key", "present"), ROLE_ACTIONS, ids=[f"{r}-{k}" for r, k, _ in ROLE_ACTIONS]
+)
+def test_role_x_action(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, role: str, key: str, present: bool
+) -> None:
+    at = app(data_dir, monkeypatch, claims([role]), page=ACTION_PAGES[key])
+    assert not at.exception, at.exception
+    assert (key in _keys(at)) is present
