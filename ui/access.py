@@ -24,6 +24,7 @@ from ui import navigation, resources, text
 _USER = "_humansec_user"
 _SIGNED_IN = "_humansec_signed_in"  # (subject, iat) already recorded as a sign-in
 _DENIED = "_humansec_denied_page"  # last forbidden page recorded, so a rerun is not a new attempt
+_WARNED = "_humansec_anonymous_warned"
 _LOG = logging.getLogger("humansec.access")
 
 
@@ -65,11 +66,13 @@ def sign_in() -> User:
     if mode is SignInMode.LOCAL:
         user = local_user(settings)
     elif mode is SignInMode.ANONYMOUS:
-        _LOG.warning(
-            "HUMANSEC_ALLOW_ANONYMOUS=1: serving on %s without sign-in; anyone who reaches "
-            "it has every role.",
-            st_config.get_option("server.address") or "every interface",
-        )
+        if not st.session_state.get(_WARNED):  # once per session in the log, on every page
+            st.session_state[_WARNED] = True
+            _LOG.warning(
+                "HUMANSEC_ALLOW_ANONYMOUS=1: serving on %s without sign-in; anyone who "
+                "reaches it has every role.",
+                st_config.get_option("server.address") or "every interface",
+            )
         user = local_user(settings, anonymous=True)
     else:
         user = _oidc_user(settings, section)
@@ -82,7 +85,7 @@ def _oidc_user(settings: Settings, section: dict[str, object]) -> User:
         st.title("humansec")
         st.write("Sign in with your mission account to see the situation.")
         if st.button("Sign in", type="primary", key="signin_button"):
-            st.login(_provider(section))  # type: ignore[arg-type]
+            st.login(_provider(section))
         st.stop()
     claims = st.user.to_dict()
     try:
@@ -91,7 +94,7 @@ def _oidc_user(settings: Settings, section: dict[str, object]) -> User:
         st.title("Sign in again")
         text.show(error)
         if st.button("Sign in again", type="primary", key="signin_again"):
-            st.login(_provider(section))  # type: ignore[arg-type]
+            st.login(_provider(section))
         if st.button("Sign out", key="signin_out"):
             st.logout()
         st.stop()
