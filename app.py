@@ -1,27 +1,40 @@
-"""humansec: router and frame. Pages are declared here; each page is a thin script."""
+"""humansec: router and frame. Pages are declared in ui/navigation.py; each is a thin script."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import frame
+from ui import access, frame, navigation
 
 # No page or page_icon icons: Streamlit fetches a Material icon used as favicon from a font
 # CDN, which a mission network does not have (the browser test catches it).
 st.set_page_config(page_title="humansec", layout="wide")
 
-pages = [
-    st.Page("pages/situation_map.py", title="Situation map", default=True),
-    st.Page("pages/planned_activities.py", title="Planned activities"),
-    st.Page("pages/briefing.py", title="Briefing"),
-    st.Page("pages/data.py", title="Data"),
-    st.Page("pages/basemaps.py", title="Basemaps"),
-]
-navigation = st.navigation(pages)
-frame.mark_routed(pages)
+user = access.sign_in()  # stops the run with the sign-in page when nobody is signed in
+allowed = navigation.permitted(user)
+# Every page is registered, so opening a forbidden page's URL lands here (and is refused
+# below) instead of silently on the default page; the navigation shows only the allowed ones.
+pages = {
+    spec: st.Page(
+        spec.path,
+        title=spec.title,
+        default=spec.default,
+        visibility="visible" if spec in allowed else "hidden",
+    )
+    for spec in navigation.PAGES
+}
+current = st.navigation(list(pages.values()))
+frame.mark_routed(list(pages.values()))
 with st.sidebar:
     st.caption("humansec · human security situational awareness")
+    access.sidebar(user)
 banner = frame.banner()  # read once: the same line above and below the page
 frame.draw_banner(banner)
-navigation.run()
+access.notice(user)
+page = next(spec for spec, registered in pages.items() if registered is current)
+if page not in allowed:
+    access.not_permitted(user, page)
+else:
+    access.allowed_page_shown(page)
+    current.run()
 frame.draw_banner(banner)

@@ -5,6 +5,7 @@ runs the conflict check of planned activities against protected features;
 ``python -m humansec export`` writes a briefing product (PNG, PDF, PPTX or offline HTML);
 ``python -m humansec ingest`` validates a file and stores it as a new layer version;
 ``python -m humansec basemap add|list|retire|restore`` manages offline basemap packages.
+``python -m humansec audit verify`` checks the audit trail's hash chain (exit 2 when broken).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from humansec import audit
+from humansec.access import cli_user
 from humansec.basemaps import cli as basemap_cli
 from humansec.bootstrap import ensure_demo
 from humansec.conflicts import find_conflicts, load_rules, summarise
@@ -29,6 +31,7 @@ from humansec.conflicts.inputs import (
     read_vector,
     write_conflicts,
 )
+from humansec.conflicts.rule_versions import active_rules_path
 from humansec.errors import ConfigurationError, HumansecError, SchemaError, choices
 from humansec.model import PROTECTED_KINDS, WGS84, LayerKind
 from humansec.settings import load_settings
@@ -65,7 +68,7 @@ def _check(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in OUTPUT_SUFFIXES:
         msg = f"--out {out.name}: the output must end in {choices(OUTPUT_SUFFIXES)}."
         raise SchemaError(msg)
-    rules = load_rules(Path(args.rules) if args.rules else load_settings().rules_path)
+    rules = load_rules(Path(args.rules) if args.rules else active_rules_path(load_settings()))
     activities = read_vector(Path(args.activities), layer=args.activities_layer)
     if args.features:
         features = gpd.GeoDataFrame(
@@ -176,7 +179,7 @@ def _export(args: argparse.Namespace) -> int:
     audit.record(
         settings.data_dir,
         action="export",
-        who=f"cli:{getpass.getuser()}",
+        actor=cli_user(settings).audit_identity(),
         what={"file": str(out), "format": fmt, "size": args.size, "bbox": args.bbox,
               "title": args.title, "layers": [str(k) for k in kinds], "exercise": exercise,
               "grid": args.grid,
@@ -256,7 +259,7 @@ def _ingest(args: argparse.Namespace) -> int:
     audit.record(
         settings.data_dir,
         action="upload",
-        who=who,
+        actor=cli_user(settings).audit_identity(),
         what={"file": path.name, "sha256": inspection.sha256, **record},
         marking=classification,
     )
@@ -280,6 +283,31 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if args.audit_command == "verify":
+        verdict = audit.verify(settings.data_dir)
+        print(verdict.message(), file=sys.stdout if verdict.ok else sys.stderr)
+        return 0 if verdict.ok else 2
+    for event in audit.read(settings.data_dir)[-args.last :]:
+        print(json.dumps(event, ensure_ascii=False))
+    return 0
+
+
+def _add_audit_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit_parser = commands.add_parser(
+        "audit",
+        help="verify or list the hash-chained audit trail",
+        description="verify: walk the chain of <data_dir>/audit.jsonl and exit 2 naming the "
+        "first edited, removed or reordered entry; list: print the last entries as JSON.",
+    )
+    audit_commands = audit_parser.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="check the hash chain (exit 2 when broken)")
+    listing = audit_commands.add_parser("list", help="print the last entries as JSON lines")
+    listing.add_argument("--last", type=int, default=50, help="how many entries (default 50)")
+    audit_parser.set_defaults(run=_audit)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m humansec", description=__doc__)
@@ -301,7 +329,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="vector file of protected features (repeatable); default: the store's layers",
     )
     check.add_argument(
-        "--rules", help="stand-off rules (TOML); default: HUMANSEC_RULES or geodata/rules.toml"
+        "--rules",
+        help="stand-off rules (TOML); default: the version in force (saved in the app), "
+        "else HUMANSEC_RULES or geodata/rules.toml",
     )
     check.add_argument("--out", required=True, help="OUT.csv or OUT.geojson")
     check.set_defaults(run=_check)
@@ -385,6 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ingest.set_defaults(run=_ingest)
     basemap_cli.register(commands)
+    _add_audit_parser(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

@@ -38,3 +38,11 @@ def choices(valid: object) -> str:
 
 class IngestError(HumansecError):
     """An uploaded file is refused: the message says what is wrong with it and how to fix it."""
+
+
+class AccessDeniedError(HumansecError):
+    """The signed-in user's roles or clearance do not allow what was asked."""
+
+
+class SignInError(HumansecError):
+    """The sign-in cannot be used (expired, or its token lacks what humansec needs)."""

@@ -17,6 +17,10 @@ HUMANSEC_UPLOAD_MEMORY_MB  upload_memory_mb            memory of the process rea
 HUMANSEC_UPLOAD_SECONDS    upload_seconds              time it may take (300)
 HUMANSEC_OPERATION_AREA    operation_area              home view: west,south,east,north (degrees)
 HUMANSEC_DEFAULT_DAYS      default_days                days the date filter shows at first (90)
+HUMANSEC_ROLES_CLAIM       roles_claim                 ID-token claim listing the roles (roles)
+HUMANSEC_CLEARANCE_CLAIM   clearance_claim             ID-token claim of the clearance (clearance)
+HUMANSEC_NEED_TO_KNOW      need_to_know_contact        whom to ask about a withheld conflict
+HUMANSEC_ALLOW_ANONYMOUS   (none)                      1: no sign-in even off 127.0.0.1 (unsafe)
 =========================  ==========================  =========================================
 """
 
@@ -54,6 +58,9 @@ _TOML_KEYS = {
     "upload_seconds",
     "operation_area",
     "default_days",
+    "roles_claim",
+    "clearance_claim",
+    "need_to_know_contact",
 }
 _INT_KEYS = ("upload_max_mb", "upload_memory_mb", "upload_seconds", "default_days")
 
@@ -73,6 +80,10 @@ class Settings:
     upload_seconds: int = 300
     operation_area: tuple[float, float, float, float] | None = None
     default_days: int = 90
+    roles_claim: str = "roles"
+    clearance_claim: str = "clearance"
+    need_to_know_contact: str = "the intelligence staff (J2) of your headquarters"
+    allow_anonymous: bool = False
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work, with the fix in the message."""
@@ -87,6 +98,10 @@ class Settings:
             raise ConfigurationError(msg)
         if self.tile_url is not None:
             _check_tile_url(self.tile_url)
+        for key in ("roles_claim", "clearance_claim"):
+            if not str(getattr(self, key)).strip():
+                msg = f"{key} is empty; name the ID-token claim, e.g. {key.split('_')[0]!r}."
+                raise ConfigurationError(msg)
         for key in _INT_KEYS:
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
@@ -130,9 +145,17 @@ def load_settings(
         ("HUMANSEC_UPLOAD_SECONDS", "upload_seconds"),
         ("HUMANSEC_OPERATION_AREA", "operation_area"),
         ("HUMANSEC_DEFAULT_DAYS", "default_days"),
+        ("HUMANSEC_ROLES_CLAIM", "roles_claim"),
+        ("HUMANSEC_CLEARANCE_CLAIM", "clearance_claim"),
+        ("HUMANSEC_NEED_TO_KNOW", "need_to_know_contact"),
     ):
         if env.get(var):
             values[key] = env[var]
+    values["allow_anonymous"] = env.get("HUMANSEC_ALLOW_ANONYMOUS", "").strip().lower() in {
+        "1",
+        "true",
+        "yes",
+    }
     for key in _INT_KEYS:
         if isinstance(values.get(key), str):
             try:

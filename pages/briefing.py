@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from humansec import audit
+from humansec.access import actions, cleared, markings_up_to
 from humansec.errors import HumansecError
 from humansec.export import (
     DEFAULT_TITLE,
@@ -12,7 +13,6 @@ from humansec.export import (
     PRODUCT_FORMATS,
     SIZES,
     TABLE_FORMATS,
-    export_product,
     product_marking,
     unavailable_reason,
 )
@@ -124,10 +124,10 @@ if last_filters is not None:
         )
 shown_records = [record for record in records if record.kind in kinds]
 own_marking, exercise = product_marking(shown_records, order=settings.classification_order)
-order = list(settings.classification_order)
+user = resources.session_user()
 marking = st.selectbox(
-    "Classification (raise only)",
-    order[order.index(own_marking) :],
+    "Classification (raise only, up to your clearance)",
+    markings_up_to(user, settings.classification_order, own_marking),
     key=state.BRIEF_MARKING,
     help="The product carries the highest marking of the layers shown; you may raise it.",
 )
@@ -135,37 +135,32 @@ marking = st.selectbox(
 if st.button("Make the product", type="primary", key="brief_make"):
     with st.status(f"Making the {FORMAT_TITLES[choice]}…", expanded=False) as progress:
         try:
-            data = export_product(
+            data, marking = actions.export(  # checks the role and clearance, audits
+                settings,
+                user,
                 {kind: frames[kind] for kind in kinds},
                 shown_records,
                 fmt=fmt,
+                classification=marking,
+                conflicts=resources.store_check(data_versions).conflicts,
+                audit_what={"size": size, "title": title, "bbox": bbox,
+                            "layers": [str(k) for k in kinds],
+                            **({"table": table} if fmt in TABLE_FORMATS else {"grid": grid})},
                 bbox=bbox,
                 title=title,
                 subtitle=subtitle,
                 kinds=kinds,
                 size=size,
-                classification=marking,
-                settings=settings,
                 renderer=renderer,
-                conflicts=resources.store_check(data_versions).conflicts,
                 table=table,
                 grid=grid,
-            )
+            )  # fmt: skip
         except HumansecError as error:
             progress.update(label="Export failed", state="error")
             text.show(error)
         else:
             name = f"humansec-{'layers' if table == 'layers' else 'briefing'}.{fmt}"
             st.session_state[state.BRIEF_PRODUCT] = (name, MIME_TYPES[fmt], data)
-            audit.record(
-                settings.data_dir,
-                action="export",
-                who="app:unauthenticated",  # no sign-in yet (DESIGN.md section 7)
-                what={"format": fmt, "size": size, "title": title, "bbox": bbox,
-                      "layers": [str(k) for k in kinds], "exercise": exercise,
-                      **({"table": table} if fmt in TABLE_FORMATS else {"grid": grid})},
-                marking=marking,
-            )  # fmt: skip
             progress.update(label=f"{FORMAT_TITLES[choice]} ready", state="complete")
 
 product = st.session_state.get(state.BRIEF_PRODUCT)
@@ -182,7 +177,12 @@ if product is not None:
         st.image(data, caption="Preview", width="stretch")
 
 st.subheader("Exports recorded")
-events = [event for event in audit.read(settings.data_dir) if event.get("action") == "export"]
+events = [
+    event
+    for event in audit.read(settings.data_dir)
+    if event.get("action") == "export"
+    and cleared(user, str(event.get("marking") or own_marking), settings.classification_order)
+]
 st.dataframe(
     [
         {"when": e["when"], "who": e["who"], "marking": e["marking"], **dict(e["what"])}

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from humansec import audit
+from humansec.access import actions, markings_up_to
 from humansec.errors import HumansecError
 from humansec.ingest.pipeline import (
     Inspection,
     UploadMeta,
     UploadOptions,
-    commit_upload,
     discard,
     inspect_upload,
     remap,
@@ -44,7 +42,8 @@ settings = resources.settings()
 staging_root = settings.data_dir / "staging"
 
 st.title("Data")
-records = resources.store().catalogue(include_retired=True)  # read once for both tabs
+user = resources.session_user()
+records = resources.catalogue(include_retired=True)  # read once for both tabs; cleared only
 upload_tab, catalogue_tab = st.tabs(["Upload a file", "Layers"])
 
 with upload_tab:
@@ -213,11 +212,15 @@ with upload_tab:
             title = first.text_input(
                 "Title", value=Path(current.original_name).stem, key=state.DATA_TITLE
             )
+            markings = markings_up_to(user, settings.classification_order)
             classification = second.selectbox(
                 "Classification",
-                settings.classification_order,
-                index=settings.classification_order.index(settings.default_classification),
+                markings,
+                index=markings.index(settings.default_classification)
+                if settings.default_classification in markings
+                else 0,
                 key=state.DATA_CLASSIFICATION,
+                help="Up to your clearance.",
             )
             source = first.text_input("Source", key=state.DATA_SOURCE)
             licence = second.text_input("Licence", key=state.DATA_LICENCE)
@@ -241,30 +244,22 @@ with upload_tab:
                     meta = UploadMeta(
                         title=title.strip() or Path(current.original_name).stem,
                         classification=classification,
-                        who=f"{who.strip()} (server user {getpass.getuser()})",
+                        who=f"{who.strip()} (signed in as {user.label})",
                         source=source.strip(),
                         licence=licence.strip(),
                     )
                     try:
-                        record = commit_upload(
+                        record = actions.commit_upload(
+                            settings,
+                            user,
                             current,
                             current.mapping or mapping,
-                            store_path=settings.store_path,
                             meta=meta,
                             layer_id=None if target == "a new layer" else target,
-                            limits=settings.ingest_limits(),
                         )
                     except HumansecError as error:
                         text.show(error)
-                    else:
-                        audit.record(
-                            settings.data_dir,
-                            action="upload",
-                            who=meta.who,
-                            what={"file": current.original_name, "sha256": current.sha256,
-                                  **record},
-                            marking=classification,
-                        )  # fmt: skip
+                    else:  # recorded in the audit trail by actions.commit_upload
                         discard(current.workdir)
                         st.session_state[state.DATA_INSPECTION] = None
                         st.session_state[state.DATA_STORED] = (
@@ -289,12 +284,11 @@ with catalogue_tab:
         )
         label = "Restore" if chosen.retired else "Retire"
         if st.button(f"{label} {layer_id}", key=state.DATA_RETIRE):
-            resources.store().set_retired(layer_id, retired=not chosen.retired)
-            audit.record(
-                settings.data_dir,
-                action="restore" if chosen.retired else "retire",
-                who=f"server user {getpass.getuser()}",
-                what={"layer_id": layer_id, "version": chosen.version},
-                marking=chosen.classification,
-            )
-            st.rerun()
+            try:
+                actions.set_retired(
+                    settings, user, resources.store(), layer_id, retired=not chosen.retired
+                )
+            except HumansecError as error:
+                text.show(error)
+            else:
+                st.rerun()

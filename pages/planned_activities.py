@@ -7,6 +7,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from humansec.access import Permission
+from humansec.access.actions import record_event
+from humansec.access.needtoknow import NEED_TO_KNOW
 from humansec.conflicts.describe import (
     describe_activities,
     readable_activities,
@@ -32,6 +35,7 @@ from humansec.mapview import (
 )
 from humansec.mapview.framing import home_view
 from humansec.mapview.tools import fresh_group_list
+from humansec.marking import highest_marking
 from humansec.model import ACTIVITY_TYPES, WGS84, LayerKind
 from humansec.tables import to_csv_bytes
 from ui import basemaps, frame, map_tools, plan_form, resources, state, text
@@ -50,9 +54,30 @@ frames = resources.frames_by_kind(data_versions)
 
 EMPTY_TABLE = plan_form.EMPTY_TABLE
 
+user = resources.session_user()
+may_export = user.may(Permission.EXPORT)
+
+
+def downloaded(fmt: str) -> None:
+    """Record a download of the conflicts in the audit trail."""
+    record_event(
+        resources.settings(),
+        user,
+        action="export",
+        what={"format": fmt, "table": "conflicts", "page": "planned activities"},
+        marking=highest_marking(
+            (r.classification for r in resources.catalogue()),
+            resources.settings().classification_order,
+        ),
+    )
+
+
 plan_parts: list[gpd.GeoDataFrame] = []
-store_tab, table_tab, file_tab, draw_tab = st.tabs(
-    ["From the store", "Enter by hand", "Load a file", "Draw on the map"]
+may_plan = resources.session_user().may(Permission.EDIT_PLANS)
+store_tab, table_tab, file_tab, draw_tab = (
+    st.tabs(["From the store", "Enter by hand", "Load a file", "Draw on the map"])
+    if may_plan
+    else [st.container(), None, None, None]
 )
 with store_tab:
     if st.checkbox(
@@ -61,67 +86,72 @@ with store_tab:
         stored = frames[LayerKind.ACTIVITY]
         st.caption(f"{len(stored)} activities from the store.")
         plan_parts.append(stored)
-with table_tab:
-    with st.form(state.PLAN_FORM, border=False):
-        st.caption(
-            "A point activity by MGRS reference (e.g. `34U FE 26199 96369`) or by latitude and "
-            "longitude in degrees (WGS84); times in UTC."
-        )
-        first, second, third = st.columns(3)
-        first.text_input("Id", key=state.PLAN_FORM_ID)
-        second.selectbox("Type", ACTIVITY_TYPES, key=state.PLAN_FORM_TYPE)
-        third.text_input("MGRS", key=state.PLAN_FORM_MGRS)
-        first.number_input("Latitude", value=None, format="%.6f", key=state.PLAN_FORM_LAT)
-        second.number_input("Longitude", value=None, format="%.6f", key=state.PLAN_FORM_LON)
-        third.number_input(
-            "Hazard radius (m, optional)", value=None, min_value=0.0, key=state.PLAN_FORM_RADIUS
-        )
-        st.form_submit_button("Add activity", on_click=plan_form.add_entry)
-        if (refused := st.session_state.get(state.PLAN_FORM_ERROR)) is not None:
-            text.show(refused)
-    table = st.data_editor(
-        st.session_state.get(state.PLAN_ROWS, EMPTY_TABLE),
-        num_rows="dynamic",
-        key=state.PLAN_TABLE,
-        column_config={
-            "type": st.column_config.SelectboxColumn("type", options=ACTIVITY_TYPES),
-            "start": st.column_config.DatetimeColumn("start (UTC)"),
-            "end": st.column_config.DatetimeColumn("end (UTC)"),
-        },
-        width="stretch",
-    )
-    try:
-        plan_parts.append(activities_from_table(table))
-    except HumansecError as error:
-        text.show(error)
-with file_tab:
-    upload_type = st.selectbox(
-        "Type for features without a `type`", ACTIVITY_TYPES, key=state.PLAN_UPLOAD_TYPE
-    )
-    upload = st.file_uploader(
-        "GeoJSON of activities (WGS84; properties id, type, start, end, precision_m, "
-        "hazard_radius_m)",
-        type=["geojson", "json"],
-        key=state.PLAN_UPLOAD,
-    )
-    if upload is not None:
-        try:
-            plan_parts.append(
-                activities_from_geojson_bytes(upload.getvalue(), default_type=upload_type)
+draw_type = ACTIVITY_TYPES[0]
+if may_plan:  # a viewer sees the store's plan read-only
+    with table_tab:
+        with st.form(state.PLAN_FORM, border=False):
+            st.caption(
+                "A point activity by MGRS reference (e.g. `34U FE 26199 96369`) or by latitude "
+                "and longitude in degrees (WGS84); times in UTC."
             )
+            first, second, third = st.columns(3)
+            first.text_input("Id", key=state.PLAN_FORM_ID)
+            second.selectbox("Type", ACTIVITY_TYPES, key=state.PLAN_FORM_TYPE)
+            third.text_input("MGRS", key=state.PLAN_FORM_MGRS)
+            first.number_input("Latitude", value=None, format="%.6f", key=state.PLAN_FORM_LAT)
+            second.number_input("Longitude", value=None, format="%.6f", key=state.PLAN_FORM_LON)
+            third.number_input(
+                "Hazard radius (m, optional)",
+                value=None,
+                min_value=0.0,
+                key=state.PLAN_FORM_RADIUS,
+            )
+            st.form_submit_button("Add activity", on_click=plan_form.add_entry)
+            if (refused := st.session_state.get(state.PLAN_FORM_ERROR)) is not None:
+                text.show(refused)
+        table = st.data_editor(
+            st.session_state.get(state.PLAN_ROWS, EMPTY_TABLE),
+            num_rows="dynamic",
+            key=state.PLAN_TABLE,
+            column_config={
+                "type": st.column_config.SelectboxColumn("type", options=ACTIVITY_TYPES),
+                "start": st.column_config.DatetimeColumn("start (UTC)"),
+                "end": st.column_config.DatetimeColumn("end (UTC)"),
+            },
+            width="stretch",
+        )
+        try:
+            plan_parts.append(activities_from_table(table))
         except HumansecError as error:
-            text.show(f"{upload.name}: {error}")
-with draw_tab:
-    draw_type = st.selectbox(
-        "Type of the shapes you draw", ACTIVITY_TYPES, key=state.PLAN_DRAW_TYPE
-    )
-    st.caption(
-        "Use the tools at the top left of the map to draw a point, a route or an area, or "
-        "click the map and add a point activity there (below the map)."
-    )
-    drawn = (st.session_state.get(state.PLAN_MAP) or {}).get("all_drawings") or []
-    if drawn:
-        plan_parts.append(activities_from_geojson(drawn, activity_type=draw_type))
+            text.show(error)
+    with file_tab:
+        upload_type = st.selectbox(
+            "Type for features without a `type`", ACTIVITY_TYPES, key=state.PLAN_UPLOAD_TYPE
+        )
+        upload = st.file_uploader(
+            "GeoJSON of activities (WGS84; properties id, type, start, end, precision_m, "
+            "hazard_radius_m)",
+            type=["geojson", "json"],
+            key=state.PLAN_UPLOAD,
+        )
+        if upload is not None:
+            try:
+                plan_parts.append(
+                    activities_from_geojson_bytes(upload.getvalue(), default_type=upload_type)
+                )
+            except HumansecError as error:
+                text.show(f"{upload.name}: {error}")
+    with draw_tab:
+        draw_type = st.selectbox(
+            "Type of the shapes you draw", ACTIVITY_TYPES, key=state.PLAN_DRAW_TYPE
+        )
+        st.caption(
+            "Use the tools at the top left of the map to draw a point, a route or an area, or "
+            "click the map and add a point activity there (below the map)."
+        )
+        drawn = (st.session_state.get(state.PLAN_MAP) or {}).get("all_drawings") or []
+        if drawn:
+            plan_parts.append(activities_from_geojson(drawn, activity_type=draw_type))
 
 parts = [part for part in plan_parts if not part.empty]
 plan = (
@@ -131,7 +161,11 @@ plan = (
 )
 plan_geojson = activities_geojson(plan) if len(plan) else ""
 try:
-    result = resources.plan_check(data_versions, plan_geojson)
+    result = (
+        resources.plan_check(data_versions, plan_geojson)
+        if may_plan
+        else resources.store_check(data_versions)
+    )
 except HumansecError as error:
     text.show(error)
     st.stop()
@@ -155,7 +189,8 @@ base = build_base_map(
     basemap=basemap,
 )
 base.add_child(status_legend())
-base.add_child(draw_control(STREAMLIT_ASSET_PREFIX))
+if may_plan:
+    base.add_child(draw_control(STREAMLIT_ASSET_PREFIX))
 groups = [
     *activity_status_groups(result.activities, result.hazard_areas),
     *conflicting_feature_groups(result.conflicting),
@@ -169,17 +204,20 @@ map_state = st_folium(
     height=560,
     use_container_width=True,
 )
-placed = map_tools.click_to_place(map_state, activity_type=draw_type)
+placed = map_tools.click_to_place(map_state, activity_type=draw_type) if may_plan else None
 if placed is not None:
     plan_form.add_row(placed)
     st.rerun()
 
 st.subheader(f"Conflicts ({len(result.conflicts)})")
+for line in result.conflicts.get(NEED_TO_KNOW, pd.Series(dtype=object)):
+    if line:  # a conflict with a feature above the user's clearance: whom to ask
+        text.show(line, "warning")
 if result.conflicts.empty:
     st.success("No planned activity comes within the stand-off distance of a protected feature.")
 else:
     in_conflict = protected_features(result.conflicting)
-    described = resources.plan_conflicts(data_versions, plan_geojson)
+    described = resources.plan_conflicts(data_versions, plan_geojson, planning=may_plan)
     readable = readable_conflicts(described)
     st.dataframe(
         readable,
@@ -192,22 +230,27 @@ else:
             "Longitude": st.column_config.NumberColumn(format="%.5f"),
         },
     )
-    csv_col, geojson_col = st.columns(2)
-    csv_col.download_button(
-        "Download conflicts (CSV)",
-        to_csv_bytes(readable),
-        file_name="humansec-conflicts.csv",
-        mime="text/csv",
-        key="plan_download_csv",
-    )
-    geojson_col.download_button(
-        "Download conflicts (GeoJSON)",
-        # Located at the features in conflict (not every protected feature of the store).
-        conflicts_geojson(described, in_conflict),
-        file_name="humansec-conflicts.geojson",
-        mime="application/geo+json",
-        key="plan_download_geojson",
-    )
+    if may_export:  # a download is an export: briefers and admins
+        csv_col, geojson_col = st.columns(2)
+        csv_col.download_button(
+            "Download conflicts (CSV)",
+            to_csv_bytes(readable),
+            file_name="humansec-conflicts.csv",
+            mime="text/csv",
+            key="plan_download_csv",
+            on_click=downloaded,
+            args=("csv",),
+        )
+        geojson_col.download_button(
+            "Download conflicts (GeoJSON)",
+            # Located at the features in conflict (not every protected feature of the store).
+            conflicts_geojson(described, in_conflict),
+            file_name="humansec-conflicts.geojson",
+            mime="application/geo+json",
+            key="plan_download_geojson",
+            on_click=downloaded,
+            args=("geojson",),
+        )
 
 st.subheader("Activities")
 summary_columns = [

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
 import streamlit as st
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from humansec.model import WGS84, LayerKind, conform
@@ -16,10 +18,19 @@ from humansec.store import GeoPackageStore, NewLayer
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+def _bound_to_loopback(get_option: Callable[[str], object]) -> Callable[[str], object]:
+    def option(key: str) -> object:
+        return "127.0.0.1" if key == "server.address" else get_option(key)
+
+    return option
+
+
 def start(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     # Settings and the store are cached per process: start each test from its own store.
     st.cache_resource.clear()
     st.cache_data.clear()
+    # As `make run`: bound to 127.0.0.1, no sign-in configured, the local user.
+    monkeypatch.setattr(st_config, "get_option", _bound_to_loopback(st_config.get_option))
     monkeypatch.setenv("HUMANSEC_DATA_DIR", str(data_dir))
     monkeypatch.chdir(PROJECT)
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)

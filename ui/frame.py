@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from humansec.marking import banner_text, highest_marking
-from ui import basemaps, resources
+from ui import access, basemaps, navigation, resources
 
 _ROUTED = "_humansec_routed"
 _REQUESTED = "_humansec_requested_page"  # url_path of the page a first run asked for
@@ -64,3 +64,10 @@ def require_router() -> None:
         if script:
             st.session_state[_REQUESTED] = Path(script).stem
         st.switch_page("app.py")
+    # The page checks its own permission too: the router is not the only way in.
+    caller = sys._getframe(1).f_code.co_filename  # the page script that called
+    page = navigation.spec_for_file(caller)
+    user = access.user()
+    if page is None or not user.may(page.permission):
+        access.not_permitted(user, page)
+        st.stop()

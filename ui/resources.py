@@ -10,11 +10,14 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from humansec.access import User, visible_records
+from humansec.access.needtoknow import for_user
 from humansec.bootstrap import ensure_demo
 from humansec.conflicts import RuleSet, load_rules
 from humansec.conflicts.check import CheckResult, run_check
 from humansec.conflicts.describe import describe_conflicts
 from humansec.conflicts.inputs import activities_from_geojson_bytes, protected_features
+from humansec.conflicts.rule_versions import active_rules_path
 from humansec.export import Renderer, browser_available
 from humansec.filters import apply_filters, time_extent
 from humansec.mapview import MapView, build_data_layers, build_label_group, data_bounds
@@ -40,23 +43,62 @@ def store() -> LayerStore:
     return layer_store
 
 
-def catalogue() -> list[LayerRecord]:
-    """The active layers (read each run: another analyst may have added one)."""
-    return store().catalogue()
+def session_user() -> User:
+    """The user of this session (set by the router, ``ui.access.sign_in``)."""
+    from ui import access  # noqa: PLC0415 (ui.access uses this module's settings)
+
+    return access.user()
+
+
+def catalogue(*, include_retired: bool = False) -> list[LayerRecord]:
+    """The layers this session's user is cleared for (read each run: another analyst may
+    have added one). A layer above the clearance never reaches the session."""
+    return visible_records(
+        session_user(),
+        store().catalogue(include_retired=include_retired),
+        settings().classification_order,
+    )
 
 
 def versions(records: list[LayerRecord] | None = None) -> Versions:
-    """The cache key of the current data (of ``records`` when the page read them already)."""
+    """The cache key of the data shown (of ``records`` when the page read them already)."""
     read = catalogue() if records is None else records
-    return tuple((record.layer_id, record.version) for record in read)
+    return tuple((record.layer_id, record.version) for record in read if not record.retired)
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading layers…")
 def frames_by_kind(data_versions: Versions) -> dict[LayerKind, gpd.GeoDataFrame]:
-    """All features of the active layers, per kind; cached on the (layer, version) list."""
-    del data_versions  # the cache key: a new version or a retirement changes it
+    """The features of exactly the layer versions in ``data_versions``, per kind.
+
+    Only the layers named are read, so a session's frames hold only what it is cleared for.
+    """
     layer_store = store()
-    return {kind: layer_store.read_kind(kind) for kind in LayerKind}
+    kinds = {record.layer_id: record.kind for record in layer_store.catalogue()}
+    parts: dict[LayerKind, list[gpd.GeoDataFrame]] = {kind: [] for kind in LayerKind}
+    for layer_id, version in data_versions:
+        if layer_id not in kinds:  # retired since the key was made: the next run drops it
+            continue
+        frame = layer_store.read_layer(layer_id, version=version)
+        frame.insert(0, "layer_id", layer_id)
+        parts[kinds[layer_id]].append(frame)
+    frames = {}
+    for kind, read in parts.items():
+        if read:
+            frames[kind] = gpd.GeoDataFrame(pd.concat(read, ignore_index=True), crs="EPSG:4326")
+        else:
+            empty = empty_frame(kind)
+            empty.insert(0, "layer_id", pd.Series([], dtype="string"))
+            frames[kind] = empty
+    return frames
+
+
+def _all_versions() -> Versions:
+    """Every active layer whatever the clearance: only the conflict check reads these."""
+    return tuple((record.layer_id, record.version) for record in store().catalogue())
+
+
+def _layer_markings() -> tuple[tuple[str, str], ...]:
+    return tuple((r.layer_id, r.classification) for r in store().catalogue(include_retired=True))
 
 
 @dataclass(frozen=True)
@@ -110,36 +152,84 @@ def map_layers(
     return groups
 
 
-@st.cache_resource
+RulesKey = tuple[str, int]
+"""(path, modification time) of the active rules file: changes with every saved version."""
+
+
+def rules_key() -> RulesKey:
+    """The cache key of the rules the check uses now (a new version is used at once)."""
+    path = active_rules_path(settings())
+    return (str(path), path.stat().st_mtime_ns if path.exists() else 0)
+
+
+@st.cache_resource(max_entries=4)
+def _rules(key: RulesKey) -> RuleSet:
+    return load_rules(key[0])
+
+
 def rules() -> RuleSet:
-    """The stand-off rules named in the settings (read once per process)."""
-    return load_rules(settings().rules_path)
+    """The stand-off rules in force: the last version saved in the app, else the settings'."""
+    return _rules(rules_key())
+
+
+def store_check(data_versions: Versions) -> CheckResult:
+    """The check of the shown activity layers against every protected layer, as this
+    session's user may see it (pairs above the clearance withheld: need-to-know)."""
+    return _withheld(_store_check(data_versions, _all_versions(), rules_key()), data_versions)
+
+
+def plan_check(data_versions: Versions, plan_geojson: str) -> CheckResult:
+    """The check of a plan (GeoJSON of activities, "" for none) against every protected
+    layer, as this session's user may see it."""
+    return _withheld(_plan_check(_all_versions(), plan_geojson, rules_key()), data_versions)
+
+
+def _withheld(result: CheckResult, data_versions: Versions) -> CheckResult:
+    user = session_user()
+    return for_user(
+        result,
+        dict(_layer_markings()),
+        user,
+        settings().classification_order,
+        contact=settings().need_to_know_contact,
+        rules=rules(),
+        visible_population=frames_by_kind(data_versions)[LayerKind.POPULATION],
+    )
 
 
 @st.cache_data(max_entries=4, show_spinner="Checking the planned activities…")
-def store_check(data_versions: Versions) -> CheckResult:
-    """The conflict check of the store's activity layers against its protected layers."""
-    frames = frames_by_kind(data_versions)
-    return run_check(frames[LayerKind.ACTIVITY], frames, rules())
+def _store_check(
+    data_versions: Versions, all_versions: Versions, rules_in: RulesKey
+) -> CheckResult:
+    activities = frames_by_kind(data_versions)[LayerKind.ACTIVITY]
+    return run_check(activities, frames_by_kind(all_versions), _rules(rules_in))
 
 
 @st.cache_data(max_entries=16, show_spinner="Checking the plan…")
-def plan_check(data_versions: Versions, plan_geojson: str) -> CheckResult:
-    """The conflict check of a plan (GeoJSON of activities, "" for none) against the layers."""
+def _plan_check(all_versions: Versions, plan_geojson: str, rules_in: RulesKey) -> CheckResult:
     plan = (
         activities_from_geojson_bytes(plan_geojson.encode(), default_type="exercise")
         if plan_geojson
         else empty_frame(LayerKind.ACTIVITY)
     )
-    return run_check(plan, frames_by_kind(data_versions), rules())
+    return run_check(plan, frames_by_kind(all_versions), _rules(rules_in))
+
+
+def plan_conflicts(data_versions: Versions, plan_geojson: str, *, planning: bool) -> pd.DataFrame:
+    """The conflicts the page shows (the plan's when ``planning``, else the store's) with each
+    feature's name and location and each activity's name, as this session's user may see
+    them: a withheld pair names nothing (need-to-know)."""
+    return _described(data_versions, plan_geojson, planning, session_user().clearance)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def plan_conflicts(data_versions: Versions, plan_geojson: str) -> pd.DataFrame:
-    """The plan's conflicts with each feature's name and location and each activity's name
-    (``describe_conflicts``; cached: MGRS for every row is the slow part on large checks).
-    """
-    result = plan_check(data_versions, plan_geojson)
+def _described(
+    data_versions: Versions, plan_geojson: str, planning: bool, clearance: str
+) -> pd.DataFrame:
+    # Keyed by the clearance: what is withheld depends on it alone. MGRS for every row is
+    # the slow part on large checks.
+    del clearance
+    result = plan_check(data_versions, plan_geojson) if planning else store_check(data_versions)
     features = protected_features(result.conflicting)
     return describe_conflicts(result.conflicts, features, result.activities)
 

@@ -62,13 +62,14 @@ def start_server(
     extra_env: dict[str, str] | None = None,
     base_path: str = "",
     script: str = "app.py",
+    port: int | None = None,
 ) -> Server:
     """Start `streamlit run app.py` on a free loopback port and wait until it is healthy.
 
     ``base_path`` serves the app below a URL path, as behind a reverse proxy; ``script``
     (relative to the project) runs another script instead (the benchmarks' floor page).
     """
-    port = _free_port()
+    port = port or _free_port()
     env = {**os.environ, "HUMANSEC_DATA_DIR": str(data_dir), **(extra_env or {})}
     with log.open("wb") as log_file:
         process = subprocess.Popen(
