@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import getpass
 import uuid
 
 import pandas as pd
 import streamlit as st
 
+from humansec.access import Permission
+from humansec.access.actions import checked
+from humansec.access.policy import cleared
 from humansec.basemaps import STREAMLIT_BASEMAP_PREFIX, BasemapCatalogue, BasemapRecord
 from humansec.errors import HumansecError
 from humansec.mapview import STREAMLIT_ASSET_PREFIX
@@ -30,10 +32,16 @@ def _chosen(records: list[BasemapRecord]) -> BasemapRecord | None:
     return next((r for r in records if r.basemap_id == wanted), None)
 
 
+def _cleared(records: list[BasemapRecord]) -> list[BasemapRecord]:
+    """The packages at or below this session's clearance (the only ones it may choose)."""
+    user, order = resources.session_user(), resources.settings().classification_order
+    return [r for r in records if r.marking in order and cleared(user, r.marking, order)]
+
+
 def shown_markings() -> list[str]:
     """The marking of the basemap this session draws (none for the built-in one)."""
     try:
-        record = _chosen(catalogue().records())
+        record = _chosen(_cleared(catalogue().records()))
     except HumansecError:
         return []
     return [record.marking] if record else []
@@ -46,7 +54,7 @@ def _keep_choice() -> None:
 def choose() -> PackageBasemap | None:
     """The sidebar's basemap choice; the chosen package's map element, or None (countries)."""
     try:
-        records = catalogue().records()
+        records = _cleared(catalogue().records())
     except HumansecError as error:
         text.show(error)
         return None
@@ -99,11 +107,16 @@ def add_form() -> None:
         attribution = first.text_input(
             "Attribution (default: the package's own)", key=state.BASEMAP_ATTRIBUTION
         )
-        who = second.text_input("Your name and unit", key=state.BASEMAP_WHO)
         if not st.form_submit_button("Add basemap", type="primary"):
             return
     if upload is None:
         text.show("Choose an .mbtiles or .pmtiles file first.")
+        return
+    user = resources.session_user()
+    try:  # checked again here, not only by the page: a crafted widget event cannot pass
+        checked(settings, user, Permission.MANAGE_BASEMAPS, what="add a basemap package")
+    except HumansecError as error:
+        text.show(error)
         return
     staging = catalogue().package_dir / "staging"
     staging.mkdir(parents=True, exist_ok=True)
@@ -117,7 +130,7 @@ def add_form() -> None:
                 title=title,
                 marking=marking,
                 markings=settings.classification_order,
-                who=f"{who.strip()} (server user {getpass.getuser()})" if who.strip() else "",
+                who=user.label(),
                 attribution=attribution,
             )
     except HumansecError as error:
@@ -173,10 +186,10 @@ def catalogue_section() -> None:
     chosen = next(r for r in records if r.basemap_id == basemap_id)
     label = "Restore" if chosen.retired else "Retire"
     if st.button(f"{label} {basemap_id}", key=state.BASEMAP_RETIRE):
+        user = resources.session_user()
         try:
-            catalogue().set_retired(
-                basemap_id, retired=not chosen.retired, who=f"server user {getpass.getuser()}"
-            )
+            checked(resources.settings(), user, Permission.MANAGE_BASEMAPS, what=label.lower())
+            catalogue().set_retired(basemap_id, retired=not chosen.retired, who=user.label())
         except HumansecError as error:
             text.show(error)
             return

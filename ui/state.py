@@ -86,7 +86,6 @@ BASEMAP_UPLOAD: Final = "basemap_upload"
 BASEMAP_TITLE: Final = "basemap_title"
 BASEMAP_MARKING: Final = "basemap_marking"
 BASEMAP_ATTRIBUTION: Final = "basemap_attribution"
-BASEMAP_WHO: Final = "basemap_who"
 BASEMAP_ADD: Final = "basemap_add"
 BASEMAP_MESSAGE: Final = "basemap_message"  # what the last add did (not a widget)
 BASEMAP_SELECTED: Final = "basemap_selected"

@@ -111,7 +111,6 @@ def test_an_uploaded_raster_mbtiles_is_drawn_from_the_app(
     page.get_by_role("link", name="Basemaps").click()
     expect(page.get_by_role("heading", name="Basemaps")).to_be_visible(timeout=60_000)
     page.locator('input[type="file"]').set_input_files(str(package))
-    page.get_by_label("Your name and unit").fill("Maj Geo, J2")
     idle(page)
     page.get_by_role("button", name="Add basemap").click()
     expect(page.get_by_text("Added Ops area").first).to_be_visible(timeout=120_000)
