@@ -119,7 +119,7 @@ def _walk(node: object) -> list[object]:
 
 def conflicts_table(at: AppTest) -> pd.DataFrame:
     """The Planned activities page's table of conflicting pairs."""
-    return next(d.value for d in at.dataframe if "feature_id" in d.value.columns)
+    return next(d.value for d in at.dataframe if "Feature id" in d.value.columns)
 
 
 ROLE_PAGES = [(role, page) for role in Role for page in PAGES]
@@ -158,11 +158,12 @@ def test_a_restricted_planner_sees_the_need_to_know_line_and_never_the_secret_si
     assert "ask the intelligence staff (J2) of your headquarters" in lines[0]
     assert SECRET_NAME not in drawn and "Secret sites" not in drawn
     table = conflicts_table(at)
-    assert table["feature_id"].isna().all()
+    assert table["Feature id"].isna().all()
+    assert table["Need to know"].str.contains("higher marking").all()
     # The same page for a planner cleared to SECRET names the hospital (the test can fail).
     cleared = app(data_dir, monkeypatch, claims(["planner"], "NATO SECRET"),
                   page="pages/planned_activities.py")  # fmt: skip
-    assert list(conflicts_table(cleared)["feature_id"]) == ["h1"]
+    assert list(conflicts_table(cleared)["Feature id"]) == ["h1"]
     assert SECRET_NAME in shown_text(cleared)
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from humansec.conflicts import describe
 from humansec.conflicts.describe import (
     CONFLICT_HEADINGS,
     describe_activities,
@@ -182,3 +183,9 @@ def test_csv_of_named_conflicts_stays_formula_safe(
 def test_frames_in_another_crs_are_refused(features: gpd.GeoDataFrame) -> None:
     with pytest.raises(SchemaError, match="EPSG:4326"):
         describe_conflicts(pairs(("a1", "c1", "layer-a")), features.to_crs("EPSG:3857"))
+
+
+def test_pairs_whose_features_are_all_missing_are_kept_without_names() -> None:
+    wanted = describe._keys(pd.Series(["l1"]), pd.Series(["f1"]))
+    empty = describe._keys(pd.Series([], dtype=object), pd.Series([], dtype=object))
+    assert describe._lookup(empty, wanted).tolist() == [-1]

@@ -58,10 +58,12 @@ CONFLICT_HEADINGS: dict[str, str] = {
     "feature_lon": "Longitude",
     "feature_mgrs": "MGRS",
     "distance_m": "Distance (m)",
+    "distance_band": "Distance band",
     "threshold_m": "Stand-off (m)",
     "rule": "Rule",
     "rationale": "Rationale",
     "time_overlap": "Times overlap",
+    "need_to_know": "Need to know",
     "feature_layer": "Layer id",
 }
 """Column of the pair table -> heading in words, in the order people read them."""
@@ -241,6 +243,8 @@ def _lookup(index: pd.MultiIndex, wanted: pd.MultiIndex) -> np.ndarray:
     """Position in ``index`` of each key of ``wanted`` (the first one), -1 when absent."""
     unique = ~index.duplicated()
     positions = np.flatnonzero(unique)
+    if positions.size == 0:  # no features at all (e.g. every one withheld): none found
+        return np.full(len(wanted), -1, dtype=np.int64)
     found = index[unique].get_indexer(wanted)
     return np.where(found >= 0, positions[np.maximum(found, 0)], -1)
 
