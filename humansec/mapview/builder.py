@@ -7,6 +7,8 @@ without rebuilding the map. Every frame is in WGS84 (EPSG:4326); another CRS is 
 Only features inside the current view (plus a margin) are sent. A kind with more than
 ``point_limit`` features there is drawn as H3 hexagons with counts, sized for the zoom; the
 individual, clickable features appear once the view is small enough (DESIGN.md section 8).
+Place names for the view come from ``build_label_group`` (``labels.py``), symbols per focus
+area and APP-6 codes from ``symbols.py``, popup text from ``popups.py``.
 """
 
 from __future__ import annotations
