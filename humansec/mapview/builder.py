@@ -476,6 +476,8 @@ def feature_element(
     meta = _layer_meta(kind, labels_shown, cluster=clustered, style=style, title=title)
     if kind == LayerKind.INCIDENT:
         meta["styles"] = [focus.point_options() for focus in symbols_mod.FOCUS_STYLES.values()]
+        # Clusters mix focus areas: a neutral colour, not the red of an activity's status.
+        meta["point"] = {**meta["point"], "fillColor": symbols_mod.CLUSTER_COLOUR}
     if "sidc" in extra_props:
         fill = style.colour if style is not None else symbols_mod.UNCHECKED_COLOUR
         meta["milsymbol"] = {"fill": escape_text(fill), "size": symbols_mod.SYMBOL_SIZE}

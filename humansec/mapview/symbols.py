@@ -54,6 +54,8 @@ TOL_MUTED: Mapping[str, str] = {
     "purple": "#AA4499",
     "grey": "#DDDDDD",
 }
+CLUSTER_COLOUR = "#4D4D4D"
+"""Fill of a cluster of incidents (it mixes focus areas)."""
 CONFLICT_EVENT = "conflict_event"
 CONFLICT_EVENT_TITLE = "Conflict event (no focus area)"
 INCIDENT_OUTLINE = "#222222"
