@@ -74,6 +74,7 @@ def test_incidents_carry_their_symbol_index_and_the_layer_the_styles():
     assert [s["fillColor"] for s in meta["styles"]] == [s.colour for s in FOCUS_STYLES.values()]
     assert [s["shape"] for s in meta["styles"]] == [s.shape for s in FOCUS_STYLES.values()]
     assert "style_function" not in _render(groups)
+    assert meta["point"]["fillColor"] not in STATUS_COLOURS.values()  # clusters are neutral
 
 
 def test_legend_lists_every_focus_area_or_the_heat_ramp():

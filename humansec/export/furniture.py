@@ -434,7 +434,7 @@ def plain_lines(furniture: Furniture) -> list[str]:
 FURNITURE_CSS = """
 html, body { margin: 0; padding: 0; background: #fff; }
 body.hsx { display: grid; grid-template-columns: 1fr var(--hsx-side, 300px);
-  grid-template-rows: auto auto 1fr auto; width: var(--hsx-w, 100vw);
+  grid-template-rows: auto auto minmax(0, 1fr) auto; width: var(--hsx-w, 100vw);
   height: var(--hsx-h, 100vh); overflow: hidden; font: 12px/1.35 "DejaVu Sans", sans-serif;
   color: #111; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body.hsx > .hsx-top { grid-row: 1; grid-column: 1 / 3; }
@@ -454,6 +454,8 @@ body.hsx > .hsx-bottom { grid-row: 4; grid-column: 1 / 3; }
 .hsx-side { overflow: hidden; padding: 6px 8px; border-left: 1px solid #444;
   font-size: 11px; display: flex; flex-direction: column; gap: 8px; }
 .hsx-side .hsx-legend { box-shadow: none; padding: 0; background: none; }
+.hsx-side .hs-legend-group { display: grid; grid-template-columns: 1fr 1fr; column-gap: 6px; }
+.hsx-side .hs-legend-group .hs-legend-row { white-space: normal; line-height: 1.15; }
 .hsx-h { font-weight: bold; margin-bottom: 2px; }
 .hsx-sources { margin: 0; padding-left: 14px; overflow-wrap: anywhere; font-size: 9px; }
 .hsx-mark { color: #444; }

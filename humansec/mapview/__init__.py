@@ -1,8 +1,9 @@
 """The situation map as folium objects: offline assets, symbols per kind, aggregation.
 
 The page calls ``build_base_map`` once, ``build_data_layers`` on every rerun (handed to
-streamlit-folium's ``feature_group_to_add``) and ``build_layer_control``;
-``build_situation_map`` puts everything into one map (tests, HTML export).
+streamlit-folium's ``feature_group_to_add``), with ``build_label_group`` (the place names of
+the view), and ``build_layer_control``; ``build_situation_map`` puts everything into one map
+(tests, HTML export).
 """
 
 from __future__ import annotations

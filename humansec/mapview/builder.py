@@ -7,6 +7,8 @@ without rebuilding the map. Every frame is in WGS84 (EPSG:4326); another CRS is 
 Only features inside the current view (plus a margin) are sent. A kind with more than
 ``point_limit`` features there is drawn as H3 hexagons with counts, sized for the zoom; the
 individual, clickable features appear once the view is small enough (DESIGN.md section 8).
+Place names for the view come from ``build_label_group`` (``labels.py``), symbols per focus
+area and APP-6 codes from ``symbols.py``, popup text from ``popups.py``.
 """
 
 from __future__ import annotations
@@ -488,6 +490,8 @@ def feature_element(
     meta = _layer_meta(kind, labels_shown, cluster=clustered, style=style, title=title)
     if kind == LayerKind.INCIDENT:
         meta["styles"] = [focus.point_options() for focus in symbols_mod.FOCUS_STYLES.values()]
+        # Clusters mix focus areas: a neutral colour, not the red of an activity's status.
+        meta["point"] = {**meta["point"], "fillColor": symbols_mod.CLUSTER_COLOUR}
     if "sidc" in extra_props:
         fill = style.colour if style is not None else symbols_mod.UNCHECKED_COLOUR
         meta["milsymbol"] = {"fill": escape_text(fill), "size": symbols_mod.SYMBOL_SIZE}

@@ -311,6 +311,11 @@ RUNTIME_CSS = """
 .hs-label-m .hs-label-text { font-size: 12px; }
 .hs-label-s .hs-label-text { font-size: 11px; color: #333; }
 .leaflet-pane.leaflet-hsHeat-pane { opacity: 0.85; }
+@media print {
+  /* A PDF would write each shadow as text again: a plain backing box instead of a halo. */
+  .hs-label-text { text-shadow: none; background: rgba(255,255,255,0.8); border-radius: 2px;
+    padding: 0 1px; }
+}
 .hs-popup table.hs-fields { border-collapse: collapse; font-size: 12px; }
 .hs-popup table.hs-fields th { text-align: left; padding: 1px 8px 1px 0; color: #555;
   font-weight: normal; vertical-align: top; }

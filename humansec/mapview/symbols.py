@@ -54,6 +54,8 @@ TOL_MUTED: Mapping[str, str] = {
     "purple": "#AA4499",
     "grey": "#DDDDDD",
 }
+CLUSTER_COLOUR = "#4D4D4D"
+"""Fill of a cluster of incidents (it mixes focus areas)."""
 CONFLICT_EVENT = "conflict_event"
 CONFLICT_EVENT_TITLE = "Conflict event (no focus area)"
 INCIDENT_OUTLINE = "#222222"
@@ -109,7 +111,10 @@ def incident_legend_rows() -> str:
         f"{legend_symbol_svg(style)}<span>{escape_text(FOCUS_TITLES[key])}</span></div>"
         for key, style in FOCUS_STYLES.items()
     ]
-    return '<div class="hs-legend-sub">Incidents by focus area</div>' + "".join(rows)
+    return (
+        '<div class="hs-legend-sub">Incidents by focus area</div>'
+        f'<div class="hs-legend-group">{"".join(rows)}</div>'
+    )
 
 
 SIDC_BY_TYPE: Mapping[str, str] = {
@@ -152,7 +157,10 @@ def activity_type_rows(fill: str = UNCHECKED_COLOUR) -> str:
         f"<span>{escape_text(activity_type.replace('_', ' ').capitalize())}</span></div>"
         for activity_type, sidc in SIDC_BY_TYPE.items()
     ]
-    return '<div class="hs-legend-sub">Planned activities (APP-6)</div>' + "".join(rows)
+    return (
+        '<div class="hs-legend-sub">Planned activities (APP-6)</div>'
+        f'<div class="hs-legend-group">{"".join(rows)}</div>'
+    )
 
 
 def heat_ramp_html(gradient: Mapping[str, str]) -> str:

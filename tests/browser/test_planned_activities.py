@@ -35,6 +35,10 @@ def test_activity_entered_by_mgrs_is_flagged_on_the_map(
     red = page.get_by_test_id("stMetric").filter(has_text="Red (critical or high)")
     expect(red.get_by_test_id("stMetricValue")).to_have_text("1", timeout=30_000)
 
+    def flagged(shown: list[dict[str, str]]) -> bool:
+        # The popup says it in words: the check's status and the activity's type.
+        return any("Conflict check\tRed" in p["text"] and "Air strike" in p["text"] for p in shown)
+
     popups: list[dict[str, str]] = []
     for _ in range(60):  # the map may be redrawn after the rerun: look it up each time
         # While Streamlit swaps the map, the old and the new frame may both be on the page.
@@ -44,12 +48,12 @@ def test_activity_entered_by_mgrs_is_flagged_on_the_map(
                 popups = frame.evaluate(OPEN_POPUPS, "strike-1") if frame else []
             except PlaywrightError:  # the frame went away under us
                 popups = []
-            if popups:
+            if flagged(popups):
                 break
-        if popups:
+        if flagged(popups):
             break
         page.wait_for_timeout(500)
-    assert any("status\tred" in p["text"] and "air_strike" in p["text"] for p in popups), popups
+    assert flagged(popups), popups
     assert guard.blocked == []
     assert guard.dialogs == []
 
