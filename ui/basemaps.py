@@ -130,7 +130,7 @@ def add_form() -> None:
                 title=title,
                 marking=marking,
                 markings=settings.classification_order,
-                who=user.label(),
+                who=user.label,
                 attribution=attribution,
             )
     except HumansecError as error:
@@ -189,7 +189,7 @@ def catalogue_section() -> None:
         user = resources.session_user()
         try:
             checked(resources.settings(), user, Permission.MANAGE_BASEMAPS, what=label.lower())
-            catalogue().set_retired(basemap_id, retired=not chosen.retired, who=user.label())
+            catalogue().set_retired(basemap_id, retired=not chosen.retired, who=user.label)
         except HumansecError as error:
             text.show(error)
             return
