@@ -83,8 +83,6 @@ def map_section() -> None:
         )
         base.add_child(FillFrame())
         base.add_child(measure_control(STREAMLIT_ASSET_PREFIX))
-        west, south, east, north = home.bounds
-        base.fit_bounds([[south, west], [north, east]])
         groups = resources.map_layers(
             data_versions,
             plain_kinds,
