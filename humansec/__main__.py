@@ -3,7 +3,8 @@
 ``python -m humansec layers`` prints the catalogue as JSON; ``python -m humansec check``
 runs the conflict check of planned activities against protected features;
 ``python -m humansec export`` writes a briefing product (PNG, PDF, PPTX or offline HTML);
-``python -m humansec ingest`` validates a file and stores it as a new layer version.
+``python -m humansec ingest`` validates a file and stores it as a new layer version;
+``python -m humansec incidents summary|hotspots`` analyses the store's incidents.
 """
 
 from __future__ import annotations
@@ -382,6 +383,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "e.g. protection:Cultural=world_heritage",
     )
     ingest.set_defaults(run=_ingest)
+    from humansec.analytics.cli import add_parser as add_incidents  # noqa: PLC0415
+
+    add_incidents(commands, _bbox)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
