@@ -13,6 +13,7 @@ st.set_page_config(page_title="humansec", layout="wide")
 pages = [
     st.Page("pages/situation_map.py", title="Situation map", default=True),
     st.Page("pages/planned_activities.py", title="Planned activities"),
+    st.Page("pages/incidents.py", title="Incidents"),
     st.Page("pages/briefing.py", title="Briefing"),
     st.Page("pages/data.py", title="Data"),
 ]

@@ -69,3 +69,13 @@ DATA_STORED: Final = "data_stored"  # message about the last layer stored (not a
 DATA_CATALOGUE_LAYER: Final = "data_catalogue_layer"
 DATA_RETIRE: Final = "data_retire"
 DATA_MAP: Final = "data_preview_map"
+
+# Incidents page
+INCIDENTS_IN_VIEW: Final = "incidents_in_view"
+INCIDENTS_FREQ: Final = "incidents_freq"
+INCIDENTS_BY: Final = "incidents_by"
+INCIDENTS_RESOLUTION: Final = "incidents_resolution"
+INCIDENTS_PERMUTATIONS: Final = "incidents_permutations"
+INCIDENTS_RECENT: Final = "incidents_recent_days"
+INCIDENTS_BASELINE: Final = "incidents_baseline_days"
+INCIDENTS_TREND_CHART: Final = "incidents_trend_chart"
