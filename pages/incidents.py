@@ -43,14 +43,25 @@ by = right.radio(
     format_func={"focus_area": "focus area", "event_type": "event type"}.__getitem__,
 )  # fmt: skip
 trend = analytics.trend(data_versions, times, tuple(focus), bbox, freq=freq, by=by)
-left.plotly_chart(charts.trend_figure(trend, "events", "Events"), config=config,
-                  key=state.INCIDENTS_TREND_CHART)  # fmt: skip
+picked = left.plotly_chart(
+    charts.trend_figure(trend, "events", "Events (select bars to filter the charts below)"),
+    config=config, key=state.INCIDENTS_TREND_CHART, on_select="rerun",
+    selection_mode=("points", "box"),
+)  # fmt: skip
 right.plotly_chart(charts.trend_figure(trend, "fatalities", "Fatalities"), config=config)
+picks = analytics.trend_picks(picked, trend, freq, by)
+if picks is not None:
+    n_picked = analytics.count(data_versions, times, focus, bbox, picks)
+    text.show(
+        f"{n_picked} incidents in the {len(picks[2])} bars selected in the trend chart: the "
+        "charts and tables below show only them (double-click the chart to clear).",
+        "info",
+    )
 
 left, right = st.columns(2)
 with left:
     st.subheader("Victims by sex and age")
-    summary = analytics.victims(data_versions, times, tuple(focus), bbox)
+    summary = analytics.victims(data_versions, times, tuple(focus), bbox, picks)
     st.plotly_chart(charts.victims_figure(summary), config=config)
     st.metric("Events with no sex/age breakdown", f"{summary.events_without_breakdown}")
     text.show(
@@ -61,7 +72,7 @@ with left:
 with right:
     st.subheader("Who")
     st.plotly_chart(
-        charts.actors_figure(analytics.actors(data_versions, times, tuple(focus), bbox)),
+        charts.actors_figure(analytics.actors(data_versions, times, tuple(focus), bbox, picks)),
         config=config,
     )
 
@@ -77,7 +88,7 @@ permutations = right.selectbox(
 )  # fmt: skip
 try:
     cells = analytics.hotspots(data_versions, times, tuple(focus), bbox, resolution=resolution,
-                                  permutations=permutations)  # fmt: skip
+                                  permutations=permutations, picks=picks)  # fmt: skip
     significant = cells[cells["class"] != "not significant"]
     st.plotly_chart(charts.hotspot_figure(cells), config=config)
     st.caption(f"{len(significant)} of {len(cells)} cells significant (FDR-corrected).")
@@ -95,7 +106,7 @@ try:
     baseline = int(right.number_input("Baseline days", 1, 3650, 60, key=state.INCIDENTS_BASELINE))
     emerging = analytics.change(
         data_versions, times, tuple(focus), bbox, resolution=resolution,
-        recent_days=recent, baseline_days=baseline,
+        recent_days=recent, baseline_days=baseline, picks=picks,
     )  # fmt: skip
     st.dataframe(
         analytics.with_nearest_place(data_versions, emerging.head(20)).drop(columns=["lat", "lon"]),

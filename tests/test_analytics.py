@@ -293,3 +293,15 @@ def test_nearest_place_is_geodesic() -> None:
     _, _, metres = Geod(ellps="WGS84").inv(23.0, 54.2, 22.93, 54.1)
     assert got.loc[0, "nearest_place"] == "Suwałki"
     assert got.loc[0, "distance_km"] == pytest.approx(metres / 1000, rel=1e-9)
+
+
+def test_trend_selection_picks_the_incidents_of_the_chosen_bars(demo: gpd.GeoDataFrame) -> None:
+    table = analytics.trend(demo, freq="W", by="event_type")
+    bars = table.sort_values("events", ascending=False).head(3)
+    picks = list(zip(bars["period"], bars["group"], strict=True))
+    inside = analytics.in_trend_selection(demo, "W", "event_type", picks)
+    assert inside.sum() == bars["events"].sum()
+    week = demo["date"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("W").dt.start_time
+    plain = pd.Series(list(zip(week, demo["type"].fillna("(not given)"), strict=True)))
+    assert (plain.isin(picks).to_numpy() == inside).all()
+    assert not analytics.in_trend_selection(demo, "W", "event_type", []).any()

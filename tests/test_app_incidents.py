@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -74,3 +75,19 @@ def test_filters_and_the_map_view_narrow_the_incidents(page: AppTest) -> None:
     page.selectbox(key=state.INCIDENTS_PERMUTATIONS).set_value(99).run()
     assert not page.exception, page.exception
     assert len(page.get("plotly_chart")) == 5
+
+
+def test_trend_picks_read_the_selection_event() -> None:
+    from ui.analytics import trend_picks  # noqa: PLC0415
+
+    table = pd.DataFrame(
+        {"period": pd.to_datetime(["2026-08-03", "2026-08-03"]), "group": ["poc", "crsv"]}
+    )
+    event = {"selection": {"points": [{"curve_number": 1, "x": "2026-08-03"},
+                                      {"curve_number": 0, "x": "2026-08-03 00:00"}]}}  # fmt: skip
+    assert trend_picks(event, table, "W", "focus_area") == (
+        "W",
+        "focus_area",
+        (("2026-08-03", "crsv"), ("2026-08-03", "poc")),
+    )
+    assert trend_picks({"selection": {"points": []}}, table, "W", "focus_area") is None

@@ -24,6 +24,8 @@ from ui import resources
 from ui.resources import Versions
 
 Times = tuple[pd.Timestamp | None, pd.Timestamp | None]
+Picks = tuple[str, str, tuple[tuple[str, str], ...]] | None
+"""Bars picked in the trend chart: (freq, by, ((period ISO date, group), ...)), or None."""
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -40,9 +42,21 @@ def _cells(data_versions: Versions, resolution: int) -> pd.Series:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _positions(
-    data_versions: Versions, times: Times, focus: tuple[str, ...], bbox: BBox | None
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    picks: Picks = None,
 ) -> np.ndarray:
-    """Row positions of the incidents that pass the filters."""
+    """Row positions of the incidents that pass the filters (and the picked trend bars)."""
+    if picks is not None:
+        positions = _positions(data_versions, times, focus, bbox)
+        freq, by, bars = picks
+        chosen = _incidents(data_versions).iloc[positions]
+        inside = analytics.in_trend_selection(
+            chosen, freq, by, [(pd.Timestamp(period), group) for period, group in bars]
+        )
+        return positions[inside]
     frame = _incidents(data_versions)
     chosen = analytics.select(frame.assign(_row=np.arange(len(frame))), since=times[0],
                               until=times[1], bbox=bbox, focus=focus)  # fmt: skip
@@ -50,16 +64,26 @@ def _positions(
 
 
 def selected(
-    data_versions: Versions, times: Times, focus: Sequence[str], bbox: BBox | None
+    data_versions: Versions,
+    times: Times,
+    focus: Sequence[str],
+    bbox: BBox | None,
+    picks: Picks = None,
 ) -> gpd.GeoDataFrame:
     """The incidents that pass the filters."""
-    positions = _positions(data_versions, times, tuple(focus), bbox)
+    positions = _positions(data_versions, times, tuple(focus), bbox, picks)
     return _incidents(data_versions).iloc[positions]
 
 
-def count(data_versions: Versions, times: Times, focus: Sequence[str], bbox: BBox | None) -> int:
+def count(
+    data_versions: Versions,
+    times: Times,
+    focus: Sequence[str],
+    bbox: BBox | None,
+    picks: Picks = None,
+) -> int:
     """How many incidents pass the filters."""
-    return len(_positions(data_versions, times, tuple(focus), bbox))
+    return len(_positions(data_versions, times, tuple(focus), bbox, picks))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -78,18 +102,26 @@ def trend(
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def victims(
-    data_versions: Versions, times: Times, focus: tuple[str, ...], bbox: BBox | None
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    picks: Picks = None,
 ) -> VictimSummary:
     """``humansec.analytics.victims`` of the filtered incidents."""
-    return analytics.victims(selected(data_versions, times, focus, bbox))
+    return analytics.victims(selected(data_versions, times, focus, bbox, picks))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def actors(
-    data_versions: Versions, times: Times, focus: tuple[str, ...], bbox: BBox | None
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    picks: Picks = None,
 ) -> pd.DataFrame:
     """``humansec.analytics.actors`` of the filtered incidents."""
-    return analytics.actors(selected(data_versions, times, focus, bbox), top=15)
+    return analytics.actors(selected(data_versions, times, focus, bbox, picks), top=15)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Computing hot spots (Gi*)…")
@@ -101,9 +133,10 @@ def hotspots(
     *,
     resolution: int,
     permutations: int,
+    picks: Picks = None,
 ) -> gpd.GeoDataFrame:
     """Gi* cells of the filtered incidents (computed once per filter state, then reused)."""
-    positions = _positions(data_versions, times, focus, bbox)
+    positions = _positions(data_versions, times, focus, bbox, picks)
     frame = _incidents(data_versions).iloc[positions]
     cells = _cells(data_versions, resolution).iloc[positions]
     return analytics.hotspots(frame, resolution, permutations, seed=0, cells=cells)
@@ -119,9 +152,10 @@ def change(
     resolution: int,
     recent_days: int,
     baseline_days: int,
+    picks: Picks = None,
 ) -> gpd.GeoDataFrame:
     """Recent against baseline per H3 cell of the filtered incidents."""
-    positions = _positions(data_versions, times, focus, bbox)
+    positions = _positions(data_versions, times, focus, bbox, picks)
     frame = _incidents(data_versions).iloc[positions]
     cells = _cells(data_versions, resolution).iloc[positions]
     # The windows end at the last incident shown (the date filter can reach further).
@@ -134,3 +168,23 @@ def with_nearest_place(data_versions: Versions, cells: gpd.GeoDataFrame) -> pd.D
     near = analytics.nearest_place(cells["lat"].to_numpy(), cells["lon"].to_numpy(), places)
     table = pd.DataFrame(cells.drop(columns="geometry")).reset_index(drop=True)
     return pd.concat([table, near], axis=1)
+
+
+def trend_picks(event: object, table: pd.DataFrame, freq: str, by: str) -> Picks:
+    """The bars picked in the trend chart (``st.plotly_chart``'s selection event), or None.
+
+    Each trace of ``charts.trend_figure`` is one group, in sorted order; a point's ``x`` is
+    the period's start.
+    """
+    selection = getattr(event, "selection", None) or (
+        event.get("selection") if isinstance(event, dict) else None
+    )
+    points = (selection or {}).get("points") or []
+    groups = sorted(table["group"].astype(str).unique())
+    bars: set[tuple[str, str]] = set()
+    for point in points:
+        curve, x = point.get("curve_number"), point.get("x")
+        if curve is None or x is None or not 0 <= int(curve) < len(groups):
+            continue
+        bars.add((pd.Timestamp(x).date().isoformat(), groups[int(curve)]))
+    return (freq, by, tuple(sorted(bars))) if bars else None

@@ -10,7 +10,7 @@ from humansec.analytics.change import CHANGE_COLUMNS, change
 from humansec.analytics.hotspots import CLASSES, HOTSPOT_COLUMNS, hotspots
 from humansec.analytics.places import nearest_place
 from humansec.analytics.select import select
-from humansec.analytics.trend import BYS, FREQS, trend
+from humansec.analytics.trend import BYS, FREQS, in_trend_selection, trend
 from humansec.analytics.victims import VictimSummary, victims
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "cells_of",
     "change",
     "hotspots",
+    "in_trend_selection",
     "nearest_place",
     "select",
     "trend",

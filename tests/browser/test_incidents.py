@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -29,3 +31,20 @@ def test_incidents_page_draws_its_charts_offline(
     assert guard.blocked == []
     assert guard.failed == []
     assert guard.dialogs == []
+
+
+def test_selecting_a_trend_bar_filters_the_other_charts(
+    guarded_page: tuple[Page, Guard], server: Server
+) -> None:
+    page, guard = guarded_page
+    page.goto(f"{server.url}/incidents", wait_until="domcontentloaded")
+    plots = page.locator(".js-plotly-plot")
+    expect(plots).to_have_count(5, timeout=90_000)
+    bar = plots.nth(0).locator("g.barlayer path").first
+    expect(bar).to_be_attached(timeout=30_000)
+    bar.click(force=True)
+    note = page.get_by_text(re.compile(r"\d+ incidents in the 1 bars selected in the trend chart"))
+    expect(note).to_be_visible(timeout=60_000)
+    expect(page.locator(".js-plotly-plot")).to_have_count(5, timeout=60_000)
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    assert guard.blocked == []
