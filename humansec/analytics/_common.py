@@ -88,13 +88,15 @@ def cells_of(incidents: gpd.GeoDataFrame, resolution: int) -> pd.Series:
     return pd.Series(result, index=incidents.index, dtype="string", name="h3")
 
 
-def cell_polygons(cells: Sequence[str]) -> list[shapely.Polygon]:
-    """The hexagon (or pentagon) of each H3 cell, lon/lat, EPSG:4326."""
-    polygons = []
-    for cell in cells:
-        boundary = h3.cell_to_boundary(cell)  # ((lat, lon), ...)
-        polygons.append(shapely.Polygon([(lon, lat) for lat, lon in boundary]))
-    return polygons
+def cell_polygons(cells: Sequence[str]) -> np.ndarray:
+    """The hexagon (or pentagon) of each H3 cell, lon/lat, EPSG:4326 (shapely array)."""
+    if not cells:
+        return np.empty(0, dtype=object)
+    boundaries = [h3.cell_to_boundary(cell) for cell in cells]  # ((lat, lon), ...)
+    sizes = np.fromiter((len(b) + 1 for b in boundaries), dtype=np.int64, count=len(cells))
+    latlon = np.array([vertex for b in boundaries for vertex in (*b, b[0])], dtype=float)
+    rings = shapely.linearrings(latlon[:, ::-1], indices=np.repeat(np.arange(len(cells)), sizes))
+    return np.asarray(shapely.polygons(rings))
 
 
 def cell_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -15,6 +15,7 @@ import warnings
 
 import geopandas as gpd
 import h3
+import h3.api.numpy_int as h3i
 import numpy as np
 import pandas as pd
 
@@ -35,19 +36,23 @@ CLASSES: tuple[str, ...] = (
 MAX_PERMUTATIONS = 99_999
 
 
+def _disks(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(focal position, neighbour cell) of every cell's disk of radius 1 (itself included)."""
+    disks = [h3i.grid_disk(cell, 1) for cell in cells.tolist()]
+    sizes = np.fromiter((len(d) for d in disks), dtype=np.int64, count=len(disks))
+    focal = np.repeat(np.arange(len(cells)), sizes)
+    return focal, np.concatenate(disks).astype(np.uint64) if disks else np.empty(0, np.uint64)
+
+
 def study_cells(occupied: pd.Series) -> tuple[list[str], np.ndarray]:
     """The cells with incidents (and their counts) plus the ring of empty cells around them."""
     counts = occupied.value_counts()
-    cells = [str(cell) for cell in counts.index]
-    known = set(cells)
-    ring: list[str] = []
-    for cell in cells:
-        for neighbour in h3.grid_disk(cell, 1):
-            if neighbour not in known:
-                known.add(neighbour)
-                ring.append(neighbour)
+    cells = np.array([h3.str_to_int(str(cell)) for cell in counts.index], dtype=np.uint64)
+    _, neighbours = _disks(cells)
+    ring = np.setdiff1d(np.unique(neighbours), cells)
     y = np.concatenate([counts.to_numpy(dtype=float), np.zeros(len(ring))])
-    return cells + ring, y
+    ids = [str(cell) for cell in counts.index] + [h3.int_to_str(int(c)) for c in ring]
+    return ids, y
 
 
 def neighbour_graph(cells: list[str]) -> object:
@@ -55,17 +60,15 @@ def neighbour_graph(cells: list[str]) -> object:
     import scipy.sparse as sp  # noqa: PLC0415 -- heavy, only needed here
     from libpysal.graph import Graph  # noqa: PLC0415
 
-    position = {cell: i for i, cell in enumerate(cells)}
-    rows: list[int] = []
-    cols: list[int] = []
-    for i, cell in enumerate(cells):
-        for neighbour in h3.grid_disk(cell, 1):
-            j = position.get(neighbour)
-            if j is not None:
-                rows.append(i)
-                cols.append(j)
+    ints = np.array([h3.str_to_int(cell) for cell in cells], dtype=np.uint64)
+    focal, neighbours = _disks(ints)
+    order = np.argsort(ints)
+    found = np.searchsorted(ints[order], neighbours)
+    found = np.minimum(found, len(ints) - 1)
+    inside = ints[order][found] == neighbours
+    rows, cols = focal[inside], order[found[inside]]
     data = np.ones(len(rows))
-    matrix = sp.csr_array((data, (np.array(rows), np.array(cols))), shape=(len(cells),) * 2)
+    matrix = sp.csr_array((data, (rows, cols)), shape=(len(cells),) * 2)
     return Graph.from_sparse(matrix)
 
 
