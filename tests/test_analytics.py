@@ -305,3 +305,13 @@ def test_trend_selection_picks_the_incidents_of_the_chosen_bars(demo: gpd.GeoDat
     plain = pd.Series(list(zip(week, demo["type"].fillna("(not given)"), strict=True)))
     assert (plain.isin(picks).to_numpy() == inside).all()
     assert not analytics.in_trend_selection(demo, "W", "event_type", []).any()
+
+
+def test_hotspot_figure_leaves_out_many_plain_cells() -> None:
+    cells = analytics.hotspots(_cluster(), 6)
+    plain = int((cells["class"] == "not significant").sum())
+    names = {t.name for t in charts.hotspot_figure(cells, max_plain=plain).data}
+    assert "not significant" in names
+    names = {t.name for t in charts.hotspot_figure(cells, max_plain=plain - 1).data}
+    assert "not significant" not in names
+    assert "hot 99%" in names

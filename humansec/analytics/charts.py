@@ -110,12 +110,16 @@ def actors_figure(table: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def hotspot_figure(cells: gpd.GeoDataFrame) -> go.Figure:
-    """The H3 cells drawn as filled hexagons on plain lon/lat axes (no tiles, no topojson)."""
+def hotspot_figure(cells: gpd.GeoDataFrame, max_plain: int = 5000) -> go.Figure:
+    """The H3 cells drawn as filled hexagons on plain lon/lat axes (no tiles, no topojson).
+
+    The "not significant" cells are drawn only when there are at most ``max_plain`` of them
+    (beyond that they would make the figure megabytes large for little information).
+    """
     fig = go.Figure()
     for name in CLASSES:
         rows = cells[cells["class"] == name]
-        if rows.empty:
+        if rows.empty or (name == "not significant" and len(rows) > max_plain):
             continue
         xs: list[float | None] = []
         ys: list[float | None] = []
