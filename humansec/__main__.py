@@ -6,6 +6,7 @@ runs the conflict check of planned activities against protected features;
 ``python -m humansec ingest`` validates a file and stores it as a new layer version;
 ``python -m humansec basemap add|list|retire|restore`` manages offline basemap packages.
 ``python -m humansec audit verify`` checks the audit trail's hash chain (exit 2 when broken).
+``python -m humansec incidents summary|hotspots`` analyses the store's incidents.
 """
 
 from __future__ import annotations
@@ -416,6 +417,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ingest.set_defaults(run=_ingest)
     basemap_cli.register(commands)
     _add_audit_parser(commands)
+    from humansec.analytics.cli import add_parser as add_incidents  # noqa: PLC0415
+
+    add_incidents(commands, _bbox)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

@@ -26,6 +26,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/situation_map.py", "Situation map", Permission.VIEW_MAP, default=True),
     PageSpec("pages/planned_activities.py", "Planned activities", Permission.VIEW_PLANS),
+    PageSpec("pages/incidents.py", "Incidents", Permission.VIEW_MAP),
     PageSpec("pages/briefing.py", "Briefing", Permission.EXPORT),
     PageSpec("pages/data.py", "Data", Permission.MANAGE_LAYERS),
     PageSpec("pages/rules.py", "Stand-off rules", Permission.EDIT_RULES),

@@ -90,3 +90,13 @@ BASEMAP_ADD: Final = "basemap_add"
 BASEMAP_MESSAGE: Final = "basemap_message"  # what the last add did (not a widget)
 BASEMAP_SELECTED: Final = "basemap_selected"
 BASEMAP_RETIRE: Final = "basemap_retire"
+
+# Incidents page
+INCIDENTS_IN_VIEW: Final = "incidents_in_view"
+INCIDENTS_FREQ: Final = "incidents_freq"
+INCIDENTS_BY: Final = "incidents_by"
+INCIDENTS_RESOLUTION: Final = "incidents_resolution"
+INCIDENTS_PERMUTATIONS: Final = "incidents_permutations"
+INCIDENTS_RECENT: Final = "incidents_recent_days"
+INCIDENTS_BASELINE: Final = "incidents_baseline_days"
+INCIDENTS_TREND_CHART: Final = "incidents_trend_chart"

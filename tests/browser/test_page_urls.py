@@ -22,6 +22,7 @@ PAGES = {
     "situation_map": "Situation map",
     "planned_activities": "Planned activities",
     "briefing": "Briefing",
+    "incidents": "Incidents",
     "data": "Data",
 }
 

@@ -1,0 +1,33 @@
+"""Incidents as an analysis: trends, victims by sex and age, who, hot spots and change.
+
+Pure functions over incident GeoDataFrames in EPSG:4326 (the humansec incident schema); the
+app layer caches them. Nothing here imports streamlit.
+"""
+
+from humansec.analytics._common import NOT_GIVEN, cells_of
+from humansec.analytics.actors import actors
+from humansec.analytics.change import CHANGE_COLUMNS, change
+from humansec.analytics.hotspots import CLASSES, HOTSPOT_COLUMNS, hotspots
+from humansec.analytics.places import nearest_place
+from humansec.analytics.select import select
+from humansec.analytics.trend import BYS, FREQS, in_trend_selection, trend
+from humansec.analytics.victims import VictimSummary, victims
+
+__all__ = [
+    "BYS",
+    "CHANGE_COLUMNS",
+    "CLASSES",
+    "FREQS",
+    "HOTSPOT_COLUMNS",
+    "NOT_GIVEN",
+    "VictimSummary",
+    "actors",
+    "cells_of",
+    "change",
+    "hotspots",
+    "in_trend_selection",
+    "nearest_place",
+    "select",
+    "trend",
+    "victims",
+]

@@ -1,0 +1,119 @@
+"""What every analysis shares: argument checks, the incident columns it reads, H3 cells."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import shapely
+
+from humansec.errors import SchemaError, choices
+from humansec.model import WGS84
+
+NOT_GIVEN = "(not given)"
+"""The group of incidents whose source left a field empty: counted, never guessed."""
+
+MIN_RESOLUTION, MAX_RESOLUTION = 0, 15
+
+
+def check_choice(option: str, value: str, valid: Sequence[str]) -> str:
+    """Return ``value`` when it is one of ``valid``; otherwise say which are."""
+    if value not in valid:
+        msg = f"{option}={value!r} is not valid; choose one of {choices(valid)}."
+        raise SchemaError(msg)
+    return value
+
+
+def check_resolution(resolution: int) -> int:
+    """An H3 resolution 0..15 (``int``), or a message naming the range."""
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)):
+        msg = f"resolution={resolution!r}: give an integer H3 resolution 0..15 (e.g. 6)."
+        raise SchemaError(msg)
+    if not MIN_RESOLUTION <= int(resolution) <= MAX_RESOLUTION:
+        msg = f"resolution={resolution}: H3 resolutions run from 0 to 15 (e.g. 6, ~36 km² cells)."
+        raise SchemaError(msg)
+    return int(resolution)
+
+
+def columns(incidents: pd.DataFrame, names: Collection[str]) -> pd.DataFrame:
+    """Only the ``names`` columns of ``incidents`` (a missing one is an error naming it)."""
+    missing = [name for name in names if name not in incidents.columns]
+    if missing:
+        msg = (
+            f"The incidents lack the column(s) {choices(missing)}; "
+            "give incidents in the humansec incident schema (humansec.model)."
+        )
+        raise SchemaError(msg)
+    return pd.DataFrame({name: incidents[name] for name in names}, index=incidents.index)
+
+
+def utc_naive(dates: pd.Series) -> pd.Series:
+    """Dates as UTC wall time without a time zone (periods are UTC days, weeks, months)."""
+    values = pd.to_datetime(dates, utc=True)
+    return values.dt.tz_convert("UTC").dt.tz_localize(None)
+
+
+def to_wgs84(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``incidents`` in EPSG:4326 (a frame without a CRS is refused: no guessing)."""
+    if incidents.crs is None:
+        msg = "The incidents have no CRS; give them in EPSG:4326 (set_crs) before analysing."
+        raise SchemaError(msg)
+    return incidents if incidents.crs == WGS84 else incidents.to_crs(WGS84)
+
+
+def cells_of(incidents: gpd.GeoDataFrame, resolution: int) -> pd.Series:
+    """The H3 cell (string id) of every incident point at ``resolution``; <NA> without one.
+
+    Each distinct location is converted once (incidents often share coordinates).
+    """
+    resolution = check_resolution(resolution)
+    frame = to_wgs84(incidents)
+    geoms = frame.geometry.to_numpy()
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    points = shapely.get_coordinates(geoms[ok]) if ok.any() else np.empty((0, 2))
+    # Multi-part or non-point geometries: take a representative point, one per feature.
+    if len(points) != int(ok.sum()):
+        points = shapely.get_coordinates(shapely.point_on_surface(geoms[ok]))
+    result = np.full(len(frame), None, dtype=object)
+    if len(points):
+        unique, inverse = np.unique(points, axis=0, return_inverse=True)
+        ids = np.array(
+            [h3.latlng_to_cell(lat, lon, resolution) for lon, lat in unique.tolist()],
+            dtype=object,
+        )
+        result[ok] = ids[inverse.ravel()]
+    return pd.Series(result, index=incidents.index, dtype="string", name="h3")
+
+
+def cell_polygons(cells: Sequence[str]) -> np.ndarray:
+    """The hexagon (or pentagon) of each H3 cell, lon/lat, EPSG:4326 (shapely array)."""
+    if not cells:
+        return np.empty(0, dtype=object)
+    boundaries = [h3.cell_to_boundary(cell) for cell in cells]  # ((lat, lon), ...)
+    sizes = np.fromiter((len(b) + 1 for b in boundaries), dtype=np.int64, count=len(cells))
+    latlon = np.array([vertex for b in boundaries for vertex in (*b, b[0])], dtype=float)
+    rings = shapely.linearrings(latlon[:, ::-1], indices=np.repeat(np.arange(len(cells)), sizes))
+    return np.asarray(shapely.polygons(rings))
+
+
+def cell_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """``table`` (with an ``h3`` column) as hexagons in EPSG:4326, with the cell centres."""
+    cells = table["h3"].astype(str).tolist()
+    centres = [h3.cell_to_latlng(cell) for cell in cells]
+    out = table.copy()
+    out["lat"] = [lat for lat, _ in centres]
+    out["lon"] = [lon for _, lon in centres]
+    return gpd.GeoDataFrame(out, geometry=cell_polygons(cells), crs=WGS84)
+
+
+def bh_fdr(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (false discovery rate), same order as given."""
+    p = np.asarray(p_values, dtype=float)
+    if p.size == 0:
+        return p.copy()
+    from scipy.stats import false_discovery_control  # noqa: PLC0415 -- scipy is heavy
+
+    return np.asarray(false_discovery_control(p, method="bh"), dtype=float)

@@ -1,0 +1,51 @@
+"""The incidents a question is about: a time range, an area and focus areas."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import geopandas as gpd
+import pandas as pd
+
+from humansec.errors import SchemaError, choices
+from humansec.model import FocusArea
+
+BBox = tuple[float, float, float, float]
+
+
+def select(
+    incidents: gpd.GeoDataFrame,
+    *,
+    since: pd.Timestamp | None = None,
+    until: pd.Timestamp | None = None,
+    bbox: BBox | None = None,
+    focus: Collection[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """The incidents dated in [since, until] (UTC), inside ``bbox`` (W, S, E, N degrees; W > E
+    crosses the antimeridian) and under one of ``focus`` (None: no limit on that)."""
+    keep = pd.Series(True, index=incidents.index)
+    if since is not None or until is not None:
+        dates = pd.to_datetime(incidents["date"], utc=True)
+        if since is not None:
+            keep &= (dates >= _utc(since)).fillna(False)
+        if until is not None:
+            keep &= (dates <= _utc(until)).fillna(False)
+    if focus is not None:
+        valid = [str(area) for area in FocusArea]
+        unknown = sorted(set(map(str, focus)) - set(valid))
+        if unknown:
+            msg = f"Focus area(s) {choices(unknown)} unknown; choose from {choices(valid)}."
+            raise SchemaError(msg)
+        keep &= incidents["focus_area"].isin([str(area) for area in focus]).fillna(False)
+    if bbox is not None:
+        west, south, east, north = bbox
+        x = incidents.geometry.x
+        y = incidents.geometry.y
+        inside_x = (x >= west) & (x <= east) if west <= east else (x >= west) | (x <= east)
+        keep &= (inside_x & (y >= south) & (y <= north)).fillna(False)
+    return incidents[keep.to_numpy()]
+
+
+def _utc(stamp: pd.Timestamp) -> pd.Timestamp:
+    value = pd.Timestamp(stamp)
+    return value.tz_localize("UTC") if value.tzinfo is None else value.tz_convert("UTC")

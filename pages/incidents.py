@@ -1,0 +1,117 @@
+"""Incidents: trend, victims by sex and age, who, hot spots and change (issue 12)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from humansec.analytics import charts
+from humansec.errors import HumansecError
+from ui import analytics, filters, frame, resources, state, text
+
+frame.require_router()
+
+st.title("Incidents")
+data_versions = resources.versions()
+extent = resources.extent(data_versions)
+
+with st.sidebar:
+    st.subheader("Filters")
+    time_range = filters.date_range(extent.times)
+    focus = [str(area) for area in filters.focus_areas()]
+    in_view = st.toggle(
+        "Only what is in the map view",
+        key=state.INCIDENTS_IN_VIEW,
+        help="Only the incidents inside the area the situation map showed last.",
+    )
+
+bbox = st.session_state.get(state.LAST_VIEW) if in_view else None
+if in_view and bbox is None:
+    text.show("The situation map has not shown a view yet: all areas are included.", "info")
+times = (time_range.start, time_range.end) if time_range else (None, None)
+n = analytics.count(data_versions, times, focus, bbox)
+text.show(f"{n} incidents match the filters.", "caption")
+config = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}
+
+st.subheader("Trend")
+left, right = st.columns(2)
+freq = left.radio(
+    "Period", ["D", "W", "M"], index=1, horizontal=True, key=state.INCIDENTS_FREQ,
+    format_func={"D": "day", "W": "week", "M": "month"}.__getitem__,
+)  # fmt: skip
+by = right.radio(
+    "Stacked by", ["focus_area", "event_type"], horizontal=True, key=state.INCIDENTS_BY,
+    format_func={"focus_area": "focus area", "event_type": "event type"}.__getitem__,
+)  # fmt: skip
+trend = analytics.trend(data_versions, times, tuple(focus), bbox, freq=freq, by=by)
+picked = left.plotly_chart(
+    charts.trend_figure(trend, "events", "Events (select bars to filter the charts below)"),
+    config=config, key=state.INCIDENTS_TREND_CHART, on_select="rerun",
+    selection_mode=("points", "box"),
+)  # fmt: skip
+right.plotly_chart(charts.trend_figure(trend, "fatalities", "Fatalities"), config=config)
+picks = analytics.trend_picks(picked, trend, freq, by)
+if picks is not None:
+    n_picked = analytics.count(data_versions, times, focus, bbox, picks)
+    text.show(
+        f"{n_picked} incidents in the {len(picks[2])} bars selected in the trend chart: the "
+        "charts and tables below show only them (double-click the chart to clear).",
+        "info",
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Victims by sex and age")
+    summary = analytics.victims(data_versions, times, tuple(focus), bbox, picks)
+    st.plotly_chart(charts.victims_figure(summary), config=config)
+    st.metric("Events with no sex/age breakdown", f"{summary.events_without_breakdown}")
+    text.show(
+        "Counted as the sources give them; nothing is estimated. Events without any "
+        "sex/age figure are a gap in the reporting (gender perspective), shown as such.",
+        "caption",
+    )
+with right:
+    st.subheader("Who")
+    st.plotly_chart(
+        charts.actors_figure(analytics.actors(data_versions, times, tuple(focus), bbox, picks)),
+        config=config,
+    )
+
+st.subheader("Hot spots (Getis-Ord Gi*)")
+left, right = st.columns(2)
+resolution = left.slider(
+    "H3 resolution", 3, 9, 6, key=state.INCIDENTS_RESOLUTION,
+    help="6: cells of about 36 km²; each step down is 7 times larger.",
+)  # fmt: skip
+permutations = right.selectbox(
+    "Inference", [0, 99, 999], key=state.INCIDENTS_PERMUTATIONS,
+    format_func=lambda p: "analytic (normal)" if p == 0 else f"{p} permutations",
+)  # fmt: skip
+try:
+    cells = analytics.hotspots(data_versions, times, tuple(focus), bbox, resolution=resolution,
+                                  permutations=permutations, picks=picks)  # fmt: skip
+    significant = cells[cells["class"] != "not significant"]
+    st.plotly_chart(charts.hotspot_figure(cells), config=config)
+    st.caption(f"{len(significant)} of {len(cells)} cells significant (FDR-corrected).")
+    st.dataframe(
+        analytics.with_nearest_place(data_versions, significant.head(20)).drop(
+            columns=["lat", "lon"]
+        ),
+        hide_index=True,
+        key="incidents_hotspot_table",
+    )
+
+    st.subheader("Change")
+    left, right = st.columns(2)
+    recent = int(left.number_input("Recent days", 1, 3650, 14, key=state.INCIDENTS_RECENT))
+    baseline = int(right.number_input("Baseline days", 1, 3650, 60, key=state.INCIDENTS_BASELINE))
+    emerging = analytics.change(
+        data_versions, times, tuple(focus), bbox, resolution=resolution,
+        recent_days=recent, baseline_days=baseline, picks=picks,
+    )  # fmt: skip
+    st.dataframe(
+        analytics.with_nearest_place(data_versions, emerging.head(20)).drop(columns=["lat", "lon"]),
+        hide_index=True,
+        key="incidents_change_table",
+    )
+except HumansecError as error:
+    text.show(error)

@@ -1,0 +1,61 @@
+"""The analyses on real ACLED and UCDP exports from ../shared/data, through the upload pipeline
+(skipped where the folder is absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from humansec import analytics
+from humansec.ingest.pipeline import UploadMeta, UploadOptions, ingest_file
+from humansec.model import LayerKind
+from humansec.store import GeoPackageStore
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+FILES = ["acled/2022-02-15-2022-05-18-Ukraine.csv", "ucdp_ged/conflict_data_ukr_hdx_hxl.csv"]
+META = UploadMeta(title="Shared data", classification="NATO UNCLASSIFIED", who="test")
+
+
+@pytest.mark.parametrize("name", FILES, ids=["acled", "ucdp"])
+def test_counts_per_month_and_focus_area_on_real_exports(tmp_path: Path, name: str) -> None:
+    source = DATA / name
+    if not source.is_file():
+        pytest.skip(f"{source} is not on this machine")
+    store_path = tmp_path / "store.gpkg"
+    _, record = ingest_file(
+        source,
+        UploadOptions(kind=LayerKind.INCIDENT),
+        staging_root=tmp_path / "staging",
+        store_path=store_path,
+        meta=META,
+    )
+    incidents = GeoPackageStore(store_path).read_kind(LayerKind.INCIDENT)
+    assert len(incidents) == record["features"] > 0
+
+    got = analytics.trend(incidents, freq="M", by="focus_area")
+    month = incidents["date"].dt.tz_convert("UTC").dt.strftime("%Y-%m-01")
+    plain = incidents.assign(month=month).groupby(["month", "focus_area"])
+    expected = {
+        key: (int(n), int(k))
+        for (key, n), k in zip(
+            plain.size().items(), plain["killed"].sum(min_count=0).fillna(0), strict=True
+        )
+    }
+    got_map = {
+        (period.strftime("%Y-%m-%d"), group): (int(n), int(k))
+        for period, group, n, k in got[["period", "group", "events", "fatalities"]].itertuples(
+            index=False
+        )
+    }
+    assert got_map == expected
+    assert sum(n for n, _ in got_map.values()) == len(incidents)
+
+    cells = analytics.hotspots(incidents, resolution=5)
+    assert cells["count"].sum() == incidents.geometry.notna().sum()
+    assert cells["p_fdr"].between(0, 1).all()
+    assert set(cells["class"]) <= set(analytics.CLASSES)
+    emerging = analytics.change(incidents, recent_days=14, baseline_days=60, resolution=5)
+    assert emerging["p_value"].is_monotonic_increasing
+    assert pd.Series(emerging["recent"]).sum() > 0

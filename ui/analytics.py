@@ -1,0 +1,190 @@
+"""The Incidents page's analyses, cached by data version and filters (humansec stays pure).
+
+Every analysis reads the store's incidents once per data version (``resources``), cuts them
+to the filters, and caches its small result per (data version, filters, options): a rerun
+with the same filters (a click, a widget of another section) recomputes nothing. The H3
+cells of every incident are computed once per data version and resolution and reused by
+every filter state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from humansec import analytics
+from humansec.analytics.victims import VictimSummary
+from humansec.model import LayerKind
+from humansec.store import BBox
+from ui import resources
+from ui.resources import Versions
+
+Times = tuple[pd.Timestamp | None, pd.Timestamp | None]
+Picks = tuple[str, str, tuple[tuple[str, str], ...]] | None
+"""Bars picked in the trend chart: (freq, by, ((period ISO date, group), ...)), or None."""
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _incidents(data_versions: Versions) -> gpd.GeoDataFrame:
+    """The store's incidents (shared, never modified: cache_resource hands out no copies)."""
+    return resources.frames_by_kind(data_versions)[LayerKind.INCIDENT]
+
+
+@st.cache_resource(max_entries=8, show_spinner="Placing incidents on H3 cells…")
+def _cells(data_versions: Versions, resolution: int) -> pd.Series:
+    """The H3 cell of every stored incident at ``resolution``."""
+    return analytics.cells_of(_incidents(data_versions), resolution)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _positions(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    picks: Picks = None,
+) -> np.ndarray:
+    """Row positions of the incidents that pass the filters (and the picked trend bars)."""
+    if picks is not None:
+        positions = _positions(data_versions, times, focus, bbox)
+        freq, by, bars = picks
+        chosen = _incidents(data_versions).iloc[positions]
+        inside = analytics.in_trend_selection(
+            chosen, freq, by, [(pd.Timestamp(period), group) for period, group in bars]
+        )
+        return positions[inside]
+    frame = _incidents(data_versions)
+    chosen = analytics.select(frame.assign(_row=np.arange(len(frame))), since=times[0],
+                              until=times[1], bbox=bbox, focus=focus)  # fmt: skip
+    return np.asarray(chosen["_row"].to_numpy(), dtype=np.int64)
+
+
+def selected(
+    data_versions: Versions,
+    times: Times,
+    focus: Sequence[str],
+    bbox: BBox | None,
+    picks: Picks = None,
+) -> gpd.GeoDataFrame:
+    """The incidents that pass the filters."""
+    positions = _positions(data_versions, times, tuple(focus), bbox, picks)
+    return _incidents(data_versions).iloc[positions]
+
+
+def count(
+    data_versions: Versions,
+    times: Times,
+    focus: Sequence[str],
+    bbox: BBox | None,
+    picks: Picks = None,
+) -> int:
+    """How many incidents pass the filters."""
+    return len(_positions(data_versions, times, tuple(focus), bbox, picks))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def trend(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    *,
+    freq: str,
+    by: str,
+) -> pd.DataFrame:
+    """``humansec.analytics.trend`` of the filtered incidents."""
+    return analytics.trend(selected(data_versions, times, focus, bbox), freq=freq, by=by)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def victims(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    picks: Picks = None,
+) -> VictimSummary:
+    """``humansec.analytics.victims`` of the filtered incidents."""
+    return analytics.victims(selected(data_versions, times, focus, bbox, picks))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def actors(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    picks: Picks = None,
+) -> pd.DataFrame:
+    """``humansec.analytics.actors`` of the filtered incidents."""
+    return analytics.actors(selected(data_versions, times, focus, bbox, picks), top=15)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Computing hot spots (Gi*)…")
+def hotspots(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    *,
+    resolution: int,
+    permutations: int,
+    picks: Picks = None,
+) -> gpd.GeoDataFrame:
+    """Gi* cells of the filtered incidents (computed once per filter state, then reused)."""
+    positions = _positions(data_versions, times, focus, bbox, picks)
+    frame = _incidents(data_versions).iloc[positions]
+    cells = _cells(data_versions, resolution).iloc[positions]
+    return analytics.hotspots(frame, resolution, permutations, seed=0, cells=cells)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def change(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    *,
+    resolution: int,
+    recent_days: int,
+    baseline_days: int,
+    picks: Picks = None,
+) -> gpd.GeoDataFrame:
+    """Recent against baseline per H3 cell of the filtered incidents."""
+    positions = _positions(data_versions, times, focus, bbox, picks)
+    frame = _incidents(data_versions).iloc[positions]
+    cells = _cells(data_versions, resolution).iloc[positions]
+    # The windows end at the last incident shown (the date filter can reach further).
+    return analytics.change(frame, recent_days, baseline_days, resolution=resolution, cells=cells)
+
+
+def with_nearest_place(data_versions: Versions, cells: gpd.GeoDataFrame) -> pd.DataFrame:
+    """``cells`` (a few rows) as a table with the nearest populated place of each centre."""
+    places = resources.frames_by_kind(data_versions)[LayerKind.POPULATION]
+    near = analytics.nearest_place(cells["lat"].to_numpy(), cells["lon"].to_numpy(), places)
+    table = pd.DataFrame(cells.drop(columns="geometry")).reset_index(drop=True)
+    return pd.concat([table, near], axis=1)
+
+
+def trend_picks(event: object, table: pd.DataFrame, freq: str, by: str) -> Picks:
+    """The bars picked in the trend chart (``st.plotly_chart``'s selection event), or None.
+
+    Each trace of ``charts.trend_figure`` is one group, in sorted order; a point's ``x`` is
+    the period's start.
+    """
+    selection = getattr(event, "selection", None) or (
+        event.get("selection") if isinstance(event, dict) else None
+    )
+    points = (selection or {}).get("points") or []
+    groups = sorted(table["group"].astype(str).unique())
+    bars: set[tuple[str, str]] = set()
+    for point in points:
+        curve, x = point.get("curve_number"), point.get("x")
+        if curve is None or x is None or not 0 <= int(curve) < len(groups):
+            continue
+        bars.add((pd.Timestamp(x).date().isoformat(), groups[int(curve)]))
+    return (freq, by, tuple(sorted(bars))) if bars else None
