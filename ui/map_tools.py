@@ -159,7 +159,8 @@ def click_to_place(
     lon = round(float(clicked["lng"]), COORDINATE_DECIMALS)
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     ident = left.text_input(
-        f"Id of a {activity_type} activity at the clicked point (type: see Draw on the map)",
+        f"Id of the activity to add at the clicked point (type {activity_type}, as chosen "
+        "under Draw on the map)",
         key=state.PLAN_CLICK_ID,
     )
     if not right.button("Add activity here", key=state.PLAN_CLICK_ADD):

@@ -140,7 +140,9 @@ def test_activity_placed_by_a_click_appears(
     page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.6)
     mgrs_value = page.get_by_test_id("stMetricValue").filter(has_text=re.compile(r"^\d{1,2}[C-X] "))
     expect(mgrs_value).to_be_visible(timeout=30_000)
-    page.get_by_label(re.compile("^Id of a .* activity at the clicked point")).fill("placed-1")
+    page.get_by_label(re.compile("^Id of the activity to add at the clicked point")).fill(
+        "placed-1"
+    )
     page.get_by_role("button", name="Add activity here").click()
     table = page.get_by_test_id("stDataFrame").last
     popups: list[dict[str, str]] = []
