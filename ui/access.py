@@ -128,11 +128,11 @@ def sidebar(user: User) -> None:
 def notice(user: User) -> None:
     """The notice of a session without sign-in (every page shows it)."""
     if user.source == "local":
+        # One compact line: the map below must keep the window (issue 10's framing).
         text.show(
-            "No sign-in configured: you are the local user with every role. This is only "
-            "allowed because the app is bound to 127.0.0.1; see the README to configure "
-            "sign-in before serving it to others.",
-            "info",
+            "No sign-in configured: you are the local user with every role, allowed only "
+            "because the app is bound to 127.0.0.1 (README, 'Sign-in').",
+            "caption",
         )
     elif user.source == "anonymous":
         text.show(

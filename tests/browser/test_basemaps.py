@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from humansec.basemaps import BasemapCatalogue
 from humansec.basemaps.serve import DEFAULT_STATIC_DIR, SERVED_SUBDIR, served_dir
@@ -61,9 +62,18 @@ def tile_responses(page: Page) -> list[tuple[str, int, str]]:
 
 
 def choose_basemap(page: Page, title: str) -> None:
-    idle(page)
-    page.get_by_test_id("stSidebar").get_by_role("combobox", name="Basemap").click()
-    page.get_by_role("option", name=title).click()
+    # The map reports its view once drawn, and that rerun can close an open dropdown: retry.
+    for attempt in range(4):
+        idle(page)
+        page.get_by_test_id("stSidebar").get_by_role("combobox", name="Basemap").click()
+        try:
+            page.get_by_role("option", name=title).click(timeout=15_000)
+        except PlaywrightTimeoutError:
+            if attempt == 3:
+                raise
+            page.keyboard.press("Escape")
+            continue
+        break
     idle(page)
 
 
