@@ -14,11 +14,11 @@ import folium.plugins
 import geopandas as gpd
 
 from humansec.escaping import escape_text
-from humansec.mapview.assets import DRAW_CSS, DRAW_JS, links
 from humansec.mapview.builder import feature_element
 from humansec.mapview.elements import Legend
 from humansec.mapview.style import KIND_STYLES, OKABE_ITO, KindStyle
 from humansec.mapview.symbols import DEFAULT_SIDC, activity_type_rows, milsymbol_span
+from humansec.mapview.tools import offline_draw
 from humansec.model import KIND_SPECS, LayerKind
 
 STATUS_COLOURS: Mapping[str, str] = {
@@ -119,23 +119,10 @@ def draw_control(asset_prefix: str) -> folium.plugins.Draw:
 
     Drawn shapes come back through streamlit-folium as ``all_drawings`` (GeoJSON features).
     """
-    control = folium.plugins.Draw(
-        export=False,
-        position="topleft",
-        draw_options={
-            "polyline": {"shapeOptions": {"color": OKABE_ITO["black"]}},
-            "polygon": {"shapeOptions": {"color": OKABE_ITO["black"]}},
-            "rectangle": {"shapeOptions": {"color": OKABE_ITO["black"]}},
-            "marker": True,
-            "circle": False,
-            "circlemarker": False,
-        },
-        edit_options={"edit": False, "remove": True},
+    line = {"shapeOptions": {"color": OKABE_ITO["black"]}}
+    return offline_draw(
+        asset_prefix, {"polyline": line, "polygon": line, "rectangle": line, "marker": True}
     )
-    # Only the vendored copies, on this instance (folium's defaults point at a CDN).
-    control.default_js = links([DRAW_JS], asset_prefix)
-    control.default_css = links([DRAW_CSS], asset_prefix)
-    return control
 
 
 def status_legend_rows() -> str:

@@ -17,26 +17,30 @@ from humansec.mapview.style import OKABE_ITO
 MEASURE_COLOUR = OKABE_ITO["black"]
 
 
-def measure_control(asset_prefix: str) -> folium.plugins.Draw:
-    """A control to draw a route or an area to measure (no points: nothing to measure)."""
-    shape = {"shapeOptions": {"color": MEASURE_COLOUR, "weight": 3}, "showLength": False}
+def offline_draw(asset_prefix: str, draw_options: dict[str, object]) -> folium.plugins.Draw:
+    """Folium's Draw control with only the vendored leaflet-draw (folium's defaults point at a
+    CDN); the shapes come back through streamlit-folium as ``all_drawings``."""
     control = folium.plugins.Draw(
         export=False,
         position="topleft",
         draw_options={
-            "polyline": shape,
-            "polygon": {**shape, "showArea": False},
             "rectangle": False,
             "marker": False,
             "circle": False,
             "circlemarker": False,
+            **draw_options,
         },
         edit_options={"edit": False, "remove": True},
     )
-    # Only the vendored copies, on this instance (folium's defaults point at a CDN).
     control.default_js = links([DRAW_JS], asset_prefix)
     control.default_css = links([DRAW_CSS], asset_prefix)
     return control
+
+
+def measure_control(asset_prefix: str) -> folium.plugins.Draw:
+    """A control to draw a route or an area to measure (no points: nothing to measure)."""
+    shape = {"shapeOptions": {"color": MEASURE_COLOUR, "weight": 3}, "showLength": False}
+    return offline_draw(asset_prefix, {"polyline": shape, "polygon": {**shape, "showArea": False}})
 
 
 class ResetGroupList(MacroElement):
