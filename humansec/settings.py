@@ -30,7 +30,7 @@ import math
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -124,6 +124,49 @@ class Settings:
         return self.data_dir / "humansec.gpkg"
 
 
+ENVIRONMENT_VARIABLES: Mapping[str, str] = {
+    "data_dir": "HUMANSEC_DATA_DIR",
+    "tile_url": "HUMANSEC_TILE_URL",
+    "tile_attribution": "HUMANSEC_TILE_ATTRIBUTION",
+    "default_classification": "HUMANSEC_CLASSIFICATION",
+    "rules_path": "HUMANSEC_RULES",
+    "upload_max_mb": "HUMANSEC_UPLOAD_MAX_MB",
+    "upload_memory_mb": "HUMANSEC_UPLOAD_MEMORY_MB",
+    "upload_seconds": "HUMANSEC_UPLOAD_SECONDS",
+    "operation_area": "HUMANSEC_OPERATION_AREA",
+    "default_days": "HUMANSEC_DEFAULT_DAYS",
+    "roles_claim": "HUMANSEC_ROLES_CLAIM",
+    "clearance_claim": "HUMANSEC_CLEARANCE_CLAIM",
+    "need_to_know_contact": "HUMANSEC_NEED_TO_KNOW",
+    "allow_anonymous": "HUMANSEC_ALLOW_ANONYMOUS",
+}
+"""Setting -> the environment variable that sets it (the TOML key is the setting's name)."""
+
+
+def settings_rows(settings: Settings) -> list[dict[str, str]]:
+    """The settings in force, one row each: name, value, and how to change it.
+
+    >>> rows = settings_rows(Settings(data_dir=Path("/srv/humansec")))
+    >>> rows[0] == {"setting": "data_dir", "value": "/srv/humansec",
+    ...             "environment variable": "HUMANSEC_DATA_DIR"}
+    True
+    """
+    return [
+        {
+            "setting": item.name,
+            "value": _shown(getattr(settings, item.name)),
+            "environment variable": ENVIRONMENT_VARIABLES.get(item.name, "(TOML only)"),
+        }
+        for item in fields(settings)
+    ]
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple | list):
+        return ", ".join(str(part) for part in value)
+    return "" if value is None else str(value)
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, config_file: Path | None = None
 ) -> Settings:
@@ -134,21 +177,7 @@ def load_settings(
     env = os.environ if environ is None else environ
     path = config_file or (Path(env["HUMANSEC_CONFIG"]) if env.get("HUMANSEC_CONFIG") else None)
     values: dict[str, object] = _read_toml(path) if path is not None else {}
-    for var, key in (
-        ("HUMANSEC_DATA_DIR", "data_dir"),
-        ("HUMANSEC_TILE_URL", "tile_url"),
-        ("HUMANSEC_TILE_ATTRIBUTION", "tile_attribution"),
-        ("HUMANSEC_CLASSIFICATION", "default_classification"),
-        ("HUMANSEC_RULES", "rules_path"),
-        ("HUMANSEC_UPLOAD_MAX_MB", "upload_max_mb"),
-        ("HUMANSEC_UPLOAD_MEMORY_MB", "upload_memory_mb"),
-        ("HUMANSEC_UPLOAD_SECONDS", "upload_seconds"),
-        ("HUMANSEC_OPERATION_AREA", "operation_area"),
-        ("HUMANSEC_DEFAULT_DAYS", "default_days"),
-        ("HUMANSEC_ROLES_CLAIM", "roles_claim"),
-        ("HUMANSEC_CLEARANCE_CLAIM", "clearance_claim"),
-        ("HUMANSEC_NEED_TO_KNOW", "need_to_know_contact"),
-    ):
+    for key, var in ENVIRONMENT_VARIABLES.items():
         if env.get(var):
             values[key] = env[var]
     values["allow_anonymous"] = env.get("HUMANSEC_ALLOW_ANONYMOUS", "").strip().lower() in {

@@ -302,3 +302,14 @@ def test_role_x_action(
     at = app(data_dir, monkeypatch, claims([role]), page=ACTION_PAGES[key])
     assert not at.exception, at.exception
     assert (key in _keys(at)) is present
+
+
+def test_an_admin_reads_the_settings_the_server_runs_with(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app(data_dir, monkeypatch, claims(["admin"]), page="pages/settings.py")
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value.set_index("setting")
+    assert table.loc["data_dir", "value"] == str(data_dir)
+    assert table.loc["data_dir", "environment variable"] == "HUMANSEC_DATA_DIR"
+    assert table.loc["classification_order", "environment variable"] == "(TOML only)"

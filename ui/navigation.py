@@ -32,6 +32,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/rules.py", "Stand-off rules", Permission.EDIT_RULES),
     PageSpec("pages/audit_trail.py", "Audit trail", Permission.VIEW_AUDIT),
     PageSpec("pages/basemaps.py", "Basemaps", Permission.MANAGE_BASEMAPS),
+    PageSpec("pages/settings.py", "Settings", Permission.MANAGE_SETTINGS),
 )
 
 

@@ -25,7 +25,7 @@ class Permission(StrEnum):
     EDIT_RULES = "edit the stand-off rules"
     EXPORT = "make briefing products and tables"
     VIEW_AUDIT = "read the audit trail"
-    MANAGE_SETTINGS = "change the settings"
+    MANAGE_SETTINGS = "see the settings the server runs with"
     MANAGE_BASEMAPS = "manage basemap packages"
 
 

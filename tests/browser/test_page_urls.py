@@ -16,7 +16,7 @@ from tests.browser.conftest import Server, start_server
 
 pytestmark = pytest.mark.browser
 
-# URL path -> a heading only that page draws.
+# URL path -> a heading only that page draws (every page in ui/navigation.PAGES).
 PAGES = {
     "": "Situation map",
     "situation_map": "Situation map",
@@ -24,6 +24,10 @@ PAGES = {
     "briefing": "Briefing",
     "incidents": "Incidents",
     "data": "Data",
+    "rules": "Stand-off rules",
+    "audit_trail": "Audit trail",
+    "basemaps": "Basemaps",
+    "settings": "Settings",
 }
 
 
@@ -60,3 +64,9 @@ def test_page_opens_from_its_url_on_a_fresh_server(
         assert blocked == []
     finally:
         context.close()
+
+
+def test_every_page_of_the_navigation_is_opened_here() -> None:
+    from ui.navigation import PAGES as NAVIGATION  # noqa: PLC0415 - the app's own table
+
+    assert {page.url_path for page in NAVIGATION} == set(PAGES) - {""}
