@@ -18,7 +18,8 @@ from humansec.analytics import charts
 from humansec.analytics.hotspots import study_cells
 from humansec.demo import DEMO_DIR, load_demo
 from humansec.errors import SchemaError
-from humansec.model import WGS84, LayerKind, conform, empty_frame
+from humansec.mapview.symbols import FOCUS_STYLES
+from humansec.model import FOCUS_AREA_TITLES, WGS84, FocusArea, LayerKind, conform, empty_frame
 
 
 @pytest.fixture(scope="module")
@@ -315,3 +316,18 @@ def test_hotspot_figure_leaves_out_many_plain_cells() -> None:
     names = {t.name for t in charts.hotspot_figure(cells, max_plain=plain - 1).data}
     assert "not significant" not in names
     assert "hot 99%" in names
+
+
+def test_trend_bars_of_a_focus_area_take_the_maps_colour() -> None:
+    table = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2026-01-01", "2026-01-01"], utc=True),
+            "group": ["crsv", "(not given)"],
+            "events": [3, 1],
+            "fatalities": [0, 0],
+        }
+    )
+    bars = {bar["name"]: bar.get("marker", {}).get("color") for bar in
+            charts.trend_figure(table).to_dict()["data"]}  # fmt: skip
+    assert bars[FOCUS_AREA_TITLES[FocusArea.CRSV]] == FOCUS_STYLES["crsv"].colour
+    assert bars["(not given)"] is None

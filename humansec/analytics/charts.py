@@ -18,6 +18,7 @@ import shapely
 
 from humansec.analytics.hotspots import CLASSES
 from humansec.analytics.victims import VictimSummary
+from humansec.mapview.symbols import FOCUS_STYLES
 from humansec.model import FOCUS_AREA_TITLES, FocusArea
 
 CLASS_COLOURS: dict[str, str] = {
@@ -48,6 +49,10 @@ def trend_figure(table: pd.DataFrame, value: str = "events", title: str = "") ->
                 x=rows["period"],
                 y=rows[value],
                 name=_label(group),
+                # The map's colour for a focus area, so a chart and the map read alike.
+                marker_color=FOCUS_STYLES[str(group)].colour
+                if str(group) in FOCUS_STYLES
+                else None,
                 customdata=np.array([[str(group)]] * len(rows), dtype=object),
                 hovertemplate="%{x|%Y-%m-%d}: %{y}<extra>%{fullData.name}</extra>",
             )
