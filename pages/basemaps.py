@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import basemaps, frame
+from ui import basemaps, frame, text
 
 frame.require_router()
 
@@ -14,6 +14,13 @@ st.caption(
     "tile by tile, kept in the data folder with its classification and served by this app "
     "itself: no tile server, nothing fetched from outside. Users choose it in the sidebar of "
     "the map pages."
+)
+text.show(
+    "The tiles are served as the app's static files, which Streamlit hands out without a "
+    "sign-in check: anyone who can reach this server and knows a tile's address can fetch it. "
+    "The sidebar offers a package only to users cleared for its marking, but add only packages "
+    "that every user of this server may see.",
+    "warning",
 )
 add_tab, list_tab = st.tabs(["Add a package", "Packages"])
 with add_tab:
