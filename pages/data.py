@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from humansec.access import actions, markings_up_to
+from humansec.access.identity import provenance_who
 from humansec.errors import HumansecError
 from humansec.ingest.pipeline import (
     Inspection,
@@ -230,7 +231,14 @@ with upload_tab:
                 format_func=lambda v: v if v == "a new layer" else f"a new version of {v}",
                 key=state.DATA_TARGET,
             )
-            who = second.text_input("Your name and unit", key=state.DATA_WHO)
+            signed_in = user.source == "oidc"  # the name comes from the sign-in
+            who = second.text_input(
+                "Your unit (optional)" if signed_in else "Your name and unit",
+                key=state.DATA_WHO,
+                help=f"Stored in the provenance with your sign-in ({user.label})."
+                if signed_in
+                else "Stored in the provenance of the layer.",
+            )
             blocked = bool(report.errors)
             if blocked:
                 st.warning(
@@ -238,13 +246,14 @@ with upload_tab:
                     "before storing."
                 )
             if st.form_submit_button("Store", disabled=blocked, type="primary"):
-                if not who.strip():
+                uploader = provenance_who(user, who)
+                if not uploader:
                     st.error("Say who you are (name and unit): it goes into the provenance.")
                 else:
                     meta = UploadMeta(
                         title=title.strip() or Path(current.original_name).stem,
                         classification=classification,
-                        who=f"{who.strip()} (signed in as {user.label})",
+                        who=uploader,
                         source=source.strip(),
                         licence=licence.strip(),
                     )

@@ -117,6 +117,29 @@ def _expiry(value: object) -> dt.datetime | None:
         raise SignInError(msg) from None
 
 
+def provenance_who(user: User, typed: str) -> str:
+    """Who stored a layer, for its provenance: the signed-in identity and what the user typed.
+
+    A signed-in user's name comes from the identity provider, so they add only their unit; the
+    local or anonymous user must type who they are, and gets an empty answer when they did not.
+
+    >>> oidc = User("sub-1", "Capt A", "a@mil", frozenset(), "UNCLASSIFIED")
+    >>> provenance_who(oidc, " J2 ")
+    'Capt A <a@mil>, J2'
+    >>> provenance_who(oidc, "")
+    'Capt A <a@mil>'
+    >>> local = User("local:x", "Local user", "", frozenset(), "UNCLASSIFIED", source="local")
+    >>> provenance_who(local, "")
+    ''
+    >>> provenance_who(local, "Lt B, J9")
+    'Lt B, J9 (signed in as Local user)'
+    """
+    typed = typed.strip()
+    if user.source == "oidc":
+        return f"{user.label}, {typed}" if typed else user.label
+    return f"{typed} (signed in as {user.label})" if typed else ""
+
+
 def local_user(settings: Settings, *, anonymous: bool = False) -> User:
     """The one user of an app without sign-in: every role, cleared to the highest marking."""
     return User(
