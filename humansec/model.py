@@ -154,6 +154,9 @@ HUMANITARIAN_SITE_CATEGORIES = (
     "distribution_point",
 )
 INFRASTRUCTURE_CATEGORIES = ("dam", "dyke", "nuclear_plant", "water", "power", "food")
+OTHER_CATEGORY = "other"
+"""The category of a feature whose source value fits none of its kind's (the original is kept
+in ``category_source``)."""
 VERIFICATION_STATUS = ("verified", "reported", "unverified")
 
 KIND_SPECS: Mapping[LayerKind, KindSpec] = {
@@ -178,7 +181,7 @@ KIND_SPECS: Mapping[LayerKind, KindSpec] = {
         (
             *_COMMON,
             FieldSpec("protection", "text", required=True, allowed=CULTURAL_PROTECTION),
-            FieldSpec("category", "text", allowed=CULTURAL_CATEGORIES),
+            FieldSpec("category", "text", allowed=(*CULTURAL_CATEGORIES, OTHER_CATEGORY)),
             FieldSpec("in_danger", "bool"),
         ),
         protected=True,
@@ -190,7 +193,12 @@ KIND_SPECS: Mapping[LayerKind, KindSpec] = {
         (
             *_COMMON,
             FieldSpec("organisation", "text"),
-            FieldSpec("category", "text", required=True, allowed=HUMANITARIAN_SITE_CATEGORIES),
+            FieldSpec(
+                "category",
+                "text",
+                required=True,
+                allowed=(*HUMANITARIAN_SITE_CATEGORIES, OTHER_CATEGORY),
+            ),
             FieldSpec("notified", "bool", description="notified to the forces (HNS)"),
             FieldSpec("valid_from", "datetime"),
             FieldSpec("valid_to", "datetime"),
@@ -219,7 +227,12 @@ KIND_SPECS: Mapping[LayerKind, KindSpec] = {
         frozenset({"point", "line", "polygon"}),
         (
             *_COMMON,
-            FieldSpec("category", "text", required=True, allowed=INFRASTRUCTURE_CATEGORIES),
+            FieldSpec(
+                "category",
+                "text",
+                required=True,
+                allowed=(*INFRASTRUCTURE_CATEGORIES, OTHER_CATEGORY),
+            ),
         ),
         protected=True,
     ),

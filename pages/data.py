@@ -10,6 +10,7 @@ from streamlit_folium import st_folium
 from humansec.access import actions, markings_up_to
 from humansec.access.identity import provenance_who
 from humansec.errors import HumansecError
+from humansec.ingest.duplicates import describe_copies, stored_copies
 from humansec.ingest.pipeline import (
     Inspection,
     UploadMeta,
@@ -208,6 +209,9 @@ with upload_tab:
 
         st.subheader("Store")
         same_kind = [r.layer_id for r in records if r.kind == kind and not r.retired]
+        copies = [r for r in stored_copies(records, current.sha256) if r.layer_id in same_kind]
+        if copies:
+            st.warning(describe_copies(copies))
         with st.form(state.DATA_STORE, border=False):
             first, second = st.columns(2)
             title = first.text_input(
@@ -225,11 +229,20 @@ with upload_tab:
             )
             source = first.text_input("Source", key=state.DATA_SOURCE)
             licence = second.text_input("Licence", key=state.DATA_LICENCE)
+            targets = ["a new layer", *same_kind]
             target = first.selectbox(
                 "Store as",
-                ["a new layer", *same_kind],
+                targets,
+                index=targets.index(copies[0].layer_id) if copies else 0,
                 format_func=lambda v: v if v == "a new layer" else f"a new version of {v}",
                 key=state.DATA_TARGET,
+            )
+            separate = (
+                first.checkbox(
+                    "Yes, store this same file as a separate layer", key=state.DATA_SEPARATE
+                )
+                if copies
+                else True
             )
             signed_in = user.source == "oidc"  # the name comes from the sign-in
             who = second.text_input(
@@ -249,6 +262,11 @@ with upload_tab:
                 uploader = provenance_who(user, who)
                 if not uploader:
                     st.error("Say who you are (name and unit): it goes into the provenance.")
+                elif target == "a new layer" and not separate:
+                    st.error(
+                        "This file is stored already: choose a new version of that layer under "
+                        "'Store as', or tick the box to store it as a separate layer."
+                    )
                 else:
                     meta = UploadMeta(
                         title=title.strip() or Path(current.original_name).stem,
@@ -258,14 +276,18 @@ with upload_tab:
                         licence=licence.strip(),
                     )
                     try:
-                        record = actions.commit_upload(
-                            settings,
-                            user,
-                            current,
-                            current.mapping or mapping,
-                            meta=meta,
-                            layer_id=None if target == "a new layer" else target,
-                        )
+                        with st.spinner(
+                            f"Storing {current.mapped_count:,} features: checking, writing and "
+                            "cataloguing them…"
+                        ):
+                            record = actions.commit_upload(
+                                settings,
+                                user,
+                                current,
+                                current.mapping or mapping,
+                                meta=meta,
+                                layer_id=None if target == "a new layer" else target,
+                            )
                     except HumansecError as error:
                         text.show(error)
                     else:  # recorded in the audit trail by actions.commit_upload

@@ -169,10 +169,13 @@ def test_category_values_are_suggested():
         "Central District Hospital": "hospital",
         "School": "school",
     }
-    _, findings = apply_mapping(frame, mapping)
-    found = by_code(findings)["value_not_allowed"]
+    out, findings = apply_mapping(frame, mapping)
+    found = by_code(findings)["category_other"]  # kept as 'other', not refused (issue 13)
+    assert found.severity == "warning"
     assert found.rows == (8,)
     assert "'Bus stop'" in found.message
+    assert out["category"].iloc[-1] == "other"
+    assert out["category_source"].iloc[-1] == "Bus stop"
 
 
 def test_places_of_worship():

@@ -73,6 +73,7 @@ DATA_WHO: Final = "data_who"
 DATA_SOURCE: Final = "data_source"
 DATA_LICENCE: Final = "data_licence"
 DATA_TARGET: Final = "data_target_layer"
+DATA_SEPARATE: Final = "data_store_separate_layer"
 DATA_STORE: Final = "data_store"
 DATA_STORED: Final = "data_stored"  # message about the last layer stored (not a widget)
 DATA_CATALOGUE_LAYER: Final = "data_catalogue_layer"

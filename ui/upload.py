@@ -17,6 +17,7 @@ from ui import text
 NONE = "(not in the file)"
 COLUMN = "column: "
 VALUE = "value: "
+NUMBER = "one number for every feature"
 LEAVE_OUT_LABEL = "(leave these rows out)"
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 _SHOWN_ROWS = 20
@@ -74,14 +75,20 @@ def mapping_editor(inspection: Inspection, kind: LayerKind, key_prefix: str) -> 
             options += [VALUE + v for v in spec.allowed]
         if spec.type == "bool":
             options += [VALUE + "true", VALUE + "false"]
+        numeric = spec.type in ("int", "float")
+        if numeric:  # e.g. the population of every settlement of a list, when the file has none
+            options.append(NUMBER)
         if spec.name in suggested.columns and COLUMN + suggested.columns[spec.name] in options:
             default = COLUMN + suggested.columns[spec.name]
+        elif numeric and spec.name in suggested.constants:
+            default = NUMBER
         elif spec.name in suggested.constants:
             default = VALUE + str(suggested.constants[spec.name]).lower()
         else:
             default = NONE
         label = spec.name + (" (required)" if spec.required else "")
-        choice = grid[position % 3].selectbox(
+        cell = grid[position % 3]
+        choice = cell.selectbox(
             label,
             options,
             index=options.index(default) if default in options else 0,
@@ -90,6 +97,16 @@ def mapping_editor(inspection: Inspection, kind: LayerKind, key_prefix: str) -> 
         )
         if choice.startswith(COLUMN):
             chosen_columns[spec.name] = choice.removeprefix(COLUMN)
+        elif choice == NUMBER:
+            given = suggested.constants.get(spec.name)
+            number = cell.number_input(
+                f"{spec.name} of every feature",
+                value=float(given) if isinstance(given, int | float) else 0.0,
+                min_value=0.0,
+                step=1.0 if spec.type == "int" else 0.1,
+                key=f"{key_prefix}_{spec.name}_number",
+            )
+            constants[spec.name] = int(number) if spec.type == "int" else float(number)
         elif choice.startswith(VALUE):
             value = choice.removeprefix(VALUE)
             constants[spec.name] = {"true": True, "false": False}.get(value, value)

@@ -33,6 +33,7 @@ from humansec.model import (
     CULTURAL_PROTECTION,
     HUMANITARIAN_SITE_CATEGORIES,
     INFRASTRUCTURE_CATEGORIES,
+    OTHER_CATEGORY,
     PROTECTED_KINDS,
     LayerKind,
 )
@@ -44,9 +45,9 @@ SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
 SEVERITY_RANK: Mapping[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 CATEGORIES: Mapping[LayerKind, tuple[str, ...]] = {
-    LayerKind.CULTURAL: CULTURAL_CATEGORIES,
-    LayerKind.HUMANITARIAN_SITE: HUMANITARIAN_SITE_CATEGORIES,
-    LayerKind.INFRASTRUCTURE: INFRASTRUCTURE_CATEGORIES,
+    LayerKind.CULTURAL: (*CULTURAL_CATEGORIES, OTHER_CATEGORY),
+    LayerKind.HUMANITARIAN_SITE: (*HUMANITARIAN_SITE_CATEGORIES, OTHER_CATEGORY),
+    LayerKind.INFRASTRUCTURE: (*INFRASTRUCTURE_CATEGORIES, OTHER_CATEGORY),
 }
 """The categories a rule may name, per protected kind (kinds absent here have none)."""
 

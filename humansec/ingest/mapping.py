@@ -44,6 +44,7 @@ from humansec.ingest.types import SOURCE_ROW, FieldMapping, Finding, Severity
 from humansec.ingest.validate import describe_rows, row_finding
 from humansec.model import (
     KIND_SPECS,
+    OTHER_CATEGORY,
     WGS84,
     FieldSpec,
     LayerKind,
@@ -51,6 +52,7 @@ from humansec.model import (
 )
 
 __all__ = [
+    "CATEGORY_SOURCE",
     "LEAVE_OUT",
     "RESERVED_COLUMNS",
     "apply_mapping",
@@ -60,6 +62,9 @@ __all__ = [
 
 LEAVE_OUT = ""
 """Target in a ``FieldMapping.values`` table meaning "leave out the rows holding this value"."""
+
+CATEGORY_SOURCE = "category_source"
+"""Extra attribute holding the category exactly as the source wrote it (when from a column)."""
 
 RESERVED_COLUMNS = frozenset({"fid", "geom", "geometry", "layer_id", SOURCE_ROW})
 """Names an extra attribute may not take (the store's own columns and the source row)."""
@@ -178,10 +183,11 @@ def apply_mapping(
                 )
             )
     findings.extend(_duplicate_ids(data["id"], rows, kind))
+    data.update(_category_source(frame, mapping, available))
 
     used = set(mapping.columns.values())
     extras, renamed = _extra_columns(
-        frame, [c for c in available if c not in used], spec.field_names
+        frame, [c for c in available if c not in used], (*spec.field_names, CATEGORY_SOURCE)
     )
     data.update(extras)
     if renamed:
@@ -433,6 +439,19 @@ def _convert(
     return converted, findings
 
 
+def _category_source(
+    frame: gpd.GeoDataFrame, mapping: FieldMapping, available: list[str]
+) -> dict[str, pd.Series]:
+    """The category as the source wrote it, when it comes from a column (kept beside ours)."""
+    column = mapping.columns.get("category")
+    if (
+        column not in available
+        or "category" not in KIND_SPECS[parse_kind(mapping.kind)].field_names
+    ):
+        return {}
+    return {CATEGORY_SOURCE: _source_text(frame[column], _blank(frame[column]).to_numpy())}
+
+
 def _convert_text(
     raw: pd.Series,
     field: FieldSpec,
@@ -454,6 +473,18 @@ def _convert_text(
         return result.astype("string"), []
     unmapped = pd.unique(text[bad])
     shown = choices(unmapped[:_SHOWN_VALUES])
+    if OTHER_CATEGORY in field.allowed:  # kept as 'other', the source's word in category_source
+        example = shlex.quote(f"{field.name}:{unmapped[0]}={field.allowed[0]}")
+        finding = row_finding(
+            "category_other",
+            "warning",
+            rows[bad],
+            f"{label}: {describe_rows(rows[bad])} hold {shown}, which fit no category; they "
+            f"are stored as {OTHER_CATEGORY!r} with the source's value kept in "
+            f"'category_source'. Map them onto a category if they belong to one (Data page: "
+            f"the value table; CLI: --value {example}).",
+        )
+        return result.mask(bad, OTHER_CATEGORY).astype("string"), [finding]
     if field.required:
         example = shlex.quote(f"{field.name}:{unmapped[0]}=")
         severity: Severity = "error"

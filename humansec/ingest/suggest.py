@@ -21,6 +21,7 @@ from collections.abc import Mapping
 import geopandas as gpd
 import pandas as pd
 
+from humansec.ingest.category_terms import category_for
 from humansec.ingest.convert import (
     MAX_CATEGORIES,
     choose_date_format,
@@ -52,6 +53,8 @@ _SYNONYMS: Mapping[str, tuple[str, ...]] = {
         "geonameid",
         "objectid",
         "pcode",
+        # OCHA COD-AB boundaries: the deepest level's P-code identifies the unit
+        *(f"adm{level}_pcode" for level in range(4, -1, -1)),
         "code",
         "ref",
         "unique_number",
@@ -74,6 +77,8 @@ _SYNONYMS: Mapping[str, tuple[str, ...]] = {
         "settlement",
         "label",
         "nameascii",
+        # OCHA COD-AB boundaries: the deepest level's English name, else its first name
+        *(f"adm{level}_{suffix}" for level in range(4, -1, -1) for suffix in ("en", "name")),
     ),
     "precision_m": (
         "precision_m",
@@ -554,7 +559,9 @@ def _suggest_values(
     mapped_rows = 0
     for value, count in counts.items():
         target = _map_value(value, field.allowed, synonyms)
-        if target is not None:
+        if target is None and field.name == "category":  # 'Centre Médical', 'лікарня', ...
+            target = category_for(value, field.allowed)
+        if target is not None and target in field.allowed:
             mapped_rows += int(count)
             if str(value) != target:
                 mapping[str(value)] = target

@@ -31,6 +31,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "date": "Date",
     "protection": "Protection",
     "category": "Category",
+    "category_source": "Category in the source",
     "in_danger": "In danger",
     "organisation": "Organisation",
     "notified": "Notified to the forces",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def test_an_uploaded_shapefile_is_stored_and_drawn(
     crs = page.get_by_test_id("stMetric").filter(has_text="Coordinate system")
     expect(crs.get_by_test_id("stMetricValue")).to_contain_text("32634")
     idle(page)
-    page.get_by_label("Your name and unit").fill("Capt Analyst, J2")
+    page.get_by_role("textbox", name="Your name and unit").fill("Capt Analyst, J2")
     page.get_by_role("button", name="Store").click()
     expect(page.get_by_text("Stored 2 features as layer").first).to_be_visible(timeout=60_000)
 
@@ -108,7 +109,7 @@ def test_the_analyst_edits_the_suggested_mapping_before_storing(
     # While Streamlit reruns, the old (disabled) and the new button may both be on the page.
     store = page.get_by_role("button", name="Store").and_(page.locator(":enabled"))
     expect(store).to_have_count(1, timeout=60_000)
-    who = page.get_by_label("Your name and unit")
+    who = page.get_by_role("textbox", name="Your name and unit")
     expect(who).to_have_count(1, timeout=60_000)
     idle(page)  # the rerun has finished: a click now submits the form
     who.fill("Sgt Mapper, CIMIC")
@@ -147,22 +148,68 @@ def test_text_from_a_file_is_shown_as_text_not_markdown(
     image = "![seen](http://198.51.100.7/pixel.png)"
     sites = tmp_path / "sites.csv"
     sites.write_text(
-        "name,category,latitude,longitude\n"
-        f'Clinic,"{image}",54.10,22.93\n'
-        "School,[click](http://198.51.100.7/),54.12,22.95\n",
+        "name,protection,latitude,longitude\n"
+        f'Church,"{image}",54.10,22.93\n'
+        "Museum,[click](http://198.51.100.7/),54.12,22.95\n",
         encoding="utf-8",
     )
     open_data_page(page, server)
     page.get_by_label("What does the file hold?").click()
-    page.get_by_role("option", name="Humanitarian sites").click()
+    page.get_by_role("option", name="Cultural property").click()
     page.locator('input[type="file"]').set_input_files(str(sites))
     expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
-    page.get_by_label("category (required)").click()
-    page.get_by_role("option", name="column: category").click()
+    page.get_by_label("protection (required)").click()
+    page.get_by_role("option", name="column: protection").click()
     # The refusal quotes the values literally: no image, no link, nothing fetched.
     alert = page.locator(".humansec-error").filter(has_text="not valid values").first
     expect(alert).to_contain_text(image, timeout=60_000)
     expect(alert.locator("img")).to_have_count(0)
     expect(alert.locator("a")).to_have_count(0)
     page.wait_for_timeout(1000)
+    assert guard.blocked == []
+
+
+def test_a_french_facility_list_is_classed_and_a_second_upload_of_it_asks_first(
+    guarded_page: tuple[Page, Guard], server: Server, tmp_path: Path
+) -> None:
+    page, guard = guarded_page
+    facilities = tmp_path / "etablissements.csv"
+    facilities.write_text(
+        "nom,type,latitude,longitude\n"
+        "CHR de Kaya,Centre Hospitalier Régional,54.11,22.91\n"
+        "CSPS de Boussé,CSPS,54.13,22.92\n"
+        "Siège,Siège d'ONG,54.14,22.93\n",
+        encoding="utf-8",
+    )
+    open_data_page(page, server)
+    page.get_by_label("What does the file hold?").click()
+    page.get_by_role("option", name="Humanitarian sites").click()
+    page.locator('input[type="file"]').set_input_files(str(facilities))
+    expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
+    # Classed from the French words; the NGO office fits no category and is kept as 'other'.
+    expect(page.get_by_role("button", name="Store")).to_be_enabled(timeout=60_000)
+    idle(page)
+    page.get_by_role("textbox", name="Your name and unit").fill("Capt Analyst, J2")
+    page.get_by_role("button", name="Store").click()
+    stored = page.get_by_text(re.compile(r"Stored 3 features as layer (\S+) version 1"))
+    expect(stored.first).to_be_visible(timeout=60_000)
+    found = re.search(r"as layer (\S+) version", stored.first.inner_text())
+    assert found
+    layer_id = found[1]
+
+    # A second session (another analyst) uploads the very same file.
+    page = page.context.new_page()
+    open_data_page(page, server)
+    page.get_by_label("What does the file hold?").click()
+    page.get_by_role("option", name="Humanitarian sites").click()
+    page.locator('input[type="file"]').set_input_files(str(facilities))
+    expect(page.get_by_text("This file (same SHA-256) is already stored").first).to_be_visible(
+        timeout=60_000
+    )
+    store_as = page.get_by_role("combobox", name="Store as")
+    expect(store_as).to_have_value(f"a new version of {layer_id}")  # chosen for the analyst
+    idle(page)
+    page.get_by_role("textbox", name="Your name and unit").fill("Lt Second, J2")
+    page.get_by_role("button", name="Store").click()
+    expect(page.get_by_text(f"as layer {layer_id} version 2").first).to_be_visible(timeout=60_000)
     assert guard.blocked == []
