@@ -16,6 +16,7 @@ from humansec.access import (
     user_from_claims,
     visible_records,
 )
+from humansec.access.identity import forwarded_by
 from humansec.errors import AccessDeniedError, ConfigurationError, SignInError
 from humansec.settings import Settings, load_settings
 
@@ -119,6 +120,24 @@ def test_sign_in_mode(auth: bool, address: str | None, anonymous: bool, mode: Si
 def test_no_sign_in_off_loopback_is_refused_with_the_fix(address: str | None) -> None:
     with pytest.raises(ConfigurationError, match=r"\[auth\] section of \.streamlit/secrets\.toml"):
         sign_in_mode(auth_configured=False, address=address, allow_anonymous=False)
+
+
+def test_behind_a_reverse_proxy_loopback_is_no_local_demo() -> None:
+    """nginx on the same machine forwards everyone's requests to 127.0.0.1."""
+    forwarded = forwarded_by({"Host": "humansec.hq", "x-forwarded-for": "10.20.30.40"})
+    assert forwarded == "X-Forwarded-For"
+    with pytest.raises(ConfigurationError, match="reverse proxy") as refused:
+        sign_in_mode(
+            auth_configured=False, address="127.0.0.1", allow_anonymous=False, forwarded=forwarded
+        )
+    assert "[auth] section" in str(refused.value)
+    assert sign_in_mode(
+        auth_configured=True, address="127.0.0.1", allow_anonymous=False, forwarded=forwarded
+    ) is SignInMode.OIDC  # fmt: skip
+    assert sign_in_mode(
+        auth_configured=False, address="127.0.0.1", allow_anonymous=True, forwarded=forwarded
+    ) is SignInMode.ANONYMOUS  # fmt: skip
+    assert forwarded_by({"Host": "127.0.0.1:8501", "Origin": "http://127.0.0.1:8501"}) is None
 
 
 def test_the_local_user_has_every_role_and_the_highest_clearance() -> None:

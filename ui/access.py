@@ -17,6 +17,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from humansec.access import SignInMode, User, local_user, sign_in_mode, user_from_claims
 from humansec.access.actions import record_event
+from humansec.access.identity import forwarded_by
 from humansec.errors import ConfigurationError, SignInError
 from humansec.settings import Settings
 from ui import navigation, resources, text
@@ -57,6 +58,7 @@ def sign_in() -> User:
             auth_configured=bool(section),
             address=st_config.get_option("server.address"),
             allow_anonymous=settings.allow_anonymous,
+            forwarded=forwarded_by(dict(st.context.headers or {})),
         )
     except ConfigurationError as error:
         _LOG.error("%s", error)

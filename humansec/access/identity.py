@@ -181,22 +181,53 @@ NO_SIGN_IN_MESSAGE = (
 )
 
 
+PROXIED_MESSAGE = (
+    "humansec refuses to serve without sign-in through a reverse proxy: it listens on "
+    "{address}, but this request was forwarded ({header}), so anyone who reaches the proxy "
+    "could see and change everything. Configure sign-in with your mission's OpenID Connect "
+    "provider in the [auth] section of .streamlit/secrets.toml (see the README, 'Sign-in' and "
+    "'Deploying for a headquarters'). HUMANSEC_ALLOW_ANONYMOUS=1 overrides this, unsafely."
+)
+FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-Ip", "X-Forwarded-Host")
+"""Headers a reverse proxy adds: their presence means the user is not on this machine."""
+
+
+def forwarded_by(headers: Mapping[str, str]) -> str | None:
+    """The first forwarding header of a request (case ignored), or None for a direct one.
+
+    >>> forwarded_by({"x-forwarded-for": "10.1.2.3", "Host": "hq"}), forwarded_by({"Host": "x"})
+    ('X-Forwarded-For', None)
+    """
+    present = {name.lower() for name in headers}
+    return next((name for name in FORWARDING_HEADERS if name.lower() in present), None)
+
+
 def sign_in_mode(
-    *, auth_configured: bool, address: str | None, allow_anonymous: bool
+    *,
+    auth_configured: bool,
+    address: str | None,
+    allow_anonymous: bool,
+    forwarded: str | None = None,
 ) -> SignInMode:
     """Decide how the app identifies users; refuse to run open on a reachable address.
 
-    ``address`` is Streamlit's ``server.address`` (None or "" means every interface).
+    ``address`` is Streamlit's ``server.address`` (None or "" means every interface);
+    ``forwarded`` names the forwarding header of the request, if any: an app on 127.0.0.1
+    behind a reverse proxy is reachable by everyone the proxy serves, so it is no local demo.
 
     >>> sign_in_mode(auth_configured=False, address="127.0.0.1", allow_anonymous=False)
     <SignInMode.LOCAL: 'local'>
     """
     if auth_configured:
         return SignInMode.OIDC
-    if is_loopback(address):
+    if is_loopback(address) and forwarded is None:
         return SignInMode.LOCAL
     if allow_anonymous:
         return SignInMode.ANONYMOUS
+    if forwarded is not None:
+        raise ConfigurationError(
+            PROXIED_MESSAGE.format(address=address or "every interface", header=forwarded)
+        )
     raise ConfigurationError(NO_SIGN_IN_MESSAGE.format(address=address or "every interface"))
 
 
