@@ -417,6 +417,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ingest.set_defaults(run=_ingest)
     basemap_cli.register(commands)
     _add_audit_parser(commands)
+    from humansec import deploy  # noqa: PLC0415
+
+    deploy.register(commands)
     from humansec.analytics.cli import add_parser as add_incidents  # noqa: PLC0415
 
     add_incidents(commands, _bbox)
