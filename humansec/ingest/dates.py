@@ -89,12 +89,12 @@ def read_dates(values: pd.Series) -> DateReading:
     # Cells an Excel reader gave as dates or numbers (a column mixing them with text).
     is_stamp = cells.map(lambda v: isinstance(v, (dt.date, pd.Timestamp))).to_numpy(dtype=bool)
     if is_stamp.any():
-        parsed[is_stamp] = pd.to_datetime(cells[is_stamp], utc=True, errors="coerce")
+        _put(parsed, is_stamp, pd.to_datetime(cells[is_stamp], utc=True, errors="coerce"))
     is_number = cells.map(
         lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
     ).to_numpy(dtype=bool)
     if is_number.any():
-        parsed[is_number] = excel_serial(cells[is_number].astype("float64"))
+        _put(parsed, is_number, excel_serial(cells[is_number].astype("float64")))
     text = cells.where(~(is_stamp | is_number)).astype("string").str.strip()
     text = text.where(text.ne(""))
     ambiguous = np.zeros(len(values), dtype=bool)
@@ -124,10 +124,10 @@ def _read_text(
     )
     if iso.any():
         cleaned = text[iso].str.replace("/", "-", regex=False)
-        parsed[iso] = pd.to_datetime(cleaned, utc=True, errors="coerce", format="ISO8601")
+        _put(parsed, iso, pd.to_datetime(cleaned, utc=True, errors="coerce", format="ISO8601"))
     serial = todo & text.str.match(_SERIAL.pattern).fillna(False).to_numpy(dtype=bool)
     if serial.any():
-        parsed[serial] = excel_serial(text[serial])
+        _put(parsed, serial, excel_serial(text[serial]))
     order = _read_numeric(text, todo & ~iso & ~serial, parsed, ambiguous)
     named = todo & ~iso & ~serial & parsed.isna().to_numpy() & ~ambiguous
     if named.any():
@@ -137,7 +137,7 @@ def _read_text(
             if not left.any():
                 break
             got = pd.to_datetime(words[left[named]], format=fmt, errors="coerce", utc=True)
-            parsed[left] = got.to_numpy()
+            _put(parsed, left, got)
     return order
 
 
@@ -177,8 +177,19 @@ def _read_numeric(
     stamps = pd.to_datetime(
         pd.DataFrame({"year": years, "month": month, "day": day}), errors="coerce", utc=True
     )
-    parsed.iloc[rows] = stamps.to_numpy()
+    mask = np.zeros(len(parsed), dtype=bool)
+    mask[rows] = True
+    _put(parsed, mask, stamps)
     return order
+
+
+def _put(parsed: pd.Series, mask: np.ndarray, values: pd.Series) -> None:
+    """Write the read ``values`` (one per True of ``mask``) into ``parsed``; NaT stays."""
+    got = values.notna().to_numpy()
+    if got.any():
+        positions = np.flatnonzero(mask)[got]
+        stamps = pd.to_datetime(values[got], utc=True).astype(DTYPE)
+        parsed.iloc[positions] = stamps.to_numpy()
 
 
 def _full_year(text: str) -> int:
