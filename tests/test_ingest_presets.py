@@ -261,7 +261,14 @@ def test_acled_old_schema_focus_areas(tmp_path: Path) -> None:
     stored = conform(out, LayerKind.INCIDENT)
     assert len(stored) == 8
     assert stored.geometry.iloc[0].coords[0] == (30.22, 50.54)
-    assert stored["focus_area"].fillna("-").tolist()[:6] == ["poc", "crsv", "caac", "thb", "cpp", "-"]
+    assert stored["focus_area"].fillna("-").tolist()[:6] == [
+        "poc",
+        "crsv",
+        "caac",
+        "thb",
+        "cpp",
+        "-",
+    ]
 
 
 def test_sexual_violence_against_a_child_is_crsv_and_caac(tmp_path: Path) -> None:

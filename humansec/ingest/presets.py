@@ -176,7 +176,7 @@ def _acled(table: gpd.GeoDataFrame, drop_bad_dates: bool) -> tuple[gpd.GeoDataFr
         len(table),
     )
     dates = read_dates(table["event_date"])
-    precision = pd.to_numeric(table.get("geo_precision"), errors="coerce").map(ACLED_PRECISION_M)
+    precision = _number(table, "geo_precision").map(ACLED_PRECISION_M)
     out = _incidents(
         table,
         id=_text(table, "event_id_cnty"),
