@@ -278,6 +278,8 @@ def _ingest(args: argparse.Namespace) -> int:
                 "format": str(inspection.format),
                 "sha256": inspection.sha256,
                 "warnings": warnings,
+                # What was read, e.g. an ACLED file's events per focus area and event type.
+                "notes": [f.message for f in inspection.report.findings if f.severity == "info"],
             },
             ensure_ascii=False,
         )
