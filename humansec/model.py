@@ -367,38 +367,52 @@ def migrate_focus_areas(frame: pd.DataFrame) -> pd.DataFrame:
     >>> migrate_focus_areas(f)[["focus_area", "focus_areas"]].fillna("").to_numpy().tolist()
     [['poc', 'poc'], ['crsv', 'crsv;caac'], ['', '']]
     """
-    out = frame.copy()
-    n = len(out)
-    single = out["focus_area"] if "focus_area" in out.columns else pd.Series(None, index=out.index)
-    many = out["focus_areas"] if "focus_areas" in out.columns else pd.Series(None, index=out.index)
-    codes_a, uniques_a = pd.factorize(single.astype(object), use_na_sentinel=True)
-    codes_b, uniques_b = pd.factorize(many.astype(object), use_na_sentinel=True)
+    empty = pd.Series(None, index=frame.index, dtype=object)
+    single = frame["focus_area"] if "focus_area" in frame.columns else empty
+    many = frame["focus_areas"] if "focus_areas" in frame.columns else empty
+    codes_a, uniques_a = pd.Series(single).factorize(use_na_sentinel=True)
+    codes_b, uniques_b = pd.Series(many).factorize(use_na_sentinel=True)
     width = len(uniques_b) + 1
-    pairs, inverse = np.unique((codes_a + 1) * width + (codes_b + 1), return_inverse=True)
+    combined = (np.asarray(codes_a, dtype=np.int64) + 1) * width + (codes_b + 1)
+    present = np.bincount(combined, minlength=(len(uniques_a) + 1) * width) > 0
+    pairs = np.flatnonzero(present)
+    lookup = np.zeros(len(present), dtype=np.int64)
+    lookup[pairs] = np.arange(len(pairs))
     order = {str(area): i for i, area in enumerate(FocusArea)}
     texts: list[str | None] = []
     firsts: list[str | None] = []
+    unchanged = "focus_areas" in frame.columns and "focus_area" in frame.columns
+    single_is_the_set = "focus_areas" not in frame.columns
     bad: set[str] = set()
     for pair in pairs.tolist():
         a, b = divmod(int(pair), width)
+        given_a = str(uniques_a[a - 1]) if a else None
+        given_b = str(uniques_b[b - 1]) if b else None
         names: set[str] = set()
-        for part in (uniques_a[a - 1] if a else None, uniques_b[b - 1] if b else None):
-            if part is None or (isinstance(part, float) and np.isnan(part)):
-                continue
-            names.update(t for t in _FOCUS_SPLIT.split(str(part).strip().lower()) if t)
+        for part in (given_a, given_b):
+            if part is not None:
+                names.update(t for t in _FOCUS_SPLIT.split(part.strip().lower()) if t)
         bad |= names - set(order)
         ordered = sorted(names & set(order), key=order.__getitem__)
         texts.append(FOCUS_SEPARATOR.join(ordered) or None)
         firsts.append(ordered[0] if ordered else None)
+        unchanged &= texts[-1] == given_b and firsts[-1] == given_a
+        single_is_the_set &= texts[-1] == firsts[-1] == given_a
     if bad:
         msg = (
             f"incident focus areas: {choices(bad)} unknown; valid values are "
             f"{choices(FocusArea)} (several separated by ';'), or empty for a conflict event."
         )
         raise SchemaError(msg)
-    inverse = inverse.reshape(n)
-    out["focus_area"] = pd.Series(np.asarray(firsts, dtype=object)[inverse], index=out.index)
-    out["focus_areas"] = pd.Series(np.asarray(texts, dtype=object)[inverse], index=out.index)
+    if unchanged:  # what the store holds since several focus areas: nothing to migrate
+        return frame
+    out = frame.copy()
+    if single_is_the_set:  # a layer of one canonical focus area each: the same column
+        out["focus_areas"] = out["focus_area"]
+        return out
+    rows = lookup[combined]
+    out["focus_area"] = pd.Series(pd.array(firsts, dtype="string").take(rows), index=out.index)
+    out["focus_areas"] = pd.Series(pd.array(texts, dtype="string").take(rows), index=out.index)
     return out
 
 
@@ -417,7 +431,7 @@ def focus_mask(incidents: pd.DataFrame, wanted: Collection[str]) -> np.ndarray:
     if column not in incidents.columns:
         return np.full(len(incidents), CONFLICT_EVENT in set(wanted))
     wanted_set = {str(w) for w in wanted}
-    codes, uniques = pd.factorize(incidents[column].astype(object), use_na_sentinel=True)
+    codes, uniques = pd.Series(incidents[column]).factorize(use_na_sentinel=True)
     hits = [
         bool(wanted_set & set(_FOCUS_SPLIT.split(str(u))))
         if str(u).strip()
@@ -425,12 +439,12 @@ def focus_mask(incidents: pd.DataFrame, wanted: Collection[str]) -> np.ndarray:
         for u in uniques
     ]
     lookup = np.array([*hits, CONFLICT_EVENT in wanted_set], dtype=bool)
-    return lookup[codes]  # code -1 (missing) takes the last entry: a conflict event
+    return np.asarray(lookup[codes], dtype=bool)  # -1 (missing): the last, a conflict event
 
 
 def focus_lists(values: pd.Series) -> pd.Series:
     """Each incident's focus areas as a tuple (``("conflict_event",)`` for none)."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    codes, uniques = pd.Series(values).factorize(use_na_sentinel=True)
     lists = [
         tuple(t for t in _FOCUS_SPLIT.split(str(u)) if t) or (CONFLICT_EVENT,) for u in uniques
     ]

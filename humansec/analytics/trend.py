@@ -51,10 +51,11 @@ def trend(incidents: pd.DataFrame, freq: str = "W", by: str = "focus_area") -> p
     frame = pd.DataFrame({"period": periods.to_numpy()[positions], "group": groups,
                           "killed": killed.to_numpy()[positions]})  # fmt: skip
     out = (
-        frame.groupby(["period", "group"], sort=True)
+        frame.groupby(["period", "group"], sort=True, observed=True)
         .agg(events=("killed", "size"), fatalities=("killed", "sum"))
         .reset_index()
     )
+    out["group"] = out["group"].astype(object)
     out["events"] = out["events"].astype("int64")
     out["fatalities"] = out["fatalities"].astype("int64")
     return out
@@ -70,27 +71,33 @@ def _group_column(incidents: pd.DataFrame, by: str) -> str:
 
 def _periods_and_groups(
     table: pd.DataFrame, freq: str, group_column: str
-) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+) -> tuple[pd.Series, pd.Categorical[str] | np.ndarray, np.ndarray]:
     """The period of each row, and the groups with the row position each belongs to (an
     incident with several focus areas appears once per focus area)."""
     periods = utc_naive(table["date"]).dt.to_period(freq).dt.start_time
     if group_column not in _FOCUS_COLUMNS:
-        groups = table[group_column].astype("string").fillna(NOT_GIVEN).astype(object)
-        return periods, groups.to_numpy(), np.arange(len(table))
-    codes, uniques = pd.factorize(table[group_column].astype(object), use_na_sentinel=True)
+        plain = table[group_column].astype("string").fillna(NOT_GIVEN).astype(object)
+        return periods, plain.to_numpy(), np.arange(len(table))
+    codes, uniques = table[group_column].factorize(use_na_sentinel=True)
     names = [[t for t in str(u).split(FOCUS_SEPARATOR) if t] or [CONFLICT_EVENT] for u in uniques]
     names.append([CONFLICT_EVENT])
+    categories = sorted({name for row in names for name in row})
+    index = {name: i for i, name in enumerate(categories)}
     codes = np.where(codes < 0, len(uniques), codes)
     lengths = np.array([len(n) for n in names], dtype=np.int64)
-    grid = np.full((len(names), int(lengths.max())), None, dtype=object)
+    grid = np.full((len(names), int(lengths.max())), -1, dtype=np.int64)
     for i, row in enumerate(names):
-        grid[i, : len(row)] = row
+        grid[i, : len(row)] = [index[name] for name in row]
     row_lengths = lengths[codes]
     positions = np.repeat(np.arange(len(table)), row_lengths)
-    offsets = np.arange(len(positions)) - np.repeat(
-        np.cumsum(row_lengths) - row_lengths, row_lengths
+    starts = np.cumsum(row_lengths) - row_lengths
+    offsets = np.arange(len(positions)) - np.repeat(starts, row_lengths)
+    group_codes = np.asarray(grid[codes[positions], offsets], dtype=np.int64)
+    # pandas-stubs type the categories of from_codes by the codes (int): they are the names.
+    groups: pd.Categorical[str] = pd.Categorical.from_codes(  # type: ignore[assignment]
+        group_codes, dtype=pd.CategoricalDtype(categories)
     )
-    return periods, grid[codes[positions], offsets], positions
+    return periods, groups, positions
 
 
 def in_trend_selection(
@@ -108,7 +115,9 @@ def in_trend_selection(
     if not wanted or table.empty:
         return np.zeros(len(table), dtype=bool)
     periods, groups, positions = _periods_and_groups(table, freq, group_column)
-    keys = pd.MultiIndex.from_arrays([periods.to_numpy()[positions], groups])
+    keys = pd.MultiIndex.from_arrays(
+        [periods.to_numpy()[positions], np.asarray(groups, dtype=object)]
+    )
     hit = np.asarray(keys.isin(wanted), dtype=bool)
     out = np.zeros(len(table), dtype=bool)
     out[positions[hit]] = True
