@@ -241,6 +241,7 @@ def _ingest(args: argparse.Namespace) -> int:
             crs=args.crs,
             encoding=args.encoding,
             repair=args.repair,
+            drop_bad_dates=args.drop_bad_dates,
             map_columns=dict(_pairs(args.map, "--map", "FIELD=COLUMN")),
             set_constants=dict(_pairs(args.set, "--set", "FIELD=VALUE")),
             map_values=_value_maps(args.value),
@@ -277,6 +278,8 @@ def _ingest(args: argparse.Namespace) -> int:
                 "format": str(inspection.format),
                 "sha256": inspection.sha256,
                 "warnings": warnings,
+                # What was read, e.g. an ACLED file's events per focus area and event type.
+                "notes": [f.message for f in inspection.report.findings if f.severity == "info"],
             },
             ensure_ascii=False,
         )
@@ -394,6 +397,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ingest.add_argument("--layer", help="add a new version of this existing layer id")
     ingest.add_argument(
         "--repair", action="store_true", help="repair invalid geometries instead of refusing"
+    )
+    ingest.add_argument(
+        "--drop-bad-dates",
+        action="store_true",
+        help="ACLED/UCDP: leave out the events whose date is ambiguous or unreadable (the "
+        "report names their rows) instead of refusing the file",
     )
     ingest.add_argument(
         "--map",

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 import geopandas as gpd
 import pandas as pd
 
-from humansec.model import KIND_SPECS, FocusArea, LayerKind
+from humansec.model import KIND_SPECS, LayerKind, focus_mask
 from humansec.timerange import TimeRange, time_mask
 
 
@@ -16,17 +16,21 @@ def apply_filters(
     *,
     kinds: Collection[LayerKind],
     time_range: TimeRange | None = None,
-    focus_areas: Collection[FocusArea] | None = None,
+    focus_areas: Collection[str] | None = None,
 ) -> dict[LayerKind, gpd.GeoDataFrame]:
-    """Return the frames of ``kinds``, cut to ``time_range`` and (incidents) ``focus_areas``."""
+    """Return the frames of ``kinds``, cut to ``time_range`` and (incidents) ``focus_areas``.
+
+    ``focus_areas`` holds focus areas and ``"conflict_event"`` (incidents with none); an
+    incident is shown when any of its focus areas is chosen.
+    """
     shown: dict[LayerKind, gpd.GeoDataFrame] = {}
     for kind in kinds:
         frame = frames.get(kind)
         if frame is None:
             continue
         keep = time_mask(frame, kind, time_range)
-        if kind is LayerKind.INCIDENT and focus_areas is not None and "focus_area" in frame:
-            keep &= frame["focus_area"].isin([str(area) for area in focus_areas]).fillna(False)
+        if kind is LayerKind.INCIDENT and focus_areas is not None:
+            keep &= focus_mask(frame, [str(area) for area in focus_areas])
         shown[kind] = frame[keep.to_numpy()]
     return shown
 

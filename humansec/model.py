@@ -7,7 +7,8 @@ activities). ``conform`` makes a GeoDataFrame fit its kind or says exactly why i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -52,6 +53,18 @@ FOCUS_AREA_TITLES: Mapping[FocusArea, str] = {
     FocusArea.CPP: "Cultural property protection",
     FocusArea.HUMANITARIAN_ACCESS: "Humanitarian access",
 }
+
+CONFLICT_EVENT = "conflict_event"
+"""The filter value (and chart group) of incidents with no focus area: battles, shelling, ..."""
+CONFLICT_EVENT_TITLE = "Conflict events (no focus area)"
+FOCUS_CHOICES: tuple[str, ...] = (*(str(area) for area in FocusArea), CONFLICT_EVENT)
+"""What the filters offer: the six focus areas and the conflict events."""
+FOCUS_CHOICE_TITLES: Mapping[str, str] = {
+    **{str(area): title for area, title in FOCUS_AREA_TITLES.items()},
+    CONFLICT_EVENT: CONFLICT_EVENT_TITLE,
+}
+FOCUS_SEPARATOR = ";"
+"""Between the focus areas of one incident in the ``focus_areas`` field (``crsv;caac``)."""
 
 ACTIVITY_TYPES: tuple[str, ...] = (
     "air_strike",
@@ -243,8 +256,19 @@ KIND_SPECS: Mapping[LayerKind, KindSpec] = {
         (
             *_COMMON,
             FieldSpec("date", "datetime", required=True),
-            FieldSpec("focus_area", "text", required=True, allowed=tuple(FocusArea)),
-            FieldSpec("type", "text", description="event type as reported"),
+            FieldSpec(
+                "focus_area",
+                "text",
+                allowed=tuple(FocusArea),
+                description="the first of focus_areas (its map symbol); empty: a conflict event",
+            ),
+            FieldSpec(
+                "focus_areas",
+                "text",
+                description="every focus area, ';'-separated (crsv;caac); empty: a conflict event",
+            ),
+            FieldSpec("event_type", "text", description="the source's event type (Battles, ...)"),
+            FieldSpec("type", "text", description="the source's sub-type, as reported"),
             FieldSpec("killed", "int"),
             FieldSpec("injured", "int"),
             FieldSpec("victims_female_adult", "int"),
@@ -252,7 +276,8 @@ KIND_SPECS: Mapping[LayerKind, KindSpec] = {
             FieldSpec("victims_male_adult", "int"),
             FieldSpec("victims_male_child", "int"),
             FieldSpec("victims_unknown", "int", description="sex or age not known"),
-            FieldSpec("perpetrator", "text"),
+            FieldSpec("perpetrator", "text", description="actor 1, as reported"),
+            FieldSpec("target", "text", description="actor 2 (the other side), as reported"),
             FieldSpec("source", "text"),
             FieldSpec("verification", "text", allowed=VERIFICATION_STATUS),
         ),
@@ -320,6 +345,8 @@ def conform(frame: gpd.GeoDataFrame, kind: LayerKind) -> gpd.GeoDataFrame:
         )
         raise SchemaError(msg)
     out = frame.copy()
+    if kind is LayerKind.INCIDENT:
+        out = migrate_focus_areas(out)
     for field in spec.fields:
         if field.name not in out.columns:
             if field.required:
@@ -336,6 +363,108 @@ def conform(frame: gpd.GeoDataFrame, kind: LayerKind) -> gpd.GeoDataFrame:
         raise SchemaError(msg)
     ordered = [*spec.field_names, *[c for c in out.columns if c not in spec.field_names]]
     return out[ordered]
+
+
+def migrate_focus_areas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give incidents both focus-area fields, agreeing: the migration of the single field.
+
+    Layers written before an incident could carry several focus areas (main at ede3ef9 and
+    earlier) hold one ``focus_area`` and no ``focus_areas``; a mapping may fill either. The
+    set of an incident is the union of both fields (``focus_areas`` split on ``;``, ``,`` or
+    spaces), written back in the order of ``FocusArea``; ``focus_area`` becomes its first
+    (the map symbol). Stored versions are never rewritten (they are immutable): this runs on
+    every read and every write (``conform``). An unknown name is a SchemaError naming it.
+
+    >>> f = pd.DataFrame({"focus_area": ["poc", None, None],
+    ...                   "focus_areas": [None, "caac,crsv", ""]})
+    >>> migrate_focus_areas(f)[["focus_area", "focus_areas"]].fillna("").to_numpy().tolist()
+    [['poc', 'poc'], ['crsv', 'crsv;caac'], ['', '']]
+    """
+    empty = pd.Series(None, index=frame.index, dtype=object)
+    single = frame["focus_area"] if "focus_area" in frame.columns else empty
+    many = frame["focus_areas"] if "focus_areas" in frame.columns else empty
+    codes_a, uniques_a = pd.Series(single).factorize(use_na_sentinel=True)
+    codes_b, uniques_b = pd.Series(many).factorize(use_na_sentinel=True)
+    width = len(uniques_b) + 1
+    combined = (np.asarray(codes_a, dtype=np.int64) + 1) * width + (codes_b + 1)
+    present = np.bincount(combined, minlength=(len(uniques_a) + 1) * width) > 0
+    pairs = np.flatnonzero(present)
+    lookup = np.zeros(len(present), dtype=np.int64)
+    lookup[pairs] = np.arange(len(pairs))
+    order = {str(area): i for i, area in enumerate(FocusArea)}
+    texts: list[str | None] = []
+    firsts: list[str | None] = []
+    unchanged = "focus_areas" in frame.columns and "focus_area" in frame.columns
+    single_is_the_set = "focus_areas" not in frame.columns
+    bad: set[str] = set()
+    for pair in pairs.tolist():
+        a, b = divmod(int(pair), width)
+        given_a = str(uniques_a[a - 1]) if a else None
+        given_b = str(uniques_b[b - 1]) if b else None
+        names: set[str] = set()
+        for part in (given_a, given_b):
+            if part is not None:
+                names.update(t for t in _FOCUS_SPLIT.split(part.strip().lower()) if t)
+        bad |= names - set(order)
+        ordered = sorted(names & set(order), key=order.__getitem__)
+        texts.append(FOCUS_SEPARATOR.join(ordered) or None)
+        firsts.append(ordered[0] if ordered else None)
+        unchanged &= texts[-1] == given_b and firsts[-1] == given_a
+        single_is_the_set &= texts[-1] == firsts[-1] == given_a
+    if bad:
+        msg = (
+            f"incident focus areas: {choices(bad)} unknown; valid values are "
+            f"{choices(FocusArea)} (several separated by ';'), or empty for a conflict event."
+        )
+        raise SchemaError(msg)
+    if unchanged:  # what the store holds since several focus areas: nothing to migrate
+        return frame
+    out = frame.copy()
+    if single_is_the_set:  # a layer of one canonical focus area each: the same column
+        out["focus_areas"] = out["focus_area"]
+        return out
+    rows = lookup[combined]
+    out["focus_area"] = pd.Series(pd.array(firsts, dtype="string").take(rows), index=out.index)
+    out["focus_areas"] = pd.Series(pd.array(texts, dtype="string").take(rows), index=out.index)
+    return out
+
+
+_FOCUS_SPLIT = re.compile(r"[;,\s|]+")
+
+
+def focus_mask(incidents: pd.DataFrame, wanted: Collection[str]) -> np.ndarray:
+    """Which incidents carry one of ``wanted`` (focus areas, and ``conflict_event`` for those
+    with none). Reads ``focus_areas`` (``focus_area`` in a frame without it).
+
+    >>> f = pd.DataFrame({"focus_areas": ["crsv;caac", None, "poc"]})
+    >>> focus_mask(f, ["caac"]).tolist(), focus_mask(f, ["conflict_event"]).tolist()
+    ([True, False, False], [False, True, False])
+    """
+    column = "focus_areas" if "focus_areas" in incidents.columns else "focus_area"
+    if column not in incidents.columns:
+        return np.full(len(incidents), CONFLICT_EVENT in set(wanted))
+    wanted_set = {str(w) for w in wanted}
+    codes, uniques = pd.Series(incidents[column]).factorize(use_na_sentinel=True)
+    hits = [
+        bool(wanted_set & set(_FOCUS_SPLIT.split(str(u))))
+        if str(u).strip()
+        else CONFLICT_EVENT in wanted_set
+        for u in uniques
+    ]
+    lookup = np.array([*hits, CONFLICT_EVENT in wanted_set], dtype=bool)
+    return np.asarray(lookup[codes], dtype=bool)  # -1 (missing): the last, a conflict event
+
+
+def focus_lists(values: pd.Series) -> pd.Series:
+    """Each incident's focus areas as a tuple (``("conflict_event",)`` for none)."""
+    codes, uniques = pd.Series(values).factorize(use_na_sentinel=True)
+    lists = [
+        tuple(t for t in _FOCUS_SPLIT.split(str(u)) if t) or (CONFLICT_EVENT,) for u in uniques
+    ]
+    table = np.empty(len(lists) + 1, dtype=object)
+    for i, item in enumerate([*lists, (CONFLICT_EVENT,)]):
+        table[i] = item
+    return pd.Series(table[codes], index=values.index)
 
 
 def empty_frame(kind: LayerKind) -> gpd.GeoDataFrame:

@@ -17,7 +17,7 @@ from humansec.export import (
     unavailable_reason,
 )
 from humansec.filters import apply_filters
-from humansec.model import KIND_SPECS, FocusArea, LayerKind
+from humansec.model import FOCUS_CHOICES, KIND_SPECS, LayerKind
 from ui import frame, resources, state, text
 
 frame.require_router()
@@ -112,7 +112,7 @@ if last_filters is not None:
             f"{time_range.start:%d %b %Y} to {time_range.end:%d %b %Y}"
             if time_range and time_range.start is not None and time_range.end is not None
             else "",
-            f"{len(focus_areas)} of {len(FocusArea)} incident focus areas",
+            f"{len(focus_areas)} of {len(FOCUS_CHOICES)} incident focus areas",
         )
         if part
     )

@@ -91,6 +91,7 @@ with upload_tab:
         crs=crs or None,
         encoding=None if encoding == "auto" else encoding,
         repair=bool(st.session_state.get(state.DATA_REPAIR, False)),
+        drop_bad_dates=bool(st.session_state.get(state.DATA_DROP_BAD_DATES, False)),
     )
     wanted = None if uploaded is None else (uploaded.file_id, options)
     current: Inspection | None = st.session_state.get(state.DATA_INSPECTION)
@@ -171,6 +172,14 @@ with upload_tab:
                 st.checkbox(
                     "Repair invalid geometries (shapely make_valid; the report says what changed)",
                     key=state.DATA_REPAIR,
+                )
+            if options.drop_bad_dates or any(
+                f.code in {"dates_unparsed", "dates_ambiguous"} for f in report.findings
+            ):
+                st.checkbox(
+                    "Leave out the events whose date cannot be read (the report lists their "
+                    "rows; or fix the file and upload it again)",
+                    key=state.DATA_DROP_BAD_DATES,
                 )
         # So does the preview.
         with st.container():

@@ -18,8 +18,8 @@ from humansec.mapview import (
 )
 from humansec.mapview.framing import FillFrame, home_view
 from humansec.mapview.tools import fresh_group_list, measure_control
-from humansec.model import FOCUS_AREA_TITLES, KIND_SPECS, FocusArea, LayerKind
-from ui import basemaps, frame, map_tools, resources, state, text, widgets
+from humansec.model import KIND_SPECS, LayerKind
+from ui import basemaps, filters, frame, map_tools, resources, state, text, widgets
 
 frame.require_router()
 
@@ -41,13 +41,7 @@ with st.sidebar:
         key=state.FILTER_KINDS,
     )
     time_range = map_tools.date_filter(frames, extent.times, settings)
-    focus_areas = st.multiselect(
-        "Incident focus areas",
-        options=list(FocusArea),
-        default=list(FocusArea),
-        format_func=lambda area: FOCUS_AREA_TITLES[area],
-        key=state.FILTER_FOCUS,
-    )
+    focus_areas = filters.focus_areas()
     heatmap = st.toggle("Incidents as heat map", key=state.HEATMAP)
     basemap = basemaps.choose()
     mgrs_grid = st.toggle("MGRS grid", value=True, key=state.MGRS_GRID)

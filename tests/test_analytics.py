@@ -331,3 +331,47 @@ def test_trend_bars_of_a_focus_area_take_the_maps_colour() -> None:
             charts.trend_figure(table).to_dict()["data"]}  # fmt: skip
     assert bars[FOCUS_AREA_TITLES[FocusArea.CRSV]] == FOCUS_STYLES["crsv"].colour
     assert bars["(not given)"] is None
+
+
+def _several_areas() -> gpd.GeoDataFrame:
+    frame = gpd.GeoDataFrame(
+        {
+            "id": ["sv-child", "battle", "shelling", "battle-2"],
+            "date": ["2026-02-02", "2026-02-03", "2026-03-01", "2026-03-02"],
+            "focus_areas": ["crsv;caac", None, "poc", None],
+            "event_type": ["Violence against civilians", "Battles", "Explosions", "Battles"],
+            "type": ["Sexual violence", "Armed clash", "Shelling", "Armed clash"],
+            "killed": [0, 5, 2, None],
+        },
+        geometry=[shapely.Point(23, 54)] * 4,
+        crs=WGS84,
+    )
+    return conform(frame, LayerKind.INCIDENT)
+
+
+def test_trend_counts_an_incident_under_each_of_its_focus_areas_and_conflict_events() -> None:
+    incidents = _several_areas()
+    table = analytics.trend(incidents, freq="M", by="focus_area")
+    got = {(p.strftime("%Y-%m"), g): (n, k) for p, g, n, k in table.itertuples(index=False)}
+    assert got == {
+        ("2026-02", "caac"): (1, 0),
+        ("2026-02", "conflict_event"): (1, 5),
+        ("2026-02", "crsv"): (1, 0),
+        ("2026-03", "conflict_event"): (1, 0),
+        ("2026-03", "poc"): (1, 2),
+    }
+    by_type = analytics.trend(incidents, freq="M", by="event_type")
+    assert set(by_type["group"]) == {"Violence against civilians", "Battles", "Explosions"}
+    assert by_type["events"].sum() == 4  # by event type each incident counts once
+    picked = analytics.in_trend_selection(
+        incidents, "M", "focus_area", [(pd.Timestamp("2026-02-01"), "caac")]
+    )
+    assert picked.tolist() == [True, False, False, False]
+    conflict = analytics.in_trend_selection(
+        incidents, "M", "focus_area", [(pd.Timestamp("2026-03-01"), "conflict_event")]
+    )
+    assert conflict.tolist() == [False, False, False, True]
+    assert len(analytics.select(incidents, focus=["caac", "conflict_event"])) == 3
+    with pytest.raises(SchemaError, match="'conflict_event'"):
+        analytics.select(incidents, focus=["battles"])
+    assert charts._label("conflict_event") == "Conflict events (no focus area)"

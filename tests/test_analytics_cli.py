@@ -105,6 +105,7 @@ def test_bad_arguments_exit_2_naming_the_choices(
     ("args", "names"),
     [
         (["hotspots", "--focus", "pox", "--out", "x.csv"], "'humanitarian_access'"),
+        (["hotspots", "--focus", "battles", "--out", "x.csv"], "'conflict_event'"),
         (["hotspots", "--bbox", "1,2,3", "--out", "x.csv"], "W,S,E,N"),
         (["summary", "--since", "yesterday", "--out", "x.csv"], "YYYY-MM-DD"),
         (["rank", "--out", "x.csv"], "'summary', 'hotspots'"),
@@ -117,3 +118,16 @@ def test_argparse_errors_exit_2_naming_the_choices(
         main(["incidents", *args])
     assert exited.value.code == 2
     assert names in capsys.readouterr().err
+
+
+def test_focus_conflict_event_selects_incidents_without_a_focus_area(
+    store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "conflict.csv"
+    args = ["incidents", "summary", "--by", "month", "--focus", "conflict_event,crsv",
+            "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    said = json.loads(capsys.readouterr().out)
+    demo = load_demo(DEMO_DIR)[LayerKind.INCIDENT]
+    expected = demo["focus_area"].isna() | demo["focus_area"].eq("crsv")
+    assert said["incidents"] == int(expected.sum()) > 0

@@ -34,9 +34,29 @@ def test_counts_per_month_and_focus_area_on_real_exports(tmp_path: Path, name: s
     incidents = GeoPackageStore(store_path).read_kind(LayerKind.INCIDENT)
     assert len(incidents) == record["features"] > 0
 
+    # Every row of the file with a date and a location is kept; the event types are the file's.
+    raw = pd.read_csv(source, skiprows=[1] if "ucdp" in name else None, low_memory=False)
+    assert len(incidents) == len(raw)
+    if "ucdp" in name:
+        raw_types = raw["type_of_violence"].map(
+            {1: "state-based conflict", 2: "non-state conflict", 3: "one-sided violence"}
+        )
+        poc = (raw["type_of_violence"] == 3) | (raw["deaths_civilians"] > 0)
+        expected_areas = {"poc": int(poc.sum()), "conflict_event": int((~poc).sum())}
+    else:
+        raw_types = raw["event_type"]
+        sexual = raw["sub_event_type"] == "Sexual violence"
+        expected_areas = {"crsv": int(sexual.sum())}
+    assert incidents["event_type"].value_counts().to_dict() == raw_types.value_counts().to_dict()
+    by_area = analytics.trend(incidents, freq="M", by="focus_area").groupby("group")["events"]
+    for area, n in expected_areas.items():
+        assert by_area.sum().get(area, 0) == n, area
+
     got = analytics.trend(incidents, freq="M", by="focus_area")
     month = incidents["date"].dt.tz_convert("UTC").dt.strftime("%Y-%m-01")
-    plain = incidents.assign(month=month).groupby(["month", "focus_area"])
+    # Plain pandas: one row per (incident, focus area), conflict events under their own name.
+    areas = incidents["focus_areas"].fillna("conflict_event").str.split(";")
+    plain = incidents.assign(month=month, area=areas).explode("area").groupby(["month", "area"])
     expected = {
         key: (int(n), int(k))
         for (key, n), k in zip(
@@ -50,7 +70,9 @@ def test_counts_per_month_and_focus_area_on_real_exports(tmp_path: Path, name: s
         )
     }
     assert got_map == expected
-    assert sum(n for n, _ in got_map.values()) == len(incidents)
+    assert sum(n for n, _ in got_map.values()) == len(areas.explode())
+    by_type = analytics.trend(incidents, freq="M", by="event_type")
+    assert by_type.groupby("group")["events"].sum().to_dict() == raw_types.value_counts().to_dict()
 
     cells = analytics.hotspots(incidents, resolution=5)
     assert cells["count"].sum() == incidents.geometry.notna().sum()

@@ -69,6 +69,10 @@ def test_situation_map_page_runs(app: AppTest) -> None:
     assert "EXERCISE - NATO UNCLASSIFIED - EXERCISE" in banners[0]
     labels = [w.label for w in app.sidebar.multiselect]
     assert labels == ["Layers", "Incident focus areas"]
+    # The six focus areas and the conflict events (incidents with none), all chosen.
+    assert app.sidebar.multiselect[1].value == [
+        "poc", "crsv", "thb", "caac", "cpp", "humanitarian_access", "conflict_event",
+    ]  # fmt: skip
     assert app.sidebar.date_input[0].label == "Date range"
 
 
@@ -228,7 +232,7 @@ def test_briefing_applies_the_situation_maps_filters(app: AppTest) -> None:
     app.sidebar.multiselect[1].set_value(["crsv"]).run()  # the situation map's focus areas
     page = app.switch_page("pages/briefing.py").run()
     assert not page.exception, page.exception
-    assert "1 of 6 incident focus areas" in page.checkbox(key="brief_use_filters").label
+    assert "1 of 7 incident focus areas" in page.checkbox(key="brief_use_filters").label
     page.selectbox(key="brief_format").set_value("layers-csv")
     page.multiselect(key="brief_kinds").set_value(["incident"])
     page.button(key="brief_make").click().run()

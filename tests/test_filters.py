@@ -81,3 +81,34 @@ def test_time_extent_spans_every_time_field() -> None:
     extent = time_extent({LayerKind.INCIDENT: incidents(), LayerKind.HUMANITARIAN_SITE: sites()})
     assert extent.start == stamp("2026-01-01")
     assert extent.end == stamp("2026-05-01")
+
+
+def several() -> gpd.GeoDataFrame:
+    frame = gpd.GeoDataFrame(
+        {
+            "id": ["child-sv", "battle", "shelling-civ", "church"],
+            "date": ["2026-02-01"] * 4,
+            "focus_areas": ["crsv;caac", None, "poc", "cpp;poc"],
+            "event_type": ["Violence against civilians", "Battles", "Explosions", "Explosions"],
+        },
+        geometry=[shapely.Point(23, 54)] * 4,
+        crs=WGS84,
+    )
+    return conform(frame, LayerKind.INCIDENT)
+
+
+def test_an_incident_with_several_focus_areas_shows_under_each() -> None:
+    frames = {LayerKind.INCIDENT: several()}
+
+    def ids(chosen: list[str]) -> list[str]:
+        shown = apply_filters(frames, kinds=[LayerKind.INCIDENT], focus_areas=chosen)
+        return list(shown[LayerKind.INCIDENT]["id"])
+
+    assert ids(["caac"]) == ["child-sv"]
+    assert ids(["crsv"]) == ["child-sv"]
+    assert ids(["poc"]) == ["shelling-civ", "church"]
+    assert ids(["conflict_event"]) == ["battle"]
+    assert ids(["cpp", "conflict_event"]) == ["battle", "church"]
+    assert ids([]) == []
+    assert len(ids(["poc", "crsv", "thb", "caac", "cpp", "humanitarian_access",
+                    "conflict_event"])) == 4  # fmt: skip

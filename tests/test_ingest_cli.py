@@ -148,3 +148,33 @@ def test_bad_arguments_say_what_is_valid(
     result = run(tmp_path, "ingest", str(sites_csv), *args)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+ACLED_HEAD = (
+    "event_id_cnty,event_date,year,event_type,sub_event_type,actor1,actor2,latitude,longitude,"
+    "notes,fatalities\n"
+)
+
+
+def test_acled_keeps_every_event_and_bad_dates_are_the_analysts_choice(tmp_path: Path) -> None:
+    path = tmp_path / "acled export.csv"
+    path.write_text(
+        ACLED_HEAD
+        + "UKR1,16-Feb-21,2021,Battles,Armed clash,A,B,50.1,30.1,Fighting.,3\n"
+        + "UKR2,3/4/2021,2021,Battles,Armed clash,A,B,50.2,30.2,Fighting.,0\n"
+        + "UKR3,17-Feb-21,2021,Violence against civilians,Sexual violence,A,Civilians,50.3,30.3,"
+        + "A girl was raped.,0\n",
+        encoding="utf-8",
+    )
+    refused = run(tmp_path, "ingest", str(path), "--kind", "incident")
+    assert refused.returncode == 2
+    assert "row 2: '3/4/2021'" in refused.stderr and "--drop-bad-dates" in refused.stderr
+    assert not (tmp_path / "store" / "humansec.gpkg").exists() or layers(tmp_path) == []
+    stored = run(tmp_path, "ingest", str(path), "--kind", "incident", "--drop-bad-dates")
+    assert stored.returncode == 0, stored.stderr
+    out = json.loads(stored.stdout)
+    assert out["features"] == 2  # the battle is kept as a conflict event; row 2 left out
+    assert any("row 2: '3/4/2021'" in w and "left out" in w for w in out["warnings"])
+    notes = " ".join(out["notes"])
+    assert "crsv 1" in notes and "caac 1" in notes and "1 conflict events" in notes
+    assert "Battles 1" in notes and "Violence against civilians 1" in notes

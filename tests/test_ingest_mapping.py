@@ -229,15 +229,23 @@ def test_optional_categorical_value_outside_allowed_is_emptied():
 
 
 def test_required_field_unmapped_or_empty():
-    frame = incident_frame(focus=["poc", None, " ", "cpp"])
+    frame = incident_frame(event_date=["2022-03-01", None, " ", "2022-03-04"])
     _out, findings = apply_mapping(frame, INCIDENT)
     found = by_code(findings)["required_empty"]
     assert found.severity == "error"
     assert found.rows == (2, 3)
-    mapping = FieldMapping("incident", columns={"id": "event_id", "date": "event_date"})
+    mapping = FieldMapping("incident", columns={"id": "event_id", "focus_area": "focus"})
     found = by_code(apply_mapping(frame, mapping)[1])["field_unmapped"]
-    assert "'focus_area'" in found.message
-    assert "'fatalities'" in found.message
+    assert "'date'" in found.message
+    assert "'event_date'" in found.message
+
+
+def test_an_incident_without_a_focus_area_is_a_conflict_event():
+    frame = incident_frame(focus=["poc", None, " ", "cpp"])
+    out, findings = apply_mapping(frame, INCIDENT)
+    assert errors(findings) == []
+    conformed = conform(out, LayerKind.INCIDENT)
+    assert conformed["focus_areas"].fillna("-").tolist() == ["poc", "-", "-", "cpp"]
 
 
 def test_constant_fills_the_rows_a_column_leaves_empty():

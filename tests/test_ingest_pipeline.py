@@ -244,3 +244,42 @@ def test_the_staged_file_keeps_a_safe_version_of_its_name(tmp_path: Path) -> Non
     assert upload.name == "job.json"
     assert upload.parent.name == "source"
     assert work_folder(upload).parent == tmp_path / "staging"
+
+
+ACLED_CSV = (
+    b"event_id_cnty,event_date,year,event_type,sub_event_type,actor1,actor2,latitude,longitude,"
+    b"notes,fatalities\n"
+    b"UKR1,16-Feb-21,2021,Battles,Armed clash,A,B,50.1,30.1,Fighting.,3\n"
+    b"UKR2,3/4/2021,2021,Protests,Peaceful protest,P,,50.2,30.2,A protest.,0\n"
+    b"UKR3,2/5/2021,2021,Violence against civilians,Attack,A,Civilians,50.3,30.3,Shot.,1\n"
+    b"UKR4,17-Feb-21,2021,Strategic developments,Looting,A,,50.4,30.4,Looting.,0\n"
+)
+
+
+def test_the_upload_report_of_an_acled_file_and_the_bad_dates_choice(tmp_path: Path) -> None:
+    """What the Data page does: the report, then the analyst's choice, then the store."""
+    upload = staged(tmp_path, ACLED_CSV, "acled.csv")
+    inspection = inspect_upload(upload, "acled.csv", UploadOptions(kind=LayerKind.INCIDENT))
+    assert inspection.preset == "acled"
+    codes = {f.code: f for f in inspection.report.findings}
+    assert codes["dates_ambiguous"].severity == "error"
+    assert codes["dates_ambiguous"].rows == (2, 3)
+    assert "Battles 1" in codes["preset_event_types"].message
+    assert "Protests 1" in codes["preset_event_types"].message
+    mapping = inspection.mapping
+    assert mapping is not None
+    with pytest.raises(WorkerRefusedError, match="day/month"):
+        commit_upload(inspection, mapping, store_path=tmp_path / "s.gpkg", meta=META)
+    chosen = remap(inspection, mapping, drop_bad_dates=True)
+    assert chosen.options.drop_bad_dates
+    codes = {f.code: f for f in chosen.report.findings}
+    assert codes["dates_ambiguous"].severity == "warning"
+    assert not chosen.report.errors
+    assert "1 with a human-security focus area" not in codes["preset_focus_areas"].message
+    assert "0 with a human-security focus area" in codes["preset_focus_areas"].message
+    assert "2 conflict events" in codes["preset_focus_areas"].message
+    record = commit_upload(chosen, mapping, store_path=tmp_path / "s.gpkg", meta=META)
+    stored = GeoPackageStore(tmp_path / "s.gpkg").read_layer(str(record["layer_id"]))
+    assert stored["id"].tolist() == ["UKR1", "UKR4"]
+    assert stored["event_type"].tolist() == ["Battles", "Strategic developments"]
+    assert stored["focus_areas"].isna().all()

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from humansec.errors import IngestError
-from humansec.ingest.presets import _acled_dates, apply_preset, detect_preset
+from humansec.ingest.presets import apply_preset, detect_preset
 from humansec.ingest.tabular import read_table
 from humansec.ingest.types import SOURCE_ROW, SourceFormat
 from humansec.model import LayerKind, conform
@@ -226,20 +226,28 @@ def test_detect() -> None:
 def test_acled_old_schema_focus_areas(tmp_path: Path) -> None:
     out, findings = apply_preset("acled", frame_of(tmp_path, acled_old_csv()))
     by_id = out.set_index("id")
-    assert by_id["focus_area"].to_dict() == {
+    assert by_id["focus_areas"].to_dict() == {
         "UKR1": "poc",
         "UKR2": "crsv",
         "UKR3": "caac",  # boys abducted: the keyword heuristic
         "UKR4": "thb",
         "UKR5": "cpp",
+        "UKR6": None,  # a battle: a conflict event, kept
         "UKR7": "poc",  # civilians among the associated targets
+        "UKR8": None,  # a protest at a church: not violent, a conflict event
     }
-    # The battle and the protest at a church are left out, and counted.
-    left = by_code(findings)["preset_events_left_out"]
-    assert left.count == 2
-    assert left.rows == (6, 8)
-    assert "Battles 1" in left.message and "Protests 1" in left.message
-    assert "poc 2, crsv 1, thb 1, caac 1, cpp 1" in by_code(findings)["preset_focus_areas"].message
+    # Every event is kept: the battle and the protest as conflict events, with their types.
+    assert by_id.loc["UKR6", "event_type"] == "Battles"
+    assert by_id.loc["UKR6", "type"] == "Armed clash"
+    assert by_id.loc["UKR6", "killed"] == 5
+    assert by_id.loc["UKR6", "target"] == "Ukraine"
+    areas = by_code(findings)["preset_focus_areas"]
+    assert "poc 2, crsv 1, thb 1, caac 1, cpp 1, humanitarian_access 0" in areas.message
+    assert "2 conflict events" in areas.message
+    assert areas.count == 6
+    types = by_code(findings)["preset_event_types"]
+    assert types.count == 8
+    assert "Violence against civilians 4" in types.message and "Battles 1" in types.message
     row = by_id.loc["UKR1"]
     assert row["date"] == pd.Timestamp("2022-05-13", tz="UTC")
     assert row["killed"] == 3
@@ -251,8 +259,33 @@ def test_acled_old_schema_focus_areas(tmp_path: Path) -> None:
     assert by_id["precision_m"].to_dict()["UKR3"] == 50_000
     assert row[SOURCE_ROW] == 1
     stored = conform(out, LayerKind.INCIDENT)
-    assert len(stored) == 6
+    assert len(stored) == 8
     assert stored.geometry.iloc[0].coords[0] == (30.22, 50.54)
+    assert stored["focus_area"].fillna("-").tolist()[:6] == [
+        "poc",
+        "crsv",
+        "caac",
+        "thb",
+        "cpp",
+        "-",
+    ]
+
+
+def test_sexual_violence_against_a_child_is_crsv_and_caac(tmp_path: Path) -> None:
+    text = ACLED_NEW_HEAD + (
+        "UKR9,13 May 2022,2022,Violence against civilians,Sexual violence,Russia,"
+        f"{CIV},,Kyiv,Bucha,50.54,30.22,1,Src,A 15-year-old girl was raped.,0,"
+        "Civilian targeting,Political violence,\n"
+        "UKR10,13 May 2022,2022,Explosions/Remote violence,Shelling/artillery/missile attack,"
+        "Russia,,,Kharkiv,Kharkiv,50.0,36.2,1,Src,An aid convoy of the ICRC and a church were "
+        "hit; two children were killed.,2,Civilian targeting,Political violence,\n"
+    )
+    out, findings = apply_preset("acled", frame_of(tmp_path, text))
+    assert out["focus_areas"].tolist() == ["crsv;caac", "poc;caac;cpp;humanitarian_access"]
+    stored = conform(out, LayerKind.INCIDENT)
+    assert stored["focus_area"].tolist() == ["crsv", "poc"]  # the first: the map symbol
+    message = by_code(findings)["preset_focus_areas"].message
+    assert "poc 1, crsv 1, thb 0, caac 2, cpp 1, humanitarian_access 1" in message
 
 
 @pytest.mark.parametrize(
@@ -271,16 +304,8 @@ def test_acled_new_schema_dates(tmp_path: Path, written: str, expected: str) -> 
     )
     out, findings = apply_preset("acled", frame_of(tmp_path, text))
     assert out["date"].iloc[0] == pd.Timestamp(expected, tz="UTC")
-    assert out["focus_area"].iloc[0] == "poc"  # civilian_targeting
+    assert out["focus_areas"].iloc[0] == "poc"  # civilian_targeting
     assert "dates_unparsed" not in by_code(findings)
-
-
-def test_acled_dates_from_xlsx_cells() -> None:
-    serial, bad = _acled_dates(pd.Series([44694.0, 43000.0]))
-    assert serial.iloc[0] == pd.Timestamp("2022-05-13", tz="UTC")
-    assert not bad.any()
-    cells, _ = _acled_dates(pd.Series(pd.to_datetime(["2022-05-13"])))
-    assert cells.iloc[0] == pd.Timestamp("2022-05-13", tz="UTC")
 
 
 def test_acled_unreadable_date_is_an_error(tmp_path: Path) -> None:
@@ -292,21 +317,28 @@ def test_acled_unreadable_date_is_an_error(tmp_path: Path) -> None:
     error = by_code(findings)["dates_unparsed"]
     assert error.severity == "error"
     assert error.rows == (1,)
+    assert "'someday'" in error.message and "--drop-bad-dates" in error.message
 
 
 def test_ucdp(tmp_path: Path) -> None:
     out, findings = apply_preset("ucdp_ged", frame_of(tmp_path, UCDP))
-    assert out["id"].tolist() == ["101", "102"]  # 103: fighting without civilian deaths
-    assert out["focus_area"].tolist() == ["poc", "poc"]
-    assert out["killed"].tolist() == [12, 6]
-    assert out["precision_m"].tolist() == [1_000, 150_000]
-    assert out["source"].tolist() == ["AFP", "UNHCR"]
-    assert out["perpetrator"].tolist() == ["DPR", "Ukraine"]
-    assert out["type"].tolist() == ["one-sided violence", "state-based conflict"]
+    # 103, fighting without civilian deaths, is kept as a conflict event.
+    assert out["id"].tolist() == ["101", "102", "103"]
+    assert out["focus_areas"].tolist() == ["poc", "poc", None]
+    assert out["killed"].tolist() == [12, 6, 10]
+    assert out["precision_m"].tolist() == [1_000, 150_000, 25_000]
+    assert out["source"].tolist() == ["AFP", "UNHCR", "Reuters"]
+    assert out["perpetrator"].tolist() == ["DPR", "Ukraine", "Ukraine"]
+    assert out["target"].tolist() == ["Civilians", "DPR", "DPR"]
+    assert out["type"].tolist() == ["one-sided violence", "state-based conflict"] * 1 + [
+        "state-based conflict"
+    ]
+    assert out["event_type"].tolist() == out["type"].tolist()
     assert out["date"].iloc[0] == pd.Timestamp("2014-07-17", tz="UTC")
-    assert out[SOURCE_ROW].tolist() == [1, 2]
-    assert by_code(findings)["preset_events_left_out"].rows == (3,)
-    assert len(conform(out, LayerKind.INCIDENT)) == 2
+    assert out[SOURCE_ROW].tolist() == [1, 2, 3]
+    assert by_code(findings)["preset_focus_areas"].count == 2
+    assert "1 conflict events" in by_code(findings)["preset_focus_areas"].message
+    assert len(conform(out, LayerKind.INCIDENT)) == 3
 
 
 def test_unknown_preset_and_missing_columns(tmp_path: Path) -> None:
@@ -334,13 +366,13 @@ def test_real_exports(name: str, preset: str, rows: int) -> None:
     out, findings = apply_preset(preset, frame)
     codes = by_code(findings)
     assert "dates_unparsed" not in codes
-    assert codes["preset_focus_areas"].count + codes["preset_events_left_out"].count == rows
+    assert codes["preset_event_types"].count == rows
     stored = conform(out, LayerKind.INCIDENT)
-    assert len(stored) == len(out) > 0
+    assert len(stored) == len(out) == rows  # every event is kept
     assert stored["date"].notna().all()
     if "peacerep" in name:
         assert stored["date"].min() >= pd.Timestamp("2018-01-01", tz="UTC")
         # 71 rows are coded 'Civilian targeting' in this sample: all are incidents.
         assert (stored["focus_area"] == "poc").sum() >= 71
     if preset == "ucdp_ged":
-        assert set(stored["focus_area"]) == {"poc"}
+        assert set(stored["focus_area"].dropna()) == {"poc"}

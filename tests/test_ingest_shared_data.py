@@ -201,10 +201,10 @@ def test_a_real_layer_is_stored_with_its_rows(
     assert inspection.read_count == case.read
     if case.stored is not None:
         assert record["features"] == case.stored
-    else:  # a known schema: only events with a human security focus area are kept, and said
-        assert 0 < int(str(record["features"])) < case.read
-        assert any(f.code.startswith("preset") or "focus" in f.message.lower()
-                   for f in inspection.report.findings), inspection.report  # fmt: skip
+    else:  # a known schema: every event is kept, counted by focus area and event type
+        assert int(str(record["features"])) == case.read
+        codes = {f.code for f in inspection.report.findings}
+        assert {"preset_focus_areas", "preset_event_types"} <= codes, inspection.report
     frame = GeoPackageStore(store_path).read_layer(str(record["layer_id"]))
     assert len(frame) == record["features"]
     if case.text is not None:

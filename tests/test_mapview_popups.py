@@ -102,7 +102,7 @@ def test_popup_has_title_words_dates_units_location_and_no_internal_hash():
     assert props["t"] == "Market shelling"  # the popup's title
     shown = dict(zip(meta["fields"], props["v"], strict=False))
     assert shown["Date"] == "16 Feb 2021"
-    assert shown["Focus area"] == "Conflict-related sexual violence"
+    assert shown["Focus areas"] == "Conflict-related sexual violence"
     assert shown["Location uncertainty"] == "50 m"
     assert shown[LOCATION_LABELS[0]] == "54.10000° N, 22.93000° E"
     assert shown[LOCATION_LABELS[1]] == "34U FE 26199 96369"

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from humansec.model import FOCUS_AREA_TITLES, FocusArea
+from humansec.model import FOCUS_CHOICE_TITLES, FOCUS_CHOICES
 from humansec.store import TimeRange
 from ui import state
 
@@ -32,14 +32,19 @@ def date_range(extent: TimeRange) -> TimeRange | None:
     return TimeRange(start, end)
 
 
-def focus_areas() -> list[FocusArea]:
-    """The "Incident focus areas" multiselect (all by default)."""
-    return list(
-        st.multiselect(
+def focus_areas() -> list[str]:
+    """The "Incident focus areas" multiselect: the six focus areas and the conflict events
+    (incidents with none), all by default. An incident with several focus areas shows when
+    any of them is chosen."""
+    return [
+        str(choice)
+        for choice in st.multiselect(
             "Incident focus areas",
-            options=list(FocusArea),
-            default=list(FocusArea),
-            format_func=lambda area: FOCUS_AREA_TITLES[area],
+            options=list(FOCUS_CHOICES),
+            default=list(FOCUS_CHOICES),
+            format_func=FOCUS_CHOICE_TITLES.__getitem__,
             key=state.FILTER_FOCUS,
+            help="Conflict events: battles, shelling, protests, ... with no focus area. An "
+            "incident with several focus areas shows when any of them is chosen.",
         )
-    )
+    ]

@@ -21,7 +21,7 @@ from humansec.conflicts.rule_versions import active_rules_path
 from humansec.export import Renderer, browser_available
 from humansec.filters import apply_filters, time_extent
 from humansec.mapview import MapView, build_data_layers, build_label_group, data_bounds
-from humansec.model import FocusArea, LayerKind, empty_frame
+from humansec.model import LayerKind, empty_frame
 from humansec.settings import Settings, load_settings
 from humansec.store import BBox, LayerRecord, LayerStore, TimeRange, open_store
 
@@ -121,7 +121,7 @@ def map_layers(
     data_versions: Versions,
     kinds: Sequence[LayerKind],
     times: tuple[pd.Timestamp | None, pd.Timestamp | None],
-    focus_areas: Sequence[FocusArea],
+    focus_areas: Sequence[str],
     view: tuple[BBox | None, int | None],
     *,
     heatmap: bool,

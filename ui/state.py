@@ -62,6 +62,7 @@ DATA_CRS: Final = "data_crs"
 DATA_ENCODING: Final = "data_encoding"
 DATA_SOURCE_LAYER: Final = "data_source_layer"
 DATA_REPAIR: Final = "data_repair"
+DATA_DROP_BAD_DATES: Final = "data_drop_bad_dates"
 DATA_INSPECTION: Final = "data_inspection"  # the current upload's Inspection (not a widget)
 DATA_INSPECTED: Final = "data_inspected"  # what the inspection was made from (not a widget)
 DATA_LAYER_CHOICES: Final = "data_layer_choices"  # layers of a multi-layer file (not a widget)

@@ -19,7 +19,7 @@ import shapely
 from humansec.analytics.hotspots import CLASSES
 from humansec.analytics.victims import VictimSummary
 from humansec.mapview.symbols import FOCUS_STYLES
-from humansec.model import FOCUS_AREA_TITLES, FocusArea
+from humansec.model import FOCUS_CHOICE_TITLES
 
 CLASS_COLOURS: dict[str, str] = {
     "hot 99%": "#b2182b",
@@ -35,8 +35,7 @@ _LAYOUT = {"margin": {"l": 40, "r": 10, "t": 40, "b": 40}, "height": 360}
 
 def _label(value: object) -> str:
     text = str(value)
-    if text in FOCUS_AREA_TITLES:
-        text = FOCUS_AREA_TITLES[FocusArea(text)]
+    text = FOCUS_CHOICE_TITLES.get(text, text)
     return html.escape(text)
 
 

@@ -14,7 +14,7 @@ from humansec.analytics.hotspots import MAX_PERMUTATIONS, hotspots
 from humansec.analytics.select import select
 from humansec.analytics.trend import trend
 from humansec.errors import SchemaError, choices
-from humansec.model import FocusArea, LayerKind
+from humansec.model import FOCUS_CHOICES, LayerKind
 from humansec.tables import to_csv_bytes
 
 PERIODS = {"day": "D", "week": "W", "month": "M"}
@@ -33,7 +33,7 @@ def _date(text: str) -> pd.Timestamp:
 
 def _focus(text: str) -> list[str]:
     areas = [part.strip() for part in text.split(",") if part.strip()]
-    valid = [str(area) for area in FocusArea]
+    valid = list(FOCUS_CHOICES)
     unknown = [area for area in areas if area not in valid]
     if unknown or not areas:
         msg = f"--focus {text!r}: name focus areas from {choices(valid)}, comma-separated."
@@ -77,7 +77,7 @@ def add_parser(
         sub.add_argument("--until", type=_date, help="last date (UTC, whole day), YYYY-MM-DD")
         sub.add_argument("--bbox", type=bbox, help="W,S,E,N in degrees")
         sub.add_argument(
-            "--focus", type=_focus, help=f"focus areas, comma-separated: {','.join(FocusArea)}"
+            "--focus", type=_focus, help=f"focus areas, comma-separated: {','.join(FOCUS_CHOICES)}"
         )
         if name == "summary":
             sub.add_argument(

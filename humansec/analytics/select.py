@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from humansec.errors import SchemaError, choices
-from humansec.model import FocusArea
+from humansec.model import FOCUS_CHOICES, focus_mask
 
 BBox = tuple[float, float, float, float]
 
@@ -22,7 +22,9 @@ def select(
     focus: Collection[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """The incidents dated in [since, until] (UTC), inside ``bbox`` (W, S, E, N degrees; W > E
-    crosses the antimeridian) and under one of ``focus`` (None: no limit on that)."""
+    crosses the antimeridian) and under one of ``focus`` (focus areas and ``conflict_event``
+    for incidents with none; an incident with several counts when any is chosen; None: no
+    limit on that)."""
     keep = pd.Series(True, index=incidents.index)
     if since is not None or until is not None:
         dates = pd.to_datetime(incidents["date"], utc=True)
@@ -31,12 +33,11 @@ def select(
         if until is not None:
             keep &= (dates <= _utc(until)).fillna(False)
     if focus is not None:
-        valid = [str(area) for area in FocusArea]
-        unknown = sorted(set(map(str, focus)) - set(valid))
+        unknown = sorted(set(map(str, focus)) - set(FOCUS_CHOICES))
         if unknown:
-            msg = f"Focus area(s) {choices(unknown)} unknown; choose from {choices(valid)}."
+            msg = f"Focus area(s) {choices(unknown)} unknown; choose from {choices(FOCUS_CHOICES)}."
             raise SchemaError(msg)
-        keep &= incidents["focus_area"].isin([str(area) for area in focus]).fillna(False)
+        keep &= focus_mask(incidents, [str(area) for area in focus])
     if bbox is not None:
         west, south, east, north = bbox
         x = incidents.geometry.x

@@ -51,6 +51,8 @@ class UploadOptions:
     crs: str | None = None
     encoding: str | None = None
     repair: bool = False
+    # Leave out the events of a known schema (ACLED, UCDP) whose date is ambiguous or unreadable.
+    drop_bad_dates: bool = False
     # The analyst's choices on top of the suggested mapping (FieldMapping.overridden).
     map_columns: Mapping[str, str] = field(default_factory=dict)
     set_constants: Mapping[str, object] = field(default_factory=dict)
@@ -187,10 +189,14 @@ def remap(
     mapping: FieldMapping,
     *,
     repair: bool | None = None,
+    drop_bad_dates: bool | None = None,
     limits: IngestLimits | None = None,
 ) -> Inspection:
-    """Apply another mapping (or the repair choice) to an inspected upload and report again."""
+    """Apply another mapping (or the repair or bad-dates choice) to an inspected upload and
+    report again."""
     options = inspection.options if repair is None else replace(inspection.options, repair=repair)
+    if drop_bad_dates is not None:
+        options = replace(options, drop_bad_dates=drop_bad_dates)
     limits = limits or IngestLimits()
     job = _job("apply", inspection.upload, inspection.format, options, limits, mapping=mapping)
     job["facts"] = dict(inspection.facts)
@@ -317,6 +323,7 @@ def _job(
         "crs": options.crs,
         "encoding": options.encoding,
         "repair": options.repair,
+        "drop_bad_dates": options.drop_bad_dates,
         "mapping": None if mapping is None else mapping.as_dict(),
         "overrides": {
             "columns": dict(options.map_columns),

@@ -5,24 +5,30 @@ frame (the file's columns, ``_source_row`` and point geometry in EPSG:4326, as t
 return it) into the fields of an incident layer (``humansec.model``, DESIGN.md section 3),
 which ``conform(frame, LayerKind.INCIDENT)`` accepts.
 
-An incident has one focus area. Events that concern none of the human-security focus areas
-(battles between armed forces, protests, strategic developments without civilian victims)
-are left out of the layer and counted in an info Finding: a map of every battle would bury
-the incidents the analyst is looking for, and the events stay in the source file.
+Every event with a date and a location is kept. An incident carries zero or more focus areas
+(``focus_areas``, e.g. ``crsv;caac`` for sexual violence against a child); an event with none
+is a *conflict event* (a battle, shelling, a protest, a strategic development) and keeps the
+source's event type and sub-type, fatalities and actors, so the commander sees the fighting
+that puts civilians at risk beside the harm done to them. The report counts the events per
+event type and per focus area. Dates are read in every form the files carry
+(``humansec.ingest.dates``); a date still ambiguous or unreadable is an error naming the rows,
+unless the analyst chose to leave those rows out (``drop_bad_dates``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from humansec.errors import IngestError, choices
+from humansec.ingest.dates import DateReading, read_dates
 from humansec.ingest.types import SOURCE_ROW, Finding
-from humansec.model import KIND_SPECS, FocusArea, LayerKind
+from humansec.model import FOCUS_SEPARATOR, KIND_SPECS, FocusArea, LayerKind
 
 ACLED_COLUMNS = frozenset(
     {"event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "fatalities"}
@@ -63,6 +69,9 @@ CULTURAL_WORDS = re.compile(
     r"\b(?:church|mosque|monaster|museum|cathedral|heritage|monument|library|archive|"
     r"synagogue|temple|chapel|lavra|memorial|theatre|theater)",
 )
+HUMANITARIAN_WORDS = re.compile(
+    r"\b(?:humanitarian|aid worker|aid convoy|red cross|icrc|unhcr|unicef|wfp|ocha)"
+)
 # Event types in which a mentioned cultural site can have been attacked (not a protest
 # held outside a church).
 ACLED_VIOLENT_TYPES = frozenset(
@@ -86,14 +95,18 @@ def detect_preset(columns: Sequence[str]) -> str | None:
     return None
 
 
-def apply_preset(name: str, frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Finding]]:
-    """Translate an ACLED or UCDP GED frame into incident fields.
+def apply_preset(
+    name: str, frame: gpd.GeoDataFrame, *, drop_bad_dates: bool = False
+) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+    """Translate an ACLED or UCDP GED frame into incident fields, one incident per row.
 
     ``frame`` is in EPSG:4326 and holds the file's columns (any case) and ``_source_row``.
     Returns the incident fields of ``humansec.model`` (id, name, precision_m, date,
-    focus_area, type, killed, injured, victims_*, perpetrator, source, verification), the
-    geometry and ``_source_row``, with info Findings counting each focus area and the events
-    left out, and an error Finding naming rows whose date cannot be read.
+    focus_area, focus_areas, event_type, type, killed, perpetrator, target, source,
+    verification, ...), the geometry and ``_source_row``, with info Findings counting the
+    events per focus area and per event type, and error Findings naming the rows whose date is
+    ambiguous or cannot be read; with ``drop_bad_dates`` those rows are left out instead and
+    the Findings are warnings that still name them.
     """
     translate = _PRESETS.get(name)
     if translate is None:
@@ -109,142 +122,119 @@ def apply_preset(name: str, frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, 
         )
         raise IngestError(msg)
     table = frame.rename(columns={v: k for k, v in columns.items()})
-    return translate(table)
+    return translate(table, drop_bad_dates)
 
 
 # --- ACLED --------------------------------------------------------------------------------
 
 
-def _acled(table: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+def _acled(table: gpd.GeoDataFrame, drop_bad_dates: bool) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """ACLED (old and new schemas) to incidents.
 
-    Focus area, first match wins:
+    Focus areas, each by its own rule (an event can carry several, or none):
 
-    1. ``sub_event_type`` 'Sexual violence' -> crsv.
-    2. 'Abduction/forced disappearance' -> caac when the notes mention a child (child,
-       minor, boy, girl, teenager, orphan: a keyword heuristic), else thb.
-    3. Civilians deliberately targeted (``civilian_targeting`` == 'Civilian targeting', or
-       ``event_type`` 'Violence against civilians') -> poc.
-    4. A violent event whose notes mention a cultural site (church, mosque, monastery,
-       museum, cathedral, heritage, monument, library, archive, ...: a keyword heuristic)
-       -> cpp.
-    5. Civilians among the targets (``actor2`` or ``assoc_actor_2`` names 'Civilians') -> poc.
-    6. Anything else is left out (counted in an info Finding by event type).
+    - crsv: ``sub_event_type`` 'Sexual violence';
+    - thb: 'Abduction/forced disappearance' whose notes mention no child;
+    - caac: sexual violence, an abduction or civilian harm (below) whose notes mention a
+      child (child, minor, boy, girl, teenager, orphan: a keyword heuristic);
+    - poc: civilians deliberately targeted (``civilian_targeting`` 'Civilian targeting', or
+      ``event_type`` 'Violence against civilians') or named among the targets (``actor2`` or
+      ``assoc_actor_2`` 'Civilians'), other than sexual violence and abductions (counted
+      under their own areas);
+    - cpp: a violent event whose notes mention a cultural site (church, mosque, monastery,
+      museum, heritage, monument, library, archive, ...: a keyword heuristic);
+    - humanitarian_access: a violent event whose notes mention humanitarian actors
+      (humanitarian, aid worker, aid convoy, Red Cross, ICRC, UNHCR, UNICEF, WFP, OCHA).
 
-    id = event_id_cnty, name = location, date = event_date ("13 May 2022", "2022-05-13",
-    Excel's "14/08/2020 00:00:00" day first, or an Excel serial number), type =
-    sub_event_type, killed = fatalities, perpetrator = actor1, source = source,
-    precision_m from geo_precision (``ACLED_PRECISION_M``), verification 'reported'.
+    Events with none are conflict events. id = event_id_cnty, name = location, date =
+    event_date (``humansec.ingest.dates``), event_type = event_type, type = sub_event_type,
+    killed = fatalities, perpetrator = actor1, target = actor2, source = source, precision_m
+    from geo_precision (``ACLED_PRECISION_M``), verification 'reported'.
     """
     text = {c: _text(table, c) for c in ("sub_event_type", "event_type", "actor2", "notes")}
-    targeted = _text(table, "civilian_targeting").str.strip().eq("Civilian targeting")
+    targeted = _text(table, "civilian_targeting").str.strip().eq("Civilian targeting") | text[
+        "event_type"
+    ].eq("Violence against civilians")
     civilians_named = text["actor2"].str.contains("Civilians", regex=False) | _text(
         table, "assoc_actor_2"
     ).str.contains("Civilians", regex=False)
     notes = text["notes"].str.lower()
+    sexual = text["sub_event_type"].eq("Sexual violence")
     abduction = text["sub_event_type"].eq("Abduction/forced disappearance")
+    child = notes.str.contains(CHILD_WORDS)
     violent = text["event_type"].isin(ACLED_VIOLENT_TYPES)
-    conditions = [
-        (text["sub_event_type"].eq("Sexual violence"), FocusArea.CRSV),
-        (abduction & notes.str.contains(CHILD_WORDS), FocusArea.CAAC),
-        (abduction, FocusArea.THB),
-        (targeted | text["event_type"].eq("Violence against civilians"), FocusArea.POC),
-        (violent & notes.str.contains(CULTURAL_WORDS), FocusArea.CPP),
-        (civilians_named, FocusArea.POC),
-    ]
-    focus = _first_match(conditions, len(table))
-    dates, bad_dates = _acled_dates(table["event_date"])
-    precision = pd.to_numeric(table.get("geo_precision"), errors="coerce").map(ACLED_PRECISION_M)
+    harm = sexual | abduction | targeted | civilians_named
+    focus = _focus_areas(
+        {
+            FocusArea.POC: (targeted | civilians_named) & ~sexual & ~abduction,
+            FocusArea.CRSV: sexual,
+            FocusArea.THB: abduction & ~child,
+            FocusArea.CAAC: child & harm,
+            FocusArea.CPP: violent & notes.str.contains(CULTURAL_WORDS),
+            FocusArea.HUMANITARIAN_ACCESS: violent & notes.str.contains(HUMANITARIAN_WORDS),
+        },
+        len(table),
+    )
+    dates = read_dates(table["event_date"])
+    precision = _number(table, "geo_precision").map(ACLED_PRECISION_M)
     out = _incidents(
         table,
         id=_text(table, "event_id_cnty"),
         name=_text(table, "location"),
         precision_m=precision,
-        date=dates,
-        focus_area=focus,
+        date=dates.dates,
+        focus_areas=focus,
+        event_type=text["event_type"],
         type=text["sub_event_type"],
         killed=_number(table, "fatalities"),
         perpetrator=_text(table, "actor1"),
+        target=text["actor2"],
         source=_text(table, "source"),
     )
-    return _finish(
-        "ACLED", table, out, focus=focus, bad_dates=bad_dates, event_types=text["event_type"]
-    )
-
-
-def _acled_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """ACLED dates in every form seen: returns UTC dates and the rows that did not parse."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        parsed = pd.to_datetime(values, utc=True)
-        return parsed, (parsed.isna() & values.notna()).to_numpy()
-    if pd.api.types.is_numeric_dtype(values):
-        return _excel_serial(values), (values.isna()).to_numpy()
-    text = values.astype("str").str.strip().where(values.notna())
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
-    formats = ("%d %B %Y", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S")
-    for fmt in formats:
-        todo = parsed.isna() & text.notna()
-        if not todo.any():
-            break
-        parsed[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce", utc=True)
-    todo = parsed.isna() & text.notna()
-    if todo.any():  # Excel serial numbers written out as text
-        serial = pd.to_numeric(text[todo], errors="coerce")
-        parsed[todo] = _excel_serial(serial)
-    bad = (parsed.isna() & text.notna()) | text.isna()
-    return parsed, bad.to_numpy()
-
-
-def _excel_serial(values: pd.Series) -> pd.Series:
-    """Excel day numbers (1900 system, the one every current Excel writes) as UTC dates."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    plausible = numbers.between(1, 2_958_465)  # 1900-01-01 .. 9999-12-31
-    days = pd.to_timedelta(numbers.where(plausible), unit="D")
-    return (pd.Timestamp("1899-12-30", tz="UTC") + days).astype("datetime64[us, UTC]")
+    return _finish("ACLED", table, out, dates=dates, raw_dates=table["event_date"],
+                   drop_bad_dates=drop_bad_dates)  # fmt: skip
 
 
 # --- UCDP GED -----------------------------------------------------------------------------
 
 
-def _ucdp(table: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+def _ucdp(table: gpd.GeoDataFrame, drop_bad_dates: bool) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """UCDP GED to incidents.
 
     Focus area poc for one-sided violence against civilians (``type_of_violence`` 3) and for
     any event with civilian deaths (``deaths_civilians`` > 0); other events (fighting
-    between armed actors without civilian deaths) are left out and counted.
+    between armed actors without civilian deaths) are conflict events.
 
-    id = id, name = where_coordinates (the place), date = date_start, type = the violence
-    type in words, killed = best (UCDP's best estimate), perpetrator = side_a, source =
-    source_office (source_article where empty), precision_m from where_prec
-    (``UCDP_PRECISION_M``), verification 'reported': UCDP codes events from news and NGO
-    reports; it checks them but does not verify each on the ground.
+    id = id, name = where_coordinates (the place), date = date_start, event_type and type =
+    the violence type in words, killed = best (UCDP's best estimate), perpetrator = side_a,
+    target = side_b, source = source_office (source_article where empty), precision_m from
+    where_prec (``UCDP_PRECISION_M``), verification 'reported': UCDP codes events from news
+    and NGO reports; it checks them but does not verify each on the ground.
     """
     violence = _number(table, "type_of_violence")
     civilians = _number(table, "deaths_civilians")
     poc = violence.eq(3).fillna(False) | civilians.gt(0).fillna(False)
-    focus = _first_match([(poc.astype(bool), FocusArea.POC)], len(table))
-    raw_dates = table["date_start"]
-    if pd.api.types.is_datetime64_any_dtype(raw_dates):
-        dates = pd.to_datetime(raw_dates, utc=True)
-    else:
-        dates = pd.to_datetime(raw_dates, utc=True, errors="coerce", format="mixed")
-    bad_dates = dates.isna().to_numpy()
+    focus = _focus_areas({FocusArea.POC: poc.astype(bool)}, len(table))
+    dates = read_dates(table["date_start"])
     source = _text(table, "source_office")
     source = source.where(source.str.strip().ne(""), _text(table, "source_article"))
+    types = violence.map(UCDP_VIOLENCE_TYPES).fillna("")
     out = _incidents(
         table,
         id=_text(table, "id") if "id" in table.columns else _text(table, "relid"),
         name=_text(table, "where_coordinates"),
         precision_m=_number(table, "where_prec").map(UCDP_PRECISION_M),
-        date=dates,
-        focus_area=focus,
-        type=violence.map(UCDP_VIOLENCE_TYPES),
+        date=dates.dates,
+        focus_areas=focus,
+        event_type=types,
+        type=types,
         killed=_number(table, "best"),
         perpetrator=_text(table, "side_a"),
+        target=_text(table, "side_b"),
         source=source,
     )
-    types = violence.map(UCDP_VIOLENCE_TYPES).fillna("")
-    return _finish("UCDP GED", table, out, focus=focus, bad_dates=bad_dates, event_types=types)
+    return _finish("UCDP GED", table, out, dates=dates, raw_dates=table["date_start"],
+                   drop_bad_dates=drop_bad_dates)  # fmt: skip
 
 
 # --- shared -------------------------------------------------------------------------------
@@ -266,12 +256,18 @@ def _number(table: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(table[column], errors="coerce").astype("float64")
 
 
-def _first_match(conditions: list[tuple[pd.Series, FocusArea]], size: int) -> pd.Series:
-    """The focus area of the first condition that holds, per row; None where none does."""
-    masks = [np.asarray(mask.fillna(False), dtype=bool) for mask, _ in conditions]
-    values = [str(area) for _, area in conditions]
-    chosen = np.select(masks, values, default="") if masks else np.full(size, "")
-    return pd.Series(chosen, dtype=object).replace("", None)
+def _focus_areas(masks: Mapping[FocusArea, pd.Series], size: int) -> pd.Series:
+    """Each row's focus areas, ';'-joined in the order of ``FocusArea``; None for none."""
+    bits = np.zeros(size, dtype=np.int64)
+    areas = list(FocusArea)
+    for area, mask in masks.items():
+        bits |= np.asarray(mask.fillna(False), dtype=bool).astype(np.int64) << areas.index(area)
+    codes, inverse = np.unique(bits, return_inverse=True)
+    names = [
+        FOCUS_SEPARATOR.join(str(a) for i, a in enumerate(areas) if int(code) >> i & 1) or None
+        for code in codes
+    ]
+    return pd.Series(np.asarray(names, dtype=object)[inverse.reshape(size)], dtype=object)
 
 
 def _incidents(table: gpd.GeoDataFrame, **fields: pd.Series) -> gpd.GeoDataFrame:
@@ -283,7 +279,7 @@ def _incidents(table: gpd.GeoDataFrame, **fields: pd.Series) -> gpd.GeoDataFrame
             data[name] = pd.Series(None, index=table.index, dtype=object)
         else:
             data[name] = given.set_axis(table.index) if len(given) == len(table) else given
-    text_fields = ("id", "name", "type", "perpetrator", "source")
+    text_fields = ("id", "name", "event_type", "type", "perpetrator", "target", "source")
     for name in text_fields:
         series = data[name]
         assert isinstance(series, pd.Series)
@@ -298,54 +294,94 @@ def _finish(
     table: gpd.GeoDataFrame,
     out: gpd.GeoDataFrame,
     *,
-    focus: pd.Series,
-    bad_dates: np.ndarray,
-    event_types: pd.Series,
+    dates: DateReading,
+    raw_dates: pd.Series,
+    drop_bad_dates: bool,
 ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
-    findings: list[Finding] = []
     rows = table[SOURCE_ROW].to_numpy()
-    kept = focus.notna().to_numpy()
-    counts = focus[kept].value_counts()
-    summary = ", ".join(f"{area} {int(counts.get(str(area), 0))}" for area in FocusArea)
-    findings.append(
+    findings = _date_findings(title, rows, dates, raw_dates, drop_bad_dates=drop_bad_dates)
+    keep = ~(dates.unreadable | dates.ambiguous) if drop_bad_dates else np.ones(len(out), bool)
+    kept = out.loc[keep].reset_index(drop=True)
+    findings += counts_findings(title, kept)
+    return kept, findings
+
+
+def counts_findings(title: str, incidents: pd.DataFrame) -> list[Finding]:
+    """Info Findings: the events per focus area (an event can count under several) and per
+    event type (the source's ``event_type``)."""
+    areas = incidents["focus_areas"].dropna().astype(str).str.split(FOCUS_SEPARATOR).explode()
+    by_area = areas.value_counts()
+    n = len(incidents)
+    with_focus = int(incidents["focus_areas"].notna().sum())
+    summary = ", ".join(f"{area} {int(by_area.get(str(area), 0)):,}" for area in FocusArea)
+    types = incidents["event_type"].astype("string").fillna("(not given)").value_counts()
+    by_type = ", ".join(f"{k} {int(v):,}" for k, v in types.items())
+    return [
         Finding(
             "preset_focus_areas",
             "info",
-            f"{title}: {int(kept.sum())} of {len(table)} events are incidents by focus area: "
-            f"{summary}.",
-            count=int(kept.sum()),
-        )
+            f"{title}: all {n:,} events are kept: {with_focus:,} with a human-security focus "
+            f"area ({summary}; an event can count under several) and {n - with_focus:,} "
+            "conflict events with none.",
+            count=with_focus,
+        ),
+        Finding(
+            "preset_event_types",
+            "info",
+            f"{title}: events per event type: {by_type}.",
+            count=n,
+        ),
+    ]
+
+
+def _date_findings(
+    title: str,
+    rows: np.ndarray,
+    dates: DateReading,
+    raw: pd.Series,
+    *,
+    drop_bad_dates: bool,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    order = f" (the file's dates read {dates.order})" if dates.order else ""
+    cases = (
+        (
+            dates.ambiguous,
+            "dates_ambiguous",
+            "could be day/month or month/day and no date of the file tells which",
+        ),
+        (dates.unreadable, "dates_unparsed", "cannot be read or are missing"),
     )
-    if (~kept).any():
-        left = event_types[~kept].replace("", "unknown").value_counts()
-        by_type = ", ".join(f"{k} {int(v)}" for k, v in left.items())
-        findings.append(
-            Finding(
-                "preset_events_left_out",
-                "info",
-                f"{title}: {int((~kept).sum())} events involve no civilians, sexual violence, "
-                f"abduction or cultural property and were left out ({by_type}). They stay in "
-                "the source file; map the file yourself to keep every event.",
-                rows=tuple(int(r) for r in rows[~kept][:200]),
-                count=int((~kept).sum()),
-            )
+    for mask, code, what in cases:
+        if not mask.any():
+            continue
+        n = int(mask.sum())
+        examples = ", ".join(
+            f"row {int(r)}: {v!r}" for r, v in zip(rows[mask][:5], raw[mask][:5], strict=True)
         )
-    bad = bad_dates & kept
-    if bad.any():
-        findings.append(
-            Finding(
-                "dates_unparsed",
-                "error",
-                f"{title}: the dates of {int(bad.sum())} events cannot be read. Write them as "
-                "'13 May 2022' or 2022-05-13 and upload again.",
-                rows=tuple(int(r) for r in rows[bad][:200]),
-                count=int(bad.sum()),
+        if drop_bad_dates:
+            message = (
+                f"{title}: the dates of {n:,} events {what}{order}; as you chose, those "
+                f"rows are left out ({examples})."
             )
+            severity: Literal["error", "warning"] = "warning"
+        else:
+            message = (
+                f"{title}: the dates of {n:,} events {what}{order} ({examples}). Write them "
+                "as 2022-05-13 or '13 May 2022' and upload again, or choose to leave these "
+                "rows out (Data page: 'Leave out the events whose date cannot be read'; "
+                "CLI: --drop-bad-dates)."
+            )
+            severity = "error"
+        findings.append(
+            Finding(code, severity, message, rows=tuple(int(r) for r in rows[mask][:200]), count=n)
         )
-    return out.loc[kept].reset_index(drop=True), findings
+    return findings
 
 
-_PRESETS: Mapping[str, Callable[[gpd.GeoDataFrame], tuple[gpd.GeoDataFrame, list[Finding]]]] = {
+_PRESETS: Mapping[
+    str, Callable[[gpd.GeoDataFrame, bool], tuple[gpd.GeoDataFrame, list[Finding]]]
+] = {
     "acled": _acled,
     "ucdp_ged": _ucdp,
 }

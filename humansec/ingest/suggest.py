@@ -178,6 +178,7 @@ _SYNONYMS: Mapping[str, tuple[str, ...]] = {
     ),
     "route": ("route", "route_name", "road", "corridor", "itinerary"),
     "focus_area": ("focus_area", "focus", "hs_focus"),
+    "focus_areas": ("focus_areas", "focus_list", "hs_focus_areas"),
     "type": (
         "type",
         "event_type",
@@ -195,6 +196,7 @@ _SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "victims_male_child": ("victims_male_child", "boys", "male_child"),
     "victims_unknown": ("victims_unknown", "unknown_victims"),
     "perpetrator": ("perpetrator", "alleged_perpetrator", "perpetrators", "actor1", "actor"),
+    "target": ("target", "actor2", "targets", "side_b"),
     "source": ("source", "sources", "source_name", "reported_by", "info_source"),
     "verification": ("verification", "verification_status", "verified", "confidence"),
     "start": ("start", "start_time", "start_date", "date_start", "begin", "from", "valid_from"),

@@ -260,7 +260,9 @@ def _map(
     if overrides and mapping.preset is None:
         mapping = mapping.overridden(**overrides)
     if mapping.preset is not None:
-        mapped, findings = presets.apply_preset(mapping.preset, frame)
+        mapped, findings = presets.apply_preset(
+            mapping.preset, frame, drop_bad_dates=bool(job.get("drop_bad_dates"))
+        )
     else:
         mapped, findings = mapping_module.apply_mapping(frame, mapping)
     return mapping, mapped, list(findings)

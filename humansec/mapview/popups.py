@@ -16,7 +16,7 @@ import shapely
 
 from humansec.coords import format_latlon, to_mgrs
 from humansec.escaping import escape_text, format_value, is_missing
-from humansec.model import FOCUS_AREA_TITLES, FocusArea
+from humansec.model import FOCUS_AREA_TITLES, FOCUS_CHOICE_TITLES, FOCUS_SEPARATOR, FocusArea
 
 HIDDEN_FIELDS: frozenset[str] = frozenset({"layer_id", "name", "geometry", "_focus"})
 """Fields never listed in a popup (the name is the popup's title)."""
@@ -39,6 +39,8 @@ FIELD_LABELS: Mapping[str, str] = {
     "valid_to": "Valid to",
     "route": "Route",
     "focus_area": "Focus area",
+    "focus_areas": "Focus areas",
+    "event_type": "Event type",
     "type": "Type",
     "killed": "Killed",
     "injured": "Injured",
@@ -48,6 +50,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "victims_male_child": "Victims: boys",
     "victims_unknown": "Victims: sex or age unknown",
     "perpetrator": "Perpetrator",
+    "target": "Target / other side",
     "source": "Source",
     "verification": "Verification",
     "start": "Start",
@@ -109,6 +112,8 @@ def format_field(name: str, value: object) -> str:  # noqa: PLR0911 - one return
     ('1,200 m', '45,123 people')
     >>> format_field("focus_area", "crsv"), format_field("category", "place_of_worship")
     ('Conflict-related sexual violence', 'Place of worship')
+    >>> format_field("focus_areas", "crsv;caac")
+    'Conflict-related sexual violence; Children and armed conflict'
     >>> format_field("share_female", 0.52), format_field("date", "2021-02-16")
     ('52 %', '16 Feb 2021')
     """
@@ -127,6 +132,8 @@ def format_field(name: str, value: object) -> str:  # noqa: PLR0911 - one return
         return f"{number * 100:.0f} %"
     if name == "focus_area" and str(value) in set(FocusArea):
         return FOCUS_AREA_TITLES[FocusArea(str(value))]
+    if name == "focus_areas":
+        return "; ".join(FOCUS_CHOICE_TITLES.get(p, p) for p in str(value).split(FOCUS_SEPARATOR))
     if name in CODE_FIELDS and isinstance(value, str):
         words = value.replace("_", " ")
         return words[:1].upper() + words[1:]
@@ -142,8 +149,10 @@ def _number(value: object) -> float | None:
 
 
 def shown_fields(columns: list[str]) -> list[str]:
-    """The fields of ``columns`` a popup lists, in order, internal ones left out."""
-    return [name for name in columns if name not in HIDDEN_FIELDS]
+    """The fields of ``columns`` a popup lists, in order, internal ones left out (and the
+    single ``focus_area`` where ``focus_areas`` names them all)."""
+    hidden = HIDDEN_FIELDS | ({"focus_area"} if "focus_areas" in columns else set())
+    return [name for name in columns if name not in hidden]
 
 
 def popup_columns(frame: pd.DataFrame, fields: list[str]) -> list[list[str]]:

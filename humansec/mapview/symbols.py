@@ -5,6 +5,8 @@ Incidents
     (distinguishable with the common colour-vision deficiencies, and apart from the Okabe–Ito
     colours of the layer kinds); the shape differs too, so colour is never the only cue. An
     incident with no focus area is a *conflict event* (a battle, shelling, ...): a grey X.
+    An incident with several focus areas (``focus_areas``) is drawn with the symbol of the
+    first of them in this order (its ``focus_area``); its popup names them all.
     Each incident carries the index of its symbol (property ``s``); the runtime looks the
     style up per layer, so there is no per-feature style function (DESIGN.md section 8).
 
@@ -37,6 +39,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from humansec import model
 from humansec.escaping import escape_text
 from humansec.mapview.style import KIND_STYLES, KindStyle, legend_symbol_svg
 from humansec.model import FOCUS_AREA_TITLES, FocusArea, LayerKind
@@ -56,7 +59,7 @@ TOL_MUTED: Mapping[str, str] = {
 }
 CLUSTER_COLOUR = "#4D4D4D"
 """Fill of a cluster of incidents (it mixes focus areas)."""
-CONFLICT_EVENT = "conflict_event"
+CONFLICT_EVENT = model.CONFLICT_EVENT
 CONFLICT_EVENT_TITLE = "Conflict event (no focus area)"
 INCIDENT_OUTLINE = "#222222"
 INCIDENT_RADIUS = 6.0
