@@ -312,6 +312,15 @@ def _add_audit_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     audit_parser.set_defaults(run=_audit)
 
 
+def _add_operations(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The admin's commands: basemap packages, the audit trail, the deployment files."""
+    basemap_cli.register(commands)
+    _add_audit_parser(commands)
+    from humansec import deploy  # noqa: PLC0415
+
+    deploy.register(commands)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m humansec", description=__doc__)
@@ -424,11 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "e.g. protection:Cultural=world_heritage",
     )
     ingest.set_defaults(run=_ingest)
-    basemap_cli.register(commands)
-    _add_audit_parser(commands)
-    from humansec import deploy  # noqa: PLC0415
-
-    deploy.register(commands)
+    _add_operations(commands)
     from humansec.analytics.cli import add_parser as add_incidents  # noqa: PLC0415
 
     add_incidents(commands, _bbox)
