@@ -12,12 +12,12 @@ from humansec.conflicts.geodesic import (
     MIN_RADIUS_M,
     Array,
     aeqd_forward,
-    aeqd_inverse,
     earth_centred,
     inverse,
     point_segment_distance,
     short_distance,
     short_point_segment,
+    unit_vectors,
 )
 from humansec.conflicts.geometry import IntArray, Linework, _starts
 from humansec.conflicts.pairs import (
@@ -45,18 +45,38 @@ class _Context:
 
 
 def _centres(lines: Linework) -> tuple[Array, Array, Array]:
-    """A centre per geometry (the point itself, else its middle in a local plane) and radius."""
-    n = len(lines.vertex_start)
-    first = lines.vertex_start
-    owner = np.repeat(np.arange(n), lines.vertex_count)
-    x, y = aeqd_forward(lines.lon[first][owner], lines.lat[first][owner], lines.lon, lines.lat)
-    mid_x = (np.minimum.reduceat(x, first) + np.maximum.reduceat(x, first)) / 2
-    mid_y = (np.minimum.reduceat(y, first) + np.maximum.reduceat(y, first)) / 2
-    lon0, lat0 = aeqd_inverse(lines.lon[first], lines.lat[first], mid_x, mid_y)
-    lon0 = (lon0 + 180.0) % 360.0 - 180.0
-    _, _, d = inverse(lon0[owner], lat0[owner], lines.lon, lines.lat)
-    rho = np.maximum.reduceat(d, first)
+    """A centre per geometry (the point itself, else its middle on the sphere) and radius."""
+    lon0, lat0, rho, _, _ = _planes(lines)
     return lon0, lat0, rho
+
+
+def _planes(lines: Linework) -> tuple[Array, Array, Array, Array, Array]:
+    """Centre, radius and vertices in the centre's AEQD plane, per geometry of ``lines``.
+
+    The centre is the point itself for a single vertex, else the normalised mean of the
+    vertices read as unit vectors (any centre is right: the planar bounds use ``rho``, the
+    largest distance of a vertex from it, measured exactly). The vertices are projected once
+    (``Geod.inv`` per vertex); returns ``lon0, lat0, rho, x, y``.
+    """
+    first = lines.vertex_start
+    owner = np.repeat(np.arange(len(first)), lines.vertex_count)
+    ux, uy, uz = unit_vectors(lines.lon, lines.lat)
+    sx, sy, sz = (np.add.reduceat(u, first) for u in (ux, uy, uz))
+    norm = np.sqrt(sx * sx + sy * sy + sz * sz)
+    lon0 = np.degrees(np.arctan2(sy, sx))
+    lat0 = np.degrees(np.arcsin(np.clip(sz / np.where(norm > 0.0, norm, 1.0), -1.0, 1.0)))
+    # single vertices (and a degenerate mean) keep their first vertex exactly
+    own = (lines.vertex_count == 1) | ~(norm > 1e-9 * lines.vertex_count)
+    lon0[own], lat0[own] = lines.lon[first[own]], lines.lat[first[own]]
+    x, y = aeqd_forward(lon0[owner], lat0[owner], lines.lon, lines.lat)
+    rho = np.maximum.reduceat(np.hypot(x, y), first)
+    return lon0, lat0, rho, x, y
+
+
+def project_lines(lines: Linework, x: Array, y: Array) -> npt.NDArray[np.object_]:
+    """The dense geometries of ``lines`` drawn with their vertices at ``x, y`` (same order)."""
+    geoms = np.array(lines.dense, dtype=object, copy=True)
+    return np.asarray(shapely.set_coordinates(geoms, np.column_stack([x, y])), dtype=object)
 
 
 def _near_distances(ctx: _Context, near: _Near, threshold: Array) -> Array:
