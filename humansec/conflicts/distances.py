@@ -9,7 +9,9 @@ import numpy.typing as npt
 import shapely
 
 from humansec.conflicts.geodesic import (
+    MAX_RADIUS_M,
     MIN_RADIUS_M,
+    SPHERE_SLACK_M,
     Array,
     aeqd_forward,
     earth_centred,
@@ -17,6 +19,7 @@ from humansec.conflicts.geodesic import (
     point_segment_distance,
     short_distance,
     short_point_segment,
+    sphere_point_edge,
     unit_vectors,
 )
 from humansec.conflicts.geometry import IntArray, Linework, _starts
@@ -25,6 +28,7 @@ from humansec.conflicts.pairs import (
     _FAST_CHUNK,
     EXACT_BAND_M,
     MAX_EDGE_M,
+    TOLERANCE_M,
     _Near,
     _Pairs,
 )
@@ -42,6 +46,8 @@ class _Context:
     a_plane: npt.NDArray[np.object_]  # activities drawn in their planes
     ax: Array  # activity vertices in their planes
     ay: Array
+    a_areal: npt.NDArray[np.bool_]  # per activity: two-dimensional
+    frames: npt.NDArray[np.float64]  # activity edges on the sphere (``edge_frames``)
 
 
 def _centres(lines: Linework) -> tuple[Array, Array, Array]:
@@ -155,6 +161,9 @@ def _distances(ctx: _Context, pairs: _Pairs, threshold: Array) -> Array:
     dist[simple] = fast
     del ends, fast
     general = np.flatnonzero(~simple)
+    general = general[
+        ~_beyond_on_sphere(ctx, pairs.act[general], pairs.feat[general], threshold[general])
+    ]
     if general.size == 0:
         return dist
     # chunks bounded by the number of vertex-edge combinations they may need
@@ -170,6 +179,60 @@ def _distances(ctx: _Context, pairs: _Pairs, threshold: Array) -> Array:
         if sel.size:
             dist[sel] = _general(ctx, pairs, sel, threshold)
     return dist
+
+
+_SPHERE_CHUNK = 2_000_000
+"""Rows (pair, activity edge) per step of ``_beyond_on_sphere``."""
+
+
+def _beyond_on_sphere(
+    ctx: _Context, i: IntArray, j: IntArray, threshold: Array
+) -> npt.NDArray[np.bool_]:
+    """Whether each pair (activity ``i``, feature ``j``) surely lies beyond its ``threshold``.
+
+    Read on the sphere, before anything is projected: c, the feature's first vertex, and r_f,
+    the angle from c of its farthest vertex (the whole feature, interior included, lies in
+    that cap, its geodesic edges within ``SPHERE_SLACK_M`` of the cap's great circles). Every
+    point of the feature is then within ``MAX_RADIUS_M * r_f + 2 SPHERE_SLACK_M`` of c, and
+    the pair's distance is at least c's distance to the activity's edges less that. Area
+    activities are never ruled out here (c may lie inside them: distance 0).
+    """
+    a, f = ctx.a, ctx.f
+    out = np.zeros(i.size, dtype=bool)
+    rows = np.flatnonzero(~ctx.a_areal[i])
+    if rows.size == 0:
+        return out
+    # feature radius r_f (m) around its first vertex, for the features involved
+    feats, f_of = np.unique(j[rows], return_inverse=True)
+    counts = f.vertex_count[feats]
+    owner = np.repeat(np.arange(feats.size), counts)
+    fv = f.vertex_start[feats][owner] + np.arange(owner.size) - np.repeat(_starts(counts), counts)
+    v = unit_vectors(f.lon[fv], f.lat[fv])
+    first = _starts(counts)
+    chord2 = sum((u - u[first][owner]) ** 2 for u in v)
+    ang = 2.0 * np.arcsin(np.minimum(np.sqrt(np.maximum.reduceat(chord2, first)) / 2.0, 1.0))
+    r_f = MAX_RADIUS_M * ang + 2.0 * SPHERE_SLACK_M + 1.0
+    c = tuple(u[first] for u in v)
+    del v, chord2, fv, owner
+    # c against every edge of the activity, in chunks of bounded size
+    n_e = a.edge_count[i[rows]]
+    bounds = np.searchsorted(
+        np.cumsum(n_e), np.arange(_SPHERE_CHUNK, n_e.sum() + _SPHERE_CHUNK, _SPHERE_CHUNK)
+    )
+    start = 0
+    for stop in np.unique(np.append(bounds + 1, rows.size)):
+        sel = np.arange(start, int(min(stop, rows.size)))
+        start = int(stop)
+        if sel.size == 0:
+            continue
+        p, e = _expand(sel, n_e)
+        edge = a.edge_start[i[rows[p]]] + e
+        k = f_of[p]
+        sigma = sphere_point_edge((c[0][k], c[1][k], c[2][k]), ctx.frames, edge)
+        low = MIN_RADIUS_M * np.minimum.reduceat(sigma, _starts(n_e[sel])) - SPHERE_SLACK_M
+        r = rows[sel]
+        out[r] = low - r_f[f_of[sel]] > threshold[r] + TOLERANCE_M + 1.0
+    return out
 
 
 def _general(ctx: _Context, pairs: _Pairs, sel: IntArray, threshold: Array) -> Array:

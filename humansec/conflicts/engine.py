@@ -31,6 +31,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from humansec.conflicts.distances import (
     _centres,
@@ -40,6 +41,7 @@ from humansec.conflicts.distances import (
     _planes,
     project_lines,
 )
+from humansec.conflicts.geodesic import edge_frames, unit_vectors
 from humansec.conflicts.geometry import prepare
 from humansec.conflicts.matrix import _rule_matrix, _time_overlap
 from humansec.conflicts.pairs import MAX_EDGE_M, TOLERANCE_M, _Pairs
@@ -121,7 +123,14 @@ def find_conflicts(
     threshold = threshold + f_prec[pairs.feat]
 
     a_plane = project_lines(a_lines, ax, ay)
-    ctx = _Context(a_lines, f_lines, lon0, lat0, rho, a_plane, ax, ay)
+    a_areal = shapely.get_dimensions(a_plane) == 2
+    a_unit = unit_vectors(a_lines.lon, a_lines.lat)
+    frames = edge_frames(
+        tuple(u[a_lines.edge_a] for u in a_unit),  # type: ignore[arg-type]
+        tuple(u[a_lines.edge_b] for u in a_unit),  # type: ignore[arg-type]
+    )
+    del a_unit
+    ctx = _Context(a_lines, f_lines, lon0, lat0, rho, a_plane, ax, ay, a_areal, frames)
     dist = np.empty(pairs.act.size)
     far = np.flatnonzero(~is_near)
     dist[far] = _distances(ctx, _Pairs(pairs.act[far], pairs.feat[far]), threshold[far])
