@@ -9,7 +9,6 @@ import numpy.typing as npt
 import shapely
 
 from humansec.conflicts.geodesic import (
-    MAX_RADIUS_M,
     MIN_RADIUS_M,
     SPHERE_SLACK_M,
     Array,
@@ -22,7 +21,7 @@ from humansec.conflicts.geodesic import (
     sphere_point_edge,
     unit_vectors,
 )
-from humansec.conflicts.geometry import IntArray, Linework, _starts
+from humansec.conflicts.geometry import IntArray, Linework, _starts, feature_caps
 from humansec.conflicts.pairs import (
     _COMBO_CHUNK,
     _FAST_CHUNK,
@@ -202,18 +201,10 @@ def _beyond_on_sphere(
     rows = np.flatnonzero(~ctx.a_areal[i])
     if rows.size == 0:
         return out
-    # feature radius r_f (m) around its first vertex, for the features involved
+    # feature radius r_f (m) around its first vertex c, for the features involved
     feats, f_of = np.unique(j[rows], return_inverse=True)
-    counts = f.vertex_count[feats]
-    owner = np.repeat(np.arange(feats.size), counts)
-    fv = f.vertex_start[feats][owner] + np.arange(owner.size) - np.repeat(_starts(counts), counts)
-    v = unit_vectors(f.lon[fv], f.lat[fv])
-    first = _starts(counts)
-    chord2 = sum((u - u[first][owner]) ** 2 for u in v)
-    ang = 2.0 * np.arcsin(np.minimum(np.sqrt(np.maximum.reduceat(chord2, first)) / 2.0, 1.0))
-    r_f = MAX_RADIUS_M * ang + 2.0 * SPHERE_SLACK_M + 1.0
-    c = tuple(u[first] for u in v)
-    del v, chord2, fv, owner
+    r_f = feature_caps(f, feats)
+    c = unit_vectors(f.lon[f.vertex_start[feats]], f.lat[f.vertex_start[feats]])
     # c against every edge of the activity, in chunks of bounded size
     n_e = a.edge_count[i[rows]]
     bounds = np.searchsorted(
