@@ -122,6 +122,7 @@ def _candidates(
     lon_max = np.maximum.reduceat(lines.lon, first)
     dlat, dlon, whole = _search_extent(lines, reach)
     deg = np.maximum(dlat, dlon)
+    tree_geoms, tree_index = _unwrapped(tree_geoms)
     tree: shapely.STRtree | None = None
     found_a: list[IntArray] = []
     found_f: list[IntArray] = []
@@ -164,14 +165,50 @@ def _candidates(
         q, f = tree.query(boxes, predicate="intersects")
         found_a.append(polar[q])
         found_f.append(f)
+    return _found_pairs(found_a, found_f, tree_index)
+
+
+def _found_pairs(
+    found_a: list[IntArray], found_f: list[IntArray], tree_index: IntArray | None
+) -> _Pairs:
+    """The distinct (activity, feature) pairs of ``_candidates``' searches."""
     if not found_a:
         return _Pairs(np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp))
     act = np.concatenate(found_a).astype(np.int64)
     feat = np.concatenate(found_f).astype(np.int64)
-    if len(found_a) > 1:  # several searches may find the same pair
-        key = np.unique(act * len(tree_geoms) + feat)
-        act, feat = key // len(tree_geoms), key % len(tree_geoms)
+    if tree_index is not None:  # copies of features across the antimeridian
+        feat = tree_index[feat]
+    if len(found_a) > 1 or tree_index is not None:  # several searches may find the same pair
+        n = int(feat.max(initial=0)) + 1
+        key = np.unique(act * n + feat)
+        act, feat = key // n, key % n
     return _Pairs(act.astype(np.intp), feat.astype(np.intp))
+
+
+def _unwrapped(
+    geoms: npt.NDArray[np.object_],
+) -> tuple[npt.NDArray[np.object_], IntArray | None]:
+    """``geoms`` plus, for each one spanning more than 180 degrees of longitude (it crosses
+    the antimeridian: its edges are short geodesics), two copies drawn across it: negative
+    longitudes moved by +360, and that shifted by -360. Returns the geometries and, when
+    copies were added, the index of the original of each (else None)."""
+    if len(geoms) == 0:
+        return geoms, None
+    west, _, east, _ = shapely.bounds(geoms).T
+    wide = np.flatnonzero(east - west > 180.0)
+    if wide.size == 0:
+        return geoms, None
+
+    def across(c: Array) -> Array:
+        return np.asarray(
+            c + np.column_stack([np.where(c[:, 0] < 0.0, 360.0, 0.0), np.zeros(len(c))]),
+            dtype=np.float64,
+        )
+
+    east_side = shapely.transform(geoms[wide], across)
+    west_side = shapely.transform(east_side, lambda c: c - np.array([360.0, 0.0]))
+    index = np.concatenate([np.arange(len(geoms)), wide, wide]).astype(np.intp)
+    return np.concatenate([geoms, east_side, west_side]), index
 
 
 def _search_extent(lines: Linework, reach: Array) -> tuple[Array, Array, npt.NDArray[np.bool_]]:
