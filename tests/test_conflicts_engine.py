@@ -365,3 +365,16 @@ def test_repeated_texts_are_categorical_and_export_as_text() -> None:
     assert got["rule"].iloc[0] == "patrol -> cultural"
     assert got["feature_category"].isna().all()
     assert "patrol -> cultural" in got.to_csv(index=False)
+
+
+@pytest.mark.parametrize("lon", [180.0, -180.0, 179.9999])
+def test_a_line_feature_across_the_antimeridian_is_found_from_a_point(lon: float) -> None:
+    """A 600 m line drawn from 179.997 to -179.997 (360 degrees wide in degrees) 1 m away."""
+    qlon, qlat, back = fwd(lon, 0.0, 0.0, 1.0)
+    e1 = fwd(qlon, qlat, back + 90.0, 300.0)
+    e2 = fwd(qlon, qlat, back - 90.0, 300.0)
+    line = shapely.LineString([e1[:2], e2[:2]])
+    assert line.bounds[2] - line.bounds[0] > 359.0
+    got = find_conflicts(acts(shapely.Point(lon, 0.0)), feats(line), rules_for(1.0))
+    assert len(got) == 1
+    assert got.loc[0, "distance_m"] == pytest.approx(1.0, abs=1e-6)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pyproj
+import pytest
 import shapely
+import shapely.affinity
 
 from humansec import find_conflicts
 from humansec.conflicts.geodesic import point_segment_distance
@@ -45,7 +47,7 @@ def _wrapped(geoms: list[shapely.Geometry]) -> list[shapely.Geometry]:
     return out
 
 
-def _frames(lon: float, lat: float) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def _frames(lon: float, lat: float, n_points: int = 0) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     rng = np.random.default_rng(15)
     acts = [_route(rng, lon, lat, 30), _star(rng, lon + 0.1, lat, 16, 2500.0)]
     acts.append(shapely.Point(lon + 0.05, lat + 0.03))
@@ -55,6 +57,9 @@ def _frames(lon: float, lat: float) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
         _star(rng, x, y, int(rng.integers(4, 12)), rng.uniform(50, 900))
         for x, y in zip(f_lon, f_lat, strict=True)
     ]
+    # point features too: enough of them send the route and the area through the edge boxes
+    p_lon, p_lat = lon + rng.uniform(-0.1, 0.2, n_points), lat + rng.uniform(-0.1, 0.1, n_points)
+    feats += list(shapely.points((p_lon + 180.0) % 360.0 - 180.0, p_lat))
     acts, feats = _wrapped(acts), _wrapped(feats)
     a = gpd.GeoDataFrame(
         {"id": [f"a{k}" for k in range(len(acts))], "type": "patrol"}, geometry=acts, crs=4326
@@ -76,8 +81,8 @@ def _reference(a: shapely.Geometry, f: shapely.Geometry) -> float:
     best = np.inf
     for one, other in ((a, f), (f, a)):
         line = _outline(other)
-        if len(line) < 2:
-            continue
+        if len(line) < 2:  # a point: a segment of zero length
+            line = np.vstack([line, line])
         pts = _outline(one)
         p = np.repeat(pts, len(line) - 1, axis=0)
         s, e = np.tile(line[:-1], (len(pts), 1)), np.tile(line[1:], (len(pts), 1))
@@ -86,9 +91,10 @@ def _reference(a: shapely.Geometry, f: shapely.Geometry) -> float:
     return best
 
 
-def test_routes_and_areas_against_polygons_match_every_combination() -> None:
+@pytest.mark.parametrize("n_points", [0, 200])
+def test_routes_and_areas_against_polygons_match_every_combination(n_points: int) -> None:
     for lon, lat in ((30.5, 50.4), (179.92, -20.0)):  # Kyiv, and across the antimeridian
-        acts, feats = _frames(lon, lat)
+        acts, feats = _frames(lon, lat, n_points)
         rules = parse_rules(
             f'[[rule]]\nactivity = "patrol"\nfeature = "cultural"\ndistance_m = {THRESHOLD_M}\n'
             'severity = "high"\nrationale = "test"\n'
@@ -97,7 +103,12 @@ def test_routes_and_areas_against_polygons_match_every_combination() -> None:
         mine = {(r.activity_id, r.feature_id): r.distance_m for r in got.itertuples()}
         ref = {}
         for i, a in enumerate(acts.geometry):
-            for j, f in enumerate(feats.geometry):
+            for j, f_wrapped in enumerate(feats.geometry):
+                # the copy of f on a's side of the antimeridian (Geod.fwd wraps longitudes)
+                f = min(
+                    (shapely.affinity.translate(f_wrapped, dx) for dx in (-360.0, 0.0, 360.0)),
+                    key=a.distance,
+                )
                 if a.distance(f) > 0.05:  # degrees: far beyond the threshold here
                     continue
                 d = _reference(a, f)
@@ -108,3 +119,25 @@ def test_routes_and_areas_against_polygons_match_every_combination() -> None:
         assert {k[0] for k in ref} == set(acts["id"])
         assert sum(d == 0.0 for d in ref.values()) > 2  # some cross or lie inside
         assert max(abs(mine[k] - ref[k]) for k in ref) < 1e-6
+
+
+def test_a_polygon_feature_deep_inside_an_area_is_at_distance_zero() -> None:
+    """A small polygon 10 km inside a 20 km area, far from its edges, beside many points."""
+    rng = np.random.default_rng(3)
+    area = _star(rng, 30.0, 50.0, 20, 20_000.0)
+    inner = _star(rng, 30.0, 50.0, 6, 200.0)
+    p_lon, p_lat = 30.0 + rng.uniform(-0.4, 0.4, 300), 50.0 + rng.uniform(-0.3, 0.3, 300)
+    acts = gpd.GeoDataFrame({"id": ["a0"], "type": "patrol"}, geometry=[area], crs=4326)
+    geoms = [inner, *shapely.points(p_lon, p_lat)]
+    feats = gpd.GeoDataFrame(
+        {"id": [f"f{k}" for k in range(len(geoms))], "kind": "cultural"}, geometry=geoms, crs=4326
+    )
+    rules = parse_rules(
+        '[[rule]]\nactivity = "patrol"\nfeature = "cultural"\ndistance_m = 500\n'
+        'severity = "high"\nrationale = "test"\n'
+    )
+    got = find_conflicts(acts, feats, rules).set_index("feature_id")["distance_m"]
+    assert got["f0"] == 0.0
+    inside = shapely.contains_xy(area, p_lon, p_lat)
+    assert inside.sum() > 50
+    assert set(got.index) >= {f"f{k + 1}" for k in np.flatnonzero(inside)}

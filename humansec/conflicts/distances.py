@@ -10,21 +10,24 @@ import shapely
 
 from humansec.conflicts.geodesic import (
     MIN_RADIUS_M,
+    SPHERE_SLACK_M,
     Array,
     aeqd_forward,
-    aeqd_inverse,
     earth_centred,
     inverse,
     point_segment_distance,
     short_distance,
     short_point_segment,
+    sphere_point_edge,
+    unit_vectors,
 )
-from humansec.conflicts.geometry import IntArray, Linework, _starts
+from humansec.conflicts.geometry import IntArray, Linework, _starts, feature_caps
 from humansec.conflicts.pairs import (
     _COMBO_CHUNK,
     _FAST_CHUNK,
     EXACT_BAND_M,
     MAX_EDGE_M,
+    TOLERANCE_M,
     _Near,
     _Pairs,
 )
@@ -42,21 +45,43 @@ class _Context:
     a_plane: npt.NDArray[np.object_]  # activities drawn in their planes
     ax: Array  # activity vertices in their planes
     ay: Array
+    a_areal: npt.NDArray[np.bool_]  # per activity: two-dimensional
+    frames: npt.NDArray[np.float64]  # activity edges on the sphere (``edge_frames``)
 
 
 def _centres(lines: Linework) -> tuple[Array, Array, Array]:
-    """A centre per geometry (the point itself, else its middle in a local plane) and radius."""
-    n = len(lines.vertex_start)
-    first = lines.vertex_start
-    owner = np.repeat(np.arange(n), lines.vertex_count)
-    x, y = aeqd_forward(lines.lon[first][owner], lines.lat[first][owner], lines.lon, lines.lat)
-    mid_x = (np.minimum.reduceat(x, first) + np.maximum.reduceat(x, first)) / 2
-    mid_y = (np.minimum.reduceat(y, first) + np.maximum.reduceat(y, first)) / 2
-    lon0, lat0 = aeqd_inverse(lines.lon[first], lines.lat[first], mid_x, mid_y)
-    lon0 = (lon0 + 180.0) % 360.0 - 180.0
-    _, _, d = inverse(lon0[owner], lat0[owner], lines.lon, lines.lat)
-    rho = np.maximum.reduceat(d, first)
+    """A centre per geometry (the point itself, else its middle on the sphere) and radius."""
+    lon0, lat0, rho, _, _ = _planes(lines)
     return lon0, lat0, rho
+
+
+def _planes(lines: Linework) -> tuple[Array, Array, Array, Array, Array]:
+    """Centre, radius and vertices in the centre's AEQD plane, per geometry of ``lines``.
+
+    The centre is the point itself for a single vertex, else the normalised mean of the
+    vertices read as unit vectors (any centre is right: the planar bounds use ``rho``, the
+    largest distance of a vertex from it, measured exactly). The vertices are projected once
+    (``Geod.inv`` per vertex); returns ``lon0, lat0, rho, x, y``.
+    """
+    first = lines.vertex_start
+    owner = np.repeat(np.arange(len(first)), lines.vertex_count)
+    ux, uy, uz = unit_vectors(lines.lon, lines.lat)
+    sx, sy, sz = (np.add.reduceat(u, first) for u in (ux, uy, uz))
+    norm = np.sqrt(sx * sx + sy * sy + sz * sz)
+    lon0 = np.degrees(np.arctan2(sy, sx))
+    lat0 = np.degrees(np.arcsin(np.clip(sz / np.where(norm > 0.0, norm, 1.0), -1.0, 1.0)))
+    # single vertices (and a degenerate mean) keep their first vertex exactly
+    own = (lines.vertex_count == 1) | ~(norm > 1e-9 * lines.vertex_count)
+    lon0[own], lat0[own] = lines.lon[first[own]], lines.lat[first[own]]
+    x, y = aeqd_forward(lon0[owner], lat0[owner], lines.lon, lines.lat)
+    rho = np.maximum.reduceat(np.hypot(x, y), first)
+    return lon0, lat0, rho, x, y
+
+
+def project_lines(lines: Linework, x: Array, y: Array) -> npt.NDArray[np.object_]:
+    """The dense geometries of ``lines`` drawn with their vertices at ``x, y`` (same order)."""
+    geoms = np.array(lines.dense, dtype=object, copy=True)
+    return np.asarray(shapely.set_coordinates(geoms, np.column_stack([x, y])), dtype=object)
 
 
 def _near_distances(ctx: _Context, near: _Near, threshold: Array) -> Array:
@@ -135,6 +160,9 @@ def _distances(ctx: _Context, pairs: _Pairs, threshold: Array) -> Array:
     dist[simple] = fast
     del ends, fast
     general = np.flatnonzero(~simple)
+    general = general[
+        ~_beyond_on_sphere(ctx, pairs.act[general], pairs.feat[general], threshold[general])
+    ]
     if general.size == 0:
         return dist
     # chunks bounded by the number of vertex-edge combinations they may need
@@ -150,6 +178,52 @@ def _distances(ctx: _Context, pairs: _Pairs, threshold: Array) -> Array:
         if sel.size:
             dist[sel] = _general(ctx, pairs, sel, threshold)
     return dist
+
+
+_SPHERE_CHUNK = 2_000_000
+"""Rows (pair, activity edge) per step of ``_beyond_on_sphere``."""
+
+
+def _beyond_on_sphere(
+    ctx: _Context, i: IntArray, j: IntArray, threshold: Array
+) -> npt.NDArray[np.bool_]:
+    """Whether each pair (activity ``i``, feature ``j``) surely lies beyond its ``threshold``.
+
+    Read on the sphere, before anything is projected: c, the feature's first vertex, and r_f,
+    the angle from c of its farthest vertex (the whole feature, interior included, lies in
+    that cap, its geodesic edges within ``SPHERE_SLACK_M`` of the cap's great circles). Every
+    point of the feature is then within ``MAX_RADIUS_M * r_f + 2 SPHERE_SLACK_M`` of c, and
+    the pair's distance is at least c's distance to the activity's edges less that. Area
+    activities are never ruled out here (c may lie inside them: distance 0).
+    """
+    a, f = ctx.a, ctx.f
+    out = np.zeros(i.size, dtype=bool)
+    rows = np.flatnonzero(~ctx.a_areal[i])
+    if rows.size == 0:
+        return out
+    # feature radius r_f (m) around its first vertex c, for the features involved
+    feats, f_of = np.unique(j[rows], return_inverse=True)
+    r_f = feature_caps(f, feats)
+    c = unit_vectors(f.lon[f.vertex_start[feats]], f.lat[f.vertex_start[feats]])
+    # c against every edge of the activity, in chunks of bounded size
+    n_e = a.edge_count[i[rows]]
+    bounds = np.searchsorted(
+        np.cumsum(n_e), np.arange(_SPHERE_CHUNK, n_e.sum() + _SPHERE_CHUNK, _SPHERE_CHUNK)
+    )
+    start = 0
+    for stop in np.unique(np.append(bounds + 1, rows.size)):
+        sel = np.arange(start, int(min(stop, rows.size)))
+        start = int(stop)
+        if sel.size == 0:
+            continue
+        p, e = _expand(sel, n_e)
+        edge = a.edge_start[i[rows[p]]] + e
+        k = f_of[p]
+        sigma = sphere_point_edge((c[0][k], c[1][k], c[2][k]), ctx.frames, edge)
+        low = MIN_RADIUS_M * np.minimum.reduceat(sigma, _starts(n_e[sel])) - SPHERE_SLACK_M
+        r = rows[sel]
+        out[r] = low - r_f[f_of[sel]] > threshold[r] + TOLERANCE_M + 1.0
+    return out
 
 
 def _general(ctx: _Context, pairs: _Pairs, sel: IntArray, threshold: Array) -> Array:

@@ -31,10 +31,18 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from humansec.conflicts.distances import _centres, _Context, _distances, _near_distances
-from humansec.conflicts.geodesic import aeqd_forward
-from humansec.conflicts.geometry import prepare, project_geometries
+from humansec.conflicts.distances import (
+    _centres,
+    _Context,
+    _distances,
+    _near_distances,
+    _planes,
+    project_lines,
+)
+from humansec.conflicts.geodesic import edge_frames, unit_vectors
+from humansec.conflicts.geometry import prepare
 from humansec.conflicts.matrix import _rule_matrix, _time_overlap
 from humansec.conflicts.pairs import MAX_EDGE_M, TOLERANCE_M, _Pairs
 from humansec.conflicts.rules import RuleSet
@@ -102,7 +110,7 @@ def find_conflicts(
     pairs = _Pairs(np.concatenate([p.act for p in found]), np.concatenate([p.feat for p in found]))
     del found
     rule_idx = table[a_type[pairs.act], codes[pairs.feat]]
-    lon0, lat0, rho = _centres(a_lines)
+    lon0, lat0, rho, ax, ay = _planes(a_lines)
     overlap, timed = _time_overlap(acts, feats, pairs)
     keep = overlap | ~timed
     is_near = np.zeros(pairs.act.size, dtype=bool)
@@ -114,10 +122,15 @@ def find_conflicts(
     threshold = np.where(np.isnan(h), rule_dist[rule_idx], h) + a_prec[pairs.act]
     threshold = threshold + f_prec[pairs.feat]
 
-    owner = np.repeat(np.arange(len(acts)), a_lines.vertex_count)
-    ax, ay = aeqd_forward(lon0[owner], lat0[owner], a_lines.lon, a_lines.lat)
-    a_plane = project_geometries(a_lines.dense, lon0, lat0)
-    ctx = _Context(a_lines, f_lines, lon0, lat0, rho, a_plane, ax, ay)
+    a_plane = project_lines(a_lines, ax, ay)
+    a_areal = shapely.get_dimensions(a_plane) == 2
+    a_unit = unit_vectors(a_lines.lon, a_lines.lat)
+    frames = edge_frames(
+        tuple(u[a_lines.edge_a] for u in a_unit),  # type: ignore[arg-type]
+        tuple(u[a_lines.edge_b] for u in a_unit),  # type: ignore[arg-type]
+    )
+    del a_unit
+    ctx = _Context(a_lines, f_lines, lon0, lat0, rho, a_plane, ax, ay, a_areal, frames)
     dist = np.empty(pairs.act.size)
     far = np.flatnonzero(~is_near)
     dist[far] = _distances(ctx, _Pairs(pairs.act[far], pairs.feat[far]), threshold[far])

@@ -15,7 +15,15 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from humansec.conflicts.geodesic import Array, aeqd_forward, aeqd_inverse, densify_coords
+from humansec.conflicts.geodesic import (
+    MAX_RADIUS_M,
+    SPHERE_SLACK_M,
+    Array,
+    aeqd_forward,
+    aeqd_inverse,
+    densify_coords,
+    unit_vectors,
+)
 
 IntArray = npt.NDArray[np.intp]
 
@@ -160,6 +168,27 @@ def _with_points(
         dense,
         points,
     )
+
+
+def feature_caps(lines: Linework, rows: IntArray) -> Array:
+    """Per geometry ``rows`` of ``lines``: metres around its first vertex that hold all of it.
+
+    On the unit sphere (latitude and longitude read as spherical) the geometry lies in the
+    cap around its first vertex c reaching its farthest vertex (caps are convex, and its
+    geodesic edges stay within ``SPHERE_SLACK_M`` of the great circles between vertices);
+    distances there are at most ``MAX_RADIUS_M`` times the angle. Plus a metre of rounding.
+    """
+    if rows.size == 0:
+        return np.empty(0)
+    counts = lines.vertex_count[rows]
+    first = _starts(counts)
+    owner = np.repeat(np.arange(rows.size), counts)
+    v = lines.vertex_start[rows][owner] + np.arange(owner.size) - first[owner]
+    u = unit_vectors(lines.lon[v], lines.lat[v])
+    chord2 = sum((c - c[first][owner]) ** 2 for c in u)
+    chord = np.sqrt(np.maximum.reduceat(chord2, first))
+    ang = 2.0 * np.arcsin(np.minimum(chord / 2.0, 1.0))
+    return np.asarray(MAX_RADIUS_M * ang + 2.0 * SPHERE_SLACK_M + 1.0, dtype=np.float64)
 
 
 def _starts(counts: IntArray) -> IntArray:

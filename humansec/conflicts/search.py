@@ -18,7 +18,7 @@ from humansec.conflicts.geodesic import (
     sphere_point_edge,
     unit_vectors,
 )
-from humansec.conflicts.geometry import IntArray, Linework, _starts
+from humansec.conflicts.geometry import IntArray, Linework, _starts, feature_caps
 from humansec.conflicts.grid import _PointGrid
 from humansec.conflicts.pairs import TOLERANCE_M, _Near, _Pairs
 
@@ -122,6 +122,7 @@ def _candidates(
     lon_max = np.maximum.reduceat(lines.lon, first)
     dlat, dlon, whole = _search_extent(lines, reach)
     deg = np.maximum(dlat, dlon)
+    tree_geoms, tree_index = _unwrapped(tree_geoms)
     tree: shapely.STRtree | None = None
     found_a: list[IntArray] = []
     found_f: list[IntArray] = []
@@ -164,14 +165,50 @@ def _candidates(
         q, f = tree.query(boxes, predicate="intersects")
         found_a.append(polar[q])
         found_f.append(f)
+    return _found_pairs(found_a, found_f, tree_index)
+
+
+def _found_pairs(
+    found_a: list[IntArray], found_f: list[IntArray], tree_index: IntArray | None
+) -> _Pairs:
+    """The distinct (activity, feature) pairs of ``_candidates``' searches."""
     if not found_a:
         return _Pairs(np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp))
     act = np.concatenate(found_a).astype(np.int64)
     feat = np.concatenate(found_f).astype(np.int64)
-    if len(found_a) > 1:  # several searches may find the same pair
-        key = np.unique(act * len(tree_geoms) + feat)
-        act, feat = key // len(tree_geoms), key % len(tree_geoms)
+    if tree_index is not None:  # copies of features across the antimeridian
+        feat = tree_index[feat]
+    if len(found_a) > 1 or tree_index is not None:  # several searches may find the same pair
+        n = int(feat.max(initial=0)) + 1
+        key = np.unique(act * n + feat)
+        act, feat = key // n, key % n
     return _Pairs(act.astype(np.intp), feat.astype(np.intp))
+
+
+def _unwrapped(
+    geoms: npt.NDArray[np.object_],
+) -> tuple[npt.NDArray[np.object_], IntArray | None]:
+    """``geoms`` plus, for each one spanning more than 180 degrees of longitude (it crosses
+    the antimeridian: its edges are short geodesics), two copies drawn across it: negative
+    longitudes moved by +360, and that shifted by -360. Returns the geometries and, when
+    copies were added, the index of the original of each (else None)."""
+    if len(geoms) == 0:
+        return geoms, None
+    west, _, east, _ = shapely.bounds(geoms).T
+    wide = np.flatnonzero(east - west > 180.0)
+    if wide.size == 0:
+        return geoms, None
+
+    def across(c: Array) -> Array:
+        return np.asarray(
+            c + np.column_stack([np.where(c[:, 0] < 0.0, 360.0, 0.0), np.zeros(len(c))]),
+            dtype=np.float64,
+        )
+
+    east_side = shapely.transform(geoms[wide], across)
+    west_side = shapely.transform(east_side, lambda c: c - np.array([360.0, 0.0]))
+    index = np.concatenate([np.arange(len(geoms)), wide, wide]).astype(np.intp)
+    return np.concatenate([geoms, east_side, west_side]), index
 
 
 def _search_extent(lines: Linework, reach: Array) -> tuple[Array, Array, npt.NDArray[np.bool_]]:
@@ -341,8 +378,24 @@ def _group_search(
     found: list[_Pairs] = []
     sub = members[~points]
     if sub.size and active.any():
-        got = _candidates(a_lines, f_lines.dense[sub], reach, active)
-        found.append(_Pairs(got.act, sub[got.feat]))
+        rest = active
+        if fast.any():
+            # line and area activities: the edge boxes, widened by the features' size
+            got = _near_shapes(
+                a_lines,
+                f_lines,
+                frames,
+                sub,
+                boxes=boxes,
+                areas=np.flatnonzero(fast),
+                threshold=(base, f_prec[sub]),
+            )
+            if got is not None:
+                found.append(got)
+                rest = active & ~fast
+        if rest.any():
+            got = _candidates(a_lines, f_lines.dense[sub], reach, rest)
+            found.append(_Pairs(got.act, sub[got.feat]))
     sub = members[points]
     searched = active & ~fast
     if sub.size == 0 or not (searched.any() or fast.any()):
@@ -428,6 +481,70 @@ def _near_points(
         combo_pair,
         edge.astype(np.intp),
     )
+
+
+_SHAPE_SLACK_M = 10.0
+"""Metres added to a line or polygon feature's radius when the edge boxes are widened."""
+
+
+def _near_shapes(
+    lines: Linework,
+    f_lines: Linework,
+    frames: npt.NDArray[np.float64],
+    sub: IntArray,
+    *,
+    boxes: tuple[Array, IntArray],
+    areas: IntArray,
+    threshold: tuple[Array, Array],
+) -> _Pairs | None:
+    """Candidate pairs of line/area activities and the line or polygon features ``sub``.
+
+    Each feature is taken as c, its first vertex, and r_f, the radius (m) of a cap around c
+    holding all of it (``feature_caps``); the edge boxes (``_EdgeBoxes.of_group``, which hold
+    every point within the search reach of their edge) are widened by the largest r_f, and
+    every (edge, c) found is kept when c's distance to the edge on the sphere, less r_f, may
+    be within the pair's threshold. The ``areas`` also get the features whose c lies inside
+    them (drawn in degrees, see ``_inside_degrees``): a feature inside an area may be far
+    from its edges. None when the widened boxes come near a pole (the caller falls back).
+    """
+    box_bounds, box_edge = boxes
+    c_lon, c_lat = f_lines.lon[f_lines.vertex_start[sub]], f_lines.lat[f_lines.vertex_start[sub]]
+    r_f = feature_caps(f_lines, sub)
+    extra = float(r_f.max()) * 1.01 + _SHAPE_SLACK_M
+    west, south, east, north = box_bounds
+    dlat = np.degrees(extra / MIN_RADIUS_M)
+    far = np.maximum(np.abs(south), np.abs(north)) + dlat
+    if far.size and float(far.max()) >= 89.0:
+        return None
+    dlon = np.degrees(extra / (_EQUATORIAL_RADIUS_M * np.cos(np.radians(far))))
+    if dlon.size and float(dlon.max()) >= 90.0:  # pragma: no cover - needs r_f of ~5,000 km
+        return None
+    cell = max(float(np.median(north - south)) if north.size else 1.0, 2.0 * dlat)
+    grid = _PointGrid(c_lon, c_lat, cell)
+    q_all: list[IntArray] = [np.empty(0, dtype=np.intp)]
+    f_all: list[IntArray] = [np.empty(0, dtype=np.intp)]
+    for w, e, k in _lon_ranges(west - dlon, east + dlon):
+        q, f = grid.query(w, south[k] - dlat, e, north[k] + dlat)
+        q_all.append(k[q])
+        f_all.append(f)
+    q, feat = np.concatenate(q_all), np.concatenate(f_all)
+    edge = box_edge[q]
+    del q, q_all, f_all
+    owner = np.repeat(np.arange(len(lines.vertex_start)), lines.vertex_count)
+    units = unit_vectors(c_lon, c_lat)
+    sigma = sphere_point_edge((units[0][feat], units[1][feat], units[2][feat]), frames, edge)
+    act = owner[lines.edge_a[edge]]
+    base, f_extra = threshold
+    ok = MIN_RADIUS_M * sigma - SPHERE_SLACK_M - r_f[feat] <= base[act] + f_extra[feat] + 1.0
+    act, feat = act[ok], feat[ok]
+    inner = _inside_degrees(lines, grid, areas, (c_lon, c_lat))
+    n_feat = sub.size
+    keys = np.unique(
+        np.concatenate(
+            [act.astype(np.int64) * n_feat + feat, inner[0].astype(np.int64) * n_feat + inner[1]]
+        )
+    )
+    return _Pairs((keys // n_feat).astype(np.intp), sub[keys % n_feat])
 
 
 def _inside_degrees(
