@@ -22,6 +22,7 @@ from humansec.errors import ConfigurationError, choices
 from humansec.export.formats import TABLE_FORMATS, pptx_bytes, table_bytes
 from humansec.export.furniture import Bounds, Furniture, make_furniture
 from humansec.export.html import product_html
+from humansec.export.placenames import map_size
 from humansec.export.render import SIZES, Renderer
 from humansec.mapview import data_bounds
 from humansec.mapview.aggregate import in_bounds_mask, valid_mask
@@ -225,24 +226,31 @@ def export_product(
         if table == "layers":
             return layers_table(shown, furniture, fmt=fmt)
         return conflict_table(shown, furniture, fmt=fmt)
+    places = frames.get(LayerKind.POPULATION)  # named on the map whatever the kinds shown
     if fmt == "html":
-        return product_html(shown, furniture, mode="interactive").encode("utf-8")
+        return product_html(shown, furniture, mode="interactive", places=places).encode("utf-8")
     if renderer is None:
         msg = f"{fmt.upper()} needs the headless browser; HTML and tables do not."
         raise ConfigurationError(msg)
     if fmt == "pdf":
         if page.pdf_size is None:
             page = SIZES["a4"]
-        return renderer.pdf(
-            product_html(shown, furniture, mode="print", page_css=page.page_css), page
-        )
+        html = product_html(
+            shown, furniture, mode="print", page_css=page.page_css, places=places,
+            map_px=map_size(page),
+        )  # fmt: skip
+        return renderer.pdf(html, page)
     if fmt == "pptx":
         slide = SIZES["slide"]
-        html = product_html(shown, furniture, mode="bare", page_css=slide.page_css)
+        html = product_html(
+            shown, furniture, mode="bare", page_css=slide.page_css, places=places,
+            map_px=map_size(slide, bare=True),
+        )  # fmt: skip
         return pptx_bytes(renderer.png(html, slide), furniture)
     html = product_html(
-        shown, furniture, mode="print", page_css=page.page_css, more_sources="in the PDF product"
-    )
+        shown, furniture, mode="print", page_css=page.page_css, more_sources="in the PDF product",
+        places=places, map_px=map_size(page),
+    )  # fmt: skip
     return renderer.png(html, page)
 
 
