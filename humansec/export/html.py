@@ -175,7 +175,6 @@ def product_html(
     vendor_dir: Path = DEFAULT_VENDOR_DIR,
     point_limit: int | None = None,
     more_sources: str | None = None,
-    places: gpd.GeoDataFrame | None = None,
     map_px: tuple[int, int] | None = None,
 ) -> str:
     """Return the whole product (map and furniture) as one self-contained HTML document.
@@ -204,9 +203,6 @@ def product_html(
     more_sources
         Where the sources that do not fit beside the map can be read (default by ``mode``:
         ``on the next page``, ``in the slide notes``, ``in the PDF product``).
-    places
-        The store's population centres and areas named on the map (WGS84), whatever the
-        kinds shown; default the population layer of ``frames``. The gazetteer names the rest.
     map_px
         The map's size on the page in CSS pixels (``placenames.map_size``), so that the
         names are placed for the zoom the page draws; default 1000x650 (interactive HTML).
@@ -246,7 +242,8 @@ def product_html(
         mgrs_json = script_json(grid.to_json())
     fmap.add_child(PrintFurniture(basemaps[0].get_name(), mgrs_json=mgrs_json))
     # After the grid: its labels are in place when the names are fitted around them.
-    population = places if places is not None else frames.get(LayerKind.POPULATION)
+    # The store's places only when their layer is shown: its marking is then the product's.
+    population = frames.get(LayerKind.POPULATION)
     fmap.add_child(product_labels(population, view.bounds or WORLD, size=map_px))
     _layer_control_last(fmap)
     root = fmap.get_root()

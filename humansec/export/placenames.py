@@ -9,6 +9,9 @@ the area the page shows, then checked again in the page as drawn
 north arrow, or is cut by the map's edge, is hidden before the page says it is ready. Labels
 live inside the map, so they never cover the banners, the title or the side panel.
 
+The store's places are named only when the population layer is in the product: its marking
+and source are then the product's. Otherwise the gazetteer (public GeoNames data) names them.
+
 Coordinates are WGS84 (EPSG:4326) degrees; sizes are CSS pixels.
 """
 
