@@ -262,19 +262,25 @@ RUNTIME_JS = r"""
     // dot, width, height]. Plain text with a halo; they take no click and no keyboard focus.
     // With ``view.fit`` the browser declutters them again at every zoom and pan (fitLabels).
     labels: function (rows, view) {
-      var group = L.layerGroup(), i, r, html;
-      function refit(e) { L.Humansec.fitLabels(e.target); }
+      var group = L.layerGroup(), i, r, html, pending = null;
+      // Once for a burst of events (a layer added draws many markers and controls change).
+      function refit(e) {
+        var map = e.target;
+        if (pending === null) {
+          pending = setTimeout(function () { pending = null; L.Humansec.fitLabels(map); }, 30);
+        }
+      }
       group.beforeAdd = function (map) {
         makePane(map, "hsLabels", 620, true); map._hsLabelView = view;
       };
       if (view && view.fit) {
         group.onAdd = function (map) {
           L.LayerGroup.prototype.onAdd.call(this, map);
-          map.on("zoomend moveend resize", refit);
+          map.on("zoomend moveend resize layeradd layerremove", refit);
           L.Humansec.fitLabels(map);
         };
         group.onRemove = function (map) {
-          map.off("zoomend moveend resize", refit);
+          map.off("zoomend moveend resize layeradd layerremove", refit);
           L.LayerGroup.prototype.onRemove.call(this, map);
         };
       }
@@ -324,7 +330,7 @@ RUNTIME_JS = r"""
           r.icon.style.visibility = "hidden";
         }
       });
-      map._hsLabelsShown = shown;
+      map._hsLabelsShown = shown; map._hsLabelsFitZoom = map.getZoom();
       return shown;
     }
   };
