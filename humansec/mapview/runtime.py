@@ -302,10 +302,10 @@ RUNTIME_JS = r"""
     // a product's north arrow), measured as drawn: never two names on top of each other.
     fitLabels: function (map) {
       var pane = map.getPane("hsLabels"), box, obstacles = [], kept = [], icons, shown = 0;
-      if (!pane) { return 0; }
+      box = map.getContainer().getBoundingClientRect();
+      if (!pane || box.width < 1 || box.height < 1) { return 0; }  // not laid out yet
       icons = Array.prototype.slice.call(pane.querySelectorAll(".hs-label"));
       icons.forEach(function (icon) { icon.style.visibility = ""; });
-      box = map.getContainer().getBoundingClientRect();
       Array.prototype.forEach.call(document.querySelectorAll(
         ".leaflet-control, .hsx-grid-label, .hsx-north"), function (el) {
         var b = el.getBoundingClientRect();
