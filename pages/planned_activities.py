@@ -179,9 +179,10 @@ green.metric("Green (no conflict)", int(counts.get("green", 0)))
 home = home_view(
     operation_area=resources.settings().operation_area, activities=frames[LayerKind.ACTIVITY]
 )
+home_zoom = home.zoom(height_px=560)
 base = build_base_map(
     center=home.center,
-    zoom=home.zoom(height_px=560),
+    zoom=home_zoom,
     asset_prefix=STREAMLIT_ASSET_PREFIX,
     tile_url=resources.settings().tile_url,
     tile_attribution=resources.settings().tile_attribution,
@@ -194,6 +195,7 @@ if may_plan:
 groups = [
     *activity_status_groups(result.activities, result.hazard_areas),
     *conflicting_feature_groups(result.conflicting),
+    resources.place_names(data_versions, home.bounds, home_zoom),
 ]
 map_state = st_folium(
     base,

@@ -152,6 +152,25 @@ def map_layers(
     return groups
 
 
+PLACE_NAMES_AHEAD = 2
+"""Place names of a map not redrawn per view are placed this many zooms in (more names, which
+the browser thins at every zoom as drawn)."""
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def place_names(data_versions: Versions, bounds: BBox, zoom: int) -> folium.FeatureGroup:
+    """The place names of a map the server does not redraw for each view (Planned
+    activities): the store's population places and the gazetteer's around ``bounds``, placed
+    for ``PLACE_NAMES_AHEAD`` zooms closer than ``zoom`` and fitted by the browser, as drawn,
+    at whatever zoom and pan the map shows (never overlapping)."""
+    return build_label_group(
+        frames_by_kind(data_versions)[LayerKind.POPULATION],
+        view=MapView(bounds, zoom + PLACE_NAMES_AHEAD),
+        fit=True,
+        max_labels=400,
+    )
+
+
 RulesKey = tuple[str, int]
 """(path, modification time) of the active rules file: changes with every saved version."""
 

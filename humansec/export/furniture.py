@@ -577,12 +577,14 @@ GRID_JS = r"""
       data.squares.forEach(function (line) { L.polyline(line, square).addTo(map); });
       data.labels.forEach(function (item) { place(item[0], [item[1], item[2]], ""); });
     },
-    ready: function (basemap) {
+    ready: function (basemap, map) {
       var started = Date.now();
       function check() {
         var loaded = basemap.getLayers().length > 0;
         if (loaded || Date.now() - started > 8000) {
           requestAnimationFrame(function () { requestAnimationFrame(function () {
+            // The place names, fitted around the controls as they finally are.
+            if (map && L.Humansec && L.Humansec.fitLabels) { L.Humansec.fitLabels(map); }
             document.documentElement.setAttribute("data-hsx-ready", loaded ? "1" : "nobasemap");
           }); });
         } else { setTimeout(check, 30); }
@@ -605,7 +607,7 @@ class PrintFurniture(MacroElement):
         "{% else %}"
         "HumansecPrint.grid({{ this._parent.get_name() }});"
         "{% endif %}"
-        "HumansecPrint.ready({{ this.basemap_name }});"
+        "HumansecPrint.ready({{ this.basemap_name }}, {{ this._parent.get_name() }});"
         "{% endmacro %}"
     )
 

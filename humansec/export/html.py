@@ -39,6 +39,7 @@ from humansec.export.furniture import (
     sources_fit_script,
 )
 from humansec.export.mgrs_grid import mgrs_grid
+from humansec.export.placenames import product_labels
 from humansec.mapview import (
     DEFAULT_POINT_LIMIT,
     KindGroup,
@@ -46,6 +47,7 @@ from humansec.mapview import (
     activity_status_groups,
     build_situation_map,
 )
+from humansec.mapview.aggregate import WORLD
 from humansec.mapview.assets import BASEMAP_PATH, DRAW_CSS, DRAW_JS, VENDOR_DIR
 from humansec.mapview.elements import CountriesBasemap, script_json
 from humansec.model import KIND_SPECS, LayerKind
@@ -173,6 +175,7 @@ def product_html(
     vendor_dir: Path = DEFAULT_VENDOR_DIR,
     point_limit: int | None = None,
     more_sources: str | None = None,
+    map_px: tuple[int, int] | None = None,
 ) -> str:
     """Return the whole product (map and furniture) as one self-contained HTML document.
 
@@ -200,6 +203,9 @@ def product_html(
     more_sources
         Where the sources that do not fit beside the map can be read (default by ``mode``:
         ``on the next page``, ``in the slide notes``, ``in the PDF product``).
+    map_px
+        The map's size on the page in CSS pixels (``placenames.map_size``), so that the
+        names are placed for the zoom the page draws; default 1000x650 (interactive HTML).
 
     """
     view = MapView(bounds=furniture.bounds, zoom=None)
@@ -213,6 +219,7 @@ def product_html(
         asset_prefix=_PLACEHOLDER + "/",
         point_limit=limit,
         static=mode != "interactive",
+        place_names=False,
     )
     if by_status and activities is not None and not activities.empty:
         for group in activity_status_groups(activities):
@@ -234,6 +241,11 @@ def product_html(
         grid = mgrs_grid(furniture.bounds, margin=0.5)  # the map shows more than the box
         mgrs_json = script_json(grid.to_json())
     fmap.add_child(PrintFurniture(basemaps[0].get_name(), mgrs_json=mgrs_json))
+    # After the grid: its labels are in place when the names are fitted around them.
+    # The store's places only when their layer is shown: its marking is then the product's.
+    population = frames.get(LayerKind.POPULATION)
+    fmap.add_child(product_labels(population, view.bounds or WORLD, size=map_px))
+    _layer_control_last(fmap)
     root = fmap.get_root()
     if not isinstance(root, Figure):  # pragma: no cover - folium maps live in a Figure
         msg = "The map is not inside a folium Figure."

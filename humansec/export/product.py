@@ -22,7 +22,8 @@ from humansec.errors import ConfigurationError, choices
 from humansec.export.formats import TABLE_FORMATS, pptx_bytes, table_bytes
 from humansec.export.furniture import Bounds, Furniture, make_furniture
 from humansec.export.html import product_html
-from humansec.export.render import SIZES, Renderer
+from humansec.export.placenames import map_size
+from humansec.export.render import SIZES, PageSize, Renderer
 from humansec.mapview import data_bounds
 from humansec.mapview.aggregate import in_bounds_mask, valid_mask
 from humansec.model import PROTECTED_KINDS, WGS84, LayerKind
@@ -220,7 +221,6 @@ def export_product(
         classification=classification, settings=settings, conflicts=conflicts, moment=moment,
         grid=grid,
     )  # fmt: skip
-    page = SIZES[size]
     if fmt in TABLE_FORMATS:
         if table == "layers":
             return layers_table(shown, furniture, fmt=fmt)
@@ -230,20 +230,43 @@ def export_product(
     if renderer is None:
         msg = f"{fmt.upper()} needs the headless browser; HTML and tables do not."
         raise ConfigurationError(msg)
+    html, page = page_html(shown, furniture, fmt=fmt, size=size)
     if fmt == "pdf":
-        if page.pdf_size is None:
-            page = SIZES["a4"]
-        return renderer.pdf(
-            product_html(shown, furniture, mode="print", page_css=page.page_css), page
-        )
+        return renderer.pdf(html, page)
+    if fmt == "pptx":
+        return pptx_bytes(renderer.png(html, page), furniture)
+    return renderer.png(html, page)
+
+
+def page_html(
+    shown: Mapping[LayerKind, gpd.GeoDataFrame],
+    furniture: Furniture,
+    *,
+    fmt: str,
+    size: str = "slide",
+) -> tuple[str, PageSize]:
+    """The page the browser draws for a ``png``, ``pdf`` or ``pptx`` product, and its size.
+
+    ``shown`` and ``furniture`` come from ``prepare``. A PDF is on paper (A4 unless ``size``
+    is a paper size); a PPTX's picture is the slide without banners and title (the slide
+    carries them as text). Place names are placed for the map's size on that page.
+    """
+    page = SIZES[size]
+    if fmt == "pdf":
+        page = page if page.pdf_size is not None else SIZES["a4"]
+        return product_html(
+            shown, furniture, mode="print", page_css=page.page_css, map_px=map_size(page)
+        ), page
     if fmt == "pptx":
         slide = SIZES["slide"]
-        html = product_html(shown, furniture, mode="bare", page_css=slide.page_css)
-        return pptx_bytes(renderer.png(html, slide), furniture)
-    html = product_html(
-        shown, furniture, mode="print", page_css=page.page_css, more_sources="in the PDF product"
-    )
-    return renderer.png(html, page)
+        return product_html(
+            shown, furniture, mode="bare", page_css=slide.page_css,
+            map_px=map_size(slide, bare=True),
+        ), slide  # fmt: skip
+    return product_html(
+        shown, furniture, mode="print", page_css=page.page_css, more_sources="in the PDF product",
+        map_px=map_size(page),
+    ), page  # fmt: skip
 
 
 def conflict_table(

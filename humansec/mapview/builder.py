@@ -251,12 +251,15 @@ def build_label_group(
     view: MapView,
     fallback_bounds: Bounds | None = None,
     use_gazetteer: bool = True,
+    fit: bool = False,
+    max_labels: int = labels.MAX_LABELS,
 ) -> labels.LabelGroup:
     """The "Place names" layer for ``view``: the store's ``population`` places (WGS84) and the
     gazetteer's, decluttered at the view's zoom (``labels.py``).
 
     Without bounds in ``view`` the labels are placed for ``fallback_bounds`` (else the
-    population's extent, else the world) at the zoom that fits it.
+    population's extent, else the world) at the zoom that fits it. ``fit``: the browser
+    declutters them again as drawn at every zoom (a map the server does not redraw per view).
     """
     if population is not None:
         _check_frame(LayerKind.POPULATION, population)
@@ -266,8 +269,9 @@ def build_label_group(
     bounds = bounds or aggregate.WORLD
     zoom = view.zoom if view.zoom is not None else aggregate.zoom_for_bounds(bounds)
     return labels.label_group(
-        population, bounds=bounds, zoom=zoom, use_gazetteer=use_gazetteer, margin=VIEW_MARGIN
-    )
+        population, bounds=bounds, zoom=zoom, use_gazetteer=use_gazetteer, margin=VIEW_MARGIN,
+        fit=fit, max_labels=max_labels,
+    )  # fmt: skip
 
 
 def build_layer_control() -> folium.LayerControl:

@@ -275,7 +275,10 @@ class LabelLayer(folium.MacroElement):
 
     Each row is ``[lat, lon, escaped text, size class, dot, width, height]``; ``zoom`` and
     ``bounds`` are the zoom and area they were placed for (kept on the map as
-    ``_hsLabelView``, so a test knows which view the labels drawn belong to).
+    ``_hsLabelView``, so a test knows which view the labels drawn belong to). With ``fit`` the
+    browser hides, at every zoom and pan, each label that overlaps one before it, a control or
+    the map's edge, measured as drawn (``L.Humansec.fitLabels``): for maps whose labels are
+    not placed again by the server for each view (products, the Planned activities map).
     """
 
     _template = Template(
@@ -286,12 +289,17 @@ class LabelLayer(folium.MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self, labels: Sequence[Label], zoom: float, bounds: Bounds) -> None:
+    def __init__(
+        self, labels: Sequence[Label], zoom: float, bounds: Bounds, *, fit: bool = False
+    ) -> None:
         super().__init__()
         self._name = "LabelLayer"
         self.labels = list(labels)
         self.zoom = float(zoom)
-        self.view_json = script_json({"zoom": self.zoom, "bounds": [round(v, 6) for v in bounds]})
+        view: dict[str, object] = {"zoom": self.zoom, "bounds": [round(v, 6) for v in bounds]}
+        if fit:
+            view["fit"] = True
+        self.view_json = script_json(view)
         self.rows_json = script_json([_row(label) for label in self.labels])
 
 
@@ -310,12 +318,14 @@ def _row(label: Label) -> list[object]:
 class LabelGroup(folium.FeatureGroup):
     """The "Place names" overlay; ``labels`` holds what it draws."""
 
-    def __init__(self, labels: Sequence[Label], zoom: float, bounds: Bounds) -> None:
+    def __init__(
+        self, labels: Sequence[Label], zoom: float, bounds: Bounds, *, fit: bool = False
+    ) -> None:
         super().__init__(name="Place names", overlay=True, control=True, show=True)
         self.labels = list(labels)
         self.zoom = zoom
         self.bounds = bounds
-        self.add_child(LabelLayer(self.labels, zoom, bounds))
+        self.add_child(LabelLayer(self.labels, zoom, bounds, fit=fit))
 
 
 def label_group(
@@ -325,8 +335,15 @@ def label_group(
     zoom: float,
     use_gazetteer: bool = True,
     margin: float = 0.25,
+    fit: bool = False,
+    max_labels: int = MAX_LABELS,
 ) -> LabelGroup:
-    """The "Place names" group of the view ``bounds`` (EPSG:4326) widened by ``margin``."""
+    """The "Place names" group of the view ``bounds`` (EPSG:4326) widened by ``margin``.
+
+    ``fit``: decluttered again in the browser as drawn, at every zoom (see ``LabelLayer``).
+    """
     wide = aggregate.widen(bounds, margin)
-    placed = place_labels(population, wide, zoom=zoom, use_gazetteer=use_gazetteer)
-    return LabelGroup(placed, zoom, wide)
+    placed = place_labels(
+        population, wide, zoom=zoom, use_gazetteer=use_gazetteer, max_labels=max_labels
+    )
+    return LabelGroup(placed, zoom, wide, fit=fit)

@@ -260,11 +260,30 @@ RUNTIME_JS = r"""
     },
     // Place names chosen on the server (labels.py): [lat, lon, escaped text, size class,
     // dot, width, height]. Plain text with a halo; they take no click and no keyboard focus.
+    // With ``view.fit`` the browser declutters them again at every zoom and pan (fitLabels).
     labels: function (rows, view) {
-      var group = L.layerGroup(), i, r, html;
+      var group = L.layerGroup(), i, r, html, pending = null;
+      // Once for a burst of events (a layer added draws many markers and controls change).
+      function refit(e) {
+        var map = e.target;
+        if (pending === null) {
+          pending = setTimeout(function () { pending = null; L.Humansec.fitLabels(map); }, 30);
+        }
+      }
       group.beforeAdd = function (map) {
         makePane(map, "hsLabels", 620, true); map._hsLabelView = view;
       };
+      if (view && view.fit) {
+        group.onAdd = function (map) {
+          L.LayerGroup.prototype.onAdd.call(this, map);
+          map.on("zoomend moveend resize layeradd layerremove", refit);
+          L.Humansec.fitLabels(map);
+        };
+        group.onRemove = function (map) {
+          map.off("zoomend moveend resize layeradd layerremove", refit);
+          L.LayerGroup.prototype.onRemove.call(this, map);
+        };
+      }
       for (i = 0; i < rows.length; i++) {
         r = rows[i];
         html = '<span class="hs-label-text">' + r[2] + "</span>";
@@ -277,6 +296,42 @@ RUNTIME_JS = r"""
         }));
       }
       return group;
+    },
+    // Hide every place name that is not wholly inside the map, overlaps a name kept before it
+    // (they come largest place first) or a control (legend, scale, attribution, grid labels,
+    // a product's north arrow), measured as drawn: never two names on top of each other.
+    fitLabels: function (map) {
+      var pane = map.getPane("hsLabels"), box, obstacles = [], kept = [], icons, shown = 0;
+      box = map.getContainer().getBoundingClientRect();
+      if (!pane || box.width < 1 || box.height < 1) { return 0; }  // not laid out yet
+      icons = Array.prototype.slice.call(pane.querySelectorAll(".hs-label"));
+      icons.forEach(function (icon) { icon.style.visibility = ""; });
+      Array.prototype.forEach.call(document.querySelectorAll(
+        ".leaflet-control, .hsx-grid-label, .hsx-north"), function (el) {
+        var b = el.getBoundingClientRect();
+        if (b.width > 0 && b.height > 0) { obstacles.push(b); }
+      });
+      function hit(a, b) {
+        return a.left < b.right + 2 && b.left < a.right + 2
+          && a.top < b.bottom + 2 && b.top < a.bottom + 2;
+      }
+      icons.map(function (icon) {
+        var t = icon.querySelector(".hs-label-text").getBoundingClientRect();
+        var d = icon.getBoundingClientRect();
+        return { icon: icon, left: Math.min(t.left, d.left), top: Math.min(t.top, d.top),
+                 right: Math.max(t.right, d.left + 6), bottom: Math.max(t.bottom, d.bottom) };
+      }).forEach(function (r) {
+        var inside = r.left >= box.left && r.right <= box.right && r.top >= box.top
+          && r.bottom <= box.bottom;
+        if (inside && !obstacles.some(function (b) { return hit(r, b); })
+            && !kept.some(function (b) { return hit(r, b); })) {
+          kept.push(r); shown += 1;
+        } else {
+          r.icon.style.visibility = "hidden";
+        }
+      });
+      map._hsLabelsShown = shown; map._hsLabelsFitZoom = map.getZoom();
+      return shown;
     }
   };
   // A product's legend beside the map (export) is in the page already.
