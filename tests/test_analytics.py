@@ -331,3 +331,18 @@ def test_trend_bars_of_a_focus_area_take_the_maps_colour() -> None:
             charts.trend_figure(table).to_dict()["data"]}  # fmt: skip
     assert bars[FOCUS_AREA_TITLES[FocusArea.CRSV]] == FOCUS_STYLES["crsv"].colour
     assert bars["(not given)"] is None
+
+
+def test_permutation_run_reports_progress_and_matches_a_single_run() -> None:
+    frame = _cluster(seed=7)
+    calls: list[tuple[int, int]] = []
+    with_progress = analytics.hotspots(
+        frame, resolution=6, permutations=99, seed=3, progress=lambda d, t: calls.append((d, t))
+    )
+    plain = analytics.hotspots(frame, resolution=6, permutations=99, seed=3)
+    assert with_progress["p_value"].tolist() == plain["p_value"].tolist()
+    total = len(plain)
+    assert len(calls) > 1  # reported in parts, not once at the end
+    assert [t for _, t in calls] == [total] * len(calls)
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[-1] == total and done[0] < total
