@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from humansec import analytics
+from humansec.analytics.hotspots import Progress
 from humansec.analytics.victims import VictimSummary
 from humansec.model import LayerKind
 from humansec.store import BBox
@@ -26,6 +27,11 @@ from ui.resources import Versions
 Times = tuple[pd.Timestamp | None, pd.Timestamp | None]
 Picks = tuple[str, str, tuple[tuple[str, str], ...]] | None
 """Bars picked in the trend chart: (freq, by, ((period ISO date, group), ...)), or None."""
+PermutationKey = tuple[Versions, Times, tuple[str, ...], BBox | None, int, int, Picks]
+"""A filter state of the hot spots: (versions, times, focus, bbox, resolution, permutations,
+picks)."""
+Cell = tuple[int, str] | None
+"""The H3 cell clicked on the hot-spot map: (resolution, cell id), or None."""
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -47,8 +53,16 @@ def _positions(
     focus: tuple[str, ...],
     bbox: BBox | None,
     picks: Picks = None,
+    *,
+    cell: Cell = None,
 ) -> np.ndarray:
-    """Row positions of the incidents that pass the filters (and the picked trend bars)."""
+    """Row positions of the incidents that pass the filters (and the picked trend bars, and
+    the clicked hot-spot cell)."""
+    if cell is not None:
+        positions = _positions(data_versions, times, focus, bbox, picks)
+        resolution, cell_id = cell
+        inside = _cells(data_versions, resolution).iloc[positions].to_numpy() == cell_id
+        return positions[np.asarray(inside, dtype=bool)]
     if picks is not None:
         positions = _positions(data_versions, times, focus, bbox)
         freq, by, bars = picks
@@ -69,9 +83,11 @@ def selected(
     focus: Sequence[str],
     bbox: BBox | None,
     picks: Picks = None,
+    *,
+    cell: Cell = None,
 ) -> gpd.GeoDataFrame:
     """The incidents that pass the filters."""
-    positions = _positions(data_versions, times, tuple(focus), bbox, picks)
+    positions = _positions(data_versions, times, tuple(focus), bbox, picks, cell=cell)
     return _incidents(data_versions).iloc[positions]
 
 
@@ -81,9 +97,11 @@ def count(
     focus: Sequence[str],
     bbox: BBox | None,
     picks: Picks = None,
+    *,
+    cell: Cell = None,
 ) -> int:
     """How many incidents pass the filters."""
-    return len(_positions(data_versions, times, tuple(focus), bbox, picks))
+    return len(_positions(data_versions, times, tuple(focus), bbox, picks, cell=cell))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -95,9 +113,11 @@ def trend(
     *,
     freq: str,
     by: str,
+    cell: Cell = None,
 ) -> pd.DataFrame:
     """``humansec.analytics.trend`` of the filtered incidents."""
-    return analytics.trend(selected(data_versions, times, focus, bbox), freq=freq, by=by)
+    chosen = selected(data_versions, times, focus, bbox, None, cell=cell)
+    return analytics.trend(chosen, freq=freq, by=by)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -107,9 +127,11 @@ def victims(
     focus: tuple[str, ...],
     bbox: BBox | None,
     picks: Picks = None,
+    *,
+    cell: Cell = None,
 ) -> VictimSummary:
     """``humansec.analytics.victims`` of the filtered incidents."""
-    return analytics.victims(selected(data_versions, times, focus, bbox, picks))
+    return analytics.victims(selected(data_versions, times, focus, bbox, picks, cell=cell))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -119,9 +141,11 @@ def actors(
     focus: tuple[str, ...],
     bbox: BBox | None,
     picks: Picks = None,
+    *,
+    cell: Cell = None,
 ) -> pd.DataFrame:
     """``humansec.analytics.actors`` of the filtered incidents."""
-    return analytics.actors(selected(data_versions, times, focus, bbox, picks), top=15)
+    return analytics.actors(selected(data_versions, times, focus, bbox, picks, cell=cell), top=15)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Computing hot spots (Gi*)…")
@@ -136,10 +160,44 @@ def hotspots(
     picks: Picks = None,
 ) -> gpd.GeoDataFrame:
     """Gi* cells of the filtered incidents (computed once per filter state, then reused)."""
+    return _hotspots((data_versions, times, focus, bbox, resolution, permutations, picks))
+
+
+def _hotspots(key: PermutationKey, progress: Progress | None = None) -> gpd.GeoDataFrame:
+    data_versions, times, focus, bbox, resolution, permutations, picks = key
     positions = _positions(data_versions, times, focus, bbox, picks)
     frame = _incidents(data_versions).iloc[positions]
     cells = _cells(data_versions, resolution).iloc[positions]
-    return analytics.hotspots(frame, resolution, permutations, seed=0, cells=cells)
+    return analytics.hotspots(
+        frame, resolution, permutations, seed=0, cells=cells, progress=progress
+    )
+
+
+MAX_PERMUTATION_RUNS = 8
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _permutation_runs() -> dict[PermutationKey, gpd.GeoDataFrame]:
+    """The permutation runs asked for, by filter state (shared by the sessions; a few)."""
+    return {}
+
+
+def run_permutations(key: PermutationKey, progress: Progress) -> gpd.GeoDataFrame:
+    """Run Gi* with permutations for the filter state ``key`` (telling ``progress``), keep it.
+
+    Not an ``st.cache_*`` function, so that it can update the page's progress bar.
+    """
+    result = _hotspots(key, progress)
+    runs = _permutation_runs()
+    runs[key] = result
+    while len(runs) > MAX_PERMUTATION_RUNS:
+        del runs[next(iter(runs))]
+    return result
+
+
+def permutation_run(key: PermutationKey) -> gpd.GeoDataFrame | None:
+    """The permutation run of the filter state ``key``, if one was asked for."""
+    return _permutation_runs().get(key)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -153,9 +211,10 @@ def change(
     recent_days: int,
     baseline_days: int,
     picks: Picks = None,
+    cell: Cell = None,
 ) -> gpd.GeoDataFrame:
     """Recent against baseline per H3 cell of the filtered incidents."""
-    positions = _positions(data_versions, times, focus, bbox, picks)
+    positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
     frame = _incidents(data_versions).iloc[positions]
     cells = _cells(data_versions, resolution).iloc[positions]
     # The windows end at the last incident shown (the date filter can reach further).
