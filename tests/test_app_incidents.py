@@ -98,9 +98,10 @@ def test_the_permutation_run_is_on_request(page: AppTest) -> None:
     assert _inference(page) == "99 permutations"
     permuted = page.dataframe[0].value
     # Permutation p-values are multiples of 1/(99+1), doubled: not the analytic ones.
-    assert set(permuted["h3"]) != set(analytic["h3"]) or not (
-        permuted["p_fdr"].to_numpy() == analytic["p_fdr"].to_numpy()
-    ).all()
+    assert (
+        set(permuted["h3"]) != set(analytic["h3"])
+        or not (permuted["p_fdr"].to_numpy() == analytic["p_fdr"].to_numpy()).all()
+    )
     page.run()  # a rerun with the same filters keeps the permutation result
     assert _inference(page) == "99 permutations"
 
