@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from humansec.analytics import charts
 from humansec.errors import HumansecError
 from ui import analytics, filters, frame, incidents_map, resources, state, text
 
@@ -53,12 +52,18 @@ by = right.radio(
     format_func={"focus_area": "focus area", "event_type": "event type"}.__getitem__,
 )  # fmt: skip
 trend = analytics.trend(data_versions, times, tuple(focus), bbox, freq=freq, by=by, cell=cell)
+events_title = "Events (select bars to filter the charts below)"
 picked = left.plotly_chart(
-    charts.trend_figure(trend, "events", "Events (select bars to filter the charts below)"),
+    analytics.trend_figure(data_versions, times, tuple(focus), bbox, freq=freq, by=by,
+                           cell=cell, value="events", title=events_title),
     config=config, key=state.INCIDENTS_TREND_CHART, on_select="rerun",
     selection_mode=("points", "box"),
 )  # fmt: skip
-right.plotly_chart(charts.trend_figure(trend, "fatalities", "Fatalities"), config=config)
+right.plotly_chart(
+    analytics.trend_figure(data_versions, times, tuple(focus), bbox, freq=freq, by=by,
+                           cell=cell, value="fatalities", title="Fatalities"),
+    config=config,
+)  # fmt: skip
 picks = analytics.trend_picks(picked, trend, freq, by)
 if picks is not None:
     n_picked = analytics.count(data_versions, times, focus, bbox, picks, cell=cell)
@@ -73,7 +78,10 @@ left, right = st.columns(2)
 with left:
     st.subheader("Victims by sex and age")
     summary = analytics.victims(data_versions, times, tuple(focus), bbox, picks, cell=cell)
-    st.plotly_chart(charts.victims_figure(summary), config=config)
+    st.plotly_chart(
+        analytics.victims_figure(data_versions, times, tuple(focus), bbox, picks, cell=cell),
+        config=config,
+    )
     st.metric("Events with no sex/age breakdown", f"{summary.events_without_breakdown}")
     text.show(
         "Counted as the sources give them; nothing is estimated. Events without any "
@@ -83,9 +91,7 @@ with left:
 with right:
     st.subheader("Who")
     st.plotly_chart(
-        charts.actors_figure(
-            analytics.actors(data_versions, times, tuple(focus), bbox, picks, cell=cell)
-        ),
+        analytics.actors_figure(data_versions, times, tuple(focus), bbox, picks, cell=cell),
         config=config,
     )
 
@@ -127,7 +133,7 @@ try:
     if cells.empty:
         text.show("No incidents to map with these filters.", "info")
     else:
-        incidents_map.hotspot_map(cells, cell)
+        incidents_map.hotspot_map(cells, cell, (*run_key[:5], used, picks))
     st.dataframe(
         analytics.with_nearest_place(data_versions, significant.head(20)).drop(
             columns=["lat", "lon"]

@@ -346,3 +346,21 @@ def test_permutation_run_reports_progress_and_matches_a_single_run() -> None:
     assert [t for _, t in calls] == [total] * len(calls)
     done = [d for d, _ in calls]
     assert done == sorted(done) and done[-1] == total and done[0] < total
+
+
+def test_a_cell_table_changes_nothing_but_the_speed() -> None:
+    frame = _cluster(seed=7)
+    cells = analytics.cells_of(frame, 6)
+    table = analytics.CellTable.around(cells.dropna().unique())
+    half = frame.iloc[: len(frame) // 2]  # a subset, as a filter state gives
+    for subset in (frame, half):
+        plain = analytics.hotspots(subset, 6)
+        fast = analytics.hotspots(subset, 6, cells=cells.loc[subset.index], table=table)
+        pd.testing.assert_frame_equal(pd.DataFrame(plain), pd.DataFrame(fast))
+        assert plain.geometry.equals(fast.geometry)
+    permuted = analytics.hotspots(frame, 6, permutations=99, seed=3)
+    fast = analytics.hotspots(frame, 6, permutations=99, seed=3, table=table)
+    assert permuted["p_value"].tolist() == fast["p_value"].tolist()
+    plain_change = analytics.change(frame, 7, 28)
+    fast_change = analytics.change(frame, 7, 28, cells=cells, table=table)
+    pd.testing.assert_frame_equal(pd.DataFrame(plain_change), pd.DataFrame(fast_change))

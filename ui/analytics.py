@@ -14,9 +14,11 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from humansec import analytics
+from humansec.analytics import charts
 from humansec.analytics.hotspots import Progress
 from humansec.analytics.victims import VictimSummary
 from humansec.model import LayerKind
@@ -44,6 +46,13 @@ def _incidents(data_versions: Versions) -> gpd.GeoDataFrame:
 def _cells(data_versions: Versions, resolution: int) -> pd.Series:
     """The H3 cell of every stored incident at ``resolution``."""
     return analytics.cells_of(_incidents(data_versions), resolution)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Asking H3 about the cells…")
+def _cell_table(data_versions: Versions, resolution: int) -> analytics.CellTable:
+    """Every cell the stored incidents occupy at ``resolution`` and the ring around them:
+    their neighbours, centres and hexagons, looked up by every filter state after."""
+    return analytics.CellTable.around(_cells(data_versions, resolution).dropna().unique())
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -169,8 +178,9 @@ def _hotspots(key: PermutationKey, progress: Progress | None = None) -> gpd.GeoD
     frame = _incidents(data_versions).iloc[positions]
     cells = _cells(data_versions, resolution).iloc[positions]
     return analytics.hotspots(
-        frame, resolution, permutations, seed=0, cells=cells, progress=progress
-    )
+        frame, resolution, permutations, seed=0, cells=cells, progress=progress,
+        table=_cell_table(data_versions, resolution),
+    )  # fmt: skip
 
 
 MAX_PERMUTATION_RUNS = 8
@@ -218,15 +228,71 @@ def change(
     frame = _incidents(data_versions).iloc[positions]
     cells = _cells(data_versions, resolution).iloc[positions]
     # The windows end at the last incident shown (the date filter can reach further).
-    return analytics.change(frame, recent_days, baseline_days, resolution=resolution, cells=cells)
+    return analytics.change(
+        frame, recent_days, baseline_days, resolution=resolution, cells=cells,
+        table=_cell_table(data_versions, resolution),
+    )  # fmt: skip
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _nearest(
+    data_versions: Versions, lats: tuple[float, ...], lons: tuple[float, ...]
+) -> pd.DataFrame:
+    places = resources.frames_by_kind(data_versions)[LayerKind.POPULATION]
+    return analytics.nearest_place(np.array(lats), np.array(lons), places)
 
 
 def with_nearest_place(data_versions: Versions, cells: gpd.GeoDataFrame) -> pd.DataFrame:
     """``cells`` (a few rows) as a table with the nearest populated place of each centre."""
-    places = resources.frames_by_kind(data_versions)[LayerKind.POPULATION]
-    near = analytics.nearest_place(cells["lat"].to_numpy(), cells["lon"].to_numpy(), places)
+    near = _nearest(data_versions, tuple(cells["lat"].tolist()), tuple(cells["lon"].tolist()))
     table = pd.DataFrame(cells.drop(columns="geometry")).reset_index(drop=True)
     return pd.concat([table, near], axis=1)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def trend_figure(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    *,
+    freq: str,
+    by: str,
+    cell: Cell,
+    value: str,
+    title: str,
+) -> go.Figure:
+    """``charts.trend_figure`` of ``trend`` (made once per filter state; not modified)."""
+    table = trend(data_versions, times, focus, bbox, freq=freq, by=by, cell=cell)
+    return charts.trend_figure(table, value, title)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def victims_figure(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    picks: Picks = None,
+    *,
+    cell: Cell = None,
+) -> go.Figure:
+    """``charts.victims_figure`` of ``victims`` (made once per filter state)."""
+    return charts.victims_figure(victims(data_versions, times, focus, bbox, picks, cell=cell))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def actors_figure(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    picks: Picks = None,
+    *,
+    cell: Cell = None,
+) -> go.Figure:
+    """``charts.actors_figure`` of ``actors`` (made once per filter state)."""
+    return charts.actors_figure(actors(data_versions, times, focus, bbox, picks, cell=cell))
 
 
 def trend_picks(event: object, table: pd.DataFrame, freq: str, by: str) -> Picks:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 
 import geopandas as gpd
 import h3
@@ -11,7 +11,12 @@ from streamlit_folium import st_folium
 
 from humansec.mapview import STREAMLIT_ASSET_PREFIX, build_base_map, build_layer_control
 from humansec.mapview.aggregate import zoom_for_bounds
-from humansec.mapview.hotspots import hotspot_group, hotspot_legend, selected_cell_group
+from humansec.mapview.hotspots import (
+    class_layers,
+    hotspot_group,
+    hotspot_legend,
+    selected_cell_group,
+)
 from humansec.mapview.tools import fresh_group_list
 from ui import resources, state
 from ui.analytics import Cell
@@ -49,8 +54,15 @@ def clear_cell() -> None:
     st.session_state[state.INCIDENTS_CELL] = None
 
 
-def hotspot_map(cells: gpd.GeoDataFrame, chosen: Cell) -> None:
-    """The offline map of the hot and cold spots (``cells``), the chosen cell outlined."""
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _layers(key: Hashable, _cells: gpd.GeoDataFrame) -> list[tuple[str, str]]:
+    """``class_layers`` of the cells of the filter state ``key`` (made once per state)."""
+    return class_layers(_cells)
+
+
+def hotspot_map(cells: gpd.GeoDataFrame, chosen: Cell, key: Hashable) -> None:
+    """The offline map of the hot and cold spots (``cells``, the result for the filter state
+    ``key``), the chosen cell outlined."""
     west, south, east, north = (float(v) for v in cells.total_bounds)
     settings = resources.settings()
     base = build_base_map(
@@ -62,7 +74,7 @@ def hotspot_map(cells: gpd.GeoDataFrame, chosen: Cell) -> None:
         kinds_shown=[],
     )
     base.add_child(hotspot_legend())
-    groups = [hotspot_group(cells)]
+    groups = [hotspot_group(cells, layers=_layers(key, cells))]
     if chosen is not None:
         groups.append(selected_cell_group(chosen[1]))
     st_folium(

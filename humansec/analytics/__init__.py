@@ -4,7 +4,7 @@ Pure functions over incident GeoDataFrames in EPSG:4326 (the humansec incident s
 app layer caches them. Nothing here imports streamlit.
 """
 
-from humansec.analytics._common import NOT_GIVEN, cells_of
+from humansec.analytics._common import NOT_GIVEN, CellTable, cells_of
 from humansec.analytics.actors import actors
 from humansec.analytics.change import CHANGE_COLUMNS, change
 from humansec.analytics.context import context_table, incidents_near
@@ -21,6 +21,7 @@ __all__ = [
     "FREQS",
     "HOTSPOT_COLUMNS",
     "NOT_GIVEN",
+    "CellTable",
     "VictimSummary",
     "actors",
     "cells_of",

@@ -9,9 +9,12 @@ every cell's popup says its class in words, so colour is never the only cue.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
+import numpy as np
+import shapely
 
 from humansec.analytics.charts import CLASS_COLOURS
 from humansec.analytics.hotspots import CLASSES
@@ -25,29 +28,48 @@ MAX_PLAIN_CELLS = 2_000
 FIELDS = ("Class", "Incidents", "Gi* z", "p (FDR)", "H3 cell")
 
 
-def _class_layer(name: str, rows: gpd.GeoDataFrame) -> KindLayer:
-    features = []
-    for cell, count, z, p in zip(
-        rows["h3"].astype(str), rows["count"], rows["gi_z"], rows["p_fdr"], strict=True
-    ):
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Polygon", "coordinates": [aggregate.hex_ring(cell)]},
-                "properties": {
-                    "t": escape_text(f"{name}: {int(count):,} incidents"),
-                    "v": [
-                        escape_text(name),
-                        f"{int(count):,}",
-                        f"{float(z):.2f}",
-                        f"{float(p):.3g}",
-                        escape_text(cell),
-                    ],
-                    "h3": escape_text(cell),
-                },
-            }
-        )
-    data = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+def _rings(rows: gpd.GeoDataFrame) -> list[str]:
+    """The hexagons of ``rows`` as GeoJSON geometries (5 decimals, antimeridian kept whole)."""
+    geoms = shapely.transform(rows.geometry.to_numpy(), lambda c: np.round(c, 5))
+    texts = [str(text) for text in shapely.to_geojson(geoms)]
+    west, _, east, _ = shapely.bounds(geoms).T
+    for i in np.flatnonzero(east - west > 180).tolist():  # across the antimeridian
+        cell = str(rows["h3"].iloc[i])
+        texts[i] = json.dumps({"type": "Polygon", "coordinates": [aggregate.hex_ring(cell)]})
+    return texts
+
+
+def class_layers(
+    cells: gpd.GeoDataFrame, *, max_plain: int = MAX_PLAIN_CELLS
+) -> list[tuple[str, str]]:
+    """(class, script-safe GeoJSON of its cells) of each class drawn, hottest first; the
+    not-significant cells only when there are at most ``max_plain`` of them."""
+    out = []
+    for name in CLASSES:
+        rows = cells[cells["class"] == name]
+        if rows.empty or (name == "not significant" and len(rows) > max_plain):
+            continue
+        parts = []
+        for geometry, cell, count, z, p in zip(
+            _rings(rows), rows["h3"].astype(str), rows["count"], rows["gi_z"], rows["p_fdr"],
+            strict=True,
+        ):  # fmt: skip
+            props = {
+                "t": escape_text(f"{name}: {int(count):,} incidents"),
+                "v": [escape_text(name), f"{int(count):,}", f"{float(z):.2f}",
+                      f"{float(p):.3g}", escape_text(cell)],
+                "h3": escape_text(cell),
+            }  # fmt: skip
+            parts.append(
+                f'{{"type":"Feature","geometry":{geometry},'
+                f'"properties":{json.dumps(props, separators=(",", ":"))}}}'
+            )
+        data = '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+        out.append((name, safe_json_text(data)))
+    return out
+
+
+def _class_layer(name: str, data_json: str) -> KindLayer:
     colour = CLASS_COLOURS[name]
     plain = name == "not significant"
     meta = {
@@ -66,16 +88,19 @@ def _class_layer(name: str, rows: gpd.GeoDataFrame) -> KindLayer:
         "cluster": False,
         "aggregate": True,
     }
-    return KindLayer(safe_json_text(data), meta)
+    return KindLayer(data_json, meta)
 
 
 def hotspot_group(
-    cells: gpd.GeoDataFrame, *, max_plain: int = MAX_PLAIN_CELLS
+    cells: gpd.GeoDataFrame,
+    *,
+    max_plain: int = MAX_PLAIN_CELLS,
+    layers: Sequence[tuple[str, str]] | None = None,
 ) -> folium.FeatureGroup:
     """The "Hot spots (Gi*)" group of ``cells`` (``humansec.analytics.hotspots``' result).
 
     One layer per class present, hottest first; the not-significant cells only when there are
-    at most ``max_plain`` of them.
+    at most ``max_plain`` of them. ``layers``: ``class_layers(cells)`` made before (cached).
     """
     significant = int((cells["class"] != "not significant").sum())
     group = folium.FeatureGroup(
@@ -83,11 +108,10 @@ def hotspot_group(
         overlay=True,
         control=True,
     )
-    for name in CLASSES:
-        rows = cells[cells["class"] == name]
-        if rows.empty or (name == "not significant" and len(rows) > max_plain):
-            continue
-        group.add_child(_class_layer(name, rows))
+    if layers is None:
+        layers = class_layers(cells, max_plain=max_plain)
+    for name, data_json in layers:
+        group.add_child(_class_layer(name, data_json))
     return group
 
 
