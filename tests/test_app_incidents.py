@@ -11,6 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from humansec import analytics
 from humansec.demo import DEMO_DIR, load_demo
 from humansec.model import LayerKind
 from ui import state
@@ -54,6 +55,14 @@ def test_the_page_draws_every_chart_and_table(page: AppTest) -> None:
     assert hot["nearest_place"].str.len().min() > 0
     assert {"recent", "baseline", "p_value", "nearest_place"} <= set(emerging)
     assert emerging["p_value"].is_monotonic_increasing
+    # The page's cached, column-light path gives what the core gives on the whole layer.
+    direct_change = analytics.change(demo, 14, 60, resolution=6).head(20)
+    assert emerging["h3"].tolist() == direct_change["h3"].tolist()
+    assert emerging["recent"].tolist() == direct_change["recent"].tolist()
+    direct_hot = analytics.hotspots(demo, 6)
+    direct_hot = direct_hot[direct_hot["class"] != "not significant"].head(20)
+    assert hot["h3"].tolist() == direct_hot["h3"].tolist()
+    assert hot["count"].tolist() == direct_hot["count"].tolist()
     labels = [w.label for w in page.sidebar.multiselect]
     assert labels == ["Incident focus areas"]
 

@@ -20,7 +20,7 @@ import streamlit as st
 from humansec import analytics
 from humansec.analytics import charts
 from humansec.analytics.hotspots import Progress
-from humansec.analytics.victims import VictimSummary
+from humansec.analytics.victims import SEX_AGE_FIELDS, UNKNOWN_FIELD, VictimSummary
 from humansec.model import LayerKind
 from humansec.store import BBox
 from ui import resources
@@ -55,6 +55,29 @@ def _cell_table(data_versions: Versions, resolution: int) -> analytics.CellTable
     return analytics.CellTable.around(_cells(data_versions, resolution).dropna().unique())
 
 
+SELECT_COLUMNS = ("date", "focus_area")
+"""What ``analytics.select`` reads besides the geometry."""
+TREND_COLUMNS = ("date", "focus_area", "type", "killed")
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _light(data_versions: Versions) -> gpd.GeoDataFrame:
+    """The columns the filters read, and each incident's row position (``_row``)."""
+    frame = _incidents(data_versions)
+    columns = {name: frame[name] for name in SELECT_COLUMNS if name in frame.columns}
+    light = gpd.GeoDataFrame(columns, geometry=frame.geometry, crs=frame.crs)
+    return light.assign(_row=np.arange(len(frame)))
+
+
+def _subset(data_versions: Versions, positions: np.ndarray, names: Sequence[str]) -> pd.DataFrame:
+    """Only the ``names`` columns of the incidents at ``positions`` (no copy of the rest)."""
+    frame = _incidents(data_versions)
+    return pd.DataFrame(
+        {name: frame[name].array.take(positions) for name in names if name in frame.columns},
+        index=frame.index[positions],  # as ``frame.iloc[positions]``: aligned with the cells
+    )
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _positions(
     data_versions: Versions,
@@ -75,14 +98,13 @@ def _positions(
     if picks is not None:
         positions = _positions(data_versions, times, focus, bbox)
         freq, by, bars = picks
-        chosen = _incidents(data_versions).iloc[positions]
+        chosen = _subset(data_versions, positions, TREND_COLUMNS)
         inside = analytics.in_trend_selection(
             chosen, freq, by, [(pd.Timestamp(period), group) for period, group in bars]
         )
         return positions[inside]
-    frame = _incidents(data_versions)
-    chosen = analytics.select(frame.assign(_row=np.arange(len(frame))), since=times[0],
-                              until=times[1], bbox=bbox, focus=focus)  # fmt: skip
+    chosen = analytics.select(_light(data_versions), since=times[0], until=times[1],
+                              bbox=bbox, focus=focus)  # fmt: skip
     return np.asarray(chosen["_row"].to_numpy(), dtype=np.int64)
 
 
@@ -125,8 +147,8 @@ def trend(
     cell: Cell = None,
 ) -> pd.DataFrame:
     """``humansec.analytics.trend`` of the filtered incidents."""
-    chosen = selected(data_versions, times, focus, bbox, None, cell=cell)
-    return analytics.trend(chosen, freq=freq, by=by)
+    positions = _positions(data_versions, times, focus, bbox, None, cell=cell)
+    return analytics.trend(_subset(data_versions, positions, TREND_COLUMNS), freq=freq, by=by)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -140,7 +162,9 @@ def victims(
     cell: Cell = None,
 ) -> VictimSummary:
     """``humansec.analytics.victims`` of the filtered incidents."""
-    return analytics.victims(selected(data_versions, times, focus, bbox, picks, cell=cell))
+    positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
+    names = (*SEX_AGE_FIELDS.values(), UNKNOWN_FIELD)
+    return analytics.victims(_subset(data_versions, positions, names))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -154,7 +178,8 @@ def actors(
     cell: Cell = None,
 ) -> pd.DataFrame:
     """``humansec.analytics.actors`` of the filtered incidents."""
-    return analytics.actors(selected(data_versions, times, focus, bbox, picks, cell=cell), top=15)
+    positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
+    return analytics.actors(_subset(data_versions, positions, ("perpetrator", "killed")), top=15)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Computing hot spots (Gi*)…")
@@ -175,7 +200,7 @@ def hotspots(
 def _hotspots(key: PermutationKey, progress: Progress | None = None) -> gpd.GeoDataFrame:
     data_versions, times, focus, bbox, resolution, permutations, picks = key
     positions = _positions(data_versions, times, focus, bbox, picks)
-    frame = _incidents(data_versions).iloc[positions]
+    frame = _subset(data_versions, positions, ("date",))  # the cells say where
     cells = _cells(data_versions, resolution).iloc[positions]
     return analytics.hotspots(
         frame, resolution, permutations, seed=0, cells=cells, progress=progress,
@@ -225,7 +250,7 @@ def change(
 ) -> gpd.GeoDataFrame:
     """Recent against baseline per H3 cell of the filtered incidents."""
     positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
-    frame = _incidents(data_versions).iloc[positions]
+    frame = _subset(data_versions, positions, ("date",))  # the cells say where
     cells = _cells(data_versions, resolution).iloc[positions]
     # The windows end at the last incident shown (the date filter can reach further).
     return analytics.change(
