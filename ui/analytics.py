@@ -42,6 +42,11 @@ def _incidents(data_versions: Versions) -> gpd.GeoDataFrame:
     return resources.frames_by_kind(data_versions)[LayerKind.INCIDENT]
 
 
+def incidents(data_versions: Versions) -> gpd.GeoDataFrame:
+    """The store's incidents, shared by the pages (read once per data version; do not modify)."""
+    return _incidents(data_versions)
+
+
 @st.cache_resource(max_entries=8, show_spinner="Placing incidents on H3 cells…")
 def _cells(data_versions: Versions, resolution: int) -> pd.Series:
     """The H3 cell of every stored incident at ``resolution``."""
@@ -259,12 +264,17 @@ def change(
     )  # fmt: skip
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _places(data_versions: Versions) -> gpd.GeoDataFrame:
+    """The populated places (shared; ``frames_by_kind`` hands out a copy of every layer)."""
+    return resources.frames_by_kind(data_versions)[LayerKind.POPULATION]
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _nearest(
     data_versions: Versions, lats: tuple[float, ...], lons: tuple[float, ...]
 ) -> pd.DataFrame:
-    places = resources.frames_by_kind(data_versions)[LayerKind.POPULATION]
-    return analytics.nearest_place(np.array(lats), np.array(lons), places)
+    return analytics.nearest_place(np.array(lats), np.array(lons), _places(data_versions))
 
 
 def with_nearest_place(data_versions: Versions, cells: gpd.GeoDataFrame) -> pd.DataFrame:

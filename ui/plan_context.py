@@ -11,8 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from humansec.analytics.context import context_table, incidents_near
-from humansec.model import FOCUS_AREA_TITLES, FocusArea, LayerKind
-from ui import resources, state
+from humansec.model import FOCUS_AREA_TITLES, FocusArea
+from ui import analytics as analytics_ui
+from ui import state
 from ui.resources import Versions
 
 _TITLES = {
@@ -34,7 +35,7 @@ def _context(
     _activities: gpd.GeoDataFrame,
 ) -> pd.DataFrame:
     """``context_table`` of the plan ``plan_key`` (its GeoJSON; ``_activities`` is its frame)."""
-    incidents = resources.frames_by_kind(data_versions)[LayerKind.INCIDENT]
+    incidents = analytics_ui.incidents(data_versions)
     near = incidents_near(_activities, incidents, distance_m=distance_m, days=days)
     return context_table(_activities, incidents, near)
 
