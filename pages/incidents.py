@@ -108,22 +108,8 @@ permutations = right.selectbox(
 )  # fmt: skip
 run_key = (data_versions, times, tuple(focus), bbox, resolution, permutations, picks)
 try:
-    if right.button("Run the permutation test", key=state.INCIDENTS_RUN_PERMUTATIONS):
-        bar = st.progress(0.0, text=f"{permutations} permutations per cell…")
-        analytics.run_permutations(
-            run_key,
-            lambda done, total: bar.progress(
-                done / total, text=f"{permutations} permutations: {done:,} of {total:,} cells"
-            ),
-        )
-        bar.empty()
-    cells = analytics.permutation_run(run_key)
-    used = permutations if cells is not None else 0
-    if cells is None:
-        cells = analytics.hotspots(
-            data_versions, times, tuple(focus), bbox, resolution=resolution, permutations=0,
-            picks=picks,
-        )  # fmt: skip
+    run = right.button("Run the permutation test", key=state.INCIDENTS_RUN_PERMUTATIONS)
+    cells, used = incidents_map.hotspot_cells(run_key, run=run)
     significant = cells[cells["class"] != "not significant"]
     inference = "analytic (normal)" if used == 0 else f"{used} permutations"
     st.caption(

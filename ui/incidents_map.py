@@ -18,7 +18,7 @@ from humansec.mapview.hotspots import (
     selected_cell_group,
 )
 from humansec.mapview.tools import fresh_group_list
-from ui import resources, state
+from ui import analytics, resources, state
 from ui.analytics import Cell
 
 MAP_HEIGHT = 480
@@ -86,3 +86,26 @@ def hotspot_map(cells: gpd.GeoDataFrame, chosen: Cell, key: Hashable) -> None:
         height=MAP_HEIGHT,
         use_container_width=True,
     )
+
+
+def hotspot_cells(key: analytics.PermutationKey, *, run: bool) -> tuple[gpd.GeoDataFrame, int]:
+    """The Gi* cells of the filter state ``key`` and the permutations behind their p-values
+    (0: analytic). With ``run``, the permutation run of ``key`` is made first, with a
+    progress bar; once made it is used for that filter state until the data change."""
+    permutations = key[5]
+    if run:
+        bar = st.progress(0.0, text=f"{permutations} permutations per cell…")
+        analytics.run_permutations(
+            key,
+            lambda done, total: bar.progress(
+                done / total, text=f"{permutations} permutations: {done:,} of {total:,} cells"
+            ),
+        )
+        bar.empty()
+    permuted = analytics.permutation_run(key)
+    if permuted is not None:
+        return permuted, permutations
+    data_versions, times, focus, bbox, resolution, _, picks = key
+    analytic = analytics.hotspots(data_versions, times, focus, bbox, resolution=resolution,
+                                  permutations=0, picks=picks)  # fmt: skip
+    return analytic, 0
