@@ -10,11 +10,28 @@ For each size (a GeoDataFrame in memory, EPSG:4326, the incident schema; determi
   functions, ``st.cache_data``/``st.cache_resource`` in memory): what a rerun with unchanged
   filters costs;
 * ``cells_s``: the H3 cells (resolution 6) of every incident, computed once per data version;
+* ``table_s``: the ``CellTable`` of those cells and their ring (neighbours, centres,
+  hexagons), once per data version;
 * ``hotspots_s``: analytic Gi* (``permutations=0``) of the filtered incidents with the cells
-  given (as the page does), and ``hotspots_total_s`` including the cell assignment.
+  and the table given (as the page does per filter state), ``hotspots_no_table_s`` without
+  the table, and ``hotspots_total_s`` including the cells and the table.
+
+* ``layer_s``: the hot-spot map layer of those cells (``humansec.mapview.hotspots``: the
+  hexagons of the significant cells as the map's JSON), after Gi*.
+
+With ``--page`` each size is also written to a GeoPackage store (``GeoPackageStore``, one
+incident layer, in a temporary folder) and the real Incidents page runs on it in Streamlit's
+``AppTest`` (the server side of a rerun, no browser):
+
+* ``store_write_s``: adding the layer to the store (once; not a rerun);
+* ``page_first_s``: the page's first run (reads the store, H3 cells, every chart, Gi*, map);
+* ``page_filter_s``: median of the reruns after a focus-area filter change to a state never
+  seen (every chart, the hot-spot layer and the change table recomputed), ``page_filter_max_s``
+  their maximum;
+* ``page_same_s``: median of reruns back to states already seen (the caches answer).
 
 Results print as a table and go to ``benchmarks/results/analytics.json``.
-``python -m benchmarks.run analytics [-- --sizes 10000 100000 1000000 --repeats 3]``
+``python -m benchmarks.run analytics [-- --sizes 10000 100000 1000000 --repeats 3 --page]``
 """
 
 from __future__ import annotations
@@ -114,10 +131,32 @@ def run_size(n: int, repeats: int) -> dict[str, object]:
     cells_s, cells = _timed(lambda: analytics.cells_of(frame, 6), 1)
     chosen_mask = analytics.select(frame.assign(_row=np.arange(n)), since=since, focus=focus)
     rows = chosen_mask["_row"].to_numpy()
-    hot_s, hot = _timed(
+    table_s, table = _timed(
+        lambda: analytics.CellTable.around(cells.dropna().unique()),  # type: ignore[union-attr]
+        1,
+    )
+    plain_s, _ = _timed(
         lambda: analytics.hotspots(frame.iloc[rows], 6, cells=cells.iloc[rows]),  # type: ignore[union-attr]
         repeats,
     )
+    hot_s, hot = _timed(
+        lambda: analytics.hotspots(
+            frame.iloc[rows],
+            6,
+            cells=cells.iloc[rows],
+            table=table,  # type: ignore[union-attr,arg-type]
+        ),
+        repeats,
+    )
+    from humansec.mapview.elements import KindLayer  # noqa: PLC0415
+    from humansec.mapview.hotspots import hotspot_group  # noqa: PLC0415
+
+    def layer() -> int:
+        group = hotspot_group(hot)  # type: ignore[arg-type]
+        return sum(len(child.data_json) for child in group._children.values()
+                   if isinstance(child, KindLayer))  # fmt: skip
+
+    layer_s, layer_bytes = _timed(layer, repeats)
     # The page's cached path: the same filter state a second time costs a cache lookup.
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -138,9 +177,77 @@ def run_size(n: int, repeats: int) -> dict[str, object]:
         "charts_first_s": round(charts_s, 4),
         "charts_cached_s": round(cached_s, 5),
         "cells_s": round(cells_s, 3),
+        "table_s": round(table_s, 3),
+        "hotspots_no_table_s": round(plain_s, 3),
         "hotspots_s": round(hot_s, 3),
-        "hotspots_total_s": round(hot_s + cells_s, 3),
+        "hotspots_total_s": round(hot_s + cells_s + table_s, 3),
+        "layer_s": round(layer_s, 4),
+        "layer_bytes": layer_bytes,
         "cells": len(hot),  # type: ignore[arg-type]
+    }
+
+
+FOCUS_STATES: tuple[tuple[str, ...], ...] = (
+    ("poc", "crsv", "caac"),
+    ("poc",),
+    ("crsv", "thb", "caac", "cpp"),
+    ("poc", "humanitarian_access"),
+    ("thb", "cpp", "humanitarian_access"),
+)
+
+
+def run_page(n: int, repeats: int) -> dict[str, object]:
+    """The Incidents page on a GeoPackage store of ``n`` incidents (AppTest, server side)."""
+    import os  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    import streamlit as st  # noqa: PLC0415
+    from streamlit.testing.v1 import AppTest  # noqa: PLC0415
+
+    from humansec.model import LayerKind, conform  # noqa: PLC0415
+    from humansec.store import GeoPackageStore, NewLayer  # noqa: PLC0415
+    from ui import state  # noqa: PLC0415
+
+    project = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="humansec-bench-") as folder:
+        frame = conform(synthetic_incidents(n), LayerKind.INCIDENT)
+        store = GeoPackageStore(Path(folder) / "humansec.gpkg")
+        start = time.perf_counter()
+        store.add_version(frame, NewLayer(LayerKind.INCIDENT, "Synthetic ACLED-like", "bench",
+                                          "-", "NATO UNCLASSIFIED"))  # fmt: skip
+        write_s = time.perf_counter() - start
+        del frame
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        os.environ["HUMANSEC_DATA_DIR"] = folder
+        cwd = Path.cwd()
+        os.chdir(project)
+        try:
+            at = AppTest.from_file(str(project / "app.py"), default_timeout=900)
+            at.run()
+            start = time.perf_counter()
+            at.switch_page("pages/incidents.py").run()
+            first_s = time.perf_counter() - start
+            if at.exception:
+                raise RuntimeError(str(at.exception))
+            new_s, same_s = [], []
+            for round_ in range(repeats):
+                for focus in FOCUS_STATES:
+                    widget = at.multiselect(key=state.FILTER_FOCUS).set_value(list(focus))
+                    start = time.perf_counter()
+                    widget.run()
+                    (new_s if round_ == 0 else same_s).append(time.perf_counter() - start)
+                    if at.exception:
+                        raise RuntimeError(str(at.exception))
+        finally:
+            os.chdir(cwd)
+    return {
+        "incidents": n,
+        "store_write_s": round(write_s, 2),
+        "page_first_s": round(first_s, 2),
+        "page_filter_s": round(float(np.median(new_s)), 3),
+        "page_filter_max_s": round(max(new_s), 3),
+        "page_same_s": round(float(np.median(same_s)), 3) if same_s else None,
     }
 
 
@@ -150,6 +257,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--page", action="store_true", help="also the page on a store")
     args = parser.parse_args(argv)
     import esda.getisord  # noqa: F401, PLC0415 -- imported once before timing (scipy, sklearn)
 
@@ -157,6 +265,8 @@ def main(argv: list[str]) -> int:
     rows = []
     for n in args.sizes:
         row = run_size(n, args.repeats)
+        if args.page:
+            row.update(run_page(n, max(2, args.repeats)))
         rows.append(row)
         print(json.dumps(row), flush=True)
     table = pd.DataFrame(rows)

@@ -16,6 +16,7 @@ from humansec.export import (
     product_marking,
     unavailable_reason,
 )
+from humansec.export.analysis import ANALYSES
 from humansec.filters import apply_filters
 from humansec.model import FOCUS_CHOICES, KIND_SPECS, LayerKind
 from ui import frame, resources, state, text
@@ -42,6 +43,11 @@ FORMAT_TITLES = {
     "layers-csv": "Layer attributes (CSV)",
     "layers-xlsx": "Layer attributes (Excel)",
     "layers-geojson": "Layer attributes (GeoJSON)",
+}
+ANALYSIS_TITLES = {
+    "trend": "Trend (events per week)",
+    "victims": "Victims by sex and age",
+    "hotspots": "Hot spots (Gi*)",
 }
 LAYER_TABLES = tuple(f"layers-{fmt}" for fmt in TABLE_FORMATS)
 # Choices for the attributes of the chosen layers in the area (table="layers").
@@ -122,6 +128,14 @@ if last_filters is not None:
         frames = apply_filters(
             frames, kinds=list(LayerKind), time_range=time_range, focus_areas=focus_areas
         )
+analyses = st.multiselect(
+    "Incident charts after the map (PDF, PowerPoint)",
+    list(ANALYSES),
+    format_func=ANALYSIS_TITLES.__getitem__,
+    key=state.BRIEF_ANALYSES,
+    disabled=fmt not in {"pdf", "pptx"},
+    help="Drawn from the incidents in the product's area, with the same markings.",
+)
 shown_records = [record for record in records if record.kind in kinds]
 own_marking, exercise = product_marking(shown_records, order=settings.classification_order)
 user = resources.session_user()
@@ -145,7 +159,8 @@ if st.button("Make the product", type="primary", key="brief_make"):
                 conflicts=resources.store_check(data_versions).conflicts,
                 audit_what={"size": size, "title": title, "bbox": bbox,
                             "layers": [str(k) for k in kinds],
-                            **({"table": table} if fmt in TABLE_FORMATS else {"grid": grid})},
+                            **({"table": table} if fmt in TABLE_FORMATS else {"grid": grid}),
+                            **({"analyses": analyses} if fmt in {"pdf", "pptx"} else {})},
                 bbox=bbox,
                 title=title,
                 subtitle=subtitle,
@@ -154,6 +169,7 @@ if st.button("Make the product", type="primary", key="brief_make"):
                 renderer=renderer,
                 table=table,
                 grid=grid,
+                analyses=analyses if fmt in {"pdf", "pptx"} else (),
             )  # fmt: skip
         except HumansecError as error:
             progress.update(label="Export failed", state="error")

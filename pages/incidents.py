@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from humansec.analytics import charts
 from humansec.errors import HumansecError
-from ui import analytics, filters, frame, resources, state, text
+from ui import analytics, filters, frame, incidents_map, resources, state, text
 
 frame.require_router()
 
@@ -30,6 +29,16 @@ if in_view and bbox is None:
 times = (time_range.start, time_range.end) if time_range else (None, None)
 n = analytics.count(data_versions, times, focus, bbox)
 text.show(f"{n} incidents match the filters.", "caption")
+# A click on the hot-spot map (below) filters every chart to that cell.
+cell = incidents_map.clicked_cell(int(st.session_state.get(state.INCIDENTS_RESOLUTION, 6)))
+if cell is not None:
+    n_cell = analytics.count(data_versions, times, focus, bbox, None, cell=cell)
+    text.show(
+        f"{n_cell} incidents in the H3 cell {cell[1]} clicked on the hot-spot map: the charts "
+        "and the change table show only them (click the cell again, or the button, to clear).",
+        "info",
+    )
+    st.button("Clear the map selection", on_click=incidents_map.clear_cell)
 config = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}
 
 st.subheader("Trend")
@@ -42,27 +51,37 @@ by = right.radio(
     "Stacked by", ["focus_area", "event_type"], horizontal=True, key=state.INCIDENTS_BY,
     format_func={"focus_area": "focus area", "event_type": "event type"}.__getitem__,
 )  # fmt: skip
-trend = analytics.trend(data_versions, times, tuple(focus), bbox, freq=freq, by=by)
+trend = analytics.trend(data_versions, times, tuple(focus), bbox, freq=freq, by=by, cell=cell)
+events_title = "Events (select bars to filter the charts below)"
 picked = left.plotly_chart(
-    charts.trend_figure(trend, "events", "Events (select bars to filter the charts below)"),
+    analytics.trend_figure(data_versions, times, tuple(focus), bbox, freq=freq, by=by,
+                           cell=cell, value="events", title=events_title),
     config=config, key=state.INCIDENTS_TREND_CHART, on_select="rerun",
     selection_mode=("points", "box"),
 )  # fmt: skip
-right.plotly_chart(charts.trend_figure(trend, "fatalities", "Fatalities"), config=config)
+right.plotly_chart(
+    analytics.trend_figure(data_versions, times, tuple(focus), bbox, freq=freq, by=by,
+                           cell=cell, value="fatalities", title="Fatalities"),
+    config=config,
+)  # fmt: skip
 picks = analytics.trend_picks(picked, trend, freq, by)
 if picks is not None:
-    n_picked = analytics.count(data_versions, times, focus, bbox, picks)
+    n_picked = analytics.count(data_versions, times, focus, bbox, picks, cell=cell)
     text.show(
         f"{n_picked} incidents in the {len(picks[2])} bars selected in the trend chart: the "
-        "charts and tables below show only them (double-click the chart to clear).",
+        "charts, the hot-spot map and the tables below show only them (double-click the chart "
+        "to clear).",
         "info",
     )
 
 left, right = st.columns(2)
 with left:
     st.subheader("Victims by sex and age")
-    summary = analytics.victims(data_versions, times, tuple(focus), bbox, picks)
-    st.plotly_chart(charts.victims_figure(summary), config=config)
+    summary = analytics.victims(data_versions, times, tuple(focus), bbox, picks, cell=cell)
+    st.plotly_chart(
+        analytics.victims_figure(data_versions, times, tuple(focus), bbox, picks, cell=cell),
+        config=config,
+    )
     st.metric("Events with no sex/age breakdown", f"{summary.events_without_breakdown}")
     text.show(
         "Counted as the sources give them; nothing is estimated. Events without any "
@@ -72,7 +91,7 @@ with left:
 with right:
     st.subheader("Who")
     st.plotly_chart(
-        charts.actors_figure(analytics.actors(data_versions, times, tuple(focus), bbox, picks)),
+        analytics.actors_figure(data_versions, times, tuple(focus), bbox, picks, cell=cell),
         config=config,
     )
 
@@ -83,15 +102,24 @@ resolution = left.slider(
     help="6: cells of about 36 km²; each step down is 7 times larger.",
 )  # fmt: skip
 permutations = right.selectbox(
-    "Inference", [0, 99, 999], key=state.INCIDENTS_PERMUTATIONS,
-    format_func=lambda p: "analytic (normal)" if p == 0 else f"{p} permutations",
+    "Permutations (on request)", [99, 999, 9999], index=1, key=state.INCIDENTS_PERMUTATIONS,
+    help="The map shows the analytic (normal) inference at once; a permutation run replaces "
+    "it for these filters when asked.",
 )  # fmt: skip
+run_key = (data_versions, times, tuple(focus), bbox, resolution, permutations, picks)
 try:
-    cells = analytics.hotspots(data_versions, times, tuple(focus), bbox, resolution=resolution,
-                                  permutations=permutations, picks=picks)  # fmt: skip
+    run = right.button("Run the permutation test", key=state.INCIDENTS_RUN_PERMUTATIONS)
+    cells, used = incidents_map.hotspot_cells(run_key, run=run)
     significant = cells[cells["class"] != "not significant"]
-    st.plotly_chart(charts.hotspot_figure(cells), config=config)
-    st.caption(f"{len(significant)} of {len(cells)} cells significant (FDR-corrected).")
+    inference = "analytic (normal)" if used == 0 else f"{used} permutations"
+    st.caption(
+        f"{len(significant)} of {len(cells)} cells significant (FDR-corrected; inference: "
+        f"{inference}). Click a cell to filter the charts to it."
+    )
+    if cells.empty:
+        text.show("No incidents to map with these filters.", "info")
+    else:
+        incidents_map.hotspot_map(cells, cell, (*run_key[:5], used, picks))
     st.dataframe(
         analytics.with_nearest_place(data_versions, significant.head(20)).drop(
             columns=["lat", "lon"]
@@ -106,7 +134,7 @@ try:
     baseline = int(right.number_input("Baseline days", 1, 3650, 60, key=state.INCIDENTS_BASELINE))
     emerging = analytics.change(
         data_versions, times, tuple(focus), bbox, resolution=resolution,
-        recent_days=recent, baseline_days=baseline, picks=picks,
+        recent_days=recent, baseline_days=baseline, picks=picks, cell=cell,
     )  # fmt: skip
     st.dataframe(
         analytics.with_nearest_place(data_versions, emerging.head(20)).drop(columns=["lat", "lon"]),

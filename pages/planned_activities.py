@@ -38,7 +38,7 @@ from humansec.mapview.tools import fresh_group_list
 from humansec.marking import highest_marking
 from humansec.model import ACTIVITY_TYPES, WGS84, LayerKind
 from humansec.tables import to_csv_bytes
-from ui import basemaps, frame, map_tools, plan_form, resources, state, text
+from ui import basemaps, frame, map_tools, plan_context, plan_form, resources, state, text
 
 frame.require_router()
 
@@ -264,3 +264,5 @@ activity_rows = result.activities[[*summary_columns, result.activities.geometry.
 st.dataframe(
     readable_activities(describe_activities(activity_rows)), hide_index=True, key="plan_activities"
 )
+
+plan_context.show(data_versions, plan, plan_geojson)  # context, not conflicts

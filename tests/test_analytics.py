@@ -375,3 +375,36 @@ def test_trend_counts_an_incident_under_each_of_its_focus_areas_and_conflict_eve
     with pytest.raises(SchemaError, match="'conflict_event'"):
         analytics.select(incidents, focus=["battles"])
     assert charts._label("conflict_event") == "Conflict events (no focus area)"
+
+
+def test_permutation_run_reports_progress_and_matches_a_single_run() -> None:
+    frame = _cluster(seed=7)
+    calls: list[tuple[int, int]] = []
+    with_progress = analytics.hotspots(
+        frame, resolution=6, permutations=99, seed=3, progress=lambda d, t: calls.append((d, t))
+    )
+    plain = analytics.hotspots(frame, resolution=6, permutations=99, seed=3)
+    assert with_progress["p_value"].tolist() == plain["p_value"].tolist()
+    total = len(plain)
+    assert len(calls) > 1  # reported in parts, not once at the end
+    assert [t for _, t in calls] == [total] * len(calls)
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[-1] == total and done[0] < total
+
+
+def test_a_cell_table_changes_nothing_but_the_speed() -> None:
+    frame = _cluster(seed=7)
+    cells = analytics.cells_of(frame, 6)
+    table = analytics.CellTable.around(cells.dropna().unique())
+    half = frame.iloc[: len(frame) // 2]  # a subset, as a filter state gives
+    for subset in (frame, half):
+        plain = analytics.hotspots(subset, 6)
+        fast = analytics.hotspots(subset, 6, cells=cells.loc[subset.index], table=table)
+        pd.testing.assert_frame_equal(pd.DataFrame(plain), pd.DataFrame(fast))
+        assert plain.geometry.equals(fast.geometry)
+    permuted = analytics.hotspots(frame, 6, permutations=99, seed=3)
+    fast = analytics.hotspots(frame, 6, permutations=99, seed=3, table=table)
+    assert permuted["p_value"].tolist() == fast["p_value"].tolist()
+    plain_change = analytics.change(frame, 7, 28)
+    fast_change = analytics.change(frame, 7, 28, cells=cells, table=table)
+    pd.testing.assert_frame_equal(pd.DataFrame(plain_change), pd.DataFrame(fast_change))

@@ -11,6 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from humansec import analytics
 from humansec.demo import DEMO_DIR, load_demo
 from humansec.model import LayerKind
 from ui import state
@@ -44,7 +45,7 @@ def test_the_page_draws_every_chart_and_table(page: AppTest) -> None:
     demo = load_demo(DEMO_DIR)[LayerKind.INCIDENT]
     assert _matching(page) == len(demo)
     charts = page.get("plotly_chart")
-    assert len(charts) == 5  # events, fatalities, victims, who, hot spots
+    assert len(charts) == 4  # events, fatalities, victims, who (hot spots: on the map)
     events = json.loads(charts[0].proto.spec)
     assert "Protection of civilians" in {trace["name"] for trace in events["data"]}
     assert events["layout"]["barmode"] == "stack"
@@ -54,6 +55,14 @@ def test_the_page_draws_every_chart_and_table(page: AppTest) -> None:
     assert hot["nearest_place"].str.len().min() > 0
     assert {"recent", "baseline", "p_value", "nearest_place"} <= set(emerging)
     assert emerging["p_value"].is_monotonic_increasing
+    # The page's cached, column-light path gives what the core gives on the whole layer.
+    direct_change = analytics.change(demo, 14, 60, resolution=6).head(20)
+    assert emerging["h3"].tolist() == direct_change["h3"].tolist()
+    assert emerging["recent"].tolist() == direct_change["recent"].tolist()
+    direct_hot = analytics.hotspots(demo, 6)
+    direct_hot = direct_hot[direct_hot["class"] != "not significant"].head(20)
+    assert hot["h3"].tolist() == direct_hot["h3"].tolist()
+    assert hot["count"].tolist() == direct_hot["count"].tolist()
     labels = [w.label for w in page.sidebar.multiselect]
     assert labels == ["Incident focus areas"]
 
@@ -72,9 +81,70 @@ def test_filters_and_the_map_view_narrow_the_incidents(page: AppTest) -> None:
     inside = int((x.between(bbox[0], bbox[2]) & y.between(bbox[1], bbox[3])).sum())
     assert 0 < _matching(page) == inside < len(demo)
     page.radio(key=state.INCIDENTS_FREQ).set_value("M").run()
-    page.selectbox(key=state.INCIDENTS_PERMUTATIONS).set_value(99).run()
     assert not page.exception, page.exception
-    assert len(page.get("plotly_chart")) == 5
+    assert len(page.get("plotly_chart")) == 4
+
+
+def _caption(at: AppTest, pattern: str) -> re.Match[str]:
+    for block in [*at.caption, *at.markdown]:
+        found = re.search(pattern, block.value)
+        if found:
+            return found
+    raise AssertionError(f"no text matching {pattern!r}")
+
+
+def _inference(at: AppTest) -> str:
+    return _caption(at, r"inference: (analytic \(normal\)|\d+ permutations)").group(1)
+
+
+def test_the_permutation_run_is_on_request(page: AppTest) -> None:
+    assert _inference(page) == "analytic (normal)"
+    analytic = page.dataframe[0].value
+    page.selectbox(key=state.INCIDENTS_PERMUTATIONS).set_value(99).run()
+    assert _inference(page) == "analytic (normal)"
+    page.button(key=state.INCIDENTS_RUN_PERMUTATIONS).click().run()
+    assert not page.exception, page.exception
+    assert _inference(page) == "99 permutations"
+    permuted = page.dataframe[0].value
+    # Permutation p-values are multiples of 1/(99+1), doubled: not the analytic ones.
+    assert (
+        set(permuted["h3"]) != set(analytic["h3"])
+        or not (permuted["p_fdr"].to_numpy() == analytic["p_fdr"].to_numpy()).all()
+    )
+    page.run()  # a rerun with the same filters keeps the permutation result
+    assert _inference(page) == "99 permutations"
+
+
+def _total(values: object) -> int:
+    """The sum of a plotly trace's values (a list, or plotly's base64 typed array)."""
+    if isinstance(values, dict):
+        import base64  # noqa: PLC0415
+
+        import numpy as np  # noqa: PLC0415
+
+        return int(np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"]).sum())
+    return int(sum(values))  # type: ignore[call-overload]
+
+
+def test_clicking_a_cell_on_the_hotspot_map_filters_the_charts(page: AppTest) -> None:
+    import h3  # noqa: PLC0415
+
+    demo = load_demo(DEMO_DIR)[LayerKind.INCIDENT]
+    cells = pd.Series([h3.latlng_to_cell(p.y, p.x, 6) for p in demo.geometry])
+    busiest = cells.value_counts().index[0]
+    lat, lon = h3.cell_to_latlng(busiest)
+    page.session_state[state.INCIDENTS_MAP] = {"last_clicked": {"lat": lat, "lng": lon}}
+    page.run()
+    assert not page.exception, page.exception
+    found = _caption(page, r"(\d+) incidents in the H3 cell (\w+) clicked")
+    assert found.group(2) == busiest
+    assert int(found.group(1)) == int((cells == busiest).sum()) > 1
+    events = json.loads(page.get("plotly_chart")[0].proto.spec)
+    assert sum(_total(trace["y"]) for trace in events["data"]) == int(found.group(1))
+    page.button[0].click().run()  # "Clear the map selection"
+    assert not page.exception, page.exception
+    events = json.loads(page.get("plotly_chart")[0].proto.spec)
+    assert sum(_total(trace["y"]) for trace in events["data"]) == len(demo)
 
 
 def test_trend_picks_read_the_selection_event() -> None:

@@ -14,10 +14,13 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from humansec import analytics
-from humansec.analytics.victims import VictimSummary
+from humansec.analytics import charts
+from humansec.analytics.hotspots import Progress
+from humansec.analytics.victims import SEX_AGE_FIELDS, UNKNOWN_FIELD, VictimSummary
 from humansec.model import LayerKind
 from humansec.store import BBox
 from ui import resources
@@ -26,6 +29,11 @@ from ui.resources import Versions
 Times = tuple[pd.Timestamp | None, pd.Timestamp | None]
 Picks = tuple[str, str, tuple[tuple[str, str], ...]] | None
 """Bars picked in the trend chart: (freq, by, ((period ISO date, group), ...)), or None."""
+PermutationKey = tuple[Versions, Times, tuple[str, ...], BBox | None, int, int, Picks]
+"""A filter state of the hot spots: (versions, times, focus, bbox, resolution, permutations,
+picks)."""
+Cell = tuple[int, str] | None
+"""The H3 cell clicked on the hot-spot map: (resolution, cell id), or None."""
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -34,10 +42,45 @@ def _incidents(data_versions: Versions) -> gpd.GeoDataFrame:
     return resources.frames_by_kind(data_versions)[LayerKind.INCIDENT]
 
 
+def incidents(data_versions: Versions) -> gpd.GeoDataFrame:
+    """The store's incidents, shared by the pages (read once per data version; do not modify)."""
+    return _incidents(data_versions)
+
+
 @st.cache_resource(max_entries=8, show_spinner="Placing incidents on H3 cells…")
 def _cells(data_versions: Versions, resolution: int) -> pd.Series:
     """The H3 cell of every stored incident at ``resolution``."""
     return analytics.cells_of(_incidents(data_versions), resolution)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Asking H3 about the cells…")
+def _cell_table(data_versions: Versions, resolution: int) -> analytics.CellTable:
+    """Every cell the stored incidents occupy at ``resolution`` and the ring around them:
+    their neighbours, centres and hexagons, looked up by every filter state after."""
+    return analytics.CellTable.around(_cells(data_versions, resolution).dropna().unique())
+
+
+SELECT_COLUMNS = ("date", "focus_areas", "focus_area")
+"""What ``analytics.select`` reads besides the geometry."""
+TREND_COLUMNS = ("date", "focus_areas", "focus_area", "event_type", "type", "killed")
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _light(data_versions: Versions) -> gpd.GeoDataFrame:
+    """The columns the filters read, and each incident's row position (``_row``)."""
+    frame = _incidents(data_versions)
+    columns = {name: frame[name] for name in SELECT_COLUMNS if name in frame.columns}
+    light = gpd.GeoDataFrame(columns, geometry=frame.geometry, crs=frame.crs)
+    return light.assign(_row=np.arange(len(frame)))
+
+
+def _subset(data_versions: Versions, positions: np.ndarray, names: Sequence[str]) -> pd.DataFrame:
+    """Only the ``names`` columns of the incidents at ``positions`` (no copy of the rest)."""
+    frame = _incidents(data_versions)
+    return pd.DataFrame(
+        {name: frame[name].array.take(positions) for name in names if name in frame.columns},
+        index=frame.index[positions],  # as ``frame.iloc[positions]``: aligned with the cells
+    )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -47,19 +90,26 @@ def _positions(
     focus: tuple[str, ...],
     bbox: BBox | None,
     picks: Picks = None,
+    *,
+    cell: Cell = None,
 ) -> np.ndarray:
-    """Row positions of the incidents that pass the filters (and the picked trend bars)."""
+    """Row positions of the incidents that pass the filters (and the picked trend bars, and
+    the clicked hot-spot cell)."""
+    if cell is not None:
+        positions = _positions(data_versions, times, focus, bbox, picks)
+        resolution, cell_id = cell
+        inside = _cells(data_versions, resolution).iloc[positions].to_numpy() == cell_id
+        return positions[np.asarray(inside, dtype=bool)]
     if picks is not None:
         positions = _positions(data_versions, times, focus, bbox)
         freq, by, bars = picks
-        chosen = _incidents(data_versions).iloc[positions]
+        chosen = _subset(data_versions, positions, TREND_COLUMNS)
         inside = analytics.in_trend_selection(
             chosen, freq, by, [(pd.Timestamp(period), group) for period, group in bars]
         )
         return positions[inside]
-    frame = _incidents(data_versions)
-    chosen = analytics.select(frame.assign(_row=np.arange(len(frame))), since=times[0],
-                              until=times[1], bbox=bbox, focus=focus)  # fmt: skip
+    chosen = analytics.select(_light(data_versions), since=times[0], until=times[1],
+                              bbox=bbox, focus=focus)  # fmt: skip
     return np.asarray(chosen["_row"].to_numpy(), dtype=np.int64)
 
 
@@ -69,9 +119,11 @@ def selected(
     focus: Sequence[str],
     bbox: BBox | None,
     picks: Picks = None,
+    *,
+    cell: Cell = None,
 ) -> gpd.GeoDataFrame:
     """The incidents that pass the filters."""
-    positions = _positions(data_versions, times, tuple(focus), bbox, picks)
+    positions = _positions(data_versions, times, tuple(focus), bbox, picks, cell=cell)
     return _incidents(data_versions).iloc[positions]
 
 
@@ -81,9 +133,11 @@ def count(
     focus: Sequence[str],
     bbox: BBox | None,
     picks: Picks = None,
+    *,
+    cell: Cell = None,
 ) -> int:
     """How many incidents pass the filters."""
-    return len(_positions(data_versions, times, tuple(focus), bbox, picks))
+    return len(_positions(data_versions, times, tuple(focus), bbox, picks, cell=cell))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -95,9 +149,11 @@ def trend(
     *,
     freq: str,
     by: str,
+    cell: Cell = None,
 ) -> pd.DataFrame:
     """``humansec.analytics.trend`` of the filtered incidents."""
-    return analytics.trend(selected(data_versions, times, focus, bbox), freq=freq, by=by)
+    positions = _positions(data_versions, times, focus, bbox, None, cell=cell)
+    return analytics.trend(_subset(data_versions, positions, TREND_COLUMNS), freq=freq, by=by)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -107,9 +163,13 @@ def victims(
     focus: tuple[str, ...],
     bbox: BBox | None,
     picks: Picks = None,
+    *,
+    cell: Cell = None,
 ) -> VictimSummary:
     """``humansec.analytics.victims`` of the filtered incidents."""
-    return analytics.victims(selected(data_versions, times, focus, bbox, picks))
+    positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
+    names = (*SEX_AGE_FIELDS.values(), UNKNOWN_FIELD)
+    return analytics.victims(_subset(data_versions, positions, names))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -119,9 +179,12 @@ def actors(
     focus: tuple[str, ...],
     bbox: BBox | None,
     picks: Picks = None,
+    *,
+    cell: Cell = None,
 ) -> pd.DataFrame:
     """``humansec.analytics.actors`` of the filtered incidents."""
-    return analytics.actors(selected(data_versions, times, focus, bbox, picks), top=15)
+    positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
+    return analytics.actors(_subset(data_versions, positions, ("perpetrator", "killed")), top=15)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Computing hot spots (Gi*)…")
@@ -136,10 +199,45 @@ def hotspots(
     picks: Picks = None,
 ) -> gpd.GeoDataFrame:
     """Gi* cells of the filtered incidents (computed once per filter state, then reused)."""
+    return _hotspots((data_versions, times, focus, bbox, resolution, permutations, picks))
+
+
+def _hotspots(key: PermutationKey, progress: Progress | None = None) -> gpd.GeoDataFrame:
+    data_versions, times, focus, bbox, resolution, permutations, picks = key
     positions = _positions(data_versions, times, focus, bbox, picks)
-    frame = _incidents(data_versions).iloc[positions]
+    frame = _subset(data_versions, positions, ("date",))  # the cells say where
     cells = _cells(data_versions, resolution).iloc[positions]
-    return analytics.hotspots(frame, resolution, permutations, seed=0, cells=cells)
+    return analytics.hotspots(
+        frame, resolution, permutations, seed=0, cells=cells, progress=progress,
+        table=_cell_table(data_versions, resolution),
+    )  # fmt: skip
+
+
+MAX_PERMUTATION_RUNS = 8
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _permutation_runs() -> dict[PermutationKey, gpd.GeoDataFrame]:
+    """The permutation runs asked for, by filter state (shared by the sessions; a few)."""
+    return {}
+
+
+def run_permutations(key: PermutationKey, progress: Progress) -> gpd.GeoDataFrame:
+    """Run Gi* with permutations for the filter state ``key`` (telling ``progress``), keep it.
+
+    Not an ``st.cache_*`` function, so that it can update the page's progress bar.
+    """
+    result = _hotspots(key, progress)
+    runs = _permutation_runs()
+    runs[key] = result
+    while len(runs) > MAX_PERMUTATION_RUNS:
+        del runs[next(iter(runs))]
+    return result
+
+
+def permutation_run(key: PermutationKey) -> gpd.GeoDataFrame | None:
+    """The permutation run of the filter state ``key``, if one was asked for."""
+    return _permutation_runs().get(key)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -153,21 +251,83 @@ def change(
     recent_days: int,
     baseline_days: int,
     picks: Picks = None,
+    cell: Cell = None,
 ) -> gpd.GeoDataFrame:
     """Recent against baseline per H3 cell of the filtered incidents."""
-    positions = _positions(data_versions, times, focus, bbox, picks)
-    frame = _incidents(data_versions).iloc[positions]
+    positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
+    frame = _subset(data_versions, positions, ("date",))  # the cells say where
     cells = _cells(data_versions, resolution).iloc[positions]
     # The windows end at the last incident shown (the date filter can reach further).
-    return analytics.change(frame, recent_days, baseline_days, resolution=resolution, cells=cells)
+    return analytics.change(
+        frame, recent_days, baseline_days, resolution=resolution, cells=cells,
+        table=_cell_table(data_versions, resolution),
+    )  # fmt: skip
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _places(data_versions: Versions) -> gpd.GeoDataFrame:
+    """The populated places (shared; ``frames_by_kind`` hands out a copy of every layer)."""
+    return resources.frames_by_kind(data_versions)[LayerKind.POPULATION]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _nearest(
+    data_versions: Versions, lats: tuple[float, ...], lons: tuple[float, ...]
+) -> pd.DataFrame:
+    return analytics.nearest_place(np.array(lats), np.array(lons), _places(data_versions))
 
 
 def with_nearest_place(data_versions: Versions, cells: gpd.GeoDataFrame) -> pd.DataFrame:
     """``cells`` (a few rows) as a table with the nearest populated place of each centre."""
-    places = resources.frames_by_kind(data_versions)[LayerKind.POPULATION]
-    near = analytics.nearest_place(cells["lat"].to_numpy(), cells["lon"].to_numpy(), places)
+    near = _nearest(data_versions, tuple(cells["lat"].tolist()), tuple(cells["lon"].tolist()))
     table = pd.DataFrame(cells.drop(columns="geometry")).reset_index(drop=True)
     return pd.concat([table, near], axis=1)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def trend_figure(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    *,
+    freq: str,
+    by: str,
+    cell: Cell,
+    value: str,
+    title: str,
+) -> go.Figure:
+    """``charts.trend_figure`` of ``trend`` (made once per filter state; not modified)."""
+    table = trend(data_versions, times, focus, bbox, freq=freq, by=by, cell=cell)
+    return charts.trend_figure(table, value, title)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def victims_figure(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    picks: Picks = None,
+    *,
+    cell: Cell = None,
+) -> go.Figure:
+    """``charts.victims_figure`` of ``victims`` (made once per filter state)."""
+    return charts.victims_figure(victims(data_versions, times, focus, bbox, picks, cell=cell))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def actors_figure(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    picks: Picks = None,
+    *,
+    cell: Cell = None,
+) -> go.Figure:
+    """``charts.actors_figure`` of ``actors`` (made once per filter state)."""
+    return charts.actors_figure(actors(data_versions, times, focus, bbox, picks, cell=cell))
 
 
 def trend_picks(event: object, table: pd.DataFrame, freq: str, by: str) -> Picks:

@@ -102,3 +102,12 @@ INCIDENTS_PERMUTATIONS: Final = "incidents_permutations"
 INCIDENTS_RECENT: Final = "incidents_recent_days"
 INCIDENTS_BASELINE: Final = "incidents_baseline_days"
 INCIDENTS_TREND_CHART: Final = "incidents_trend_chart"
+INCIDENTS_MAP: Final = "incidents_hotspot_map"  # the hot-spot map's component value
+INCIDENTS_CELL: Final = "incidents_cell"  # (resolution, h3) clicked on the hot-spot map
+INCIDENTS_SEEN_CLICK: Final = "incidents_seen_click"  # the last map click acted on
+INCIDENTS_PERMUTED: Final = "incidents_permuted"  # the filter states with a permutation run
+INCIDENTS_RUN_PERMUTATIONS: Final = "incidents_run_permutations"
+BRIEF_ANALYSES: Final = "brief_analyses"  # incident charts added to the PDF / PPTX
+# Planned activities: incidents near each activity (context)
+PLAN_CONTEXT_KM: Final = "plan_context_km"
+PLAN_CONTEXT_DAYS: Final = "plan_context_days"

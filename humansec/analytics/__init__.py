@@ -4,9 +4,10 @@ Pure functions over incident GeoDataFrames in EPSG:4326 (the humansec incident s
 app layer caches them. Nothing here imports streamlit.
 """
 
-from humansec.analytics._common import NOT_GIVEN, cells_of
+from humansec.analytics._common import NOT_GIVEN, CellTable, cells_of
 from humansec.analytics.actors import actors
 from humansec.analytics.change import CHANGE_COLUMNS, change
+from humansec.analytics.context import context_table, incidents_near
 from humansec.analytics.hotspots import CLASSES, HOTSPOT_COLUMNS, hotspots
 from humansec.analytics.places import nearest_place
 from humansec.analytics.select import select
@@ -20,12 +21,15 @@ __all__ = [
     "FREQS",
     "HOTSPOT_COLUMNS",
     "NOT_GIVEN",
+    "CellTable",
     "VictimSummary",
     "actors",
     "cells_of",
     "change",
+    "context_table",
     "hotspots",
     "in_trend_selection",
+    "incidents_near",
     "nearest_place",
     "select",
     "trend",

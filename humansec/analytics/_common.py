@@ -6,6 +6,7 @@ from collections.abc import Collection, Sequence
 
 import geopandas as gpd
 import h3
+import h3.api.numpy_int as h3i
 import numpy as np
 import pandas as pd
 import shapely
@@ -99,11 +100,78 @@ def cell_polygons(cells: Sequence[str]) -> np.ndarray:
     return np.asarray(shapely.polygons(rings))
 
 
-def cell_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
+class CellTable:
+    """What H3 says about a set of cells, asked once and looked up by array afterwards.
+
+    For each cell (sorted, as integers): its disk of radius 1 (itself and its neighbours,
+    ``0`` padding for a pentagon's missing sixth), its centre and its hexagon. A caller that
+    analyses many subsets of the same incidents (one per filter state) makes one table of all
+    their cells and the ring around them, and every analysis then avoids a Python call per
+    cell. Cells missing from the table are asked of H3 as they come.
+    """
+
+    def __init__(self, cells: Sequence[str] | np.ndarray) -> None:
+        ints = np.unique(_as_ints(cells))
+        disks = np.zeros((len(ints), 7), dtype=np.uint64)
+        for row, cell in enumerate(ints.tolist()):
+            disk = h3i.grid_disk(cell, 1)
+            disks[row, : len(disk)] = disk
+        self.ints = ints
+        self.disks = disks
+        centres = [h3.cell_to_latlng(h3.int_to_str(c)) for c in ints.tolist()]
+        self.lat = np.array([lat for lat, _ in centres], dtype=float)
+        self.lon = np.array([lon for _, lon in centres], dtype=float)
+        self.polygons = cell_polygons([h3.int_to_str(c) for c in ints.tolist()])
+
+    @classmethod
+    def around(cls, cells: Sequence[str] | np.ndarray) -> CellTable:
+        """A table of ``cells`` and of the ring of cells around them."""
+        inner = cls(cells)
+        ring = np.setdiff1d(np.unique(inner.disks[inner.disks != 0]), inner.ints)
+        return cls(np.concatenate([inner.ints, ring])) if len(ring) else inner
+
+    def find(self, cells: np.ndarray) -> np.ndarray:
+        """Row of each cell (integers) in the table, -1 where it is not in it."""
+        if len(self.ints) == 0:
+            return np.full(len(cells), -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.ints, cells), len(self.ints) - 1)
+        return np.where(self.ints[pos] == cells, pos, -1).astype(np.int64)
+
+
+def _as_ints(cells: Sequence[str] | np.ndarray) -> np.ndarray:
+    values = np.asarray(cells)
+    if values.dtype == np.uint64:
+        return values
+    return np.array([h3.str_to_int(str(cell)) for cell in values.tolist()], dtype=np.uint64)
+
+
+def disks_of(cells: np.ndarray, table: CellTable | None = None) -> np.ndarray:
+    """The (n, 7) disks of radius 1 of ``cells`` (integers), 0 padding (see ``CellTable``)."""
+    out = np.zeros((len(cells), 7), dtype=np.uint64)
+    rows = table.find(cells) if table is not None else np.full(len(cells), -1)
+    known = rows >= 0
+    if table is not None:
+        out[known] = table.disks[rows[known]]
+    for i in np.flatnonzero(~known).tolist():
+        disk = h3i.grid_disk(int(cells[i]), 1)
+        out[i, : len(disk)] = disk
+    return out
+
+
+def cell_frame(table: pd.DataFrame, cells_table: CellTable | None = None) -> gpd.GeoDataFrame:
     """``table`` (with an ``h3`` column) as hexagons in EPSG:4326, with the cell centres."""
     cells = table["h3"].astype(str).tolist()
-    centres = [h3.cell_to_latlng(cell) for cell in cells]
     out = table.copy()
+    rows = (
+        cells_table.find(_as_ints(cells))
+        if cells_table is not None and cells
+        else np.full(len(cells), -1, dtype=np.int64)
+    )
+    if len(cells) and (rows >= 0).all() and cells_table is not None:
+        out["lat"] = cells_table.lat[rows]
+        out["lon"] = cells_table.lon[rows]
+        return gpd.GeoDataFrame(out, geometry=cells_table.polygons[rows], crs=WGS84)
+    centres = [h3.cell_to_latlng(cell) for cell in cells]
     out["lat"] = [lat for lat, _ in centres]
     out["lon"] = [lon for _, lon in centres]
     return gpd.GeoDataFrame(out, geometry=cell_polygons(cells), crs=WGS84)

@@ -15,7 +15,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from humansec.analytics._common import bh_fdr, cell_frame, cells_of, check_resolution, utc_naive
+from humansec.analytics._common import (
+    CellTable,
+    bh_fdr,
+    cell_frame,
+    cells_of,
+    check_resolution,
+    utc_naive,
+)
 from humansec.errors import SchemaError
 
 CHANGE_COLUMNS = ("h3", "recent", "baseline", "expected", "ratio", "p_value", "p_fdr")
@@ -36,13 +43,15 @@ def change(
     resolution: int = 6,
     end: pd.Timestamp | None = None,
     cells: pd.Series | None = None,
+    table: CellTable | None = None,
 ) -> gpd.GeoDataFrame:
     """Recent against baseline counts per H3 cell, most significant increase first.
 
     The recent window is the ``recent_days`` up to ``end`` (default: the latest incident's
     time), the baseline the ``baseline_days`` before it. ``expected`` is the baseline count
     scaled to the recent window's length; ``ratio`` is ``recent / expected`` (inf where the
-    baseline is 0). Cells with no event in either window are not listed.
+    baseline is 0). Cells with no event in either window are not listed. ``cells`` and
+    ``table``: the incidents' H3 cells and a ``CellTable`` of them, when the caller has them.
     """
     recent_days = _positive_days("recent_days", recent_days)
     baseline_days = _positive_days("baseline_days", baseline_days)
@@ -64,17 +73,17 @@ def change(
     start = split - pd.Timedelta(days=baseline_days)
     recent = (dates > split) & (dates <= stop)
     baseline = (dates > start) & (dates <= split)
-    table = pd.DataFrame(
+    counts = pd.DataFrame(
         {
             "h3": cells.astype(object).to_numpy(),
             "recent": recent.to_numpy().astype("int64"),
             "baseline": baseline.to_numpy().astype("int64"),
         }
     )
-    table = table[(table["recent"] + table["baseline"]) > 0]
-    if table.empty:
+    counts = counts[(counts["recent"] + counts["baseline"]) > 0]
+    if counts.empty:
         return cell_frame(empty)
-    grouped = table.groupby("h3", sort=True)[["recent", "baseline"]].sum().reset_index()
+    grouped = counts.groupby("h3", sort=True)[["recent", "baseline"]].sum().reset_index()
     from scipy.stats import binom  # noqa: PLC0415 -- heavy import, only needed here
 
     share = recent_days / (recent_days + baseline_days)
@@ -90,4 +99,4 @@ def change(
     grouped = grouped.sort_values(
         ["p_value", "recent", "h3"], ascending=[True, False, True]
     ).reset_index(drop=True)
-    return cell_frame(grouped[list(CHANGE_COLUMNS)])
+    return cell_frame(grouped[list(CHANGE_COLUMNS)], table)

@@ -19,6 +19,7 @@ from humansec.conflicts.inputs import protected_features
 from humansec.conflicts.rules import load_rules
 from humansec.conflicts.summary import summarise
 from humansec.errors import ConfigurationError, choices
+from humansec.export import analysis
 from humansec.export.formats import TABLE_FORMATS, pptx_bytes, table_bytes
 from humansec.export.furniture import Bounds, Furniture, make_furniture
 from humansec.export.html import product_html
@@ -169,6 +170,7 @@ def export_product(
     moment: dt.datetime | None = None,
     table: str = "conflicts",
     grid: str = "latlon",
+    analyses: Sequence[str] = (),
 ) -> bytes:
     """Return the briefing product of ``frames`` as the bytes of one file.
 
@@ -204,6 +206,9 @@ def export_product(
     grid
         The coordinate grid drawn: ``latlon`` (default) or ``mgrs`` (UTM zones, 100 km
         squares and their labels such as ``34U FE``).
+    analyses
+        For PDF and PPTX: incident charts added after the map (``analysis.ANALYSES``:
+        ``trend``, ``victims``, ``hotspots``), from the incidents shown in the area.
 
     """
     if fmt not in PRODUCT_FORMATS + TABLE_FORMATS:
@@ -221,6 +226,17 @@ def export_product(
         classification=classification, settings=settings, conflicts=conflicts, moment=moment,
         grid=grid,
     )  # fmt: skip
+    analyses = analysis.check_analyses(analyses)
+    figures = (
+        analysis.figures(
+            _in_view(shown[LayerKind.INCIDENT], furniture.bounds)
+            if LayerKind.INCIDENT in shown
+            else None,
+            analyses,
+        )
+        if analyses and fmt in {"pdf", "pptx"}
+        else []
+    )
     if fmt in TABLE_FORMATS:
         if table == "layers":
             return layers_table(shown, furniture, fmt=fmt)
@@ -232,9 +248,11 @@ def export_product(
         raise ConfigurationError(msg)
     html, page = page_html(shown, furniture, fmt=fmt, size=size)
     if fmt == "pdf":
-        return renderer.pdf(html, page)
+        pdf = renderer.pdf(html, page)
+        return analysis.add_to_pdf(pdf, renderer, figures, furniture, page) if figures else pdf
     if fmt == "pptx":
-        return pptx_bytes(renderer.png(html, page), furniture)
+        pptx = pptx_bytes(renderer.png(html, page), furniture)
+        return analysis.add_to_pptx(pptx, renderer, figures, furniture) if figures else pptx
     return renderer.png(html, page)
 
 
