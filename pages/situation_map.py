@@ -16,6 +16,7 @@ from humansec.mapview import (
     build_layer_control,
     status_legend,
 )
+from humansec.mapview.first_view import first_view, settled_view
 from humansec.mapview.framing import FillFrame, home_view
 from humansec.mapview.tools import fresh_group_list, measure_control
 from humansec.model import FOCUS_AREA_TITLES, KIND_SPECS, FocusArea, LayerKind
@@ -63,13 +64,16 @@ if LayerKind.ACTIVITY in kinds:
     ]
 # The operation area, else the activities' extent: never the extent of the largest layer.
 home = home_view(operation_area=settings.operation_area, activities=frames[LayerKind.ACTIVITY])
+# The layers are built for this view until the map leaves it: the map's first report of its
+# view then brings the same layers, not a second copy to draw (humansec/mapview/first_view.py).
+opening = first_view(home.center, home.zoom())
 
 
 @st.fragment
 def map_section() -> None:
     """The map and what the last click hit; reruns alone when the map is panned or clicked."""
     last = st.session_state.get(state.MAP_COMPONENT) or {}
-    view = MapView.from_component(last).snapped()
+    view = settled_view(MapView.from_component(last), opening)
     try:
         base = build_base_map(
             center=home.center,
@@ -96,7 +100,7 @@ def map_section() -> None:
             groups = [*groups, *activity_status_groups(checked_activities)]
         if mgrs_grid:
             grid_view = (view.bounds, view.zoom) if view.bounds and view.zoom else None
-            groups = [map_tools.grid_layer(*(grid_view or (home.bounds, home.zoom()))), *groups]
+            groups = [map_tools.grid_layer(*(grid_view or (opening.bounds, opening.zoom))), *groups]
     except HumansecError as error:
         text.show(error)
         return
