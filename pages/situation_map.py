@@ -131,4 +131,6 @@ counts = pd.DataFrame(
         "features stored": [len(frames[kind]) for kind in shown],
     }
 )
-st.dataframe(counts, hide_index=True, key="situation_counts")
+# A static table, not st.dataframe: the data grid's code and layout cost the first drawn map
+# about a third of a second (benchmarks/README.md, issue 10), for six rows.
+st.table(counts.set_index("layer"))
