@@ -16,7 +16,7 @@ from humansec.mapview import (
     build_layer_control,
     status_legend,
 )
-from humansec.mapview.first_view import first_view, settled_view
+from humansec.mapview.first_view import ReportAfterBasemap, first_view, settled_view
 from humansec.mapview.framing import FillFrame, home_view
 from humansec.mapview.tools import fresh_group_list, measure_control
 from humansec.model import FOCUS_AREA_TITLES, KIND_SPECS, FocusArea, LayerKind
@@ -86,6 +86,7 @@ def map_section() -> None:
             basemap=basemap,
         )
         base.add_child(FillFrame())
+        base.add_child(ReportAfterBasemap())
         base.add_child(measure_control(STREAMLIT_ASSET_PREFIX))
         groups = resources.map_layers(
             data_versions,

@@ -6,8 +6,9 @@ import math
 
 import pytest
 
-from humansec.mapview import MapView
-from humansec.mapview.first_view import first_view, settled_view
+from humansec.mapview import MapView, build_base_map
+from humansec.mapview.first_view import ReportAfterBasemap, first_view, settled_view
+from humansec.model import LayerKind
 
 
 def _pixels_across(bounds: tuple[float, float, float, float], zoom: int) -> tuple[float, float]:
@@ -59,3 +60,17 @@ def test_leaving_the_first_view_gives_the_snapped_reported_view() -> None:
     panned = MapView((east - 1.0, 53.8, east + 1.0, 54.8), 8)
     assert settled_view(panned, first) == panned.snapped()
     assert settled_view(panned, first) != first
+
+
+def test_reports_wait_for_the_basemap_in_the_map_script() -> None:
+    fmap = build_base_map(
+        center=(54.3, 23.2), zoom=8, asset_prefix="v/", kinds_shown=[LayerKind.POPULATION]
+    )
+    fmap.add_child(ReportAfterBasemap())
+    html = fmap.get_root().render()
+    script = html[html.index("L.Humansec.basemap(") :]
+    # The basemap (which sets the promise) comes first; the wrapper waits on it, with a limit.
+    assert "S.setComponentValue = function (value)" in script
+    assert f"}})({fmap.get_name()});" in script
+    assert f"setTimeout(release, {ReportAfterBasemap.HOLD_MS})" in script
+    assert "map._hsBasemapLoaded = fetch(url)" in html

@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import math
 
+from branca.element import MacroElement
+from jinja2 import Template
+
 from humansec.mapview.builder import MapView
 
 COVER_PX = (2560, 1600)
@@ -91,3 +94,47 @@ def settled_view(reported: MapView, first: MapView) -> MapView:
         if inside:
             return first
     return reported.snapped()
+
+
+class ReportAfterBasemap(MacroElement):
+    """Holds the live map's reports to Streamlit until the countries basemap is drawn.
+
+    streamlit-folium reports the map's view as soon as the map exists, before the basemap has
+    even been fetched; the page's rerun that follows then competes with the basemap's parsing
+    and drawing for the browser's one main thread. This element (in the map's script, which
+    runs before streamlit-folium's ``initComponent``) wraps ``Streamlit.setComponentValue``:
+    until the basemap is on the map and painted (or for at most ``HOLD_MS``), the latest value
+    is held, then sent. Nothing is lost: each value is the map's whole state (view, last
+    click, drawings), so a click in that time arrives with the held report.
+    """
+
+    HOLD_MS = 4000
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function (map) {"
+        "  var S = window.Streamlit;"
+        "  if (!S || typeof S.setComponentValue !== 'function' || S.hsHeld) { return; }"
+        "  var send = S.setComponentValue, held = null, open = false;"
+        "  S.hsHeld = true;"
+        "  function release() {"
+        "    if (open) { return; }"
+        "    open = true;"
+        "    if (held) { var value = held[0]; held = null; send.call(S, value); }"
+        "  }"
+        "  S.setComponentValue = function (value) {"
+        "    if (open) { return send.call(S, value); }"
+        "    held = [value];"
+        "  };"
+        "  function painted() {"
+        "    requestAnimationFrame(function () { setTimeout(release, 0); });"
+        "  }"
+        "  Promise.resolve(map._hsBasemapLoaded).then(painted, painted);"
+        "  setTimeout(release, {{ this.hold_ms }});"
+        "})({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ReportAfterBasemap"
+        self.hold_ms = int(self.HOLD_MS)
