@@ -461,14 +461,16 @@ def run_scenario(browser: Browser, name: str, folder: Path, repeats: int) -> dic
             load_once(context, server.url, reruns=False, path=PLANNED_PATH)
         context.close()
         cold, warm, planned = [], [], []
+        load: list[float] = []  # the 1-minute load average after each repeat (shared machine)
         for index in range(repeats):
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             cold.append(load_once(context, server.url, reruns=not floor, drawn=drawn))
             warm.append(load_once(context, server.url, reruns=False, drawn=drawn))
             context.close()
+            load.append(os.getloadavg()[0])
             line = (
                 f"  {name} #{index + 1}: first map {cold[-1]['first_map_s']:.2f} s cold cache, "
-                f"{warm[-1]['first_map_s']:.2f} s warm cache"
+                f"{warm[-1]['first_map_s']:.2f} s warm cache (load average {load[-1]:.1f})"
             )
             if not floor:  # a fresh context again: a cold HTTP cache, like ``cold``
                 context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -485,6 +487,7 @@ def run_scenario(browser: Browser, name: str, folder: Path, repeats: int) -> dic
         "cold_cache": cold,
         "warm_cache": warm,
         "planned_cold_cache": planned,
+        "load_average": load,
         "summary": summarise(cold, warm, planned),
     }
 

@@ -16,6 +16,7 @@ from humansec.mapview import (
     build_layer_control,
     status_legend,
 )
+from humansec.mapview.first_view import ReportAfterBasemap, first_view, settled_view
 from humansec.mapview.framing import FillFrame, home_view
 from humansec.mapview.tools import fresh_group_list, measure_control
 from humansec.model import KIND_SPECS, LayerKind
@@ -57,13 +58,16 @@ if LayerKind.ACTIVITY in kinds:
     ]
 # The operation area, else the activities' extent: never the extent of the largest layer.
 home = home_view(operation_area=settings.operation_area, activities=frames[LayerKind.ACTIVITY])
+# The layers are built for this view until the map leaves it: the map's first report of its
+# view then brings the same layers, not a second copy to draw (humansec/mapview/first_view.py).
+opening = first_view(home.center, home.zoom())
 
 
 @st.fragment
 def map_section() -> None:
     """The map and what the last click hit; reruns alone when the map is panned or clicked."""
     last = st.session_state.get(state.MAP_COMPONENT) or {}
-    view = MapView.from_component(last).snapped()
+    view = settled_view(MapView.from_component(last), opening)
     try:
         base = build_base_map(
             center=home.center,
@@ -76,6 +80,7 @@ def map_section() -> None:
             basemap=basemap,
         )
         base.add_child(FillFrame())
+        base.add_child(ReportAfterBasemap())
         base.add_child(measure_control(STREAMLIT_ASSET_PREFIX))
         groups = resources.map_layers(
             data_versions,
@@ -90,7 +95,7 @@ def map_section() -> None:
             groups = [*groups, *activity_status_groups(checked_activities)]
         if mgrs_grid:
             grid_view = (view.bounds, view.zoom) if view.bounds and view.zoom else None
-            groups = [map_tools.grid_layer(*(grid_view or (home.bounds, home.zoom()))), *groups]
+            groups = [map_tools.grid_layer(*(grid_view or (opening.bounds, opening.zoom))), *groups]
     except HumansecError as error:
         text.show(error)
         return
@@ -121,4 +126,6 @@ counts = pd.DataFrame(
         "features stored": [len(frames[kind]) for kind in shown],
     }
 )
-st.dataframe(counts, hide_index=True, key="situation_counts")
+# A static table, not st.dataframe: the data grid's code and layout cost the first drawn map
+# about a third of a second (benchmarks/README.md, issue 10), for six rows.
+st.table(counts.set_index("layer"))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 import streamlit as st
@@ -61,6 +62,11 @@ def population_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return start(tmp_path, monkeypatch)
 
 
+def situation_counts(app: AppTest) -> pd.DataFrame:
+    """The situation map's table of features shown and stored per layer, indexed by layer."""
+    return app.table[0].value
+
+
 def test_situation_map_page_runs(app: AppTest) -> None:
     assert not app.exception, app.exception
     assert app.title[0].value == "Situation map"
@@ -77,16 +83,16 @@ def test_situation_map_page_runs(app: AppTest) -> None:
 
 
 def test_situation_map_filters_change_counts(app: AppTest) -> None:
-    counts = app.dataframe[0].value.set_index("layer")
+    counts = situation_counts(app)
     assert counts.loc["Incidents", "features shown"] > 100
     app.sidebar.multiselect[1].set_value(["crsv"]).run()
     assert not app.exception, app.exception
-    filtered = app.dataframe[0].value.set_index("layer")
+    filtered = situation_counts(app)
     assert (
         0 < filtered.loc["Incidents", "features shown"] < counts.loc["Incidents", "features shown"]
     )
     app.sidebar.multiselect[0].set_value(["population"]).run()
-    assert list(app.dataframe[0].value["layer"]) == ["Population centres"]
+    assert list(situation_counts(app).index) == ["Population centres"]
 
 
 def planner(app: AppTest) -> AppTest:
@@ -178,7 +184,7 @@ def test_pages_run_on_a_store_without_activities(population_only: AppTest) -> No
     assert not app.exception, app.exception
     banner = next(m.value for m in app.markdown if "humansec-banner" in m.value)
     assert ">NATO RESTRICTED<" in banner  # no exercise data: no EXERCISE marking
-    counts = app.dataframe[0].value.set_index("layer")
+    counts = situation_counts(app)
     assert counts.loc["Population centres", "features shown"] == 1
     page = planner(app)
     assert statuses(page) == {"Red": 0, "Amber": 0, "Green": 0}
@@ -285,10 +291,10 @@ def test_situation_map_starts_recent_and_steps_through_time(app: AppTest) -> Non
     first, last = app.sidebar.date_input[0].value
     assert (last - first).days >= 89  # ninety days up to the newest incident, and what is planned
     assert app.sidebar.toggle(key="map_mgrs_grid").value is True
-    shown = app.dataframe[0].value.set_index("layer").loc["Incidents", "features shown"]
+    shown = situation_counts(app).loc["Incidents", "features shown"]
     app.sidebar.toggle(key="time_step").set_value(True).run()
     assert not app.exception, app.exception
-    week = app.dataframe[0].value.set_index("layer").loc["Incidents", "features shown"]
+    week = situation_counts(app).loc["Incidents", "features shown"]
     assert 0 <= week < shown  # seven days up to the slider's day
     assert any(c.value.startswith("Showing ") for c in app.sidebar.caption)
     cursor = app.sidebar.slider(key="time_cursor").value

@@ -224,7 +224,8 @@ RUNTIME_JS = r"""
         style: style, interactive: false,
         renderer: L.canvas({ pane: "hsBasemap", padding: 0.5 })
       }).addTo(map);
-      fetch(url).then(function (response) {
+      // Settled (either way) once the countries are on the map: see first_view.py.
+      map._hsBasemapLoaded = fetch(url).then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.json();
       }).then(function (geojson) { layer.addData(geojson); }).catch(function (error) {
