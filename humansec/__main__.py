@@ -36,7 +36,7 @@ from humansec.conflicts.rule_versions import active_rules_path
 from humansec.errors import ConfigurationError, HumansecError, SchemaError, choices
 from humansec.model import PROTECTED_KINDS, WGS84, LayerKind
 from humansec.settings import load_settings
-from humansec.store import open_store
+from humansec.store import open_store, store_location
 
 
 def _layers(args: argparse.Namespace) -> int:
@@ -246,7 +246,7 @@ def _ingest(args: argparse.Namespace) -> int:
             map_values=_value_maps(args.value),
         ),
         staging_root=settings.data_dir / "staging",
-        store_path=settings.store_path,
+        store_path=store_location(settings),
         meta=UploadMeta(
             title=args.name or path.stem,
             classification=classification,
