@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 import time
+
 import geopandas as gpd
 import numpy as np
 

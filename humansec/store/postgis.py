@@ -43,6 +43,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import shapely
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from humansec.errors import StoreError, choices
 from humansec.model import WGS84, LayerKind, conform, parse_kind
@@ -376,13 +377,13 @@ class PostGISStore(LayerStore):
         """Return this thread's connection (opened, or reopened after a broken one)."""
         conn = self._local.connection
         if conn is None or conn.closed or conn.broken:
-            conn = psycopg.connect(
-                self.url,
-                autocommit=True,
-                connect_timeout=10,
-                options="-c TimeZone=UTC -c DateStyle=ISO",
-                application_name="humansec",
-            )
+            params = conninfo_to_dict(self.url)
+            # Keep the URL's own options (e.g. -csearch_path=...): add to them.
+            options = f"{params.get('options') or ''} -c TimeZone=UTC -c DateStyle=ISO".strip()
+            params.update(options=options, autocommit=True)
+            params.setdefault("connect_timeout", 10)
+            params.setdefault("application_name", "humansec")
+            conn = psycopg.connect(**params)
             self._local.connection = conn
             with self._opened_lock:
                 self._opened[:] = [c for c in self._opened if not c.closed]
