@@ -130,6 +130,11 @@ class Settings:
         """The embedded GeoPackage that holds the layers."""
         return self.data_dir / "humansec.gpkg"
 
+    @property
+    def audit_location(self) -> Path | str:
+        """Where the audit trail is kept: the PostGIS store's URL when set, else ``data_dir``."""
+        return self.store_url or self.data_dir
+
 
 ENVIRONMENT_VARIABLES: Mapping[str, str] = {
     "data_dir": "HUMANSEC_DATA_DIR",

@@ -38,7 +38,7 @@ def record_event(
 ) -> dict[str, object]:
     """Append an entry for ``user`` to the audit trail."""
     return audit.record(
-        settings.data_dir,
+        settings.audit_location,
         action=action,
         actor=user.audit_identity(),
         who=user.label,

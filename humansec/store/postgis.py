@@ -30,7 +30,7 @@ import json
 import secrets
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -43,7 +43,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import shapely
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from humansec.errors import StoreError, choices
 from humansec.model import WGS84, LayerKind, conform, parse_kind
@@ -66,12 +66,14 @@ _T = TypeVar("_T")
 
 CATALOGUE_TABLE = "hs_catalogue"
 AUDIT_TABLE = "hs_audit"
+AUDIT_HEAD_TABLE = "hs_audit_head"
 MIGRATIONS_TABLE = "hs_schema_migrations"
 MAX_IDENTIFIER_BYTES = 63
 """PostgreSQL truncates longer names; a column name this long is refused."""
 _LOCK_NAMESPACE = 0x6873  # "hs": the first key of every advisory lock humansec takes
 _MIGRATION_LOCK = 1
-_OWN_TABLES = frozenset({CATALOGUE_TABLE, AUDIT_TABLE, MIGRATIONS_TABLE})
+_OWN_TABLES = frozenset({CATALOGUE_TABLE, AUDIT_TABLE, AUDIT_HEAD_TABLE, MIGRATIONS_TABLE})
+_AUDIT_LOCK = 2
 _COPY_CHUNK = 1 << 20
 
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
@@ -104,6 +106,11 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             line text NOT NULL
         );
         COMMENT ON TABLE {AUDIT_TABLE} IS 'humansec audit trail (append-only, hash-chained)';
+        CREATE TABLE {AUDIT_HEAD_TABLE} (
+            only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+            seq bigint NOT NULL,
+            hash text NOT NULL
+        );
         """,
     ),
 )
@@ -319,7 +326,7 @@ class PostGISStore(LayerStore):
                     source=meta.source,
                     licence=meta.licence,
                     classification=meta.classification,
-                    created_at=datetime.now(UTC),
+                    created_at=meta.created_at or datetime.now(UTC),
                     feature_count=len(conformed),
                     exercise=bool(meta.exercise),
                     provenance=json.dumps(dict(meta.provenance), default=str, sort_keys=True),
@@ -371,6 +378,91 @@ class PostGISStore(LayerStore):
         """Every catalogue event, in the order they were appended."""
         return self._guard("read the catalogue", _catalogue_rows)
 
+    # -- the audit trail (``humansec.audit`` calls these for a PostGIS store) ---------------
+
+    def append_audit(
+        self, make: Callable[[Mapping[str, object] | None], Mapping[str, object]]
+    ) -> dict[str, object]:
+        """Append ``make(last entry or None)`` to the audit trail, one writer at a time.
+
+        ``make`` returns the new entry with its ``seq`` and ``hash`` (see ``humansec.audit``).
+        """
+
+        def append(conn: psycopg.Connection[Any]) -> dict[str, object]:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_NAMESPACE, _AUDIT_LOCK))
+                row = conn.execute(
+                    sql.SQL("SELECT line FROM {} ORDER BY seq DESC LIMIT 1").format(
+                        sql.Identifier(AUDIT_TABLE)
+                    )
+                ).fetchone()
+                entry = dict(make(json.loads(row[0]) if row else None))
+                conn.execute(
+                    sql.SQL("INSERT INTO {} (seq, hash, line) VALUES (%s, %s, %s)").format(
+                        sql.Identifier(AUDIT_TABLE)
+                    ),
+                    (entry["seq"], entry["hash"], json.dumps(entry, ensure_ascii=False)),
+                )
+                conn.execute(
+                    sql.SQL(
+                        "INSERT INTO {} (seq, hash) VALUES (%s, %s) ON CONFLICT (only_row) "
+                        "DO UPDATE SET seq = excluded.seq, hash = excluded.hash"
+                    ).format(sql.Identifier(AUDIT_HEAD_TABLE)),
+                    (entry["seq"], entry["hash"]),
+                )
+            return entry
+
+        return self._guard("record in the audit trail", append, retry=False)
+
+    def audit_lines(self) -> tuple[list[str], tuple[int, str] | None]:
+        """The audit trail's lines (JSON, oldest first) and its head (last seq and hash)."""
+
+        def read(conn: psycopg.Connection[Any]) -> tuple[list[str], tuple[int, str] | None]:
+            with conn.transaction():  # one snapshot for the lines and the head
+                lines = conn.execute(
+                    sql.SQL("SELECT line FROM {} ORDER BY seq").format(sql.Identifier(AUDIT_TABLE))
+                ).fetchall()
+                head = conn.execute(
+                    sql.SQL("SELECT seq, hash FROM {}").format(sql.Identifier(AUDIT_HEAD_TABLE))
+                ).fetchone()
+            return [str(line) for (line,) in lines], (
+                (int(head[0]), str(head[1])) if head else None
+            )
+
+        return self._guard("read the audit trail", read)
+
+    def copy_audit_lines(self, lines: Sequence[str]) -> None:
+        """Append ``lines`` (a whole trail, already chained) to an EMPTY audit table."""
+
+        def load(conn: psycopg.Connection[Any]) -> None:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_NAMESPACE, _AUDIT_LOCK))
+                count = conn.execute(
+                    sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(AUDIT_TABLE))
+                ).fetchone()
+                if count and int(count[0]):
+                    msg = f"The audit trail of {self.location} is not empty; copy into a new store."
+                    raise StoreError(msg)
+                last: dict[str, Any] | None = None
+                for line in lines:
+                    last = json.loads(line)
+                    assert last is not None
+                    conn.execute(
+                        sql.SQL("INSERT INTO {} (seq, hash, line) VALUES (%s, %s, %s)").format(
+                            sql.Identifier(AUDIT_TABLE)
+                        ),
+                        (last["seq"], last["hash"], line),
+                    )
+                if last is not None:
+                    conn.execute(
+                        sql.SQL("INSERT INTO {} (seq, hash) VALUES (%s, %s)").format(
+                            sql.Identifier(AUDIT_HEAD_TABLE)
+                        ),
+                        (last["seq"], last["hash"]),
+                    )
+
+        self._guard("copy the audit trail", load, retry=False)
+
     # -- internals -------------------------------------------------------------------------
 
     def connection(self) -> psycopg.Connection[Any]:
@@ -380,10 +472,10 @@ class PostGISStore(LayerStore):
             params = conninfo_to_dict(self.url)
             # Keep the URL's own options (e.g. -csearch_path=...): add to them.
             options = f"{params.get('options') or ''} -c TimeZone=UTC -c DateStyle=ISO".strip()
-            params.update(options=options, autocommit=True)
+            params["options"] = options
             params.setdefault("connect_timeout", 10)
             params.setdefault("application_name", "humansec")
-            conn = psycopg.connect(**params)
+            conn = psycopg.connect(make_conninfo("", **params), autocommit=True)
             self._local.connection = conn
             with self._opened_lock:
                 self._opened[:] = [c for c in self._opened if not c.closed]
@@ -713,15 +805,3 @@ def _read_table(
         if isinstance(frame[name].dtype, pd.DatetimeTZDtype):
             frame[name] = frame[name].astype(DATETIME_DTYPE)
     return frame
-
-
-def iter_audit_lines(store: PostGISStore) -> Iterator[str]:
-    """The audit trail's lines in order (see ``humansec.audit``)."""
-    rows = store._guard(
-        "read the audit trail",
-        lambda conn: conn.execute(
-            sql.SQL("SELECT line FROM {} ORDER BY seq").format(sql.Identifier(AUDIT_TABLE))
-        ).fetchall(),
-    )
-    for (line,) in rows:
-        yield str(line)
