@@ -182,8 +182,8 @@ def test_text_with_quotes_commas_newlines_and_empty_strings_round_trips(pg):
 # -- crashes, concurrency, connections -------------------------------------------------------
 
 
-def _writer(url: str, *extra: str) -> subprocess.Popen[str]:
-    args = [sys.executable, str(WRITER), url, "dams", "100000", *extra]
+def _writer(url: str, count: int, *extra: str) -> subprocess.Popen[str]:
+    args = [sys.executable, str(WRITER), url, "dams", str(count), *extra]
     return subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env={"PYTHONPATH": ROOT})
 
 
@@ -202,7 +202,7 @@ def test_a_writer_killed_mid_copy_or_mid_catalogue_leaves_no_trace(pg, postgis_u
     first = pg.add_version(dams(("d1", "d2")), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
     before = pg.read_layer("dams")
     extra = ("pause_before_register",) if moment == "before_register" else ()
-    with _writer(postgis_url, *extra) as writer:
+    with _writer(postgis_url, 100_000, *extra) as writer:
         assert writer.stdout is not None
         assert writer.stdout.readline().strip() == "start"
         if moment == "mid_copy":
@@ -228,7 +228,7 @@ def test_a_writer_killed_mid_copy_or_mid_catalogue_leaves_no_trace(pg, postgis_u
 
 def test_readers_never_see_a_partial_version_while_writers_add(pg, postgis_url):
     pg.add_version(dams(("d1",)), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
-    with _writer(postgis_url, "repeat=3") as writer:
+    with _writer(postgis_url, 20_000, "repeat=3") as writer:
         seen = set()
         while writer.poll() is None:
             for record in pg.versions("dams"):

@@ -29,7 +29,7 @@ import psycopg
 from humansec.errors import StoreError
 
 PG_USER = "postgres"
-_PACKAGES = ("postgresql", "postgis")
+_PACKAGES = ("postgresql", "postgis", "postgresql-postgis")  # the last: the extension
 
 
 def _pg_bindir() -> Path:
