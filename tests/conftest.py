@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,8 +56,9 @@ def postgis_cluster() -> Iterator[PostGIS]:
             install=False,
             max_connections="200",
         )
-    except (HumansecError, OSError) as error:
-        reason = f"PostGIS tests need PostgreSQL and PostGIS here: {error}"
+    except (HumansecError, OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", "") or ""
+        reason = f"PostGIS tests need PostgreSQL and PostGIS here: {error} {detail}".strip()
         if os.environ.get("HUMANSEC_REQUIRE_POSTGIS") == "1":
             pytest.fail(reason)
         pytest.skip(reason)

@@ -250,6 +250,33 @@ def test_a_lost_connection_is_reopened_on_the_next_call(pg, postgis_url):
     assert pg.read_layer("dams")["id"].tolist() == ["d1", "d2"]
 
 
+def test_calls_from_many_threads_share_a_few_connections(pg, postgis_url):
+    # Streamlit runs every rerun in a new thread: connections must not pile up per thread.
+    pg.add_version(dams(), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
+    for _ in range(20):
+        thread = threading.Thread(target=lambda: pg.read_layer("dams"))
+        thread.start()
+        thread.join()
+    with psycopg.connect(postgis_url, autocommit=True) as admin:
+        (count,) = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'humansec'"
+        ).fetchone()
+    assert 1 <= count <= 2
+
+
+def test_the_catalogue_is_reread_when_another_process_changes_it(pg, postgis_url):
+    pg.add_version(dams(), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
+    assert [r.version for r in pg.catalogue()] == [1]
+    other = PostGISStore(postgis_url)  # another app process
+    try:
+        other.add_version(dams(("x",)), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
+        other.set_retired("dams", retired=True)
+    finally:
+        other.close()
+    assert pg.catalogue() == []
+    assert [(r.version, r.retired) for r in pg.versions("dams")] == [(1, True), (2, True)]
+
+
 # -- audit trail -----------------------------------------------------------------------------
 
 

@@ -30,8 +30,8 @@ import json
 import secrets
 import threading
 import weakref
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -74,6 +74,7 @@ _LOCK_NAMESPACE = 0x6873  # "hs": the first key of every advisory lock humansec 
 _MIGRATION_LOCK = 1
 _OWN_TABLES = frozenset({CATALOGUE_TABLE, AUDIT_TABLE, AUDIT_HEAD_TABLE, MIGRATIONS_TABLE})
 _AUDIT_LOCK = 2
+_MAX_IDLE = 8
 _COPY_CHUNK = 1 << 20
 
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
@@ -140,12 +141,6 @@ class _Layer:
     retired: bool = False
 
 
-@dataclass
-class _Local(threading.local):
-    connection: psycopg.Connection[Any] | None = None
-    extra: dict[str, object] = field(default_factory=dict)
-
-
 class PostGISStore(LayerStore):
     """Layers kept as immutable versions in a PostGIS database.
 
@@ -162,16 +157,17 @@ class PostGISStore(LayerStore):
     def __init__(self, url: str) -> None:
         self.url = check_store_url(url)
         self._secrets = url_secrets(url)
-        self._local = _Local()
-        self._opened: list[psycopg.Connection[Any]] = []
-        self._opened_lock = threading.Lock()
-        # Connections close with the store (or when it is garbage-collected).
-        self._finalizer = weakref.finalize(self, _close_all, self._opened, self._opened_lock)
-        self._guard("open", self._migrate)
+        # A small pool: Streamlit runs every rerun in a new thread, so connections are lent
+        # per call, not kept per thread. Idle ones close with the store (or its collection).
+        self._idle: list[psycopg.Connection[Any]] = []
+        self._idle_lock = threading.Lock()
+        self._finalizer = weakref.finalize(self, _close_all, self._idle, self._idle_lock)
+        self._cached_layers: tuple[tuple[int, int], dict[str, _Layer]] | None = None
+        self._guard("open", self._migrate, retry=False)
 
     def close(self) -> None:
-        """Close every connection this store opened (it reconnects if used again)."""
-        _close_all(self._opened, self._opened_lock)
+        """Close the idle connections (the store opens new ones if used again)."""
+        _close_all(self._idle, self._idle_lock)
 
     def __repr__(self) -> str:
         return f"PostGISStore({redact_url(self.url)!r})"
@@ -465,48 +461,64 @@ class PostGISStore(LayerStore):
 
     # -- internals -------------------------------------------------------------------------
 
-    def connection(self) -> psycopg.Connection[Any]:
-        """Return this thread's connection (opened, or reopened after a broken one)."""
-        conn = self._local.connection
-        if conn is None or conn.closed or conn.broken:
-            params = conninfo_to_dict(self.url)
-            # Keep the URL's own options (e.g. -csearch_path=...): add to them.
-            options = f"{params.get('options') or ''} -c TimeZone=UTC -c DateStyle=ISO".strip()
-            params["options"] = options
-            params.setdefault("connect_timeout", 10)
-            params.setdefault("application_name", "humansec")
-            conn = psycopg.connect(make_conninfo("", **params), autocommit=True)
-            self._local.connection = conn
-            with self._opened_lock:
-                self._opened[:] = [c for c in self._opened if not c.closed]
-                self._opened.append(conn)
-        return conn
+    def connect(self) -> psycopg.Connection[Any]:
+        """Open a new connection (autocommit, UTC, the URL's own options kept)."""
+        params = conninfo_to_dict(self.url)
+        options = f"{params.get('options') or ''} -c TimeZone=UTC -c DateStyle=ISO".strip()
+        params["options"] = options
+        params.setdefault("connect_timeout", 10)
+        params.setdefault("application_name", "humansec")
+        return psycopg.connect(make_conninfo("", **params), autocommit=True)
+
+    @contextlib.contextmanager
+    def _borrowed(self, *, check: bool) -> Iterator[psycopg.Connection[Any]]:
+        """Lend an idle connection (``check``: after a ping) or a new one; take it back."""
+        conn = None
+        while conn is None:
+            with self._idle_lock:
+                candidate = self._idle.pop() if self._idle else None
+            if candidate is None:
+                conn = self.connect()
+            elif not candidate.closed and not candidate.broken:
+                if not check:
+                    conn = candidate
+                    break
+                try:
+                    candidate.execute("SELECT 1")
+                    conn = candidate
+                except psycopg.Error:
+                    _close_quietly(candidate)
+        try:
+            yield conn
+        finally:
+            healthy = not conn.closed and not conn.broken
+            idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+            with self._idle_lock:
+                keep = healthy and idle and len(self._idle) < _MAX_IDLE
+                if keep:
+                    self._idle.append(conn)
+            if not keep:
+                _close_quietly(conn)
 
     def _guard(
         self, what: str, call: Callable[[psycopg.Connection[Any]], _T], *, retry: bool = True
     ) -> _T:
-        """Run ``call`` on this thread's connection; reconnect once after a lost connection.
+        """Run ``call`` on a pooled connection; a read tries once more after a lost one.
 
-        Database errors become ``StoreError`` naming the URL without its password.
+        A write (``retry`` false) gets a connection checked just before, and is never
+        repeated. Database errors become ``StoreError`` naming the URL without its password.
         """
         for attempt in (1, 2):
             try:
-                conn = self.connection()
-                return call(conn)
+                with self._borrowed(check=not retry) as conn:
+                    return call(conn)
             except psycopg.OperationalError as error:
-                lost = self._local.connection is None or self._local.connection.broken
-                self._drop_connection()
-                if attempt == 2 or not (retry and lost):
+                _close_all(self._idle, self._idle_lock)  # after a restart, all are stale
+                if attempt == 2 or not retry:
                     raise StoreError(self._message(what, error)) from None
             except psycopg.Error as error:
                 raise StoreError(self._message(what, error)) from None
         raise AssertionError  # pragma: no cover (the loop returns or raises)
-
-    def _drop_connection(self) -> None:
-        conn, self._local.connection = self._local.connection, None
-        if conn is not None:
-            with contextlib.suppress(psycopg.Error):
-                conn.close()
 
     def _message(self, what: str, error: psycopg.Error) -> str:
         detail = str(error).strip() or type(error).__name__
@@ -592,8 +604,30 @@ class PostGISStore(LayerStore):
         )
 
     def _layers(self, conn: psycopg.Connection[Any] | None = None) -> dict[str, _Layer]:
-        rows = _catalogue_rows(conn) if conn is not None else self.events()
-        return _derive(rows)
+        """Every layer's state; outside a write, reused while the catalogue is unchanged.
+
+        The key is the catalogue's (largest seq, row count): a transaction that commits
+        late with a smaller seq still changes the count. Rows read after the key are at
+        least as new, so a reused state is never older than the key says.
+        """
+        if conn is not None:
+            return _derive(_catalogue_rows(conn))
+
+        def read(conn: psycopg.Connection[Any]) -> dict[str, _Layer]:
+            row = conn.execute(
+                sql.SQL("SELECT coalesce(max(seq), 0), count(*) FROM {}").format(
+                    sql.Identifier(CATALOGUE_TABLE)
+                )
+            ).fetchone()
+            key = (int(row[0]), int(row[1])) if row else (0, 0)
+            cached = self._cached_layers
+            if cached is not None and cached[0] == key:
+                return cached[1]
+            layers = _derive(_catalogue_rows(conn))
+            self._cached_layers = (key, layers)
+            return layers
+
+        return self._guard("read the catalogue", read)
 
     def _layer(self, layer_id: str, layers: Mapping[str, _Layer]) -> _Layer:
         try:
@@ -606,6 +640,11 @@ class PostGISStore(LayerStore):
     def _new_id(self, title: str) -> str:
         layers = self._layers()
         return _new_layer_id(title, layers)  # type: ignore[arg-type]
+
+
+def _close_quietly(conn: psycopg.Connection[Any]) -> None:
+    with contextlib.suppress(psycopg.Error):
+        conn.close()
 
 
 def _close_all(connections: list[psycopg.Connection[Any]], lock: threading.Lock) -> None:
