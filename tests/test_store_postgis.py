@@ -368,3 +368,40 @@ def test_frame_digest_sees_a_changed_value():
     assert len(digests) == 3
     assert frame_digest(frame) == frame_digest(dams(("a", "b")))
     assert np.isfinite(len(frame))
+
+
+# -- the upload path into PostGIS --------------------------------------------------------------
+
+
+def test_an_upload_goes_into_postgis_and_its_audit_table_without_the_password_on_disk(
+    tmp_path, postgis_url, monkeypatch, capsys
+):
+    from tests.test_ingest_pipeline import towns_geojson  # noqa: PLC0415
+
+    url = postgis_url.replace("postgres@", "postgres:s3cret@")  # the cluster trusts; never sent
+    upload = tmp_path / "towns.geojson"
+    upload.write_bytes(towns_geojson(5))
+    monkeypatch.setenv("HUMANSEC_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HUMANSEC_STORE_URL", url)
+    monkeypatch.setattr("humansec.ingest.pipeline.discard", lambda workdir: None)  # keep job
+    assert main(["ingest", str(upload), "--kind", "population", "--name", "Towns"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["features"] == 5
+    store = PostGISStore(url)
+    try:
+        (record,) = store.catalogue()
+        assert record.title == "Towns"
+        assert len(store.read_layer(record.layer_id)) == 5
+    finally:
+        store.close()
+    (entry,) = audit.read(url)
+    assert entry["action"] == "upload"
+    assert entry["what"]["layer_id"] == record.layer_id  # type: ignore[index]
+    assert audit.verify(url).ok
+    assert not (tmp_path / "data" / audit.AUDIT_FILE).exists()  # not in the folder
+    # Nothing written on this machine holds the password (job files, logs, the store folder).
+    (job,) = (tmp_path / "data").rglob("job.json")
+    assert json.loads(job.read_text())["store_path"] == redact_url(url)
+    for path in (tmp_path / "data").rglob("*"):
+        if path.is_file():
+            assert b"s3cret" not in path.read_bytes(), path
