@@ -167,7 +167,7 @@ def test_text_with_quotes_commas_newlines_and_empty_strings_round_trips(pg):
             "id": ["a", "b", "c"],
             "category": ["dam", "dam", "dam"],
             "note": ['say "hi", then\nleave', "", None],
-            "count": [1.5, float("nan"), -0.0],
+            "count": [1.5, -0.0, float("nan")],  # the very last field empty
         },
         geometry=[shapely.Point(30, 50), shapely.Point(31, 50), shapely.Point(32, 50)],
         crs=WGS84,
@@ -176,7 +176,7 @@ def test_text_with_quotes_commas_newlines_and_empty_strings_round_trips(pg):
     read = pg.read_layer("dams")
     assert read["note"].tolist()[:2] == ['say "hi", then\nleave', ""]
     assert read["note"].isna().tolist() == [False, False, True]
-    assert read["count"].isna().tolist() == [False, True, False]
+    assert read["count"].isna().tolist() == [False, False, True]
 
 
 # -- crashes, concurrency, connections -------------------------------------------------------
@@ -405,3 +405,46 @@ def test_an_upload_goes_into_postgis_and_its_audit_table_without_the_password_on
     for path in (tmp_path / "data").rglob("*"):
         if path.is_file():
             assert b"s3cret" not in path.read_bytes(), path
+
+
+# -- the app on PostGIS -----------------------------------------------------------------------
+
+
+def test_the_app_runs_on_postgis_with_the_demo_loaded_into_it(tmp_path, postgis_url, monkeypatch):
+    from tests.test_app import start  # noqa: PLC0415
+
+    monkeypatch.setenv("HUMANSEC_STORE_URL", postgis_url)
+    at = start(tmp_path / "data", monkeypatch)
+    assert not at.exception
+    store = PostGISStore(postgis_url)
+    try:
+        kinds = {str(record.kind) for record in store.catalogue()}
+    finally:
+        store.close()
+    assert {"incident", "activity"} <= kinds  # the demo went into PostGIS
+    assert not (tmp_path / "data" / "humansec.gpkg").exists()
+
+
+def test_the_app_says_once_that_the_database_cannot_be_reached(tmp_path, monkeypatch):
+    from tests.test_app import start  # noqa: PLC0415
+
+    url = f"postgresql://hs:s3cret@127.0.0.1:{_free_port()}/humansec"
+    monkeypatch.setenv("HUMANSEC_STORE_URL", url)
+    at = start(tmp_path / "data", monkeypatch)
+    assert not at.exception
+    shown = " ".join(str(m.value) for m in at.markdown)
+    assert "cannot be reached" in shown
+    assert "postgresql://hs:***@127.0.0.1" in shown
+    assert "s3cret" not in shown
+
+
+def test_a_postgresql_restart_under_an_open_store_is_survived(pg, postgis_cluster):
+    pg.add_version(dams(), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
+    assert len(pg.read_layer("dams")) == 2  # a pooled connection is open now
+    postgis_cluster._as_pg(  # -l: the restarted server must not hold pg_ctl's output open
+        str(postgis_cluster.bindir / "pg_ctl"), "-D", str(postgis_cluster.datadir), "-w",
+        "-l", str(postgis_cluster.directory / "server.log"), "-m", "fast", "restart",
+    )  # fmt: skip
+    assert pg.read_layer("dams")["id"].tolist() == ["d1", "d2"]
+    record = pg.add_version(dams(("d3",)), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
+    assert record.version == 2
