@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import access, frame, navigation
+from humansec.errors import StoreError
+from ui import access, frame, navigation, text
 
 # No page or page_icon icons: Streamlit fetches a Material icon used as favicon from a font
 # CDN, which a mission network does not have (the browser test catches it).
@@ -28,7 +29,11 @@ frame.mark_routed(list(pages.values()))
 with st.sidebar:
     st.caption("humansec · human security situational awareness")
     access.sidebar(user)
-banner = frame.banner()  # read once: the same line above and below the page
+try:
+    banner = frame.banner()  # read once: the same line above and below the page
+except StoreError as error:  # e.g. the PostGIS store cannot be reached: say so, no traceback
+    text.show(error, "error")
+    st.stop()
 frame.draw_banner(banner)
 access.notice(user)
 page = next(spec for spec, registered in pages.items() if registered is current)

@@ -7,6 +7,8 @@ runs the conflict check of planned activities against protected features;
 ``python -m humansec basemap add|list|retire|restore`` manages offline basemap packages.
 ``python -m humansec audit verify`` checks the audit trail's hash chain (exit 2 when broken).
 ``python -m humansec incidents summary|hotspots`` analyses the store's incidents.
+``python -m humansec store copy --from DIR_OR_URL --to DIR_OR_URL`` moves a whole store
+(GeoPackage folder or PostGIS URL) and checks the copy.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from humansec.conflicts.rule_versions import active_rules_path
 from humansec.errors import ConfigurationError, HumansecError, SchemaError, choices
 from humansec.model import PROTECTED_KINDS, WGS84, LayerKind
 from humansec.settings import load_settings
-from humansec.store import open_store
+from humansec.store import open_store, store_location
 
 
 def _layers(args: argparse.Namespace) -> int:
@@ -178,7 +180,7 @@ def _export(args: argparse.Namespace) -> int:
         records, order=settings.classification_order, requested=args.classification
     )
     audit.record(
-        settings.data_dir,
+        settings.audit_location,
         action="export",
         actor=cli_user(settings).audit_identity(),
         what={"file": str(out), "format": fmt, "size": args.size, "bbox": args.bbox,
@@ -247,7 +249,7 @@ def _ingest(args: argparse.Namespace) -> int:
             map_values=_value_maps(args.value),
         ),
         staging_root=settings.data_dir / "staging",
-        store_path=settings.store_path,
+        store_path=store_location(settings),
         meta=UploadMeta(
             title=args.name or path.stem,
             classification=classification,
@@ -259,7 +261,7 @@ def _ingest(args: argparse.Namespace) -> int:
         limits=settings.ingest_limits(),
     )
     audit.record(
-        settings.data_dir,
+        settings.audit_location,
         action="upload",
         actor=cli_user(settings).audit_identity(),
         what={"file": path.name, "sha256": inspection.sha256, **record},
@@ -290,10 +292,10 @@ def _ingest(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.audit_command == "verify":
-        verdict = audit.verify(settings.data_dir)
+        verdict = audit.verify(settings.audit_location)
         print(verdict.message(), file=sys.stdout if verdict.ok else sys.stderr)
         return 0 if verdict.ok else 2
-    for event in audit.read(settings.data_dir)[-args.last :]:
+    for event in audit.read(settings.audit_location)[-args.last :]:
         print(json.dumps(event, ensure_ascii=False))
     return 0
 
@@ -316,9 +318,34 @@ def _add_operations(commands: argparse._SubParsersAction[argparse.ArgumentParser
     """The admin's commands: basemap packages, the audit trail, the deployment files."""
     basemap_cli.register(commands)
     _add_audit_parser(commands)
+    _add_store_parser(commands)
     from humansec import deploy  # noqa: PLC0415
 
     deploy.register(commands)
+
+
+def _store(args: argparse.Namespace) -> int:
+    from humansec.store.copy import copy_store  # noqa: PLC0415
+
+    report = copy_store(args.source, args.target)
+    print(json.dumps(report.as_dict()))
+    return 0
+
+
+def _add_store_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    store_parser = commands.add_parser(
+        "store",
+        help="copy a whole layer store between a GeoPackage folder and PostGIS",
+        description="copy: move every layer, version, retirement and audit entry from one "
+        "store to another, empty one, then check counts and hashes (exit 2 on a difference). "
+        "A store is a data folder (its humansec.gpkg and audit.jsonl) or a "
+        "postgresql://user@host:port/db URL.",
+    )
+    store_commands = store_parser.add_subparsers(dest="store_command", required=True)
+    copy = store_commands.add_parser("copy", help="copy a whole store and check the copy")
+    copy.add_argument("--from", dest="source", required=True, help="data folder or URL")
+    copy.add_argument("--to", dest="target", required=True, help="empty data folder or URL")
+    store_parser.set_defaults(run=_store)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

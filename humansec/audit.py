@@ -10,6 +10,10 @@ so removing entries from the end is seen too. ``verify`` walks the chain
 A log written before the chain existed (lines without ``hash``) is not rewritten: the first
 chained write renames it to ``audit-unchained-<time>.jsonl`` and starts the new chain with a
 ``chain_started`` entry that records that file's name, line count and SHA-256.
+
+With a PostGIS store (``Settings.audit_location`` is then its URL), the same entries, one per
+row, live in its table ``hs_audit`` and the head in ``hs_audit_head``; ``record``, ``read`` and
+``verify`` take either a folder or that URL.
 """
 
 from __future__ import annotations
@@ -22,7 +26,14 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from humansec.storeurl import is_store_url
+
+if TYPE_CHECKING:
+    from humansec.store.postgis import PostGISStore
 
 AUDIT_FILE = "audit.jsonl"
 HEAD_FILE = "audit.head"
@@ -32,7 +43,7 @@ GENESIS = "0" * 64
 
 
 def record(
-    data_dir: Path,
+    data_dir: Path | str,
     *,
     action: str,
     what: Mapping[str, object],
@@ -48,6 +59,22 @@ def record(
     """
     identity = dict(actor) if actor is not None else {"subject": who or "unknown"}
     label = who or _label(identity)
+    if isinstance(data_dir, str) and is_store_url(data_dir):
+
+        def make(last: Mapping[str, object] | None) -> dict[str, object]:
+            return _entry(
+                seq=int(str(last["seq"])) + 1 if last else 1,
+                prev=str(last["hash"]) if last else GENESIS,
+                moment=moment,
+                action=action,
+                who=label,
+                actor=identity,
+                what=what,
+                marking=marking,
+            )
+
+        return _database(data_dir).append_audit(make)
+    data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     with _locked(data_dir):
         path = data_dir / AUDIT_FILE
@@ -67,13 +94,11 @@ def record(
         return entry
 
 
-def read(data_dir: Path) -> list[dict[str, object]]:
+def read(data_dir: Path | str) -> list[dict[str, object]]:
     """Every complete entry of the audit trail of ``data_dir``, oldest first."""
-    path = data_dir / AUDIT_FILE
-    if not path.exists():
-        return []
+    lines, _ = _lines(data_dir)
     events = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in lines:
         try:
             event = json.loads(line)
         except json.JSONDecodeError:  # a line cut short by a crash: not an entry
@@ -100,21 +125,17 @@ class Verdict:
         return f"audit trail broken at entry {self.first_bad}: {self.reason}"
 
 
-def verify(data_dir: Path) -> Verdict:
+def verify(data_dir: Path | str) -> Verdict:
     """Walk the chain of ``data_dir``'s audit trail; report the first entry that breaks it."""
-    path = data_dir / AUDIT_FILE
-    if not path.exists():
+    lines, head = _lines(data_dir)
+    if not lines and head is None:
         return Verdict(ok=True, entries=0)
-    lines = path.read_text(encoding="utf-8").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
     prev = GENESIS
     for number, line in enumerate(lines, start=1):
         bad = _check_line(line, number, prev)
         if bad:
             return Verdict(ok=False, entries=number - 1, first_bad=number, reason=bad)
         prev = str(json.loads(line)["hash"])
-    head = _read_head(data_dir)
     if head is None:
         if lines:
             return Verdict(
@@ -136,6 +157,31 @@ def verify(data_dir: Path) -> Verdict:
             f"{prev[:12]}… (entries removed from the end, or the head edited).",
         )
     return Verdict(ok=True, entries=len(lines))
+
+
+def lines_and_head(data_dir: Path | str) -> tuple[list[str], tuple[int, str] | None]:
+    """The trail's raw lines, oldest first, and its head (last number and hash), if any."""
+    return _lines(data_dir)
+
+
+def _lines(data_dir: Path | str) -> tuple[list[str], tuple[int, str] | None]:
+    if isinstance(data_dir, str) and is_store_url(data_dir):
+        return _database(data_dir).audit_lines()
+    path = Path(data_dir) / AUDIT_FILE
+    if not path.exists():
+        return [], _read_head(Path(data_dir))
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines, _read_head(Path(data_dir))
+
+
+@lru_cache(maxsize=4)
+def _database(url: str) -> PostGISStore:
+    """The PostGIS store at ``url`` (opened once per process)."""
+    from humansec.store.postgis import PostGISStore  # noqa: PLC0415 (needs psycopg)
+
+    return PostGISStore(url)
 
 
 def entry_hash(entry: Mapping[str, object]) -> str:

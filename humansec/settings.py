@@ -7,6 +7,7 @@ variable                   TOML key                    meaning
 =========================  ==========================  =========================================
 HUMANSEC_CONFIG            (none)                      path of the TOML file (default: none)
 HUMANSEC_DATA_DIR          data_dir                    folder of the layer store (default ./data)
+HUMANSEC_STORE_URL         store_url                   postgresql://user@host:port/db: PostGIS store
 HUMANSEC_TILE_URL          tile_url                    optional XYZ tile URL, {z}/{x}/{y}
 HUMANSEC_TILE_ATTRIBUTION  tile_attribution            attribution shown with the tiles
 HUMANSEC_CLASSIFICATION    default_classification      marking given to new layers
@@ -36,6 +37,7 @@ from urllib.parse import urlsplit
 
 from humansec.errors import ConfigurationError, choices
 from humansec.ingest.limits import MIB, IngestLimits
+from humansec.storeurl import check_store_url, redact_url
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
@@ -48,6 +50,7 @@ DEFAULT_CLASSIFICATION_ORDER: tuple[str, ...] = (
 )
 _TOML_KEYS = {
     "data_dir",
+    "store_url",
     "tile_url",
     "tile_attribution",
     "default_classification",
@@ -84,6 +87,8 @@ class Settings:
     clearance_claim: str = "clearance"
     need_to_know_contact: str = "the intelligence staff (J2) of your headquarters"
     allow_anonymous: bool = False
+    store_url: str | None = None
+    """A ``postgresql://`` URL: layers and audit trail in PostGIS; None: the GeoPackage."""
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work, with the fix in the message."""
@@ -109,6 +114,8 @@ class Settings:
                 raise ConfigurationError(msg)
         if self.operation_area is not None:
             check_area(self.operation_area)
+        if self.store_url is not None:
+            check_store_url(self.store_url)
 
     def ingest_limits(self) -> IngestLimits:
         """The limits every upload is read within (the other limits keep their defaults)."""
@@ -122,6 +129,11 @@ class Settings:
     def store_path(self) -> Path:
         """The embedded GeoPackage that holds the layers."""
         return self.data_dir / "humansec.gpkg"
+
+    @property
+    def audit_location(self) -> Path | str:
+        """Where the audit trail is kept: the PostGIS store's URL when set, else ``data_dir``."""
+        return self.store_url or self.data_dir
 
 
 ENVIRONMENT_VARIABLES: Mapping[str, str] = {
@@ -139,6 +151,7 @@ ENVIRONMENT_VARIABLES: Mapping[str, str] = {
     "clearance_claim": "HUMANSEC_CLEARANCE_CLAIM",
     "need_to_know_contact": "HUMANSEC_NEED_TO_KNOW",
     "allow_anonymous": "HUMANSEC_ALLOW_ANONYMOUS",
+    "store_url": "HUMANSEC_STORE_URL",
 }
 """Setting -> the environment variable that sets it (the TOML key is the setting's name)."""
 
@@ -154,14 +167,16 @@ def settings_rows(settings: Settings) -> list[dict[str, str]]:
     return [
         {
             "setting": item.name,
-            "value": _shown(getattr(settings, item.name)),
+            "value": _shown(getattr(settings, item.name), secret_url=item.name == "store_url"),
             "environment variable": ENVIRONMENT_VARIABLES.get(item.name, "(TOML only)"),
         }
         for item in fields(settings)
     ]
 
 
-def _shown(value: object) -> str:
+def _shown(value: object, *, secret_url: bool = False) -> str:
+    if secret_url and isinstance(value, str):
+        return redact_url(value)
     if isinstance(value, tuple | list):
         return ", ".join(str(part) for part in value)
     return "" if value is None else str(value)

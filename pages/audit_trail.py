@@ -12,9 +12,9 @@ frame.require_router()
 
 st.title("Audit trail")
 settings = resources.settings()
-verdict = audit.verify(settings.data_dir)
+verdict = audit.verify(settings.audit_location)
 text.show(verdict.message(), "success" if verdict.ok else "error")
-events = audit.read(settings.data_dir)
+events = audit.read(settings.audit_location)
 rows = pd.DataFrame(
     [
         {

@@ -195,7 +195,7 @@ if product is not None:
 st.subheader("Exports recorded")
 events = [
     event
-    for event in audit.read(settings.data_dir)
+    for event in audit.read(settings.audit_location)
     if event.get("action") == "export"
     and cleared(user, str(event.get("marking") or own_marking), settings.classification_order)
 ]

@@ -1,4 +1,6 @@
-"""Tests for humansec.store (GeoPackage backend), all against a real GeoPackage in tmp_path."""
+"""Tests for humansec.store: every test using ``store`` runs against both backends (a real
+GeoPackage in tmp_path and a real PostGIS database, see conftest.py); ``gpkg_store`` tests are
+about the file itself. PostGIS-only behaviour is in test_store_postgis.py."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from geopandas.testing import assert_geodataframe_equal
 from humansec.errors import SchemaError, StoreError
 from humansec.model import WGS84, LayerKind, conform
 from humansec.settings import Settings
-from humansec.store import GeoPackageStore, NewLayer, TimeRange, open_store
+from humansec.store import GeoPackageStore, LayerStore, NewLayer, TimeRange, open_store
 from humansec.store.geopackage import CATALOGUE_TABLE, DATETIME_DTYPE
 
 UTC = "UTC"
@@ -71,6 +73,16 @@ def dams(ids: tuple[str, ...] = ("d1", "d2")) -> gpd.GeoDataFrame:
     )
 
 
+def reopen(store: LayerStore) -> LayerStore:
+    """A second store object on the same file or database."""
+    if isinstance(store, GeoPackageStore):
+        return GeoPackageStore(store.path)
+    from humansec.store.postgis import PostGISStore  # noqa: PLC0415
+
+    assert isinstance(store, PostGISStore)
+    return PostGISStore(store.url)
+
+
 def expected(frame: gpd.GeoDataFrame, kind: LayerKind) -> gpd.GeoDataFrame:
     """What reading ``frame`` back must give: conformed, datetimes in the store's unit."""
     out = conform(frame, kind)
@@ -85,10 +97,14 @@ def expected(frame: gpd.GeoDataFrame, kind: LayerKind) -> gpd.GeoDataFrame:
 # -- opening ------------------------------------------------------------------------------
 
 
-def test_new_store_is_empty_and_creates_nothing_until_written(store, store_path):
+def test_new_store_is_empty(store):
     assert store.is_empty()
     assert store.catalogue(include_retired=True) == []
-    assert store.orphan_tables() == []
+    assert store.orphan_tables() == []  # type: ignore[attr-defined]
+
+
+def test_new_geopackage_store_creates_nothing_until_written(gpkg_store, store_path):
+    assert gpkg_store.is_empty()
     assert not store_path.parent.exists()
 
 
@@ -127,7 +143,7 @@ def test_a_geopackage_without_catalogue_is_an_empty_store(tmp_path):
 # -- adding and reading ---------------------------------------------------------------------
 
 
-def test_add_version_registers_metadata(store, store_path):
+def test_add_version_registers_metadata(store):
     before = dt.datetime.now(dt.UTC)
     record = store.add_version(
         sites(),
@@ -139,7 +155,6 @@ def test_add_version_registers_metadata(store, store_path):
         ),
         layer_id="sites",
     )
-    assert store_path.is_file()
     assert record.layer_id == "sites"
     assert record.version == 1
     assert record.kind is LayerKind.HUMANITARIAN_SITE
@@ -210,8 +225,8 @@ def test_empty_frame_is_stored_and_read(store):
     assert len(store.read_layer("none", bbox=(0, 0, 1, 1), time_range=TimeRange(ts("2026")))) == 0
 
 
-def test_layer_is_a_real_geopackage_table_with_spatial_index(store, store_path):
-    store.add_version(dams(), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
+def test_layer_is_a_real_geopackage_table_with_spatial_index(gpkg_store, store_path):
+    gpkg_store.add_version(dams(), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
     tables = pyogrio.list_layers(store_path)[:, 0].tolist()
     assert CATALOGUE_TABLE in tables
     (table,) = [t for t in tables if t.startswith("hs_dams_v1_")]
@@ -268,8 +283,8 @@ def test_versions_accumulate_and_old_versions_stay_readable(store):
     assert store.versions("dams") == [first, second]
     assert store.read_layer("dams")["id"].tolist() == ["d1", "d2", "d3"]
     assert store.read_layer("dams", version=1)["id"].tolist() == ["d1", "d2"]
-    # A second store object on the same file sees the same state.
-    assert GeoPackageStore(store.path).versions("dams") == [first, second]
+    # A second store object on the same file or database sees the same state.
+    assert reopen(store).versions("dams") == [first, second]
 
 
 def test_unknown_version_lists_the_known_ones(store):
@@ -494,9 +509,9 @@ def _kill_writer(
 
 
 @pytest.mark.parametrize("moment", ["mid_write", "table_visible", "before_register"])
-def test_a_killed_writer_leaves_the_last_good_version(store, store_path, moment):
-    store.add_version(dams(("d1", "d2")), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
-    before = store.read_layer("dams")
+def test_a_killed_writer_leaves_the_last_good_version(gpkg_store, store_path, moment):
+    gpkg_store.add_version(dams(("d1", "d2")), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
+    before = gpkg_store.read_layer("dams")
     known = set(pyogrio.list_layers(store_path)[:, 0])
     journal = store_path.with_name(store_path.name + "-journal")
     args = [sys.executable, str(WRITER), str(store_path), "dams", str(BIG)]
@@ -525,13 +540,15 @@ def test_a_killed_writer_leaves_the_last_good_version(store, store_path, moment)
     assert_geodataframe_equal(reopened.read_layer("dams", version=1), before)
 
 
-def test_concurrent_writers_get_distinct_gap_free_versions(store_path):
-    # Two processes race to create the file and then to add versions to one layer.
+def test_concurrent_writers_get_distinct_gap_free_versions(store):
+    # Two processes race to create the file (or open the database) and then to add versions
+    # to one layer.
     root = str(Path(__file__).resolve().parent.parent)
-    args = [sys.executable, str(WRITER), str(store_path), "shared", "5", "repeat=4"]
+    location = str(store.path) if isinstance(store, GeoPackageStore) else store.url
+    args = [sys.executable, str(WRITER), location, "shared", "5", "repeat=4"]
     writers = [subprocess.Popen(args, env={"PYTHONPATH": root}) for _ in range(2)]
     assert [w.wait(timeout=60) for w in writers] == [0, 0]
-    store = GeoPackageStore(store_path)
+    store = reopen(store)
     assert [r.version for r in store.versions("shared")] == list(range(1, 9))
     assert store.orphan_tables() == []
     assert all(len(store.read_layer("shared", version=v)) == 5 for v in range(1, 9))

@@ -24,7 +24,8 @@ BUILT_IN_LABEL = "Countries (built in)"
 @st.cache_resource
 def catalogue() -> BasemapCatalogue:
     """The basemap catalogue of this server's data folder (it reads its file when asked)."""
-    return BasemapCatalogue(resources.settings().data_dir)
+    settings = resources.settings()
+    return BasemapCatalogue(settings.data_dir, audit_to=settings.audit_location)
 
 
 def _chosen(records: list[BasemapRecord]) -> BasemapRecord | None:

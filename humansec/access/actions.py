@@ -21,7 +21,7 @@ from humansec.errors import AccessDeniedError
 from humansec.marking import highest_marking
 from humansec.model import LayerKind
 from humansec.settings import Settings
-from humansec.store import LayerRecord, LayerStore
+from humansec.store import LayerRecord, LayerStore, store_location
 
 if TYPE_CHECKING:
     from humansec.ingest.pipeline import Inspection, UploadMeta
@@ -38,7 +38,7 @@ def record_event(
 ) -> dict[str, object]:
     """Append an entry for ``user`` to the audit trail."""
     return audit.record(
-        settings.data_dir,
+        settings.audit_location,
         action=action,
         actor=user.audit_identity(),
         who=user.label,
@@ -111,7 +111,7 @@ def commit_upload(
     stored = commit(
         inspection,
         mapping,
-        store_path=settings.store_path,
+        store_path=store_location(settings),
         meta=replace(meta, who=meta.who or user.label),
         layer_id=layer_id,
         limits=settings.ingest_limits(),

@@ -81,9 +81,17 @@ class BasemapRecord:
 class BasemapCatalogue:
     """The basemaps of one data folder. Cheap to create: it reads the file when asked."""
 
-    def __init__(self, data_dir: Path, *, static_dir: Path = serve.DEFAULT_STATIC_DIR) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        static_dir: Path = serve.DEFAULT_STATIC_DIR,
+        audit_to: Path | str | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.static_dir = static_dir
+        self.audit_to = data_dir if audit_to is None else audit_to
+        """Where the audit trail is (``Settings.audit_location``): ``data_dir`` by default."""
 
     @property
     def path(self) -> Path:
@@ -168,7 +176,7 @@ class BasemapCatalogue:
             writer.discard()
             shutil.rmtree(staging, ignore_errors=True)
         audit.record(
-            self.data_dir,
+            self.audit_to,
             action="basemap_add",
             who=who,
             what={"basemap_id": record.basemap_id, "file": original_name, "sha256": sha256,
@@ -189,7 +197,7 @@ class BasemapCatalogue:
         if retired:
             serve.remove_served(self.static_dir, basemap_id)
         audit.record(
-            self.data_dir,
+            self.audit_to,
             action="basemap_retire" if retired else "basemap_restore",
             who=who,
             what={"basemap_id": basemap_id, "sha256": current.sha256},

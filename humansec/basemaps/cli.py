@@ -43,7 +43,8 @@ def register(commands: Any) -> None:  # noqa: ANN401 - argparse's private subpar
 
 
 def _catalogue() -> BasemapCatalogue:
-    return BasemapCatalogue(load_settings().data_dir)
+    settings = load_settings()
+    return BasemapCatalogue(settings.data_dir, audit_to=settings.audit_location)
 
 
 def _who() -> str:
@@ -56,7 +57,7 @@ def _add(args: argparse.Namespace) -> int:
     if not path.is_file():
         msg = f"{path} is not a file. Give the path of the .mbtiles or .pmtiles file."
         raise IngestError(msg)
-    record = BasemapCatalogue(settings.data_dir).add(
+    record = BasemapCatalogue(settings.data_dir, audit_to=settings.audit_location).add(
         path,
         original_name=path.name,
         title=args.title,

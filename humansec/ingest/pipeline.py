@@ -32,8 +32,9 @@ from humansec.ingest.types import (
     SourceFormat,
     ValidationReport,
 )
-from humansec.ingest.worker import PREVIEW_FILE
+from humansec.ingest.worker import PREVIEW_FILE, STORE_URL_VARIABLE
 from humansec.model import LayerKind
+from humansec.storeurl import is_store_url, redact_url
 
 STAGING_DIR = "staging"
 SOURCE_DIR = "source"
@@ -218,7 +219,7 @@ def commit_upload(
     inspection: Inspection,
     mapping: FieldMapping,
     *,
-    store_path: Path,
+    store_path: Path | str,
     meta: UploadMeta,
     layer_id: str | None = None,
     limits: IngestLimits | None = None,
@@ -247,7 +248,7 @@ def commit_upload(
         job,
         inspection.workdir,
         limits=limits,
-        environment=_environment(inspection.format, "commit"),
+        environment=_environment(inspection.format, "commit") | _store_environment(store_path),
     )
     record = result["record"]
     assert isinstance(record, dict)
@@ -259,7 +260,7 @@ def ingest_file(
     options: UploadOptions,
     *,
     staging_root: Path,
-    store_path: Path,
+    store_path: Path | str,
     meta: UploadMeta,
     layer_id: str | None = None,
     limits: IngestLimits | None = None,
@@ -277,7 +278,10 @@ def ingest_file(
         job = _job("ingest", upload, fmt, options, limits)
         job.update(_store_job(path.name, digest, size, store_path, meta, layer_id))
         result = run_worker(
-            job, work_folder(upload), limits=limits, environment=_environment(fmt, "ingest")
+            job,
+            work_folder(upload),
+            limits=limits,
+            environment=_environment(fmt, "ingest") | _store_environment(store_path),
         )
         inspection = _inspection(upload, path.name, digest, size, fmt, options, result)
         record = result["record"]
@@ -338,7 +342,7 @@ def _store_job(  # noqa: PLR0917 - private, called twice with everything spelled
     original_name: str,
     sha256: str,
     size: int,
-    store_path: Path,
+    store_path: Path | str,
     meta: UploadMeta,
     layer_id: str | None,
 ) -> dict[str, Any]:
@@ -350,7 +354,8 @@ def _store_job(  # noqa: PLR0917 - private, called twice with everything spelled
         "uploaded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     return {
-        "store_path": str(store_path),
+        # A PostGIS URL goes to the worker without its password: the job file is on disk.
+        "store_path": redact_url(str(store_path)) if is_store_url(store_path) else str(store_path),
         "layer_id": layer_id,
         "meta": {
             "title": meta.title,
@@ -403,6 +408,11 @@ def _environment(fmt: SourceFormat, mode: str) -> dict[str, str]:
     reads = mode in {"inspect", "ingest"}
     writes = mode in {"commit", "ingest"}
     return worker_environment(GDAL_DRIVER[fmt] if reads else None, keep=("GPKG",) if writes else ())
+
+
+def _store_environment(store_path: Path | str) -> dict[str, str]:
+    """The PostGIS URL (password included) reaches the worker through its environment only."""
+    return {STORE_URL_VARIABLE: str(store_path)} if is_store_url(store_path) else {}
 
 
 def _size_and_hash(upload: Path, limits: IngestLimits) -> tuple[int, str]:

@@ -15,6 +15,7 @@ is why the heavy imports happen inside the functions). Modes:
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import traceback
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 STAGED_FILE = "staged.parquet"
 PREVIEW_FILE = "preview.parquet"
+STORE_URL_VARIABLE = "HUMANSEC_STORE_URL"
+"""How the worker gets a PostGIS store's URL with its password (never in the job file)."""
 UNPACKED_DIR = "unpacked"
 PREVIEW_ROWS = 2000
 MAX_LISTED_ROWS = 200
@@ -276,7 +279,8 @@ def _store(
     facts: Mapping[str, object],
 ) -> dict[str, object]:
     from humansec.model import parse_kind  # noqa: PLC0415
-    from humansec.store import GeoPackageStore, NewLayer  # noqa: PLC0415
+    from humansec.store import NewLayer, open_store_at  # noqa: PLC0415
+    from humansec.storeurl import is_store_url, redact_url  # noqa: PLC0415
 
     meta = job["meta"]
     provenance = {
@@ -288,7 +292,11 @@ def _store(
         "encoding": facts.get("encoding"),
         "validation": [_trimmed(f) for f in findings],
     }
-    store = GeoPackageStore(Path(job["store_path"]))
+    location = str(job["store_path"])
+    if is_store_url(location):  # the job names it without password; the environment has it
+        secret = os.environ.get(STORE_URL_VARIABLE, "")
+        location = secret if redact_url(secret) == location else location
+    store = open_store_at(location)
     frame = mapped.drop(columns=[SOURCE_ROW], errors="ignore")
     record = store.add_version(
         frame,

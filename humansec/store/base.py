@@ -1,4 +1,4 @@
-"""The layer store interface. The GeoPackage backend implements it now; PostGIS will later.
+"""The layer store interface, implemented by the GeoPackage and the PostGIS backends.
 
 A layer is a sequence of immutable versions. Adding data never overwrites: it writes a new
 version and then registers it in the catalogue in one transaction, so a crash at any moment
@@ -51,6 +51,8 @@ class NewLayer:
     classification: str
     exercise: bool = False
     provenance: Mapping[str, object] = field(default_factory=dict)
+    created_at: datetime | None = None
+    """When the version was made: None means now (only ``store copy`` keeps an older time)."""
 
 
 class LayerStore(abc.ABC):

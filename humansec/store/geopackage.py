@@ -189,6 +189,30 @@ class GeoPackageStore(LayerStore):
         frame = frame[time_mask(frame, record.kind, time_range).to_numpy()]
         return frame.reset_index(drop=True)
 
+    def events(self) -> list[dict[str, object]]:
+        """Every catalogue event that counts, in the order they were appended.
+
+        A ``register`` row that lost a race with a writer of another kind is left out.
+        """
+        if not self.path.exists() or CATALOGUE_TABLE not in self._tables():
+            return []
+        named = {t for layer in self._layers().values() for t in layer.tables}
+        events = self._read(
+            "the catalogue",
+            lambda: pyogrio.read_dataframe(
+                self.path,
+                layer=CATALOGUE_TABLE,
+                read_geometry=False,
+                fid_as_index=True,
+                use_arrow=True,
+            ),
+        )
+        return [
+            row
+            for row in events.sort_index().to_dict("records")
+            if row["event"] != "register" or row["table_name"] in named
+        ]
+
     def orphan_tables(self) -> list[str]:
         """Return the store's feature tables that no catalogue row names.
 
@@ -234,7 +258,7 @@ class GeoPackageStore(LayerStore):
             raise StoreError(msg)
         version = len(existing.records) + 1 if existing is not None else 1
         table = self._write_table(conformed, layer_id, version, meta.title)
-        created_at = datetime.now(UTC)
+        created_at = meta.created_at or datetime.now(UTC)
         row = {
             "event": "register",
             "layer_id": layer_id,
