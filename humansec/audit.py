@@ -59,28 +59,10 @@ def record(
     """
     identity = dict(actor) if actor is not None else {"subject": who or "unknown"}
     label = who or _label(identity)
-    if isinstance(data_dir, str) and is_store_url(data_dir):
 
-        def make(last: Mapping[str, object] | None) -> dict[str, object]:
-            return _entry(
-                seq=int(str(last["seq"])) + 1 if last else 1,
-                prev=str(last["hash"]) if last else GENESIS,
-                moment=moment,
-                action=action,
-                who=label,
-                actor=identity,
-                what=what,
-                marking=marking,
-            )
-
-        return _database(data_dir).append_audit(make)
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with _locked(data_dir):
-        path = data_dir / AUDIT_FILE
-        _retire_unchained(data_dir, moment)
-        last = _last_entry(path)
-        entry = _entry(
+    def make(last: Mapping[str, object] | None) -> dict[str, object]:
+        """The next entry after ``last`` (None: the first), chained to it."""
+        return _entry(
             seq=int(str(last["seq"])) + 1 if last else 1,
             prev=str(last["hash"]) if last else GENESIS,
             moment=moment,
@@ -90,6 +72,15 @@ def record(
             what=what,
             marking=marking,
         )
+
+    if isinstance(data_dir, str) and is_store_url(data_dir):
+        return _database(data_dir).append_audit(make)
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with _locked(data_dir):
+        path = data_dir / AUDIT_FILE
+        _retire_unchained(data_dir, moment)
+        entry = make(_last_entry(path))
         _append(path, entry)
         return entry
 
