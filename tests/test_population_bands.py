@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from humansec.errors import SchemaError
-from humansec.population.bands import AgeBand, parse_age_band
+from humansec.population.bands import (
+    AgeBand,
+    BandRole,
+    Sex,
+    band_column,
+    column_band,
+    parse_age_band,
+    parse_band_role,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,3 +63,42 @@ def test_children_are_under_18_and_elderly_60_and_over(
 def test_an_open_band_below_the_limit_cannot_be_split() -> None:
     with pytest.raises(SchemaError, match="closed bands"):
         _ = parse_age_band("10+").child_share
+
+
+@pytest.mark.parametrize(
+    ("band", "sex", "column"),
+    [
+        (AgeBand(0, 4), "total", "age_0_4"),
+        (AgeBand(80, None), "female", "female_age_80_plus"),
+        (AgeBand(15, 19), "male", "male_age_15_19"),
+    ],
+)
+def test_band_columns_round_trip(band: AgeBand, sex: Sex, column: str) -> None:
+    assert band_column(band, sex) == column
+    assert column_band(column) == (sex, band)
+
+
+@pytest.mark.parametrize("column", ["population", "age", "female", "agex_0_4", "age_0_4_x"])
+def test_other_fields_are_not_bands(column: str) -> None:
+    assert column_band(column) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("total", BandRole("total", None)),
+        ("Female", BandRole("female", None)),
+        ("age:0-4", BandRole("total", AgeBand(0, 4))),
+        ("female:15-19", BandRole("female", AgeBand(15, 19))),
+        ("male:age:80+", BandRole("male", AgeBand(80, None))),
+    ],
+)
+def test_band_roles_are_read(text: str, role: BandRole) -> None:
+    assert parse_band_role(text) == role
+    assert parse_band_role(role.label) == role
+
+
+@pytest.mark.parametrize("text", ["people", "age", "child:0-4", "female:old"])
+def test_bad_band_roles_list_the_forms(text: str) -> None:
+    with pytest.raises(SchemaError, match=r"total, female, male|LOW-HIGH"):
+        parse_band_role(text)

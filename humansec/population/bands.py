@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from humansec.errors import SchemaError
 
@@ -96,3 +97,74 @@ def parse_age_band(text: str) -> AgeBand:
         msg = f"The age band {text!r} ends before it starts; write LOW-HIGH (15-19)."
         raise SchemaError(msg)
     return AgeBand(low, high)
+
+
+Sex = Literal["total", "female", "male"]
+SEXES: tuple[Sex, ...] = ("total", "female", "male")
+
+
+def band_column(band: AgeBand, sex: Sex = "total") -> str:
+    """Return the area field of a band's count: ``age_0_4``, ``female_age_80_plus``.
+
+    >>> band_column(AgeBand(0, 4)), band_column(AgeBand(80, None), "female")
+    ('age_0_4', 'female_age_80_plus')
+    """
+    stem = f"age_{band.low}_plus" if band.high is None else f"age_{band.low}_{band.high}"
+    return stem if sex == "total" else f"{sex}_{stem}"
+
+
+_BAND_COLUMN = re.compile(
+    r"^(?:(?P<sex>female|male)_)?age_(?P<low>\d{1,3})_(?P<high>\d{1,3}|plus)$"
+)
+
+
+def column_band(column: str) -> tuple[Sex, AgeBand] | None:
+    """Return the sex and band a field written by ``band_column`` holds, or None for other fields.
+
+    >>> column_band("male_age_15_19")
+    ('male', AgeBand(low=15, high=19))
+    """
+    match = _BAND_COLUMN.match(column)
+    if match is None:
+        return None
+    sex: Sex = (
+        "female" if match["sex"] == "female" else "male" if match["sex"] == "male" else "total"
+    )
+    high = None if match["high"] == "plus" else int(match["high"])
+    return sex, AgeBand(int(match["low"]), high)
+
+
+@dataclass(frozen=True)
+class BandRole:
+    """What one raster band (or one grid file) counts: people a sex, an age band, or all."""
+
+    sex: Sex
+    band: AgeBand | None
+
+    @property
+    def label(self) -> str:
+        """The role as written on the command line: ``total``, ``age:0-4``, ``male:80+``."""
+        if self.band is None:
+            return self.sex
+        return f"age:{self.band.label}" if self.sex == "total" else f"{self.sex}:{self.band.label}"
+
+
+def parse_band_role(text: str) -> BandRole:
+    """Read ``--band-role``: ``total``, ``female``, ``male``, ``age:0-4``, ``male:80+``.
+
+    >>> parse_band_role("female:15-19").label
+    'female:15-19'
+    """
+    value = text.strip().lower()
+    if value in SEXES:
+        return BandRole(value, None)
+    head, sep, tail = value.partition(":")
+    if sep and head == "age":
+        return BandRole("total", parse_age_band(tail))
+    if sep and head in ("female", "male"):
+        return BandRole(head, parse_age_band(tail.removeprefix("age:")))  # type: ignore[arg-type]
+    msg = (
+        f"{text!r} is not a band role; use total, female, male, age:LOW-HIGH (all people of "
+        "those ages), female:LOW-HIGH or male:LOW-HIGH, e.g. age:0-4 or male:80+."
+    )
+    raise SchemaError(msg)
