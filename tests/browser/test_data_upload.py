@@ -10,7 +10,8 @@ import geopandas as gpd
 import pytest
 import shapely
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import Guard, Server
 from tests.browser.test_situation_map import MAP_FRAME, OPEN_POPUPS
@@ -23,6 +24,38 @@ TOWN = "Uploadville"
 def idle(page: Page) -> None:
     """Wait until Streamlit has no script run in progress (its status widget is gone)."""
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick ``option`` in the select box ``label`` once no rerun is replacing the page.
+
+    A click during a rerun can open a box that the rerun then redraws closed, so each try
+    starts from a settled page, and a box that closed before the option was picked is opened
+    again.
+    """
+    wanted = page.get_by_role("option", name=option)
+    for _ in range(3):
+        idle(page)
+        page.get_by_label(label).click()
+        try:
+            wanted.click(timeout=10_000)
+        except PlaywrightTimeoutError:
+            continue
+        idle(page)
+        return
+    wanted.click()  # a last try that fails with Playwright's own account of what it saw
+
+
+def submit(page: Page, button: Locator) -> None:
+    """Click a form's submit ``button`` on a settled page, again if a rerun replaced it."""
+    for _ in range(3):
+        idle(page)
+        try:
+            button.click(timeout=10_000)
+        except PlaywrightTimeoutError:
+            continue
+        return
+    button.click()
 
 
 def open_data_page(page: Page, server: Server) -> None:
@@ -64,7 +97,7 @@ def test_an_uploaded_shapefile_is_stored_and_drawn(
     expect(crs.get_by_test_id("stMetricValue")).to_contain_text("32634")
     idle(page)
     page.get_by_role("textbox", name="Your name and unit").fill("Capt Analyst, J2")
-    page.get_by_role("button", name="Store").click()
+    submit(page, page.get_by_role("button", name="Store", exact=True))
     expect(page.get_by_text("Stored 2 features as layer").first).to_be_visible(timeout=60_000)
 
     page.get_by_role("link", name="Situation map").click()
@@ -97,15 +130,13 @@ def test_the_analyst_edits_the_suggested_mapping_before_storing(
         encoding="utf-8",
     )
     open_data_page(page, server)
-    page.get_by_label("What does the file hold?").click()
-    page.get_by_role("option", name="Cultural property").click()
+    choose(page, "What does the file hold?", "Cultural property")
     page.locator('input[type="file"]').set_input_files(str(sites))
     expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
     # No column says how the sites are protected: storing is blocked until the analyst says.
     expect(page.get_by_text("'protection' is required").first).to_be_visible()
     expect(page.get_by_role("button", name="Store")).to_be_disabled()
-    page.get_by_label("protection (required)").click()
-    page.get_by_role("option", name="value: national_list").click()
+    choose(page, "protection (required)", "value: national_list")
     # While Streamlit reruns, the old (disabled) and the new button may both be on the page.
     store = page.get_by_role("button", name="Store").and_(page.locator(":enabled"))
     expect(store).to_have_count(1, timeout=60_000)
@@ -113,7 +144,7 @@ def test_the_analyst_edits_the_suggested_mapping_before_storing(
     expect(who).to_have_count(1, timeout=60_000)
     idle(page)  # the rerun has finished: a click now submits the form
     who.fill("Sgt Mapper, CIMIC")
-    store.click()
+    submit(page, store)
     expect(page.get_by_text("Stored 2 features as layer").first).to_be_visible(timeout=60_000)
     assert guard.blocked == []
 
@@ -154,12 +185,10 @@ def test_text_from_a_file_is_shown_as_text_not_markdown(
         encoding="utf-8",
     )
     open_data_page(page, server)
-    page.get_by_label("What does the file hold?").click()
-    page.get_by_role("option", name="Cultural property").click()
+    choose(page, "What does the file hold?", "Cultural property")
     page.locator('input[type="file"]').set_input_files(str(sites))
     expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
-    page.get_by_label("protection (required)").click()
-    page.get_by_role("option", name="column: protection").click()
+    choose(page, "protection (required)", "column: protection")
     # The refusal quotes the values literally: no image, no link, nothing fetched.
     alert = page.locator(".humansec-error").filter(has_text="not valid values").first
     expect(alert).to_contain_text(image, timeout=60_000)
@@ -182,15 +211,14 @@ def test_a_french_facility_list_is_classed_and_a_second_upload_of_it_asks_first(
         encoding="utf-8",
     )
     open_data_page(page, server)
-    page.get_by_label("What does the file hold?").click()
-    page.get_by_role("option", name="Humanitarian sites").click()
+    choose(page, "What does the file hold?", "Humanitarian sites")
     page.locator('input[type="file"]').set_input_files(str(facilities))
     expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
     # Classed from the French words; the NGO office fits no category and is kept as 'other'.
     expect(page.get_by_role("button", name="Store")).to_be_enabled(timeout=60_000)
     idle(page)
     page.get_by_role("textbox", name="Your name and unit").fill("Capt Analyst, J2")
-    page.get_by_role("button", name="Store").click()
+    submit(page, page.get_by_role("button", name="Store", exact=True))
     stored = page.get_by_text(re.compile(r"Stored 3 features as layer (\S+) version 1"))
     expect(stored.first).to_be_visible(timeout=60_000)
     found = re.search(r"as layer (\S+) version", stored.first.inner_text())
@@ -200,8 +228,7 @@ def test_a_french_facility_list_is_classed_and_a_second_upload_of_it_asks_first(
     # A second session (another analyst) uploads the very same file.
     page = page.context.new_page()
     open_data_page(page, server)
-    page.get_by_label("What does the file hold?").click()
-    page.get_by_role("option", name="Humanitarian sites").click()
+    choose(page, "What does the file hold?", "Humanitarian sites")
     page.locator('input[type="file"]').set_input_files(str(facilities))
     expect(page.get_by_text("This file (same SHA-256) is already stored").first).to_be_visible(
         timeout=60_000
@@ -210,6 +237,6 @@ def test_a_french_facility_list_is_classed_and_a_second_upload_of_it_asks_first(
     expect(store_as).to_have_value(f"a new version of {layer_id}")  # chosen for the analyst
     idle(page)
     page.get_by_role("textbox", name="Your name and unit").fill("Lt Second, J2")
-    page.get_by_role("button", name="Store").click()
+    submit(page, page.get_by_role("button", name="Store", exact=True))
     expect(page.get_by_text(f"as layer {layer_id} version 2").first).to_be_visible(timeout=60_000)
     assert guard.blocked == []
