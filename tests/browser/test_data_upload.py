@@ -66,6 +66,21 @@ def open_data_page(page: Page, server: Server) -> None:
     expect(page.get_by_role("heading", name="Data")).to_be_visible(timeout=60_000)
 
 
+def sign_as(page: Page, who: str) -> None:
+    """Give the uploader's name and unit in the settled store form."""
+    idle(page)
+    page.get_by_role("textbox", name="Your name and unit").fill(who)
+
+
+def upload(page: Page, server: Server, path: Path, kind: str, *, report: bool = True) -> None:
+    """Open the Data page, say what the file holds, upload it and (by default) await its report."""
+    open_data_page(page, server)
+    choose(page, "What does the file hold?", kind)
+    page.locator('input[type="file"]').set_input_files(str(path))
+    if report:
+        expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
+
+
 def zipped_shapefile(folder: Path) -> Path:
     """A shapefile in UTM 34N inside a folder with a space in its name, zipped."""
     inner = folder / "survey data"
@@ -95,8 +110,7 @@ def test_an_uploaded_shapefile_is_stored_and_drawn(
     expect(features.get_by_test_id("stMetricValue")).to_have_text("2")
     crs = page.get_by_test_id("stMetric").filter(has_text="Coordinate system")
     expect(crs.get_by_test_id("stMetricValue")).to_contain_text("32634")
-    idle(page)
-    page.get_by_role("textbox", name="Your name and unit").fill("Capt Analyst, J2")
+    sign_as(page, "Capt Analyst, J2")
     submit(page, page.get_by_role("button", name="Store", exact=True))
     expect(page.get_by_text("Stored 2 features as layer").first).to_be_visible(timeout=60_000)
 
@@ -129,10 +143,7 @@ def test_the_analyst_edits_the_suggested_mapping_before_storing(
         "site,latitude,longitude\nOld church,54.10,22.93\nTown hall,54.12,22.95\n",
         encoding="utf-8",
     )
-    open_data_page(page, server)
-    choose(page, "What does the file hold?", "Cultural property")
-    page.locator('input[type="file"]').set_input_files(str(sites))
-    expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
+    upload(page, server, sites, "Cultural property")
     # No column says how the sites are protected: storing is blocked until the analyst says.
     expect(page.get_by_text("'protection' is required").first).to_be_visible()
     expect(page.get_by_role("button", name="Store")).to_be_disabled()
@@ -184,10 +195,7 @@ def test_text_from_a_file_is_shown_as_text_not_markdown(
         "Museum,[click](http://198.51.100.7/),54.12,22.95\n",
         encoding="utf-8",
     )
-    open_data_page(page, server)
-    choose(page, "What does the file hold?", "Cultural property")
-    page.locator('input[type="file"]').set_input_files(str(sites))
-    expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
+    upload(page, server, sites, "Cultural property")
     choose(page, "protection (required)", "column: protection")
     # The refusal quotes the values literally: no image, no link, nothing fetched.
     alert = page.locator(".humansec-error").filter(has_text="not valid values").first
@@ -210,14 +218,10 @@ def test_a_french_facility_list_is_classed_and_a_second_upload_of_it_asks_first(
         "Siège,Siège d'ONG,54.14,22.93\n",
         encoding="utf-8",
     )
-    open_data_page(page, server)
-    choose(page, "What does the file hold?", "Humanitarian sites")
-    page.locator('input[type="file"]').set_input_files(str(facilities))
-    expect(page.get_by_role("heading", name="Validation report")).to_be_visible(timeout=60_000)
+    upload(page, server, facilities, "Humanitarian sites")
     # Classed from the French words; the NGO office fits no category and is kept as 'other'.
     expect(page.get_by_role("button", name="Store")).to_be_enabled(timeout=60_000)
-    idle(page)
-    page.get_by_role("textbox", name="Your name and unit").fill("Capt Analyst, J2")
+    sign_as(page, "Capt Analyst, J2")
     submit(page, page.get_by_role("button", name="Store", exact=True))
     stored = page.get_by_text(re.compile(r"Stored 3 features as layer (\S+) version 1"))
     expect(stored.first).to_be_visible(timeout=60_000)
@@ -227,16 +231,13 @@ def test_a_french_facility_list_is_classed_and_a_second_upload_of_it_asks_first(
 
     # A second session (another analyst) uploads the very same file.
     page = page.context.new_page()
-    open_data_page(page, server)
-    choose(page, "What does the file hold?", "Humanitarian sites")
-    page.locator('input[type="file"]').set_input_files(str(facilities))
+    upload(page, server, facilities, "Humanitarian sites", report=False)
     expect(page.get_by_text("This file (same SHA-256) is already stored").first).to_be_visible(
         timeout=60_000
     )
     store_as = page.get_by_role("combobox", name="Store as")
     expect(store_as).to_have_value(f"a new version of {layer_id}")  # chosen for the analyst
-    idle(page)
-    page.get_by_role("textbox", name="Your name and unit").fill("Lt Second, J2")
+    sign_as(page, "Lt Second, J2")
     submit(page, page.get_by_role("button", name="Store", exact=True))
     expect(page.get_by_text(f"as layer {layer_id} version 2").first).to_be_visible(timeout=60_000)
     assert guard.blocked == []
