@@ -140,6 +140,8 @@ def format_field(name: str, value: object) -> str:  # noqa: PLR0911 - one return
         return f"{number:,.0f} m"
     if name in PEOPLE_FIELDS and number is not None:
         return f"{number:,.0f} people"
+    if name == "density_km2" and number is not None:
+        return f"{number:,.1f} people per km²"
     if name in SHARE_FIELDS and number is not None:
         return f"{number * 100:.0f} %"
     if name == "focus_area" and str(value) in set(FocusArea):
