@@ -158,3 +158,31 @@ def test_the_codps_workbook_joins_the_codab_oblasts_from_the_command_line(
     assert len(bands) == 17
     assert (areas[bands].sum(axis=1) - areas["population"]).abs().max() <= 17
     assert int(areas["population"].sum()) > 40_000_000
+
+
+def test_only_a_cleared_analyst_joins_and_the_join_is_audited(tmp_path: Path) -> None:
+    from humansec import audit  # noqa: PLC0415
+    from humansec.access import Role, User, actions  # noqa: PLC0415
+    from humansec.errors import AccessDeniedError  # noqa: PLC0415
+    from humansec.settings import Settings  # noqa: PLC0415
+
+    settings = Settings(data_dir=tmp_path)
+    store = _store_areas(settings.store_path, ["XX01", "XX02"])
+    table = tmp_path / "pop.csv"
+    table.write_text(CSV, encoding="utf-8")
+
+    def person(role: Role, clearance: str = "NATO RESTRICTED") -> User:
+        return User(f"sub-{role}", str(role), "x@m.example", frozenset({role}), clearance)
+
+    with pytest.raises(AccessDeniedError):
+        actions.join_population(
+            settings, person(Role.VIEWER), store, "regions", table, original_name="pop.csv"
+        )
+    assert len(store.versions("regions")) == 1
+    outcome = actions.join_population(
+        settings, person(Role.ANALYST), store, "regions", table, original_name="pop.csv"
+    )
+    assert outcome.record.version == 2
+    entries = audit.read(settings.data_dir)
+    assert [e["action"] for e in entries] == ["denied", "upload"]
+    assert entries[-1]["what"]["sha256"] == outcome.table.sha256  # type: ignore[index]
