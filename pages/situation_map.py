@@ -16,7 +16,7 @@ from humansec.mapview import (
     build_layer_control,
     status_legend,
 )
-from humansec.mapview.choropleth import MEASURES, choropleth_groups
+from humansec.mapview.choropleth import MEASURES
 from humansec.mapview.first_view import ReportAfterBasemap, first_view, settled_view
 from humansec.mapview.framing import FillFrame, home_view
 from humansec.mapview.tools import fresh_group_list, measure_control
@@ -99,9 +99,7 @@ def map_section() -> None:
             heatmap=heatmap,
         )
         if LayerKind.AREA in shown:
-            area_groups, area_legend = choropleth_groups(
-                shown[LayerKind.AREA], measure=area_measure
-            )
+            area_groups, area_legend = resources.area_layers(data_versions, area_measure)
             if area_legend is not None:
                 base.add_child(area_legend)
             groups = [*area_groups, *groups]
