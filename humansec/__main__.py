@@ -37,7 +37,7 @@ from humansec.conflicts.inputs import (
 from humansec.conflicts.rule_versions import active_rules_path
 from humansec.errors import ConfigurationError, HumansecError, SchemaError, choices
 from humansec.model import PROTECTED_KINDS, WGS84, LayerKind
-from humansec.settings import load_settings
+from humansec.settings import Settings, load_settings
 from humansec.store import open_store, store_location
 
 
@@ -227,6 +227,11 @@ def _ingest(args: argparse.Namespace) -> int:
     if not path.is_file():
         msg = f"{path} is not a file. Give the path of the file to store."
         raise SchemaError(msg)
+    if args.join_to:
+        return _join_population(args, settings, path)
+    if not args.kind:
+        msg = "Give the layer kind (--kind), or --join-to LAYER for a population table."
+        raise SchemaError(msg)
     classification = args.classification or settings.default_classification
     if classification not in settings.classification_order:
         msg = (
@@ -282,6 +287,50 @@ def _ingest(args: argparse.Namespace) -> int:
                 "warnings": warnings,
                 # What was read, e.g. an ACLED file's events per focus area and event type.
                 "notes": [f.message for f in inspection.report.findings if f.severity == "info"],
+            },
+            ensure_ascii=False,
+        )
+    )
+    return 0
+
+
+def _join_population(args: argparse.Namespace, settings: Settings, path: Path) -> int:
+    """``ingest pop.xlsx --join-to LAYER --on pcode``: a new version of an area layer."""
+    from humansec.population.join import join_to_layer  # noqa: PLC0415
+
+    if args.on != "pcode":
+        msg = f"--on {args.on!r}: population tables are joined by P-code only (--on pcode)."
+        raise SchemaError(msg)
+    store = open_store(settings)
+    outcome = join_to_layer(
+        store, args.join_to, path, sheet=args.sheet or args.source_layer, date=args.date
+    )
+    record = outcome.record
+    audit.record(
+        settings.audit_location,
+        action="upload",
+        actor=cli_user(settings).audit_identity(),
+        what={
+            "file": path.name,
+            "sha256": outcome.table.sha256,
+            "layer_id": record.layer_id,
+            "version": record.version,
+            "join": "population by pcode",
+        },
+        marking=record.classification,
+    )
+    print(
+        json.dumps(
+            {
+                "layer": record.layer_id,
+                "version": record.version,
+                "kind": str(record.kind),
+                "features": record.feature_count,
+                "table": outcome.table.file_name,
+                "sheet": outcome.table.sheet,
+                "sha256": outcome.table.sha256,
+                "join": outcome.report.as_dict(),
+                "notes": outcome.report.lines(),
             },
             ensure_ascii=False,
         )
@@ -346,6 +395,20 @@ def _add_store_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     copy.add_argument("--from", dest="source", required=True, help="data folder or URL")
     copy.add_argument("--to", dest="target", required=True, help="empty data folder or URL")
     store_parser.set_defaults(run=_store)
+
+
+def _add_join_arguments(ingest: argparse.ArgumentParser) -> None:
+    """The options of a population table joined to an area layer (issue 13)."""
+    ingest.add_argument(
+        "--join-to",
+        metavar="LAYER",
+        help="a population table (CSV/XLSX, COD-PS): join it by P-code to this area layer, "
+        "as a new version of it",
+    )
+    ingest.add_argument("--on", default="pcode", help="join key: pcode (the only one)")
+    ingest.add_argument("--sheet", help="sheet of a population workbook (default: the one "
+                        "with the P-code column of the layer's level)")  # fmt: skip
+    ingest.add_argument("--date", help="date of the population figures (ISO 8601, 2020-07-01)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -420,9 +483,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "refused.",
     )
     ingest.add_argument("file", help="the file to store")
-    ingest.add_argument(
-        "--kind", required=True, help=f"layer kind: {', '.join(str(k) for k in LayerKind)}"
-    )
+    ingest.add_argument("--kind", help=f"layer kind: {', '.join(str(k) for k in LayerKind)}")
+    _add_join_arguments(ingest)
     ingest.add_argument("--source-layer", help="layer (or sheet) of a multi-layer file")
     ingest.add_argument("--name", help="layer title (default: the file name)")
     ingest.add_argument("--crs", help="coordinate system when the file has none, e.g. EPSG:32636")

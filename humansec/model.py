@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from humansec.errors import SchemaError, choices
+from humansec.population.bands import column_band
 
 WGS84 = "EPSG:4326"
 
@@ -32,6 +33,7 @@ class LayerKind(StrEnum):
     INFRASTRUCTURE = "infrastructure"
     INCIDENT = "incident"
     ACTIVITY = "activity"
+    AREA = "area"
 
 
 class FocusArea(StrEnum):
@@ -299,7 +301,30 @@ KIND_SPECS: Mapping[LayerKind, KindSpec] = {
         protected=False,
         time_fields=("start", "end"),
     ),
+    LayerKind.AREA: KindSpec(
+        LayerKind.AREA,
+        "Reference areas",
+        frozenset({"polygon"}),
+        (
+            FieldSpec(
+                "id", "text", required=True, description="identifier (the P-code when there is one)"
+            ),
+            FieldSpec("name", "text", description="name shown on the map"),
+            FieldSpec("pcode", "text", description="P-code (COD-AB ADMn_PCODE)"),
+            FieldSpec("admin_level", "int", description="0 country, 1 region, ... (COD-AB n)"),
+            FieldSpec("parent_pcode", "text", description="P-code of the unit one level up"),
+            FieldSpec("population", "int", description="people living in the area"),
+            FieldSpec("female", "int", description="women and girls"),
+            FieldSpec("male", "int", description="men and boys"),
+            FieldSpec("population_date", "datetime", description="date of the population"),
+            FieldSpec("population_source", "text", description="where the population comes from"),
+        ),
+        protected=False,
+    ),
 }
+AREA_COUNT_FIELDS: tuple[str, ...] = ("population", "female", "male")
+"""The area fields that count people; the band counts (``age_0_4``, ``female_age_80_plus``,
+named by ``humansec.population.bands.band_column``) are further int fields of an area layer."""
 
 PROTECTED_KINDS: tuple[LayerKind, ...] = tuple(k for k, s in KIND_SPECS.items() if s.protected)
 
@@ -357,6 +382,9 @@ def conform(frame: gpd.GeoDataFrame, kind: LayerKind) -> gpd.GeoDataFrame:
                 raise SchemaError(msg)
             out[field.name] = None
         out[field.name] = _coerce(out[field.name], field, kind)
+    if kind is LayerKind.AREA:  # band counts (age_0_4, female_age_80_plus): whole people
+        for column in [c for c in out.columns if isinstance(c, str) and column_band(c)]:
+            out[column] = _coerce(out[column], FieldSpec(column, "int"), kind)
     _check_geometries(out, spec)
     if out["id"].isna().any():
         msg = f"{kind}: rows {_rows(out['id'].isna())} have no id; every feature needs one."

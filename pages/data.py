@@ -34,7 +34,7 @@ from humansec.mapview import (
     zoom_for_bounds,
 )
 from humansec.model import KIND_SPECS, LayerKind, conform
-from ui import frame, resources, state, text, upload
+from ui import frame, population, resources, state, text, upload
 
 frame.require_router()
 
@@ -46,7 +46,7 @@ staging_root = settings.data_dir / "staging"
 st.title("Data")
 user = resources.session_user()
 records = resources.catalogue(include_retired=True)  # read once for both tabs; cleared only
-upload_tab, catalogue_tab = st.tabs(["Upload a file", "Layers"])
+upload_tab, catalogue_tab, population_tab = st.tabs(["Upload a file", "Layers", "Population table"])
 
 with upload_tab:
     st.caption(
@@ -332,3 +332,6 @@ with catalogue_tab:
                 text.show(error)
             else:
                 st.rerun()
+
+with population_tab:
+    population.population_tab(settings, user, records)

@@ -16,6 +16,7 @@ from humansec.mapview import (
     build_layer_control,
     status_legend,
 )
+from humansec.mapview.choropleth import MEASURES
 from humansec.mapview.first_view import ReportAfterBasemap, first_view, settled_view
 from humansec.mapview.framing import FillFrame, home_view
 from humansec.mapview.tools import fresh_group_list, measure_control
@@ -44,12 +45,19 @@ with st.sidebar:
     time_range = map_tools.date_filter(frames, extent.times, settings)
     focus_areas = filters.focus_areas()
     heatmap = st.toggle("Incidents as heat map", key=state.HEATMAP)
+    area_measure = st.selectbox(
+        "Reference areas coloured by",
+        list(MEASURES),
+        format_func=MEASURES.__getitem__,
+        key=state.AREA_MEASURE,
+    )
     basemap = basemaps.choose()
     mgrs_grid = st.toggle("MGRS grid", value=True, key=state.MGRS_GRID)
 
 shown = apply_filters(frames, kinds=kinds, time_range=time_range, focus_areas=focus_areas)
 # Planned activities are drawn coloured by their conflict-check status, not as a plain layer.
-plain_kinds = [kind for kind in kinds if kind is not LayerKind.ACTIVITY]
+# Reference areas are drawn as a choropleth with its own legend of classes.
+plain_kinds = [kind for kind in kinds if kind not in {LayerKind.ACTIVITY, LayerKind.AREA}]
 checked_activities = None
 if LayerKind.ACTIVITY in kinds:
     checked = {LayerKind.ACTIVITY: resources.store_check(data_versions).activities}
@@ -90,6 +98,11 @@ def map_section() -> None:
             (view.bounds, view.zoom),
             heatmap=heatmap,
         )
+        if LayerKind.AREA in shown:
+            area_groups, area_legend = resources.area_layers(data_versions, area_measure)
+            if area_legend is not None:
+                base.add_child(area_legend)
+            groups = [*area_groups, *groups]
         if checked_activities is not None:
             base.add_child(status_legend())
             groups = [*groups, *activity_status_groups(checked_activities)]

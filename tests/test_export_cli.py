@@ -45,7 +45,7 @@ def run(data_dir: Path, *args: str) -> tuple[int, str]:
     [
         (["--out", "x.docx"], "'.html', '.pdf', '.png', '.pptx'"),
         (["--out", "x.html", "--size", "a5"], "'slide', 'a4', 'a3'"),
-        (["--out", "x.html", "--layers", "cultural,tanks"], "'activity', 'cultural'"),
+        (["--out", "x.html", "--layers", "cultural,tanks"], "'activity', 'area', 'cultural'"),
         (["--out", "x.html", "--bbox", "1,2,3"], "W,S,E,N"),
         (["--out", "x.html", "--classification", "SECRET"], "'NATO SECRET'"),
     ],

@@ -116,6 +116,21 @@ def extent(data_versions: Versions) -> Extent:
     return Extent(data_bounds(frames), time_extent(frames))
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def area_layers(
+    data_versions: Versions, measure: str
+) -> tuple[list[folium.FeatureGroup], folium.MacroElement | None]:
+    """The reference areas as a choropleth of ``measure`` and its legend (areas have no time:
+    every stored area is drawn). Built once per data version and measure: a pan or a click
+    reuses them (the geodesic areas and the classes take about a second for 27 oblasts)."""
+    from humansec.mapview.choropleth import choropleth_groups  # noqa: PLC0415
+
+    groups, legend = choropleth_groups(
+        frames_by_kind(data_versions)[LayerKind.AREA], measure=measure
+    )
+    return list(groups), legend
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def map_layers(
     data_versions: Versions,

@@ -12,6 +12,7 @@ FILTER_FOCUS: Final = "filter_focus_areas"
 FILTER_KINDS: Final = "filter_kinds"
 HEATMAP: Final = "incident_heatmap"
 MGRS_GRID: Final = "map_mgrs_grid"
+AREA_MEASURE: Final = "map_area_measure"  # what colours the reference areas (issue 13)
 TIME_STEP: Final = "time_step"  # the time slider is on
 TIME_SPAN: Final = "time_span"  # days the slider shows at once
 TIME_CURSOR: Final = "time_cursor"  # the last day the slider shows

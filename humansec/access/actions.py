@@ -24,8 +24,11 @@ from humansec.settings import Settings
 from humansec.store import LayerRecord, LayerStore, store_location
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from humansec.ingest.pipeline import Inspection, UploadMeta
     from humansec.ingest.types import FieldMapping
+    from humansec.population.join import JoinOutcome
 
 
 def record_event(
@@ -205,3 +208,38 @@ def _require_cleared_layer(
         # The message does not name the layer: its very name may be above the clearance.
         msg = "Not permitted: that layer is above your clearance."
         raise AccessDeniedError(msg)
+
+
+def join_population(
+    settings: Settings,
+    user: User,
+    store: LayerStore,
+    layer_id: str,
+    table: Path,
+    *,
+    original_name: str,
+    sheet: str | None = None,
+    date: str | None = None,
+) -> JoinOutcome:
+    """Join a population table to the area layer ``layer_id`` by P-code as ``user`` (analyst
+    or admin, cleared for the layer): a new version of it (``humansec.population.join``)."""
+    from humansec.population.join import join_to_layer  # noqa: PLC0415
+
+    checked(settings, user, Permission.MANAGE_LAYERS, what=f"join a population table to {layer_id}")
+    current = store.versions(layer_id)[-1]
+    _require_cleared_layer(settings, user, current, verb="add to")
+    outcome = join_to_layer(store, layer_id, table, sheet=sheet, date=date)
+    record_event(
+        settings,
+        user,
+        action="upload",
+        what={
+            "file": original_name,
+            "sha256": outcome.table.sha256,
+            "layer_id": layer_id,
+            "version": outcome.record.version,
+            "join": "population by pcode",
+        },
+        marking=outcome.record.classification,
+    )
+    return outcome

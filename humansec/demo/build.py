@@ -30,6 +30,10 @@ DEMO_SOURCE = "Exercise scenario (humansec demo): synthetic, not real data"
 """The source a staff reads on a product for the demo's synthetic layers."""
 
 
+DEMO_KINDS: tuple[LayerKind, ...] = tuple(k for k in LayerKind if k is not LayerKind.AREA)
+"""The kinds the demo holds: every kind but reference areas (no synthetic admin units)."""
+
+
 def build_demo() -> dict[LayerKind, gpd.GeoDataFrame]:
     """Build the demo scenario: every kind, conformed, EPSG:4326, in ``LayerKind`` order.
 
@@ -48,7 +52,7 @@ def build_demo() -> dict[LayerKind, gpd.GeoDataFrame]:
         LayerKind.INCIDENT: incidents(),
         LayerKind.ACTIVITY: activities(heritage, sites, movements, works),
     }
-    return {kind: conform(raw[kind], kind) for kind in LayerKind}
+    return {kind: conform(raw[kind], kind) for kind in DEMO_KINDS}
 
 
 def demo_metadata(kind: LayerKind) -> NewLayer:

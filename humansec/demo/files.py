@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from humansec.demo.build import build_demo, demo_metadata
+from humansec.demo.build import DEMO_KINDS, build_demo, demo_metadata
 from humansec.demo.scenario import DEMO_AREA, DEMO_CENTER, SEED, iso
 from humansec.errors import StoreError
 from humansec.model import WGS84, LayerKind, conform
@@ -72,7 +72,7 @@ def load_demo(demo_dir: Path) -> dict[LayerKind, gpd.GeoDataFrame]:
     Raises StoreError when a file is missing or is not a demo GeoJSON file.
     """
     layers: dict[LayerKind, gpd.GeoDataFrame] = {}
-    for kind in LayerKind:
+    for kind in DEMO_KINDS:
         path = demo_dir / f"{kind}.geojson"
         try:
             document = json.loads(path.read_text(encoding="utf-8"))

@@ -33,6 +33,7 @@ from humansec.ingest.convert import (
 )
 from humansec.ingest.types import SOURCE_ROW, FieldMapping
 from humansec.model import KIND_SPECS, FieldSpec, LayerKind
+from humansec.population.areas import codab_columns
 
 _COVERAGE_ROWS = 20_000  # rows looked at to judge whether a column's values map
 
@@ -101,6 +102,12 @@ _SYNONYMS: Mapping[str, tuple[str, ...]] = {
         "inhabitants",
         "total",
     ),
+    # Reference areas (COD-AB files are recognised as a whole: humansec.population.areas)
+    "pcode": ("pcode", "p_code", "admin_pcode", "adm_pcode"),
+    "parent_pcode": ("parent_pcode", "parent_code", "parent_p_code"),
+    "admin_level": ("admin_level", "adm_level", "admin_lvl"),
+    "female": ("female", "f_tl", "women", "pop_female", "female_total"),
+    "male": ("male", "m_tl", "men", "pop_male", "male_total"),
     "share_female": ("share_female", "female_share", "pct_female", "female_pct", "prop_female"),
     "share_children": (
         "share_children",
@@ -449,7 +456,32 @@ def suggest_mapping(frame: gpd.GeoDataFrame, kind: LayerKind) -> FieldMapping:
             found, _ = _suggest_values(frame[column], field, synonyms)
             if found:
                 values[field_name] = found
+    if kind is LayerKind.AREA:
+        return _area_mapping(columns, ordered, values)
     return FieldMapping(kind=str(kind), columns=ordered, values=values)
+
+
+def _area_mapping(
+    columns: list[str], suggested: dict[str, str], values: dict[str, dict[str, str]]
+) -> FieldMapping:
+    """Areas: COD-AB columns fill the P-code, parent, name and level without hand work; else
+    a P-code column is also the id."""
+    codab = codab_columns(columns)
+    constants: dict[str, object] = {}
+    ordered = dict(suggested)
+    if codab is not None:
+        taken = set(codab.columns.values())
+        ordered = {f: c for f, c in ordered.items() if c not in taken or f in codab.columns}
+        ordered.update(codab.columns)
+        ordered.pop("admin_level", None)
+        constants["admin_level"] = codab.admin_level
+    elif "pcode" in ordered and "id" not in ordered:
+        ordered["id"] = ordered["pcode"]
+    spec = KIND_SPECS[LayerKind.AREA]
+    ordered = {f: ordered[f] for f in spec.field_names if f in ordered}
+    return FieldMapping(
+        kind=str(LayerKind.AREA), columns=ordered, constants=constants, values=values
+    )
 
 
 def _hxl_tags(frame: gpd.GeoDataFrame, columns: list[str]) -> dict[str, str]:

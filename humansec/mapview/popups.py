@@ -61,8 +61,20 @@ FIELD_LABELS: Mapping[str, str] = {
     "worst_severity": "Worst severity",
     "conflicts": "Conflicts",
     "population_in_hazard": "Population in hazard area",
+    "pcode": "P-code",
+    "admin_level": "Administrative level",
+    "parent_pcode": "P-code of the parent unit",
+    "female": "Women and girls",
+    "male": "Men and boys",
+    "children": "Children (under 18)",
+    "elderly": "Older people (60+)",
+    "density_km2": "People per km²",
+    "population_date": "Population date",
+    "population_source": "Population source",
 }
-PEOPLE_FIELDS = frozenset({"population", "population_in_hazard"})
+PEOPLE_FIELDS = frozenset(
+    {"population", "population_in_hazard", "female", "male", "children", "elderly"}
+)
 SHARE_FIELDS = frozenset({"share_female", "share_children", "share_elderly"})
 CODE_FIELDS = frozenset(
     {"protection", "category", "type", "verification", "status", "worst_severity"}
@@ -120,7 +132,7 @@ def format_field(name: str, value: object) -> str:  # noqa: PLR0911 - one return
     if is_missing(value) or (isinstance(value, str) and not value.strip()):
         return ""
     if isinstance(value, pd.Timestamp | np.datetime64) or name in {
-        "date", "start", "end", "valid_from", "valid_to",
+        "date", "start", "end", "valid_from", "valid_to", "population_date",
     }:  # fmt: skip
         return format_date(value)
     number = _number(value)
@@ -128,6 +140,8 @@ def format_field(name: str, value: object) -> str:  # noqa: PLR0911 - one return
         return f"{number:,.0f} m"
     if name in PEOPLE_FIELDS and number is not None:
         return f"{number:,.0f} people"
+    if name == "density_km2" and number is not None:
+        return f"{number:,.1f} people per km²"
     if name in SHARE_FIELDS and number is not None:
         return f"{number * 100:.0f} %"
     if name == "focus_area" and str(value) in set(FocusArea):

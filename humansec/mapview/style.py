@@ -107,6 +107,17 @@ KIND_STYLES: Mapping[LayerKind, KindStyle] = {
         weight=2,
         dash="6 4",
     ),
+    # Reference areas organise the map: a thin yellow outline, almost no fill (a choropleth of
+    # their population is drawn separately, humansec/mapview/choropleth.py).
+    LayerKind.AREA: KindStyle(
+        LayerKind.AREA,
+        OKABE_ITO["yellow"],
+        "pentagon",
+        7,
+        fill_opacity=0.1,
+        area_fill_opacity=0.03,
+        weight=1,
+    ),
 }
 
 
