@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+import numpy as np
 import pandas as pd
 
 from humansec.analytics._common import NOT_GIVEN, columns
@@ -14,8 +17,7 @@ def actors(incidents: pd.DataFrame, top: int | None = 10) -> pd.DataFrame:
     most frequent (None: all).
     """
     table = columns(incidents, ("perpetrator", "killed"))
-    names = table["perpetrator"].astype("string").str.strip()
-    names = names.mask(names == "").fillna(NOT_GIVEN).astype(object)
+    names = _names(table["perpetrator"])
     killed = pd.to_numeric(table["killed"], errors="coerce").fillna(0).astype("int64")
     frame = pd.DataFrame({"actor": names.to_numpy(), "killed": killed.to_numpy()})
     out = (
@@ -28,3 +30,16 @@ def actors(incidents: pd.DataFrame, top: int | None = 10) -> pd.DataFrame:
     out["events"] = out["events"].astype("int64")
     out["fatalities"] = out["fatalities"].astype("int64")
     return out if top is None else out.head(top)
+
+
+def _names(perpetrators: pd.Series) -> pd.Series:
+    """Each incident's actor as ``actors`` names it (stripped; empty: ``"(not given)"``)."""
+    names = perpetrators.astype("string").str.strip()
+    return names.mask(names == "").fillna(NOT_GIVEN).astype(object)
+
+
+def in_actors_selection(incidents: pd.DataFrame, names: Collection[str]) -> np.ndarray:
+    """Which incidents belong to the picked actor bars of ``actors`` (names as it gives them;
+    ``"(not given)"`` picks the incidents with no perpetrator)."""
+    table = columns(incidents, ("perpetrator",))
+    return np.asarray(_names(table["perpetrator"]).isin(set(map(str, names))), dtype=bool)
