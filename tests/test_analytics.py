@@ -448,3 +448,23 @@ def test_a_cell_table_changes_nothing_but_the_speed() -> None:
     plain_change = analytics.change(frame, 7, 28)
     fast_change = analytics.change(frame, 7, 28, cells=cells, table=table)
     pd.testing.assert_frame_equal(pd.DataFrame(plain_change), pd.DataFrame(fast_change))
+
+
+def test_cells_of_gives_the_cells_of_h3_itself() -> None:
+    """The vectorised placement (h3ronpy) gives what ``h3.latlng_to_cell`` gives, point by
+    point, at every resolution, across the globe, the poles and the antimeridian."""
+    import h3  # noqa: PLC0415
+
+    rng = np.random.default_rng(5)
+    lons = [*rng.uniform(-180, 180, 300).tolist(), 180.0, -180.0, 0.0, 23.0, 23.0]
+    lats = [*rng.uniform(-90, 90, 300).tolist(), 0.0, 0.0, 90.0, -90.0, 54.1]
+    frame = incidents(list(zip(lons, lats, strict=True)))
+    frame.loc[3, "geometry"] = None  # no location: no cell
+    for resolution in (0, 6, 15):
+        got = analytics.cells_of(frame, resolution)
+        assert str(got.dtype) == "string" and got.name == "h3"
+        assert pd.isna(got.iloc[3])
+        expected = [
+            h3.latlng_to_cell(lat, lon, resolution) for lon, lat in zip(lons, lats, strict=True)
+        ]
+        assert got.drop(index=3).tolist() == expected[:3] + expected[4:]
