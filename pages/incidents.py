@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from humansec.errors import HumansecError
-from ui import analytics, filters, frame, incidents_map, resources, state, text
+from ui import analytics, filters, frame, incidents_map, picks, resources, state, text
 
 frame.require_router()
 
@@ -51,49 +51,66 @@ by = right.radio(
     "Stacked by", ["focus_area", "event_type"], horizontal=True, key=state.INCIDENTS_BY,
     format_func={"focus_area": "focus area", "event_type": "event type"}.__getitem__,
 )  # fmt: skip
-trend = analytics.trend(data_versions, times, tuple(focus), bbox, freq=freq, by=by, cell=cell)
-events_title = "Events (select bars to filter the charts below)"
+# A selection in one chart filters the others (not itself), the hot-spot map and the tables.
+# The victims and actors charts come later on the page: their selections of the last run.
+chosen_victims = picks.victims_picks(st.session_state.get(state.INCIDENTS_VICTIMS_CHART))
+chosen_actors = picks.actors_picks(st.session_state.get(state.INCIDENTS_ACTORS_CHART))
+others = picks.combine(None, chosen_victims, chosen_actors)
+trend = analytics.trend(data_versions, times, tuple(focus), bbox, freq=freq, by=by, cell=cell,
+                        picks=others)  # fmt: skip
+events_title = "Events (select bars to filter the other charts and the map)"
 picked = left.plotly_chart(
     analytics.trend_figure(data_versions, times, tuple(focus), bbox, freq=freq, by=by,
-                           cell=cell, value="events", title=events_title),
+                           cell=cell, value="events", title=events_title, picks=others),
     config=config, key=state.INCIDENTS_TREND_CHART, on_select="rerun",
     selection_mode=("points", "box"),
 )  # fmt: skip
 right.plotly_chart(
     analytics.trend_figure(data_versions, times, tuple(focus), bbox, freq=freq, by=by,
-                           cell=cell, value="fatalities", title="Fatalities"),
+                           cell=cell, value="fatalities", title="Fatalities", picks=others),
     config=config,
 )  # fmt: skip
-picks = analytics.trend_picks(picked, trend, freq, by)
-if picks is not None:
-    n_picked = analytics.count(data_versions, times, focus, bbox, picks, cell=cell)
+chosen = picks.combine(picks.trend_picks(picked, trend, freq, by), chosen_victims, chosen_actors)
+if chosen is not None:
+    n_picked = analytics.count(data_versions, times, focus, bbox, chosen, cell=cell)
+    parts = [
+        f"{len(chosen.trend[2])} bars of the trend chart" if chosen.trend else "",
+        f"{len(chosen.victims)} bars of the victims chart" if chosen.victims else "",
+        f"{len(chosen.actors)} actors of the Who chart" if chosen.actors else "",
+    ]
     text.show(
-        f"{n_picked} incidents in the {len(picks[2])} bars selected in the trend chart: the "
-        "charts, the hot-spot map and the tables below show only them (double-click the chart "
-        "to clear).",
+        f"{n_picked} incidents in the selection ({', '.join(p for p in parts if p)}): the "
+        "other charts, the hot-spot map and the tables below show only them (double-click a "
+        "chart to clear its selection).",
         "info",
     )
 
 left, right = st.columns(2)
 with left:
     st.subheader("Victims by sex and age")
-    summary = analytics.victims(data_versions, times, tuple(focus), bbox, picks, cell=cell)
+    for_victims = picks.without(chosen, "victims")
+    summary = analytics.victims(data_versions, times, tuple(focus), bbox, for_victims, cell=cell)
     st.plotly_chart(
-        analytics.victims_figure(data_versions, times, tuple(focus), bbox, picks, cell=cell),
-        config=config,
-    )
+        analytics.victims_figure(data_versions, times, tuple(focus), bbox, for_victims,
+                                 cell=cell),
+        config=config, key=state.INCIDENTS_VICTIMS_CHART, on_select="rerun",
+        selection_mode=("points", "box"),
+    )  # fmt: skip
     st.metric("Events with no sex/age breakdown", f"{summary.events_without_breakdown}")
     text.show(
         "Counted as the sources give them; nothing is estimated. Events without any "
-        "sex/age figure are a gap in the reporting (gender perspective), shown as such.",
+        "sex/age figure are a gap in the reporting (gender perspective), shown as such. "
+        "Select bars to see the events with victims in them.",
         "caption",
     )
 with right:
     st.subheader("Who")
     st.plotly_chart(
-        analytics.actors_figure(data_versions, times, tuple(focus), bbox, picks, cell=cell),
-        config=config,
-    )
+        analytics.actors_figure(data_versions, times, tuple(focus), bbox,
+                                picks.without(chosen, "actors"), cell=cell),
+        config=config, key=state.INCIDENTS_ACTORS_CHART, on_select="rerun",
+        selection_mode=("points", "box"),
+    )  # fmt: skip
 
 st.subheader("Hot spots (Getis-Ord Gi*)")
 left, right = st.columns(2)
@@ -106,7 +123,7 @@ permutations = right.selectbox(
     help="The map shows the analytic (normal) inference at once; a permutation run replaces "
     "it for these filters when asked.",
 )  # fmt: skip
-run_key = (data_versions, times, tuple(focus), bbox, resolution, permutations, picks)
+run_key = (data_versions, times, tuple(focus), bbox, resolution, permutations, chosen)
 try:
     run = right.button("Run the permutation test", key=state.INCIDENTS_RUN_PERMUTATIONS)
     cells, used = incidents_map.hotspot_cells(run_key, run=run)
@@ -119,7 +136,7 @@ try:
     if cells.empty:
         text.show("No incidents to map with these filters.", "info")
     else:
-        incidents_map.hotspot_map(cells, cell, (*run_key[:5], used, picks))
+        incidents_map.hotspot_map(cells, cell, (*run_key[:5], used, chosen))
     st.dataframe(
         analytics.with_nearest_place(data_versions, significant.head(20)).drop(
             columns=["lat", "lon"]
@@ -134,7 +151,7 @@ try:
     baseline = int(right.number_input("Baseline days", 1, 3650, 60, key=state.INCIDENTS_BASELINE))
     emerging = analytics.change(
         data_versions, times, tuple(focus), bbox, resolution=resolution,
-        recent_days=recent, baseline_days=baseline, picks=picks, cell=cell,
+        recent_days=recent, baseline_days=baseline, picks=chosen, cell=cell,
     )  # fmt: skip
     st.dataframe(
         analytics.with_nearest_place(data_versions, emerging.head(20)).drop(columns=["lat", "lon"]),

@@ -21,7 +21,7 @@ from humansec.mapview.first_view import ReportAfterBasemap, first_view, settled_
 from humansec.mapview.framing import FillFrame, home_view
 from humansec.mapview.tools import fresh_group_list, measure_control
 from humansec.model import KIND_SPECS, LayerKind
-from ui import basemaps, filters, frame, map_tools, resources, state, text, widgets
+from ui import basemaps, filters, frame, incidents_map, map_tools, resources, state, text, widgets
 
 frame.require_router()
 
@@ -45,6 +45,7 @@ with st.sidebar:
     time_range = map_tools.date_filter(frames, extent.times, settings)
     focus_areas = filters.focus_areas()
     heatmap = st.toggle("Incidents as heat map", key=state.HEATMAP)
+    hotspot_resolution = incidents_map.overlay_resolution()
     area_measure = st.selectbox(
         "Reference areas coloured by",
         list(MEASURES),
@@ -69,6 +70,7 @@ home = home_view(operation_area=settings.operation_area, activities=frames[Layer
 # The layers are built for this view until the map leaves it: the map's first report of its
 # view then brings the same layers, not a second copy to draw (humansec/mapview/first_view.py).
 opening = first_view(home.center, home.zoom())
+times = (time_range.start, time_range.end) if time_range else (None, None)
 
 
 @st.fragment
@@ -93,7 +95,7 @@ def map_section() -> None:
         groups = resources.map_layers(
             data_versions,
             plain_kinds,
-            (time_range.start, time_range.end) if time_range else (None, None),
+            times,
             focus_areas,
             (view.bounds, view.zoom),
             heatmap=heatmap,
@@ -106,6 +108,11 @@ def map_section() -> None:
         if checked_activities is not None:
             base.add_child(status_legend())
             groups = [*groups, *activity_status_groups(checked_activities)]
+        if hotspot_resolution is not None:
+            hot = incidents_map.overlay(data_versions, times, focus_areas, hotspot_resolution)
+            if hot is not None:
+                base.add_child(hot[1])
+                groups = [*groups, hot[0]]
         if mgrs_grid:
             grid_view = (view.bounds, view.zoom) if view.bounds and view.zoom else None
             groups = [map_tools.grid_layer(*(grid_view or (opening.bounds, opening.zoom))), *groups]

@@ -47,7 +47,8 @@ def incidents(points: list[tuple[float, float]], **columns: list[object]) -> gpd
 def test_trend_by_month_and_focus_area_matches_plain_pandas(demo: gpd.GeoDataFrame) -> None:
     got = analytics.trend(demo, freq="M", by="focus_area")
     month = demo["date"].dt.strftime("%Y-%m-01")
-    plain = demo.assign(month=month).groupby(["month", "focus_area"])
+    focus = demo["focus_area"].fillna("conflict_event")  # no focus area: a conflict event
+    plain = demo.assign(month=month, focus_area=focus).groupby(["month", "focus_area"])
     expected = pd.DataFrame(
         {"events": plain.size(), "fatalities": plain["killed"].sum().astype("int64")}
     ).reset_index()
@@ -303,9 +304,48 @@ def test_trend_selection_picks_the_incidents_of_the_chosen_bars(demo: gpd.GeoDat
     inside = analytics.in_trend_selection(demo, "W", "event_type", picks)
     assert inside.sum() == bars["events"].sum()
     week = demo["date"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("W").dt.start_time
-    plain = pd.Series(list(zip(week, demo["type"].fillna("(not given)"), strict=True)))
+    plain = pd.Series(list(zip(week, demo["event_type"].fillna("(not given)"), strict=True)))
     assert (plain.isin(picks).to_numpy() == inside).all()
     assert not analytics.in_trend_selection(demo, "W", "event_type", []).any()
+
+
+def test_victims_selection_picks_the_events_with_victims_in_the_chosen_bars(
+    demo: gpd.GeoDataFrame,
+) -> None:
+    inside = analytics.in_victims_selection(demo, [("female", "child")])
+    plain = demo["victims_female_child"].fillna(0) > 0
+    assert 0 < inside.sum() < len(demo)
+    assert (plain.to_numpy() == inside).all()
+    both = analytics.in_victims_selection(demo, [("female", "child"), ("male", "adult")])
+    either = plain | (demo["victims_male_adult"].fillna(0) > 0)
+    assert (either.to_numpy() == both).all() and both.sum() > inside.sum()
+    # The chosen events hold every victim of that bar: the chart of them shows the same bar.
+    chosen = analytics.victims(demo[inside]).table.set_index(["sex", "age"])["victims"]
+    whole = analytics.victims(demo).table.set_index(["sex", "age"])["victims"]
+    assert chosen[("female", "child")] == whole[("female", "child")]
+    assert not analytics.in_victims_selection(demo, []).any()
+    with pytest.raises(SchemaError, match="female/child"):
+        analytics.in_victims_selection(demo, [("female", "elderly")])
+
+
+def test_actors_selection_picks_the_events_of_the_chosen_actors() -> None:
+    frame = incidents(
+        [(23.0, 54.0)] * 4,
+        perpetrator=[" group A ", "<b>x</b>", None, "group A"],
+        killed=[1, 2, 3, 4],
+    )
+    table = analytics.actors(frame, top=None)
+    assert set(table["actor"]) == {"group A", "<b>x</b>", "(not given)"}
+    inside = analytics.in_actors_selection(frame, ["group A", "(not given)"])
+    assert inside.tolist() == [True, False, True, True]
+    assert analytics.in_actors_selection(frame, ["<b>x</b>"]).tolist() == [
+        False,
+        True,
+        False,
+        False,
+    ]
+    picked = analytics.actors(frame[inside], top=None).set_index("actor")["events"]
+    assert picked.to_dict() == {"group A": 2, "(not given)": 1}
 
 
 def test_hotspot_figure_leaves_out_many_plain_cells() -> None:
@@ -408,3 +448,23 @@ def test_a_cell_table_changes_nothing_but_the_speed() -> None:
     plain_change = analytics.change(frame, 7, 28)
     fast_change = analytics.change(frame, 7, 28, cells=cells, table=table)
     pd.testing.assert_frame_equal(pd.DataFrame(plain_change), pd.DataFrame(fast_change))
+
+
+def test_cells_of_gives_the_cells_of_h3_itself() -> None:
+    """The vectorised placement (h3ronpy) gives what ``h3.latlng_to_cell`` gives, point by
+    point, at every resolution, across the globe, the poles and the antimeridian."""
+    import h3  # noqa: PLC0415
+
+    rng = np.random.default_rng(5)
+    lons = [*rng.uniform(-180, 180, 300).tolist(), 180.0, -180.0, 0.0, 23.0, 23.0]
+    lats = [*rng.uniform(-90, 90, 300).tolist(), 0.0, 0.0, 90.0, -90.0, 54.1]
+    frame = incidents(list(zip(lons, lats, strict=True)))
+    frame.loc[3, "geometry"] = None  # no location: no cell
+    for resolution in (0, 6, 15):
+        got = analytics.cells_of(frame, resolution)
+        assert str(got.dtype) == "string" and got.name == "h3"
+        assert pd.isna(got.iloc[3])
+        expected = [
+            h3.latlng_to_cell(lat, lon, resolution) for lon, lat in zip(lons, lats, strict=True)
+        ]
+        assert got.drop(index=3).tolist() == expected[:3] + expected[4:]

@@ -37,7 +37,8 @@ def test_summary_by_month_and_focus_area_counts_every_incident(
     demo = load_demo(DEMO_DIR)[LayerKind.INCIDENT]
     rows = _rows(out)
     assert said["incidents"] == len(demo) == sum(int(r["events"]) for r in rows)
-    plain = demo.groupby([demo["date"].dt.strftime("%Y-%m-01"), "focus_area"]).size()
+    focus = demo["focus_area"].fillna("conflict_event")  # none: a conflict event
+    plain = demo.groupby([demo["date"].dt.strftime("%Y-%m-01"), focus]).size()
     got = {(r["period"], r["focus_area"]): int(r["events"]) for r in rows}
     assert got == {key: int(n) for key, n in plain.items()}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -13,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from humansec import analytics
 from humansec.demo import DEMO_DIR, load_demo
-from humansec.model import LayerKind
+from humansec.model import FOCUS_CHOICES, LayerKind
 from ui import state
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -47,7 +48,8 @@ def test_the_page_draws_every_chart_and_table(page: AppTest) -> None:
     charts = page.get("plotly_chart")
     assert len(charts) == 4  # events, fatalities, victims, who (hot spots: on the map)
     events = json.loads(charts[0].proto.spec)
-    assert "Protection of civilians" in {trace["name"] for trace in events["data"]}
+    names = {trace["name"] for trace in events["data"]}
+    assert {"Protection of civilians", "Conflict events (no focus area)"} <= names
     assert events["layout"]["barmode"] == "stack"
     hot, emerging = page.dataframe[0].value, page.dataframe[1].value
     assert {"h3", "count", "gi_z", "p_fdr", "class", "nearest_place", "distance_km"} <= set(hot)
@@ -72,7 +74,10 @@ def test_filters_and_the_map_view_narrow_the_incidents(page: AppTest) -> None:
     page.sidebar.multiselect[0].set_value(["crsv"]).run()
     assert not page.exception, page.exception
     assert _matching(page) == int((demo["focus_area"] == "crsv").sum())
-    page.sidebar.multiselect[0].set_value(list(demo["focus_area"].unique())).run()
+    page.sidebar.multiselect[0].set_value(["conflict_event"]).run()
+    assert not page.exception, page.exception
+    assert _matching(page) == int(demo["focus_areas"].isna().sum()) > 0
+    page.sidebar.multiselect[0].set_value(list(FOCUS_CHOICES)).run()
     bbox = (22.0, 53.5, 23.5, 54.5)
     page.session_state[state.LAST_VIEW] = bbox
     page.sidebar.toggle[0].set_value(True).run()
@@ -148,7 +153,7 @@ def test_clicking_a_cell_on_the_hotspot_map_filters_the_charts(page: AppTest) ->
 
 
 def test_trend_picks_read_the_selection_event() -> None:
-    from ui.analytics import trend_picks  # noqa: PLC0415
+    from ui.picks import trend_picks  # noqa: PLC0415
 
     table = pd.DataFrame(
         {"period": pd.to_datetime(["2026-08-03", "2026-08-03"]), "group": ["poc", "crsv"]}
@@ -161,3 +166,85 @@ def test_trend_picks_read_the_selection_event() -> None:
         (("2026-08-03", "crsv"), ("2026-08-03", "poc")),
     )
     assert trend_picks({"selection": {"points": []}}, table, "W", "focus_area") is None
+    # The group carried as customdata wins over the trace order.
+    event = {"selection": {"points": [{"curve_number": 0, "x": "2026-08-03",
+                                       "customdata": ["crsv"]}]}}  # fmt: skip
+    assert trend_picks(event, table, "W", "focus_area") == (
+        "W",
+        "focus_area",
+        (("2026-08-03", "crsv"),),
+    )
+
+
+def test_victims_and_actors_picks_read_the_selection_events() -> None:
+    from ui.picks import Picks, actors_picks, combine, victims_picks, without  # noqa: PLC0415
+
+    event = {"selection": {"points": [{"curve_number": 1, "y": "adult", "x": 3},
+                                      {"curve_number": 0, "y": "child", "x": -2},
+                                      {"curve_number": 0, "y": "elderly"},
+                                      {"curve_number": 5, "y": "child"}]}}  # fmt: skip
+    assert victims_picks(event) == (("female", "child"), ("male", "adult"))
+    assert victims_picks(None) == victims_picks({"selection": {"points": []}}) == ()
+    escaped = "&lt;b&gt;x&lt;/b&gt;"
+    points = [{"curve_number": 0, "y": escaped, "x": 2}, {"curve_number": 0, "y": "(not given)"}]
+    names = {"selection": {"points": points}}
+    assert actors_picks(names) == ("(not given)", "<b>x</b>")  # the names analytics gives
+    assert combine() is None and combine(None, (), ()) is None
+    picks = combine(("W", "focus_area", (("2026-08-03", "poc"),)), (("male", "adult"),), ("a",))
+    assert picks == Picks(
+        ("W", "focus_area", (("2026-08-03", "poc"),)), (("male", "adult"),), ("a",)
+    )
+    assert without(picks, "actors") == Picks(picks.trend, picks.victims, ())
+    assert without(picks, "trend") == Picks(None, picks.victims, picks.actors)
+    assert without(combine(None, (), ("a",)), "actors") is None
+
+
+def _select(at: AppTest, key: str, points: list[dict[str, object]]) -> AppTest:
+    """Select ``points`` in the plotly chart with ``key`` as the browser does: its selection
+    state arrives as the widget's JSON value with the next rerun."""
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key))
+    widgets = at._tree.get_widget_states()
+    state_ = widgets.widgets.add()
+    state_.id = chart.proto.id
+    selection = {"points": points, "point_indices": list(range(len(points))), "box": [],
+                 "lasso": []}  # fmt: skip
+    state_.string_value = json.dumps({"selection": selection})  # as the frontend sends it
+    return at._run(widgets)
+
+
+def _chart(at: AppTest, index: int) -> dict[str, object]:
+    spec: dict[str, object] = json.loads(at.get("plotly_chart")[index].proto.spec)
+    return spec
+
+
+def test_selecting_an_actor_or_victims_bar_filters_the_other_charts(page: AppTest) -> None:
+    demo = load_demo(DEMO_DIR)[LayerKind.INCIDENT]
+    who = _chart(page, 3)["data"][0]  # type: ignore[index]
+    top = who["y"][-1]  # the most frequent actor: the last bar (drawn bottom up)
+    assert top == analytics.actors(demo).loc[0, "actor"]
+    _select(page, state.INCIDENTS_ACTORS_CHART, [{"curve_number": 0, "y": top, "x": 1}])
+    assert not page.exception, page.exception
+    theirs = demo[demo["perpetrator"].str.strip() == top]
+    found = _caption(page, r"(\d+) incidents in the selection \(1 actors of the Who chart\)")
+    assert int(found.group(1)) == len(theirs) < len(demo)
+    events = _chart(page, 0)["data"]
+    assert sum(_total(trace["y"]) for trace in events) >= len(theirs)  # type: ignore[union-attr]
+    victims = analytics.victims(theirs)
+    assert f"{victims.events_without_breakdown} of {len(theirs)} events" in str(
+        _chart(page, 2)["layout"]
+    )
+    # The Who chart itself keeps every actor, so that more can be picked.
+    assert _chart(page, 3)["data"][0]["y"] == who["y"]  # type: ignore[index]
+    hot = page.dataframe[0].value
+    assert hot["count"].sum() <= len(theirs)
+    # Adding a victims bar narrows further: the events of that actor with a female child victim.
+    _select(page, state.INCIDENTS_VICTIMS_CHART, [{"curve_number": 0, "y": "child", "x": -1}])
+    assert not page.exception, page.exception
+    both = theirs[theirs["victims_female_child"].fillna(0) > 0]
+    found = _caption(
+        page, r"(\d+) incidents in the selection \(1 bars of the victims chart, 1 actors"
+    )
+    assert int(found.group(1)) == len(both) < len(theirs)
+    who_now = _chart(page, 3)["data"][0]  # type: ignore[index]
+    expected = analytics.actors(demo[demo["victims_female_child"].fillna(0) > 0], top=15)
+    assert list(who_now["y"])[::-1] == [html.escape(a) for a in expected["actor"]]

@@ -80,7 +80,7 @@ def test_empty_store_gets_one_exercise_layer_per_kind() -> None:
     assert all(r.classification == "NATO UNCLASSIFIED" for r in records)
     assert len(store.catalogue()) == len(DEMO_KINDS)
     incidents = store.read_kind(LayerKind.INCIDENT)
-    assert 300 <= len(incidents) <= 400
+    assert 400 <= len(incidents) <= 550
 
 
 def test_store_with_a_layer_is_left_alone() -> None:

@@ -109,7 +109,7 @@ def test_every_kind_present_conformed_and_in_wgs84(demo: dict[LayerKind, gpd.Geo
 
 def test_layer_sizes(demo: dict[LayerKind, gpd.GeoDataFrame]) -> None:
     assert 50 <= len(demo[LayerKind.POPULATION]) <= 200
-    assert 300 <= len(demo[LayerKind.INCIDENT]) <= 400
+    assert 400 <= len(demo[LayerKind.INCIDENT]) <= 550
     assert len(demo[LayerKind.ACTIVITY]) == 12
     assert len(demo[LayerKind.HUMANITARIAN_MOVEMENT]) == 8
 
@@ -156,6 +156,27 @@ def test_all_focus_areas_present(demo: dict[LayerKind, gpd.GeoDataFrame]) -> Non
     assert counts.idxmax() == FocusArea.POC
     assert (counts >= 20).all()
     assert incidents.groupby("focus_area")["type"].nunique().min() >= 3
+
+
+def test_conflict_events_are_in_the_demo(demo: dict[LayerKind, gpd.GeoDataFrame]) -> None:
+    """Events with no focus area (battles, shelling, protests, ...), as an ACLED upload keeps
+    them: an event type and sub-type, fatalities, both actors, no victim breakdown."""
+    incidents = demo[LayerKind.INCIDENT]
+    conflict = incidents[incidents["focus_areas"].isna()]
+    assert 50 <= len(conflict) < len(incidents) / 2
+    assert conflict["focus_area"].isna().all()
+    assert {"Battles", "Explosions/Remote violence", "Protests", "Riots"} <= set(
+        conflict["event_type"]
+    )
+    assert conflict["type"].notna().all() and conflict["type"].nunique() >= 8
+    assert conflict["perpetrator"].notna().all() and conflict["target"].notna().all()
+    assert conflict["killed"].sum() > 0
+    assert conflict["victims_female_adult"].isna().all()
+    # Every incident has an event type, so the trend can be stacked by it.
+    assert incidents["event_type"].notna().all()
+    assert set(incidents.loc[incidents["focus_areas"].notna(), "event_type"]) >= {
+        "Violence against civilians"
+    }
 
 
 def test_incidents_fall_in_the_90_days_before_the_exercise(

@@ -24,12 +24,11 @@ from humansec.analytics.victims import SEX_AGE_FIELDS, UNKNOWN_FIELD, VictimSumm
 from humansec.model import LayerKind
 from humansec.store import BBox
 from ui import resources
+from ui.picks import Picks
 from ui.resources import Versions
 
 Times = tuple[pd.Timestamp | None, pd.Timestamp | None]
-Picks = tuple[str, str, tuple[tuple[str, str], ...]] | None
-"""Bars picked in the trend chart: (freq, by, ((period ISO date, group), ...)), or None."""
-PermutationKey = tuple[Versions, Times, tuple[str, ...], BBox | None, int, int, Picks]
+PermutationKey = tuple[Versions, Times, tuple[str, ...], BBox | None, int, int, Picks | None]
 """A filter state of the hot spots: (versions, times, focus, bbox, resolution, permutations,
 picks)."""
 Cell = tuple[int, str] | None
@@ -63,6 +62,7 @@ def _cell_table(data_versions: Versions, resolution: int) -> analytics.CellTable
 SELECT_COLUMNS = ("date", "focus_areas", "focus_area")
 """What ``analytics.select`` reads besides the geometry."""
 TREND_COLUMNS = ("date", "focus_areas", "focus_area", "event_type", "type", "killed")
+VICTIM_COLUMNS = (*SEX_AGE_FIELDS.values(), UNKNOWN_FIELD)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -89,12 +89,12 @@ def _positions(
     times: Times,
     focus: tuple[str, ...],
     bbox: BBox | None,
-    picks: Picks = None,
+    picks: Picks | None = None,
     *,
     cell: Cell = None,
 ) -> np.ndarray:
-    """Row positions of the incidents that pass the filters (and the picked trend bars, and
-    the clicked hot-spot cell)."""
+    """Row positions of the incidents that pass the filters (and the bars picked in the
+    charts, and the clicked hot-spot cell)."""
     if cell is not None:
         positions = _positions(data_versions, times, focus, bbox, picks)
         resolution, cell_id = cell
@@ -102,12 +102,21 @@ def _positions(
         return positions[np.asarray(inside, dtype=bool)]
     if picks is not None:
         positions = _positions(data_versions, times, focus, bbox)
-        freq, by, bars = picks
-        chosen = _subset(data_versions, positions, TREND_COLUMNS)
-        inside = analytics.in_trend_selection(
-            chosen, freq, by, [(pd.Timestamp(period), group) for period, group in bars]
-        )
-        return positions[inside]
+        if picks.trend is not None:
+            freq, by, bars = picks.trend
+            chosen = _subset(data_versions, positions, TREND_COLUMNS)
+            positions = positions[
+                analytics.in_trend_selection(
+                    chosen, freq, by, [(pd.Timestamp(period), group) for period, group in bars]
+                )
+            ]
+        if picks.victims:
+            chosen = _subset(data_versions, positions, VICTIM_COLUMNS)
+            positions = positions[analytics.in_victims_selection(chosen, picks.victims)]
+        if picks.actors:
+            chosen = _subset(data_versions, positions, ("perpetrator",))
+            positions = positions[analytics.in_actors_selection(chosen, picks.actors)]
+        return positions
     chosen = analytics.select(_light(data_versions), since=times[0], until=times[1],
                               bbox=bbox, focus=focus)  # fmt: skip
     return np.asarray(chosen["_row"].to_numpy(), dtype=np.int64)
@@ -118,7 +127,7 @@ def selected(
     times: Times,
     focus: Sequence[str],
     bbox: BBox | None,
-    picks: Picks = None,
+    picks: Picks | None = None,
     *,
     cell: Cell = None,
 ) -> gpd.GeoDataFrame:
@@ -132,7 +141,7 @@ def count(
     times: Times,
     focus: Sequence[str],
     bbox: BBox | None,
-    picks: Picks = None,
+    picks: Picks | None = None,
     *,
     cell: Cell = None,
 ) -> int:
@@ -150,9 +159,11 @@ def trend(
     freq: str,
     by: str,
     cell: Cell = None,
+    picks: Picks | None = None,
 ) -> pd.DataFrame:
-    """``humansec.analytics.trend`` of the filtered incidents."""
-    positions = _positions(data_versions, times, focus, bbox, None, cell=cell)
+    """``humansec.analytics.trend`` of the filtered incidents (``picks``: the selections of
+    the other charts; the trend chart's own do not filter it)."""
+    positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
     return analytics.trend(_subset(data_versions, positions, TREND_COLUMNS), freq=freq, by=by)
 
 
@@ -162,14 +173,13 @@ def victims(
     times: Times,
     focus: tuple[str, ...],
     bbox: BBox | None,
-    picks: Picks = None,
+    picks: Picks | None = None,
     *,
     cell: Cell = None,
 ) -> VictimSummary:
     """``humansec.analytics.victims`` of the filtered incidents."""
     positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
-    names = (*SEX_AGE_FIELDS.values(), UNKNOWN_FIELD)
-    return analytics.victims(_subset(data_versions, positions, names))
+    return analytics.victims(_subset(data_versions, positions, VICTIM_COLUMNS))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -178,7 +188,7 @@ def actors(
     times: Times,
     focus: tuple[str, ...],
     bbox: BBox | None,
-    picks: Picks = None,
+    picks: Picks | None = None,
     *,
     cell: Cell = None,
 ) -> pd.DataFrame:
@@ -196,7 +206,7 @@ def hotspots(
     *,
     resolution: int,
     permutations: int,
-    picks: Picks = None,
+    picks: Picks | None = None,
 ) -> gpd.GeoDataFrame:
     """Gi* cells of the filtered incidents (computed once per filter state, then reused)."""
     return _hotspots((data_versions, times, focus, bbox, resolution, permutations, picks))
@@ -250,7 +260,7 @@ def change(
     resolution: int,
     recent_days: int,
     baseline_days: int,
-    picks: Picks = None,
+    picks: Picks | None = None,
     cell: Cell = None,
 ) -> gpd.GeoDataFrame:
     """Recent against baseline per H3 cell of the filtered incidents."""
@@ -296,9 +306,10 @@ def trend_figure(
     cell: Cell,
     value: str,
     title: str,
+    picks: Picks | None = None,
 ) -> go.Figure:
     """``charts.trend_figure`` of ``trend`` (made once per filter state; not modified)."""
-    table = trend(data_versions, times, focus, bbox, freq=freq, by=by, cell=cell)
+    table = trend(data_versions, times, focus, bbox, freq=freq, by=by, cell=cell, picks=picks)
     return charts.trend_figure(table, value, title)
 
 
@@ -308,7 +319,7 @@ def victims_figure(
     times: Times,
     focus: tuple[str, ...],
     bbox: BBox | None,
-    picks: Picks = None,
+    picks: Picks | None = None,
     *,
     cell: Cell = None,
 ) -> go.Figure:
@@ -322,29 +333,9 @@ def actors_figure(
     times: Times,
     focus: tuple[str, ...],
     bbox: BBox | None,
-    picks: Picks = None,
+    picks: Picks | None = None,
     *,
     cell: Cell = None,
 ) -> go.Figure:
     """``charts.actors_figure`` of ``actors`` (made once per filter state)."""
     return charts.actors_figure(actors(data_versions, times, focus, bbox, picks, cell=cell))
-
-
-def trend_picks(event: object, table: pd.DataFrame, freq: str, by: str) -> Picks:
-    """The bars picked in the trend chart (``st.plotly_chart``'s selection event), or None.
-
-    Each trace of ``charts.trend_figure`` is one group, in sorted order; a point's ``x`` is
-    the period's start.
-    """
-    selection = getattr(event, "selection", None) or (
-        event.get("selection") if isinstance(event, dict) else None
-    )
-    points = (selection or {}).get("points") or []
-    groups = sorted(table["group"].astype(str).unique())
-    bars: set[tuple[str, str]] = set()
-    for point in points:
-        curve, x = point.get("curve_number"), point.get("x")
-        if curve is None or x is None or not 0 <= int(curve) < len(groups):
-            continue
-        bars.add((pd.Timestamp(x).date().isoformat(), groups[int(curve)]))
-    return (freq, by, tuple(sorted(bars))) if bars else None

@@ -1,9 +1,11 @@
-"""The Incidents page's hot-spot map: the Gi* layer, and a click on a cell filters the charts."""
+"""The Gi* hot-spot layer on a map: the Incidents page's map (a click on a cell filters the
+charts) and the situation map's optional overlay, both from ``humansec.mapview.hotspots``."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 
+import folium
 import geopandas as gpd
 import h3
 import streamlit as st
@@ -11,6 +13,7 @@ from streamlit_folium import st_folium
 
 from humansec.mapview import STREAMLIT_ASSET_PREFIX, build_base_map, build_layer_control
 from humansec.mapview.aggregate import zoom_for_bounds
+from humansec.mapview.elements import Legend
 from humansec.mapview.hotspots import (
     class_layers,
     hotspot_group,
@@ -19,9 +22,11 @@ from humansec.mapview.hotspots import (
 )
 from humansec.mapview.tools import fresh_group_list
 from ui import analytics, resources, state
-from ui.analytics import Cell
+from ui.analytics import Cell, Times
 
 MAP_HEIGHT = 480
+DEFAULT_RESOLUTION = 6
+"""The H3 resolution of the hot spots until one is chosen (as on the Incidents page)."""
 
 
 def cell_at(click: Mapping[str, float] | None, resolution: int) -> str | None:
@@ -109,3 +114,37 @@ def hotspot_cells(key: analytics.PermutationKey, *, run: bool) -> tuple[gpd.GeoD
     analytic = analytics.hotspots(data_versions, times, focus, bbox, resolution=resolution,
                                   permutations=0, picks=picks)  # fmt: skip
     return analytic, 0
+
+
+def overlay_resolution() -> int | None:
+    """The situation map's sidebar switch of the hot-spot overlay (off by default) and, when
+    on, its H3 resolution; None when off."""
+    if not st.toggle(
+        "Hot spots (Gi*)",
+        key=state.MAP_HOTSPOTS,
+        help="Getis-Ord Gi* hot and cold spots of the incidents that pass the filters, on H3 "
+        "cells (as on the Incidents page): an overlay in the map's layer control.",
+    ):
+        return None
+    return int(
+        st.select_slider(
+            "Hot-spot H3 resolution", options=list(range(3, 10)), value=DEFAULT_RESOLUTION,
+            key=state.MAP_HOTSPOT_RESOLUTION,
+            help="6: cells of about 36 km²; each step down is 7 times larger.",
+        )
+    )  # fmt: skip
+
+
+def overlay(
+    data_versions: resources.Versions, times: Times, focus: Sequence[str], resolution: int
+) -> tuple[folium.FeatureGroup, Legend] | None:
+    """The hot-spot overlay of the situation map and its legend: the analytic Gi* of the
+    incidents that pass the filters (every area), the same cells, classes and legend as the
+    Incidents page's map and the same cache (computed once per filter state). None when no
+    incident passes."""
+    key: analytics.PermutationKey = (data_versions, times, tuple(focus), None, resolution, 0, None)
+    cells = analytics.hotspots(data_versions, times, tuple(focus), None, resolution=resolution,
+                               permutations=0)  # fmt: skip
+    if cells.empty:
+        return None
+    return hotspot_group(cells, layers=_layers(key, cells)), hotspot_legend()

@@ -5,14 +5,14 @@ app layer caches them. Nothing here imports streamlit.
 """
 
 from humansec.analytics._common import NOT_GIVEN, CellTable, cells_of
-from humansec.analytics.actors import actors
+from humansec.analytics.actors import actors, in_actors_selection
 from humansec.analytics.change import CHANGE_COLUMNS, change
 from humansec.analytics.context import context_table, incidents_near
 from humansec.analytics.hotspots import CLASSES, HOTSPOT_COLUMNS, hotspots
 from humansec.analytics.places import nearest_place
 from humansec.analytics.select import select
 from humansec.analytics.trend import BYS, FREQS, in_trend_selection, trend
-from humansec.analytics.victims import VictimSummary, victims
+from humansec.analytics.victims import VictimSummary, in_victims_selection, victims
 
 __all__ = [
     "BYS",
@@ -28,7 +28,9 @@ __all__ = [
     "change",
     "context_table",
     "hotspots",
+    "in_actors_selection",
     "in_trend_selection",
+    "in_victims_selection",
     "incidents_near",
     "nearest_place",
     "select",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+import numpy as np
 import pandas as pd
 
 from humansec.analytics._common import NOT_GIVEN, columns
@@ -14,17 +17,42 @@ def actors(incidents: pd.DataFrame, top: int | None = 10) -> pd.DataFrame:
     most frequent (None: all).
     """
     table = columns(incidents, ("perpetrator", "killed"))
-    names = table["perpetrator"].astype("string").str.strip()
-    names = names.mask(names == "").fillna(NOT_GIVEN).astype(object)
-    killed = pd.to_numeric(table["killed"], errors="coerce").fillna(0).astype("int64")
-    frame = pd.DataFrame({"actor": names.to_numpy(), "killed": killed.to_numpy()})
+    codes, names = _name_codes(table["perpetrator"])
+    killed = pd.to_numeric(table["killed"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+    events = np.bincount(codes, minlength=len(names))
+    fatalities = np.bincount(codes, weights=killed, minlength=len(names))
+    out = pd.DataFrame(
+        {"actor": names, "events": events.astype("int64"),
+         "fatalities": np.round(fatalities).astype("int64")}
+    )  # fmt: skip
     out = (
-        frame.groupby("actor")
-        .agg(events=("killed", "size"), fatalities=("killed", "sum"))
-        .reset_index()
+        out[out["events"] > 0]
         .sort_values(["events", "fatalities", "actor"], ascending=[False, False, True])
         .reset_index(drop=True)
     )
-    out["events"] = out["events"].astype("int64")
-    out["fatalities"] = out["fatalities"].astype("int64")
     return out if top is None else out.head(top)
+
+
+def _names(perpetrators: pd.Series) -> pd.Series:
+    """Each incident's actor as ``actors`` names it (stripped; empty: ``"(not given)"``)."""
+    names = perpetrators.astype("string").str.strip()
+    return names.mask(names == "").fillna(NOT_GIVEN).astype(object)
+
+
+def _name_codes(perpetrators: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each incident's actor as a code into the distinct names (``_names`` of each), so that
+    a million incidents are named through their few distinct values."""
+    raw, uniques = pd.factorize(perpetrators, use_na_sentinel=True)
+    named = _names(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
+    labels = np.append(named, NOT_GIVEN)  # code -1: no perpetrator
+    label_codes, names = pd.factorize(labels)  # " a" and "a" are one name
+    return label_codes[np.where(raw < 0, len(uniques), raw)], np.asarray(names, dtype=object)
+
+
+def in_actors_selection(incidents: pd.DataFrame, names: Collection[str]) -> np.ndarray:
+    """Which incidents belong to the picked actor bars of ``actors`` (names as it gives them;
+    ``"(not given)"`` picks the incidents with no perpetrator)."""
+    table = columns(incidents, ("perpetrator",))
+    codes, known = _name_codes(table["perpetrator"])
+    wanted = np.isin(known.astype(str), [str(name) for name in names])
+    return np.asarray(wanted[codes], dtype=bool)

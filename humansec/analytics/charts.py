@@ -30,6 +30,11 @@ CLASS_COLOURS: dict[str, str] = {
     "cold 95%": "#67a9cf",
     "cold 99%": "#2166ac",
 }
+VICTIM_SEXES: tuple[str, ...] = ("female", "male")
+"""The traces of ``victims_figure``, in order (a selection names its trace by number)."""
+VICTIM_AGES: tuple[str, ...] = ("child", "adult")
+"""The bars of each trace of ``victims_figure`` (their ``y``)."""
+_SEX_STYLE = {"female": (-1, "#8e44ad"), "male": (1, "#16a085")}
 _LAYOUT = {"margin": {"l": 40, "r": 10, "t": 40, "b": 40}, "height": 360}
 
 
@@ -69,9 +74,10 @@ def trend_figure(table: pd.DataFrame, value: str = "events", title: str = "") ->
 def victims_figure(summary: VictimSummary) -> go.Figure:
     """A population pyramid of the victims: female to the left, male to the right."""
     table = summary.table
-    ages = ["child", "adult"]
+    ages = list(VICTIM_AGES)
     fig = go.Figure()
-    for sex, sign, colour in (("female", -1, "#8e44ad"), ("male", 1, "#16a085")):
+    for sex in VICTIM_SEXES:
+        sign, colour = _SEX_STYLE[sex]
         rows = table[table["sex"] == sex].set_index("age").reindex(ages)
         counts = rows["victims"].fillna(0).astype(int).to_numpy()
         fig.add_trace(

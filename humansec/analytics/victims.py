@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from humansec.analytics._common import columns
+from humansec.analytics._common import check_choice, columns
 
 SEX_AGE_FIELDS: dict[tuple[str, str], str] = {
     ("female", "adult"): "victims_female_adult",
@@ -50,3 +52,21 @@ def victims(incidents: pd.DataFrame) -> VictimSummary:
         events=len(table),
         events_without_breakdown=without,
     )
+
+
+def in_victims_selection(
+    incidents: pd.DataFrame, groups: Collection[tuple[str, str]]
+) -> np.ndarray:
+    """Which incidents have at least one victim in one of the picked (sex, age) bars of
+    ``victims`` (``("female", "child")``, ...): the events behind those bars. An empty field
+    is "not given" and never matches."""
+    names = sorted(f"{sex}/{age}" for sex, age in SEX_AGE_FIELDS)
+    for sex, age in groups:
+        check_choice("victim group", f"{sex}/{age}", names)
+    fields = [SEX_AGE_FIELDS[(str(sex), str(age))] for sex, age in groups]
+    table = columns(incidents, fields)
+    out = np.zeros(len(table), dtype=bool)
+    for field in dict.fromkeys(fields):
+        numbers = pd.to_numeric(table[field], errors="coerce").to_numpy(dtype=float, na_value=0.0)
+        out |= numbers > 0
+    return out

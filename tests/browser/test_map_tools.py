@@ -85,7 +85,7 @@ def test_time_slider_changes_what_is_drawn(
     frame = open_map(page, server)
     frame.wait_for_function("(window.feature_group || []).length > 1", timeout=30_000)
     before = features_drawn(frame)
-    assert before > 500  # 358 incidents and the protected features
+    assert before > 500  # 478 incidents and the protected features
     page.get_by_text("Step through time").click()
     showing = page.get_by_text(re.compile(r"^Showing \d\d \w{3} \d{4} to \d\d \w{3} \d{4}\.$"))
     expect(showing).to_be_visible(timeout=30_000)

@@ -83,7 +83,7 @@ def test_map_draws_demo_offline(guarded_page: tuple[Page, Guard], server: Server
     frame = open_map(page, server)
     counts = frame.evaluate(COUNT_DRAWN)
     drawn = sum(counts.values())
-    assert drawn > 500, counts  # 64 places, 40 cultural sites, ..., 358 incidents
+    assert drawn > 500, counts  # 64 places, 40 cultural sites, ..., 478 incidents
     legend = "\n".join(frame.locator(".hs-legend").all_inner_texts())
     for title in (
         "Population centres",
