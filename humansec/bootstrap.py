@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from humansec.demo import DEMO_DIR, demo_metadata, load_demo
-from humansec.model import LayerKind
+from humansec.model import VECTOR_KINDS
 from humansec.store.base import LayerRecord, LayerStore
 
 
@@ -37,7 +37,7 @@ def ensure_demo(store: LayerStore, demo_dir: Path = DEMO_DIR) -> list[LayerRecor
 
     """
     held = {(record.kind, record.title) for record in store.catalogue(include_retired=True)}
-    demo = {(kind, demo_metadata(kind).title) for kind in LayerKind}
+    demo = {(kind, demo_metadata(kind).title) for kind in VECTOR_KINDS}
     if not held <= demo:
         return []
     layers = load_demo(demo_dir)

@@ -32,6 +32,7 @@ class LayerKind(StrEnum):
     INFRASTRUCTURE = "infrastructure"
     INCIDENT = "incident"
     ACTIVITY = "activity"
+    POPULATION_RASTER = "population_raster"
 
 
 class FocusArea(StrEnum):
@@ -299,9 +300,39 @@ KIND_SPECS: Mapping[LayerKind, KindSpec] = {
         protected=False,
         time_fields=("start", "end"),
     ),
+    LayerKind.POPULATION_RASTER: KindSpec(
+        LayerKind.POPULATION_RASTER,
+        "Population grids",
+        frozenset({"polygon"}),
+        (
+            *_COMMON,
+            FieldSpec(
+                "file", "text", required=True, description="the COG, relative to the data folder"
+            ),
+            FieldSpec("band", "int", required=True, description="1-based band in the file"),
+            FieldSpec(
+                "role",
+                "text",
+                required=True,
+                description="what the band counts: total, female, male, age:0-4, male:80+",
+            ),
+            FieldSpec("nodata", "float", description="the band's nodata value; empty: none"),
+            FieldSpec("crs", "text", required=True, description="the grid's CRS (EPSG:n or WKT)"),
+            FieldSpec("width", "int", required=True, description="columns of the grid"),
+            FieldSpec("height", "int", required=True, description="rows of the grid"),
+            FieldSpec("sha256", "text", required=True, description="of the stored COG"),
+        ),
+        protected=False,
+    ),
 }
+"""A population grid (``population_raster``) is catalogued as one feature per band: its
+footprint in EPSG:4326 and where its cells are stored (``humansec.population.rasters``)."""
 
 PROTECTED_KINDS: tuple[LayerKind, ...] = tuple(k for k, s in KIND_SPECS.items() if s.protected)
+RASTER_KINDS: frozenset[LayerKind] = frozenset({LayerKind.POPULATION_RASTER})
+"""Kinds whose features catalogue stored grids: drawn as images, never as vector features."""
+VECTOR_KINDS: tuple[LayerKind, ...] = tuple(k for k in LayerKind if k not in RASTER_KINDS)
+"""Kinds whose features are drawn, filtered, exported and shipped in the demo as features."""
 
 
 def parse_kind(value: str) -> LayerKind:

@@ -12,7 +12,7 @@ import pytest
 from humansec.bootstrap import ensure_demo
 from humansec.demo import DEMO_DIR, demo_metadata, load_demo
 from humansec.errors import StoreError
-from humansec.model import LayerKind, conform
+from humansec.model import VECTOR_KINDS, LayerKind, conform
 from humansec.store import GeoPackageStore
 from humansec.store.base import BBox, LayerRecord, LayerStore, NewLayer
 from humansec.timerange import TimeRange
@@ -74,10 +74,10 @@ class MemoryStore(LayerStore):
 def test_empty_store_gets_one_exercise_layer_per_kind() -> None:
     store = MemoryStore()
     records = ensure_demo(store)
-    assert [r.kind for r in records] == list(LayerKind)
+    assert [r.kind for r in records] == list(VECTOR_KINDS)
     assert all(r.exercise and r.title.startswith("EXERCISE") for r in records)
     assert all(r.classification == "NATO UNCLASSIFIED" for r in records)
-    assert len(store.catalogue()) == len(LayerKind)
+    assert len(store.catalogue()) == len(VECTOR_KINDS)
     incidents = store.read_kind(LayerKind.INCIDENT)
     assert 300 <= len(incidents) <= 400
 
@@ -86,7 +86,7 @@ def test_store_with_a_layer_is_left_alone() -> None:
     store = MemoryStore()
     ensure_demo(store)
     assert ensure_demo(store) == []
-    assert len(store.catalogue()) == len(LayerKind)
+    assert len(store.catalogue()) == len(VECTOR_KINDS)
 
 
 def test_store_with_a_layer_of_its_own_is_left_alone() -> None:
@@ -102,12 +102,12 @@ def test_half_loaded_demo_is_completed() -> None:
     # A first start killed after three demo layers: the next start adds the other four.
     store = MemoryStore()
     demo = load_demo(DEMO_DIR)
-    first_three = list(LayerKind)[:3]
+    first_three = list(VECTOR_KINDS)[:3]
     for kind in first_three:
         store.add_version(demo[kind], demo_metadata(kind))
     added = ensure_demo(store)
-    assert [r.kind for r in added] == list(LayerKind)[3:]
-    assert sorted(r.kind for r in store.catalogue()) == sorted(LayerKind)
+    assert [r.kind for r in added] == list(VECTOR_KINDS)[3:]
+    assert sorted(r.kind for r in store.catalogue()) == sorted(VECTOR_KINDS)
 
 
 def test_store_with_only_retired_layers_is_left_alone() -> None:
@@ -129,9 +129,9 @@ def test_missing_demo_files_raise_and_add_nothing(tmp_path: Path) -> None:
 def test_geopackage_store_is_filled_once(tmp_path: Path) -> None:
     store = GeoPackageStore(tmp_path / "humansec.gpkg")
     records = ensure_demo(store, DEMO_DIR)
-    assert [r.kind for r in records] == list(LayerKind)
+    assert [r.kind for r in records] == list(VECTOR_KINDS)
     catalogue = store.catalogue()
-    assert {r.kind for r in catalogue} == set(LayerKind)
+    assert {r.kind for r in catalogue} == set(VECTOR_KINDS)
     assert all(r.exercise for r in catalogue)
     activities = store.read_kind(LayerKind.ACTIVITY)
     assert set(activities.geom_type) == {"Point", "LineString", "Polygon"}

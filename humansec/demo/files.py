@@ -18,7 +18,7 @@ import shapely
 from humansec.demo.build import build_demo, demo_metadata
 from humansec.demo.scenario import DEMO_AREA, DEMO_CENTER, SEED, iso
 from humansec.errors import StoreError
-from humansec.model import WGS84, LayerKind, conform
+from humansec.model import VECTOR_KINDS, WGS84, LayerKind, conform
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -72,7 +72,7 @@ def load_demo(demo_dir: Path) -> dict[LayerKind, gpd.GeoDataFrame]:
     Raises StoreError when a file is missing or is not a demo GeoJSON file.
     """
     layers: dict[LayerKind, gpd.GeoDataFrame] = {}
-    for kind in LayerKind:
+    for kind in VECTOR_KINDS:
         path = demo_dir / f"{kind}.geojson"
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
