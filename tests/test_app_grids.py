@@ -72,3 +72,25 @@ def test_the_situation_map_draws_a_stored_grid_with_its_legend(with_grid: AppTes
     app.sidebar.multiselect[0].set_value(["population"]).run()
     assert not app.exception, app.exception
     assert "data:image/png;base64," not in _map_args(app)
+
+
+def test_the_data_page_offers_a_grid_upload_and_retires_a_grid(with_grid: AppTest) -> None:
+    app = with_grid
+    app.switch_page("pages/data.py").run()
+    assert not app.exception, app.exception
+    app.selectbox(key="data_kind").set_value("population_raster").run()
+    assert not app.exception, app.exception
+    roles = app.text_input(key="data_grid_roles")
+    assert roles.value == "total"
+    assert "female:15-19" in str(roles.help)
+    assert not [e for e in app.text_input if e.key == "data_crs"]  # vector-only options hidden
+    grid_layer = next(
+        option for option in app.selectbox(key="data_catalogue_layer").options
+        if option.lower().startswith("worldpop")
+    )  # fmt: skip
+    app.selectbox(key="data_catalogue_layer").set_value(grid_layer).run()
+    app.button(key="data_retire").click().run()
+    assert not app.exception, app.exception
+    app.switch_page("pages/situation_map.py").run()
+    assert not app.exception, app.exception
+    assert "data:image/png;base64," not in _map_args(app)
