@@ -296,3 +296,23 @@ def test_a_tiff_given_as_a_vector_layer_is_sent_to_the_grid_kind(tmp_path: Path)
     raster_files.two_band_grid(path)
     with pytest.raises(IngestError, match=r"GeoTIFF grid.*population_raster"):
         identify(path, "g.tif")
+
+
+def test_a_grid_is_catalogued_in_a_postgis_store(
+    tmp_path: Path, data_dir: Path, postgis_url: str
+) -> None:
+    from humansec.store.postgis import PostGISStore  # noqa: PLC0415
+
+    path = tmp_path / "g.tif"
+    raster_files.two_band_grid(path)
+    result = ingest_grid(
+        path, ["female", "male"], staging_root=data_dir / "staging", store_path=postgis_url,
+        data_dir=data_dir, meta=META,
+    )  # fmt: skip
+    store = PostGISStore(postgis_url)
+    (record,) = store.catalogue()
+    assert record.kind is LayerKind.POPULATION_RASTER
+    frame = store.read_layer(record.layer_id)
+    bands = raster_bands(frame.assign(layer_id=record.layer_id), data_dir)
+    assert [b.role.label for b in bands] == ["female", "male"]
+    assert bands[0].path == data_dir / str(result.record["file"])

@@ -364,6 +364,7 @@ def _convert(  # noqa: PLR0917 - private, the worker's one call
                 target,
                 driver="COG",
                 COMPRESS="DEFLATE",
+                PREDICTOR="YES",
                 BLOCKSIZE="256",
                 OVERVIEWS="AUTO",
                 RESAMPLING="AVERAGE",
