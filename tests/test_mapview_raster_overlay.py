@@ -139,3 +139,21 @@ def test_draw_grids_draws_the_total_band_of_each_layer(tmp_path: Path) -> None:
     with rasterio.open(path) as check:
         assert check.count == 2
     assert from_origin  # the grids above are built with it
+
+
+def test_briefing_products_leave_grids_out_rather_than_list_them(tmp_path: Path) -> None:
+    """Products do not draw grids yet: their legend and layer list must not claim them."""
+    from humansec.demo import DEMO_DIR, load_demo  # noqa: PLC0415
+    from humansec.export.product import prepare  # noqa: PLC0415
+    from humansec.model import LayerKind  # noqa: PLC0415
+    from humansec.settings import Settings  # noqa: PLC0415
+    from tests.test_export_product import MOMENT, record  # noqa: PLC0415
+
+    frames = {
+        LayerKind.POPULATION: load_demo(DEMO_DIR)[LayerKind.POPULATION],
+        LayerKind.POPULATION_RASTER: _frame(tmp_path, ["total"]),
+    }
+    records = [record(LayerKind.POPULATION, "pop", "Places")]
+    shown, furniture = prepare(frames, records, settings=Settings(data_dir=tmp_path), moment=MOMENT)
+    assert list(shown) == [LayerKind.POPULATION]
+    assert furniture.kinds == (LayerKind.POPULATION,)
