@@ -240,10 +240,16 @@ def _ingest(args: argparse.Namespace) -> int:
         )
         raise SchemaError(msg)
     who = f"cli:{getpass.getuser()}"
+    kind = parse_kind(args.kind)
+    if kind is LayerKind.POPULATION_RASTER:
+        return _ingest_grid(args, path, classification)
+    if args.band_role:
+        msg = f"--band-role is for population grids (--kind {LayerKind.POPULATION_RASTER})."
+        raise SchemaError(msg)
     inspection, record = ingest_file(
         path,
         UploadOptions(
-            kind=parse_kind(args.kind),
+            kind=kind,
             source_layer=args.source_layer,
             crs=args.crs,
             encoding=args.encoding,
@@ -287,6 +293,60 @@ def _ingest(args: argparse.Namespace) -> int:
                 "warnings": warnings,
                 # What was read, e.g. an ACLED file's events per focus area and event type.
                 "notes": [f.message for f in inspection.report.findings if f.severity == "info"],
+            },
+            ensure_ascii=False,
+        )
+    )
+    return 0
+
+
+def _ingest_grid(args: argparse.Namespace, path: Path, classification: str) -> int:
+    """``ingest --kind population_raster``: a GeoTIFF grid, stored as a COG and catalogued."""
+    from humansec.ingest.pipeline import UploadMeta  # noqa: PLC0415
+    from humansec.ingest.raster import ingest_grid  # noqa: PLC0415
+
+    settings = load_settings()
+    result = ingest_grid(
+        path,
+        args.band_role or [],
+        staging_root=settings.data_dir / "staging",
+        store_path=store_location(settings),
+        data_dir=settings.data_dir,
+        meta=UploadMeta(
+            title=args.name or ("" if args.layer else path.stem),  # "": the layer's own title
+            classification=classification,
+            who=f"cli:{getpass.getuser()}",
+            source=args.source or path.name,
+            licence=args.licence or "",
+        ),
+        layer_id=args.layer,
+        limits=settings.ingest_limits(),
+    )
+    record = result.record
+    audit.record(
+        settings.audit_location,
+        action="upload",
+        actor=cli_user(settings).audit_identity(),
+        what={"file": path.name, "sha256": result.sha256, **record},
+        marking=classification,
+    )
+    facts = result.facts
+    print(
+        json.dumps(
+            {
+                "layer": record["layer_id"],
+                "version": record["version"],
+                "kind": record["kind"],
+                "features": record["features"],
+                "bands": record["bands"],
+                "file": record["file"],
+                "crs": facts.get("crs"),
+                "width": facts.get("width"),
+                "height": facts.get("height"),
+                "nodata": facts.get("nodata"),
+                "format": "geotiff",
+                "sha256": result.sha256,
+                "notes": list(result.notes),
             },
             ensure_ascii=False,
         )
@@ -478,7 +538,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ingest",
         help="validate a file and store it as a new layer version",
         description="Read a zipped shapefile, GeoPackage, GeoJSON, KML/KMZ, CSV or XLSX "
-        "(ACLED and UCDP GED exports are recognised), check it, map its fields onto the kind "
+        "(ACLED and UCDP GED exports are recognised), or a GeoTIFF population grid "
+        "(--kind population_raster, stored as a Cloud-Optimized GeoTIFF), check it, map its "
+        "fields onto the kind "
         "and store it in the store at HUMANSEC_DATA_DIR. Nothing is stored when the file is "
         "refused.",
     )
@@ -493,6 +555,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ingest.add_argument("--source", help="source note (default: the file name)")
     ingest.add_argument("--licence", help="licence note")
     ingest.add_argument("--layer", help="add a new version of this existing layer id")
+    ingest.add_argument(
+        "--band-role",
+        action="append",
+        metavar="ROLE",
+        help="population grids: what each band counts, one per band in band order: total, "
+        "female, male, age:0-4, female:15-19, male:80+ (a single band defaults to total; "
+        "a grid of several bands needs one each)",
+    )
     ingest.add_argument(
         "--repair", action="store_true", help="repair invalid geometries instead of refusing"
     )

@@ -34,6 +34,7 @@ class LayerKind(StrEnum):
     INCIDENT = "incident"
     ACTIVITY = "activity"
     AREA = "area"
+    POPULATION_RASTER = "population_raster"
 
 
 class FocusArea(StrEnum):
@@ -321,12 +322,42 @@ KIND_SPECS: Mapping[LayerKind, KindSpec] = {
         ),
         protected=False,
     ),
+    # A population grid is catalogued as one feature per band: its footprint in EPSG:4326 and
+    # where its cells are stored (``humansec.population.rasters``).
+    LayerKind.POPULATION_RASTER: KindSpec(
+        LayerKind.POPULATION_RASTER,
+        "Population grids",
+        frozenset({"polygon"}),
+        (
+            *_COMMON,
+            FieldSpec(
+                "file", "text", required=True, description="the COG, relative to the data folder"
+            ),
+            FieldSpec("band", "int", required=True, description="1-based band in the file"),
+            FieldSpec(
+                "role",
+                "text",
+                required=True,
+                description="what the band counts: total, female, male, age:0-4, male:80+",
+            ),
+            FieldSpec("nodata", "float", description="the band's nodata value; empty: none"),
+            FieldSpec("crs", "text", required=True, description="the grid's CRS (EPSG:n or WKT)"),
+            FieldSpec("width", "int", required=True, description="columns of the grid"),
+            FieldSpec("height", "int", required=True, description="rows of the grid"),
+            FieldSpec("sha256", "text", required=True, description="of the stored COG"),
+        ),
+        protected=False,
+    ),
 }
 AREA_COUNT_FIELDS: tuple[str, ...] = ("population", "female", "male")
 """The area fields that count people; the band counts (``age_0_4``, ``female_age_80_plus``,
 named by ``humansec.population.bands.band_column``) are further int fields of an area layer."""
 
 PROTECTED_KINDS: tuple[LayerKind, ...] = tuple(k for k, s in KIND_SPECS.items() if s.protected)
+RASTER_KINDS: frozenset[LayerKind] = frozenset({LayerKind.POPULATION_RASTER})
+"""Kinds whose features catalogue stored grids: drawn as images, never as vector features."""
+VECTOR_KINDS: tuple[LayerKind, ...] = tuple(k for k in LayerKind if k not in RASTER_KINDS)
+"""Kinds whose features are drawn, filtered and exported as features."""
 
 
 def parse_kind(value: str) -> LayerKind:

@@ -34,7 +34,7 @@ from humansec.mapview import (
     zoom_for_bounds,
 )
 from humansec.model import KIND_SPECS, LayerKind, conform
-from ui import frame, population, resources, state, text, upload
+from ui import frame, grid_upload, population, resources, state, text, upload
 
 frame.require_router()
 
@@ -63,7 +63,13 @@ with upload_tab:
             key=state.DATA_KIND,
         )
     )
-    uploaded = st.file_uploader("File", type=UPLOAD_TYPES, key=state.DATA_UPLOAD)
+    if kind is LayerKind.POPULATION_RASTER:  # a GeoTIFF: its own form (ui/grid_upload.py)
+        grid_upload.grid_form(settings, user, records, staging_root)
+    uploaded = (
+        None
+        if kind is LayerKind.POPULATION_RASTER
+        else st.file_uploader("File", type=UPLOAD_TYPES, key=state.DATA_UPLOAD)
+    )
     # The layers of a multi-layer file (known once it was refused for want of a choice).
     file_id, layer_choices = st.session_state.get(state.DATA_LAYER_CHOICES) or (None, [])
     if uploaded is None or file_id != uploaded.file_id:
@@ -78,13 +84,16 @@ with upload_tab:
         else None
     )
     # Open when the last file was refused: the fix is often a coordinate system or an encoding.
-    with st.expander(
-        "Coordinate system and text encoding", expanded=bool(st.session_state.get(state.DATA_ERROR))
-    ):
-        crs = st.text_input(
-            "Coordinate system when the file has none (e.g. EPSG:32636)", key=state.DATA_CRS
-        ).strip()
-        encoding = st.selectbox("Text encoding", ENCODINGS, key=state.DATA_ENCODING)
+    crs, encoding = "", "auto"
+    if kind is not LayerKind.POPULATION_RASTER:
+        with st.expander(
+            "Coordinate system and text encoding",
+            expanded=bool(st.session_state.get(state.DATA_ERROR)),
+        ):
+            crs = st.text_input(
+                "Coordinate system when the file has none (e.g. EPSG:32636)", key=state.DATA_CRS
+            ).strip()
+            encoding = st.selectbox("Text encoding", ENCODINGS, key=state.DATA_ENCODING)
     options = UploadOptions(
         kind=kind,
         source_layer=source_layer,

@@ -20,8 +20,19 @@ from humansec.mapview.choropleth import MEASURES
 from humansec.mapview.first_view import ReportAfterBasemap, first_view, settled_view
 from humansec.mapview.framing import FillFrame, home_view
 from humansec.mapview.tools import fresh_group_list, measure_control
-from humansec.model import KIND_SPECS, LayerKind
-from ui import basemaps, filters, frame, incidents_map, map_tools, resources, state, text, widgets
+from humansec.model import KIND_SPECS, RASTER_KINDS, LayerKind
+from ui import (
+    basemaps,
+    filters,
+    frame,
+    grids,
+    incidents_map,
+    map_tools,
+    resources,
+    state,
+    text,
+    widgets,
+)
 
 frame.require_router()
 
@@ -57,8 +68,13 @@ with st.sidebar:
 
 shown = apply_filters(frames, kinds=kinds, time_range=time_range, focus_areas=focus_areas)
 # Planned activities are drawn coloured by their conflict-check status, not as a plain layer.
-# Reference areas are drawn as a choropleth with its own legend of classes.
-plain_kinds = [kind for kind in kinds if kind not in {LayerKind.ACTIVITY, LayerKind.AREA}]
+# Reference areas are drawn as a choropleth with its own legend of classes, population grids
+# as images (ui/grids.py): neither as plain features.
+plain_kinds = [
+    kind
+    for kind in kinds
+    if kind not in {LayerKind.ACTIVITY, LayerKind.AREA} and kind not in RASTER_KINDS
+]
 checked_activities = None
 if LayerKind.ACTIVITY in kinds:
     checked = {LayerKind.ACTIVITY: resources.store_check(data_versions).activities}
@@ -113,6 +129,11 @@ def map_section() -> None:
             if hot is not None:
                 base.add_child(hot[1])
                 groups = [*groups, hot[0]]
+        if LayerKind.POPULATION_RASTER in kinds:
+            images, keys = grids.grid_layers(data_versions, view.bounds or home.bounds)
+            groups = [*images, *groups]
+            for key in keys:
+                base.add_child(key)
         if mgrs_grid:
             grid_view = (view.bounds, view.zoom) if view.bounds and view.zoom else None
             groups = [map_tools.grid_layer(*(grid_view or (opening.bounds, opening.zoom))), *groups]

@@ -25,7 +25,13 @@ from humansec.demo import (
 )
 from humansec.demo.build import DEMO_KINDS
 from humansec.errors import StoreError
-from humansec.model import CULTURAL_PROTECTION, KIND_SPECS, FocusArea, LayerKind, conform
+from humansec.model import (
+    CULTURAL_PROTECTION,
+    KIND_SPECS,
+    FocusArea,
+    LayerKind,
+    conform,
+)
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 NATURAL_EARTH = SHARED_DATA / "natural_earth" / "ne_50m_admin_0_countries.geojson"

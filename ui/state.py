@@ -83,6 +83,10 @@ DATA_STORED: Final = "data_stored"  # message about the last layer stored (not a
 DATA_CATALOGUE_LAYER: Final = "data_catalogue_layer"
 DATA_RETIRE: Final = "data_retire"
 DATA_MAP: Final = "data_preview_map"
+DATA_GRID_UPLOAD: Final = "data_grid_upload"
+DATA_GRID_ROLES: Final = "data_grid_roles"
+DATA_GRID_STORE: Final = "data_grid_store"
+DATA_GRID_TARGET: Final = "data_grid_target"
 
 # Basemaps (the choice in the map pages' sidebar, and the Basemaps page)
 BASEMAP: Final = "basemap_choice"

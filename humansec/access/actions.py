@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from humansec.ingest.pipeline import Inspection, UploadMeta
+    from humansec.ingest.sandbox import ProgressCallback
     from humansec.ingest.types import FieldMapping
     from humansec.population.join import JoinOutcome
 
@@ -127,6 +128,44 @@ def commit_upload(
         marking=meta.classification,
     )
     return stored
+
+
+def store_grid(
+    settings: Settings,
+    user: User,
+    upload: Path,
+    original_name: str,
+    roles: list[str],
+    *,
+    meta: UploadMeta,
+    layer_id: str | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> dict[str, object]:
+    """Store a staged GeoTIFF grid as ``user`` (see ``humansec.ingest.raster.store_grid``)."""
+    from humansec.ingest.raster import store_grid as store  # noqa: PLC0415 (heavy)
+
+    require_store(settings, user, meta.classification)
+    if layer_id is not None:
+        _require_cleared_layer(settings, user, _latest(settings, layer_id), verb="add to")
+    result = store(
+        upload,
+        original_name,
+        roles,
+        store_path=store_location(settings),
+        data_dir=settings.data_dir,
+        meta=replace(meta, who=meta.who or user.label),
+        layer_id=layer_id,
+        limits=settings.ingest_limits(),
+        on_progress=on_progress,
+    )
+    record_event(
+        settings,
+        user,
+        action="upload",
+        what={"file": original_name, "sha256": result.sha256, **result.record},
+        marking=meta.classification,
+    )
+    return {**result.record, "notes": list(result.notes)}
 
 
 def export(

@@ -30,8 +30,11 @@ DEMO_SOURCE = "Exercise scenario (humansec demo): synthetic, not real data"
 """The source a staff reads on a product for the demo's synthetic layers."""
 
 
-DEMO_KINDS: tuple[LayerKind, ...] = tuple(k for k in LayerKind if k is not LayerKind.AREA)
-"""The kinds the demo holds: every kind but reference areas (no synthetic admin units)."""
+DEMO_KINDS: tuple[LayerKind, ...] = tuple(
+    k for k in LayerKind if k not in {LayerKind.AREA, LayerKind.POPULATION_RASTER}
+)
+"""The kinds the demo holds: every kind but reference areas and population grids (no
+synthetic admin units or grids)."""
 
 
 def build_demo() -> dict[LayerKind, gpd.GeoDataFrame]:

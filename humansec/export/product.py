@@ -27,7 +27,7 @@ from humansec.export.placenames import map_size
 from humansec.export.render import SIZES, PageSize, Renderer
 from humansec.mapview import data_bounds
 from humansec.mapview.aggregate import in_bounds_mask, valid_mask
-from humansec.model import PROTECTED_KINDS, WGS84, LayerKind
+from humansec.model import PROTECTED_KINDS, RASTER_KINDS, WGS84, LayerKind
 from humansec.settings import Settings
 from humansec.store.base import LayerRecord
 
@@ -117,7 +117,8 @@ def prepare(
     grid: str = "latlon",
 ) -> tuple[dict[LayerKind, gpd.GeoDataFrame], Furniture]:
     """The frames to draw and the furniture around them (see ``export_product``)."""
-    shown_kinds = tuple(kinds) if kinds is not None else tuple(frames)
+    # Population grids are drawn on the live map only (as images), not in products yet.
+    shown_kinds = tuple(k for k in (frames if kinds is None else kinds) if k not in RASTER_KINDS)
     shown = {k: f for k, f in frames.items() if k in shown_kinds and f is not None}
     bounds = bbox or data_bounds(shown)
     in_view = conflicts_in_view(shown, bounds=bounds, settings=settings, conflicts=conflicts)

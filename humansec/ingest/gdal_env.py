@@ -105,6 +105,43 @@ def worker_environment(driver: str | None, *, keep: Iterable[str] = ()) -> dict[
     return {"GDAL_SKIP": ",".join(skipped), **_NETWORK_OFF}
 
 
+RASTER_DRIVERS: tuple[str, ...] = ("GTiff", "COG")
+"""The drivers a grid upload may use: GTiff to read it, COG to write the stored copy."""
+
+
+@cache
+def _all_raster_drivers() -> tuple[str, ...]:
+    import rasterio  # noqa: PLC0415 - GDAL is loaded only where it is needed
+
+    with rasterio.Env() as env:
+        return tuple(sorted(env.drivers()))
+
+
+def raster_worker_environment(*, keep: Iterable[str] = ("GPKG",)) -> dict[str, str]:
+    """Environment variables for a worker that reads a GeoTIFF upload and stores it.
+
+    Every driver of both GDAL builds (rasterio's and pyogrio's) is skipped but
+    ``RASTER_DRIVERS`` and ``keep`` (the store's GeoPackage), the network is off as for vector
+    uploads, and GDAL neither lists the upload's folder (so no external ``.ovr``, ``.aux.xml``
+    or ``.msk`` beside it is found) nor reads or writes ``.aux.xml`` side files.
+
+    >>> env = raster_worker_environment()
+    >>> skipped = env["GDAL_SKIP"].split(",")
+    >>> "VRT" in skipped, "GTiff" in skipped, env["GDAL_PAM_ENABLED"]
+    (True, False, 'NO')
+
+    """
+    allowed = {*RASTER_DRIVERS, *keep}
+    drivers = set(_all_raster_drivers()) | set(_all_drivers())
+    skipped = sorted(drivers - allowed)
+    return {
+        "GDAL_SKIP": ",".join(skipped),
+        **_NETWORK_OFF,
+        "GDAL_PAM_ENABLED": "NO",
+        "GDAL_CACHEMAX": "256",
+    }
+
+
 _CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{')
 _CRS_BAD = re.compile(rb'"link"|"href"|://|/vsi|file:|"url"', re.IGNORECASE)
 _CHUNK = 8 << 20

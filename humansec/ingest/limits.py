@@ -30,6 +30,11 @@ class IngestLimits:
         Address space of the worker process that parses the file.
     worker_seconds
         Wall time the worker process may take.
+    max_raster_pixels
+        Cells of one grid (width x height), as its header declares them.
+    max_raster_bytes
+        Decompressed size of a grid as its header declares it (cells x bands x bytes per
+        cell): a small compressed file can declare a huge one (a decompression bomb).
 
     >>> IngestLimits().max_ratio
     100
@@ -44,3 +49,5 @@ class IngestLimits:
     max_vertices: int = 20_000_000
     worker_memory_bytes: int = 3 * GIB
     worker_seconds: int = 300
+    max_raster_pixels: int = 1_000_000_000
+    max_raster_bytes: int = 8 * GIB

@@ -172,7 +172,7 @@ def inspect_upload(
     such as ``layers`` when the analyst must choose one.
     """
     limits = limits or IngestLimits()
-    size, digest = _size_and_hash(upload, limits)
+    size, digest = size_and_hash(upload, limits)
     fmt = identify(upload, original_name)
     job = _job("inspect", upload, fmt, options, limits, mapping=mapping)
     result = run_worker(
@@ -248,7 +248,7 @@ def commit_upload(
         job,
         inspection.workdir,
         limits=limits,
-        environment=_environment(inspection.format, "commit") | _store_environment(store_path),
+        environment=_environment(inspection.format, "commit") | store_environment(store_path),
     )
     record = result["record"]
     assert isinstance(record, dict)
@@ -273,7 +273,7 @@ def ingest_file(
     with path.open("rb") as source:
         upload = stage_upload(source, path.name, staging_root)
     try:
-        size, digest = _size_and_hash(upload, limits)
+        size, digest = size_and_hash(upload, limits)
         fmt = identify(upload, path.name)
         job = _job("ingest", upload, fmt, options, limits)
         job.update(_store_job(path.name, digest, size, store_path, meta, layer_id))
@@ -281,7 +281,7 @@ def ingest_file(
             job,
             work_folder(upload),
             limits=limits,
-            environment=_environment(fmt, "ingest") | _store_environment(store_path),
+            environment=_environment(fmt, "ingest") | store_environment(store_path),
         )
         inspection = _inspection(upload, path.name, digest, size, fmt, options, result)
         record = result["record"]
@@ -410,12 +410,12 @@ def _environment(fmt: SourceFormat, mode: str) -> dict[str, str]:
     return worker_environment(GDAL_DRIVER[fmt] if reads else None, keep=("GPKG",) if writes else ())
 
 
-def _store_environment(store_path: Path | str) -> dict[str, str]:
+def store_environment(store_path: Path | str) -> dict[str, str]:
     """The PostGIS URL (password included) reaches the worker through its environment only."""
     return {STORE_URL_VARIABLE: str(store_path)} if is_store_url(store_path) else {}
 
 
-def _size_and_hash(upload: Path, limits: IngestLimits) -> tuple[int, str]:
+def size_and_hash(upload: Path, limits: IngestLimits) -> tuple[int, str]:
     size = upload.stat().st_size
     if size == 0:
         msg = "The file is empty (0 bytes). Check that the right file was chosen."

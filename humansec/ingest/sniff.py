@@ -49,6 +49,7 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SQLITE = b"SQLite format 3\x00"
 _GPKG_APPLICATION_IDS = (b"GPKG", b"GP10", b"GP11")
 _SHP_MAGIC = b"\x00\x00\x27\x0a"
+_TIFF_MAGICS = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 _BOMS_WIDE = (
     (b"\xff\xfe\x00\x00", "UTF-32"),
     (b"\x00\x00\xfe\xff", "UTF-32"),
@@ -125,6 +126,13 @@ def _by_content(path: Path, head: bytes, name: str, lower: str) -> SourceFormat:
         msg = (
             f"{name!r} is an old Excel 97-2003 workbook (.xls) or another OLE2 document. "
             "Open it in Excel or LibreOffice and save it as .xlsx (or CSV), then upload that."
+        )
+        raise IngestError(msg)
+    if head.startswith(_TIFF_MAGICS):
+        msg = (
+            f"{name!r} is a GeoTIFF grid, not a vector layer. Store it as a population grid: "
+            "kind population_raster (CLI: --kind population_raster, with one --band-role per "
+            "band when it has several)."
         )
         raise IngestError(msg)
     for magic, offset, what in _OTHER_ARCHIVES:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from humansec.ingest.limits import IngestLimits
+    from humansec.store import LayerStore
 
 STAGED_FILE = "staged.parquet"
 PREVIEW_FILE = "preview.parquet"
@@ -70,6 +71,10 @@ def run_job(job: Mapping[str, Any], workdir: Path) -> dict[str, object]:
 
     limits = IngestLimits(**job["limits"])
     mode = job["mode"]
+    if mode == "grid":  # a population grid (GeoTIFF): its own checks and store
+        from humansec.ingest.raster import run_grid_job  # noqa: PLC0415
+
+        return run_grid_job(job, workdir)
     if mode in {"inspect", "ingest"}:
         write_progress(workdir, "Reading the file", 0.1)
         frame, findings, facts = read_upload(job, workdir, limits)
@@ -279,8 +284,7 @@ def _store(
     facts: Mapping[str, object],
 ) -> dict[str, object]:
     from humansec.model import parse_kind  # noqa: PLC0415
-    from humansec.store import NewLayer, open_store_at  # noqa: PLC0415
-    from humansec.storeurl import is_store_url, redact_url  # noqa: PLC0415
+    from humansec.store import NewLayer  # noqa: PLC0415
 
     meta = job["meta"]
     provenance = {
@@ -292,11 +296,7 @@ def _store(
         "encoding": facts.get("encoding"),
         "validation": [_trimmed(f) for f in findings],
     }
-    location = str(job["store_path"])
-    if is_store_url(location):  # the job names it without password; the environment has it
-        secret = os.environ.get(STORE_URL_VARIABLE, "")
-        location = secret if redact_url(secret) == location else location
-    store = open_store_at(location)
+    store = job_store(job)
     frame = mapped.drop(columns=[SOURCE_ROW], errors="ignore")
     record = store.add_version(
         frame,
@@ -320,6 +320,18 @@ def _store(
         "classification": record.classification,
         "created_at": record.created_at.isoformat(),
     }
+
+
+def job_store(job: Mapping[str, Any]) -> LayerStore:
+    """Open the store the job names (a PostGIS URL's password comes from the environment)."""
+    from humansec.store import open_store_at  # noqa: PLC0415
+    from humansec.storeurl import is_store_url, redact_url  # noqa: PLC0415
+
+    location = str(job["store_path"])
+    if is_store_url(location):  # the job names it without password; the environment has it
+        secret = os.environ.get(STORE_URL_VARIABLE, "")
+        location = secret if redact_url(secret) == location else location
+    return open_store_at(location)
 
 
 def _trimmed(finding: Finding) -> dict[str, object]:

@@ -42,7 +42,7 @@ from humansec.mapview.elements import (
     script_json,
 )
 from humansec.mapview.style import KIND_STYLES, KindStyle
-from humansec.model import KIND_SPECS, LayerKind
+from humansec.model import KIND_SPECS, VECTOR_KINDS, LayerKind
 
 DEFAULT_POINT_LIMIT = 5000
 """More features of one kind than this in the view: draw hexagons instead."""
@@ -232,7 +232,7 @@ def build_data_layers(
     for kind, frame in frames.items():
         _check_frame(kind, frame)
     groups = []
-    for kind in KIND_SPECS:
+    for kind in VECTOR_KINDS:  # grids are drawn as images (``raster_overlay``)
         frame = frames.get(kind)
         if frame is None or len(frame) == 0:
             continue

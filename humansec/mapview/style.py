@@ -118,6 +118,11 @@ KIND_STYLES: Mapping[LayerKind, KindStyle] = {
         area_fill_opacity=0.03,
         weight=1,
     ),
+    # Its features are the footprints of stored grids; the grids are drawn as images with a
+    # ramp of their own (``raster_overlay``); this symbol is for lists that name every kind.
+    LayerKind.POPULATION_RASTER: KindStyle(
+        LayerKind.POPULATION_RASTER, OKABE_ITO["yellow"], "triangle_down", 7, area_fill_opacity=0.0
+    ),
 }
 
 

@@ -1,0 +1,35 @@
+"""Population grids on the situation map: images for the view, cached per data and view."""
+
+from __future__ import annotations
+
+import folium
+import streamlit as st
+
+from humansec.mapview.elements import Legend
+from humansec.mapview.raster_overlay import DrawnGrid, draw_grids, legend, overlay
+from humansec.model import LayerKind
+from humansec.store import BBox
+from ui import resources
+
+
+@st.cache_data(max_entries=32, show_spinner="Drawing population grids…")
+def drawn_grids(data_versions: resources.Versions, bounds: BBox) -> list[DrawnGrid]:
+    """Every grid layer of the session's data drawn for ``bounds`` (tile-snapped by the page)."""
+    frame = resources.frames_by_kind(data_versions).get(LayerKind.POPULATION_RASTER)
+    if frame is None or frame.empty:
+        return []
+    return draw_grids(frame, resources.settings().data_dir, bounds)
+
+
+def grid_layers(
+    data_versions: resources.Versions, bounds: BBox
+) -> tuple[list[folium.FeatureGroup], list[Legend]]:
+    """One layer-control entry and one legend per grid layer in view."""
+    groups: list[folium.FeatureGroup] = []
+    legends: list[Legend] = []
+    for grid in drawn_grids(data_versions, bounds):
+        if grid.image is None:
+            continue
+        groups.append(overlay(grid.image, f"Population grid: {grid.name}"))
+        legends.append(legend(f"{grid.name}: people per cell", grid.breaks))
+    return groups, legends
