@@ -98,6 +98,30 @@ def test_a_nodata_value_given_by_the_source_counts_nothing(tmp_path: Path) -> No
     ] == pytest.approx(99)
 
 
+def test_nodata_in_a_tiled_grid_read_in_windows_counts_nothing(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    values = rng.random((700, 700)).astype("float32") * 10
+    values[rng.random((700, 700)) < 0.05] = NODATA
+    path = tmp_path / "tiled.tif"
+    with rasterio.open(
+        path, "w", driver="GTiff", width=700, height=700, count=1, dtype="float32",
+        crs="EPSG:4326", transform=Affine(CELL / 10, 0, WEST, 0, -CELL / 10, NORTH),
+        nodata=NODATA, tiled=True, blockxsize=256, blockysize=256, compress="deflate",
+    ) as ds:  # fmt: skip
+        ds.write(values, 1)
+    acts = gpd.GeoDataFrame(
+        {"id": ["a", "b"], "type": ["patrol", "patrol"], "hazard_radius_m": [1500.0, 3000.0]},
+        geometry=[shapely.Point(30.035, 50.065), shapely.Point(30.02, 50.08)],
+        crs="EPSG:4326",
+    )
+    got = exposure(acts, RULES, [RasterSource("t", [(parse_band_role("total"), path, 1, None)])])
+    zones = gpd.GeoDataFrame(geometry=hazard_areas(acts, RULES).to_numpy(), crs="EPSG:4326")
+    direct = exact_extract(str(path), zones, ["sum", "min"], output="pandas")
+    assert (direct["min"] >= 0).all()  # exactextract itself leaves the nodata cells out
+    np.testing.assert_allclose(got["population"], direct["sum"], rtol=1e-9)
+    assert (got["population"] > 0).all()
+
+
 def _activities() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"id": ["p1", "s1", "far"], "type": ["patrol", "air_strike", "patrol"]},

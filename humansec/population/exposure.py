@@ -253,21 +253,24 @@ def raster_sums(source: RasterSource, areas: gpd.GeoSeries) -> dict[BandRole, Ar
 
 
 def _band_source(ds: Any, band: int, nodata: float | None, name: str) -> Any:  # noqa: ANN401
-    """An exactextract raster source for one band that also masks ``nodata`` (if given)."""
+    """An exactextract raster source for one band: nodata cells (the file's mask, ``nodata`` if
+    given) are read as NaN, which exactextract leaves out (it does not read numpy masks)."""
     from exactextract.raster import RasterioRasterSource  # noqa: PLC0415
 
     class _Source(RasterioRasterSource):  # type: ignore[misc]
         def nodata_value(self) -> None:
-            return None  # the mask of read_window says what is nodata
+            return None  # NaN marks nodata
 
-        def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ma.MaskedArray[Any, Any]:
+        def read_window(self, x0: int, y0: int, nx: int, ny: int) -> npt.NDArray[np.float64]:
             from rasterio.windows import Window  # noqa: PLC0415
 
             arr = self.ds.read(self.band_idx, window=Window(x0, y0, nx, ny), masked=True)
-            arr = np.ma.masked_invalid(arr.astype(np.float64, copy=False))
+            values: npt.NDArray[np.float64] = arr.astype(np.float64).filled(np.nan)
             if nodata is not None:
-                arr = np.ma.masked_where(arr.data == nodata, arr)
-            return arr
+                values[values == nodata] = np.nan
+            if self.scaled:
+                values = values * self.scale + self.offset
+            return values
 
     return _Source(ds, band, name=name)
 
