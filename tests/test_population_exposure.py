@@ -380,3 +380,35 @@ def test_empty_sources_give_an_empty_table_with_the_columns() -> None:
     got = exposure(_activities(), RULES, [])
     assert list(got.columns) == list(EXPOSURE_COLUMNS) and got.empty
     assert isinstance(got, pd.DataFrame)
+
+
+# --- the briefing's conflict table -----------------------------------------------------------
+
+
+def test_briefing_conflict_table_carries_the_people_per_population_layer(tmp_path: Path) -> None:
+    from humansec.conflicts import load_rules  # noqa: PLC0415
+    from humansec.demo import DEMO_AREA, DEMO_DIR, load_demo  # noqa: PLC0415
+    from humansec.export.furniture import annex_html, conflict_rows  # noqa: PLC0415
+    from humansec.export.product import prepare  # noqa: PLC0415
+    from humansec.model import LayerKind  # noqa: PLC0415
+    from humansec.population.exposure import people_text  # noqa: PLC0415
+    from humansec.settings import Settings  # noqa: PLC0415
+
+    demo = load_demo(DEMO_DIR)
+    settings = Settings(data_dir=tmp_path)
+    shown, furniture = prepare(demo, [], bbox=DEMO_AREA, settings=settings)
+    conflicts = furniture.conflicts
+    assert conflicts is not None and not conflicts.empty
+    activities = demo[LayerKind.ACTIVITY]
+    expected = people_text(
+        exposure(activities, load_rules(settings.rules_path),
+                 [PointSource("population", demo[LayerKind.POPULATION])])
+    )  # fmt: skip
+    got = dict(
+        zip(conflicts["activity_id"].astype(str), conflicts["people_in_hazard"], strict=False)
+    )
+    assert got == {a: expected.get(a, "") for a in got}
+    assert any(text and not text.startswith("0 ") for text in got.values())
+    assert "People in hazard area" in annex_html(furniture)  # the PDF's annex
+    assert conflict_rows(conflicts, limit=5)[0][-1] == "People in hazard area"  # the PPTX's
+    del shown

@@ -206,6 +206,23 @@ def exposure(
     return pd.concat(tables, ignore_index=True).loc[:, list(EXPOSURE_COLUMNS)]
 
 
+def people_text(table: pd.DataFrame) -> dict[str, str]:
+    """Per activity, its people by source in one line: ``1,234 (villages, points); 980 (...)``.
+
+    ``table`` is ``exposure``'s result; a source with no population figure is left out.
+    """
+    lines: dict[str, list[str]] = {}
+    for row in table.itertuples(index=False):
+        people = float(row.population)  # type: ignore[arg-type]
+        if np.isnan(people):
+            continue
+        words = {"raster": "grid", "area": "areas", "point": "points"}[str(row.source_kind)]
+        lines.setdefault(str(row.activity_id), []).append(
+            f"{people:,.0f} ({row.source_layer}, {words})"
+        )
+    return {activity: "; ".join(parts) for activity, parts in lines.items()}
+
+
 # --- rasters ---------------------------------------------------------------------------------
 
 
