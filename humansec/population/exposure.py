@@ -230,8 +230,8 @@ def raster_sums(source: RasterSource, areas: gpd.GeoSeries) -> dict[BandRole, Ar
     """The sum of each band of ``source`` inside each area, by exact fractional cell coverage.
 
     The areas are reprojected to the raster's CRS and handed to exactextract in the order of
-    the grid's blocks (a row of blocks at a time), so that each compressed block is read once
-    while GDAL's block cache (``GDAL_CACHEMAX`` of ``_BLOCK_CACHE_MB``) holds it.
+    the grid's blocks (by the row of blocks their top is in), and the grid is read a row of
+    blocks at a time, so that each compressed block is decoded once.
     """
     import rasterio  # noqa: PLC0415 - heavy; only rasters need it
     from exactextract import exact_extract  # noqa: PLC0415
@@ -272,8 +272,8 @@ def raster_sums(source: RasterSource, areas: gpd.GeoSeries) -> dict[BandRole, Ar
     return out
 
 
-_BLOCK_CACHE_MB = 256
-"""GDAL's block cache while summing: two rows of blocks of a 20,000-cell-wide float grid."""
+_BLOCK_CACHE_MB = 64
+"""GDAL's block cache while summing (each row of blocks is read once and kept by the source)."""
 
 
 def _check_raster(ds: Any, path: Path, bands: Sequence[int]) -> None:  # noqa: ANN401
@@ -309,35 +309,40 @@ def _band_source(ds: Any, band: int, nodata: float | None, name: str) -> Any:  #
     file_nodata = ds.nodata
 
     block = max(int(ds.block_shapes[band - 1][0]), 1)
+    rows_of_blocks = -(-ds.height // block)
+    band_dtype = np.dtype(ds.dtypes[band - 1])
+    dtype = band_dtype if plain and band_dtype.kind == "f" else np.dtype(np.float64)
 
     class _Source(RasterioRasterSource):  # type: ignore[misc]
-        """Reads whole-width strips of rows (two rows of blocks, or more for a tall window) and
-        serves each area's window from the strip: with the areas in block order (see
-        ``_block_order``) every compressed block is decoded about once."""
+        """Reads the grid a whole-width row of blocks at a time and serves each area's window
+        from the rows it spans: with the areas in block order (see ``_block_order``) every
+        compressed block is decoded once, and only the rows in use are kept."""
 
-        strip: npt.NDArray[np.floating] | None = None
-        top = 0
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            self.rows: dict[int, npt.NDArray[np.floating]] = {}
 
         def nodata_value(self) -> None:
             return None  # NaN marks nodata
 
         def read_window(self, x0: int, y0: int, nx: int, ny: int) -> npt.NDArray[np.floating]:
-            strip = self.strip
-            if strip is None or y0 < self.top or y0 + ny > self.top + strip.shape[0]:
-                top = (y0 // block) * block
-                bottom = min(max(y0 + ny, top + 2 * block), self.ds.height)
-                kept = 0  # rows of the old strip that the new one starts with: not read again
-                if strip is not None and self.top <= top < self.top + strip.shape[0]:
-                    kept = min(self.top + strip.shape[0], bottom) - top
-                fresh = self._read(Window(0, top + kept, self.ds.width, bottom - top - kept))
-                if strip is not None and kept:
-                    old = strip[top - self.top : top - self.top + kept]
-                    fresh = np.concatenate([old.astype(fresh.dtype, copy=False), fresh])
-                strip = fresh
-                self.strip, self.top = strip, top
-            window: npt.NDArray[np.floating] = strip[
-                y0 - self.top : y0 - self.top + ny, x0 : x0 + nx
-            ]
+            if nx <= 0 or ny <= 0:  # the same dtype as every other window (exactextract needs it)
+                return np.empty((max(ny, 0), max(nx, 0)), dtype=dtype)
+            first, last = y0 // block, min((y0 + ny - 1) // block, rows_of_blocks - 1)
+            for index in [i for i in self.rows if i < first - 1]:
+                # The areas come in block order: not needed again (the row above is kept for
+                # a window that starts a cell or two above its area's top).
+                del self.rows[index]
+            parts = []
+            for index in range(first, last + 1):
+                if index not in self.rows:
+                    top = index * block
+                    height = min(block, self.ds.height - top)
+                    self.rows[index] = self._read(Window(0, top, self.ds.width, height))
+                top = index * block
+                lo, hi = max(y0 - top, 0), min(y0 + ny - top, block)
+                parts.append(self.rows[index][lo:hi, x0 : x0 + nx])
+            window: npt.NDArray[np.floating] = parts[0] if len(parts) == 1 else np.vstack(parts)
             return window
 
         def _read(self, window: Window) -> npt.NDArray[np.floating]:
