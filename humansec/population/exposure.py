@@ -298,8 +298,8 @@ def _block_order(zones: npt.NDArray[np.object_], ds: Any) -> npt.NDArray[np.intp
 
 def _band_source(ds: Any, band: int, nodata: float | None, name: str) -> Any:  # noqa: ANN401
     """An exactextract raster source for one band: nodata cells (the file's nodata value or mask,
-    ``nodata`` if given, NaN) are read as NaN, which exactextract leaves out (it does not read
-    numpy masks on windowed reads)."""
+    ``nodata`` if given, NaN) are read as NaN, which exactextract leaves out (a numpy mask on
+    the windows was not honoured on a tiled grid in our runs: nodata cells were summed)."""
     from exactextract.raster import RasterioRasterSource  # noqa: PLC0415
     from rasterio.enums import MaskFlags  # noqa: PLC0415
     from rasterio.windows import Window  # noqa: PLC0415
