@@ -7,6 +7,7 @@ runs the conflict check of planned activities against protected features;
 ``python -m humansec basemap add|list|retire|restore`` manages offline basemap packages.
 ``python -m humansec audit verify`` checks the audit trail's hash chain (exit 2 when broken).
 ``python -m humansec incidents summary|hotspots`` analyses the store's incidents.
+``python -m humansec exposure`` counts the people in each planned activity's hazard area.
 ``python -m humansec store copy --from DIR_OR_URL --to DIR_OR_URL`` moves a whole store
 (GeoPackage folder or PostGIS URL) and checks the copy.
 """
@@ -596,6 +597,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from humansec.analytics.cli import add_parser as add_incidents  # noqa: PLC0415
 
     add_incidents(commands, _bbox)
+    from humansec.population.cli import add_parser as add_exposure  # noqa: PLC0415
+
+    add_exposure(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

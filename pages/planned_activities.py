@@ -39,6 +39,7 @@ from humansec.marking import highest_marking
 from humansec.model import ACTIVITY_TYPES, WGS84, LayerKind
 from humansec.tables import to_csv_bytes
 from ui import basemaps, frame, map_tools, plan_context, plan_form, resources, state, text
+from ui import exposure as exposure_ui
 
 frame.require_router()
 
@@ -265,4 +266,5 @@ st.dataframe(
     readable_activities(describe_activities(activity_rows)), hide_index=True, key="plan_activities"
 )
 
+exposure_ui.show(data_versions, result.activities, plan_geojson)  # people, per source
 plan_context.show(data_versions, plan, plan_geojson)  # context, not conflicts

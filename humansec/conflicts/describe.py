@@ -60,6 +60,7 @@ CONFLICT_HEADINGS: dict[str, str] = {
     "distance_m": "Distance (m)",
     "distance_band": "Distance band",
     "threshold_m": "Stand-off (m)",
+    "people_in_hazard": "People in hazard area",
     "rule": "Rule",
     "rationale": "Rationale",
     "time_overlap": "Times overlap",

@@ -176,6 +176,7 @@ _TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("feature_mgrs", "MGRS"),
     ("distance_m", "Distance (m)"),
     ("threshold_m", "Stand-off (m)"),
+    ("people_in_hazard", "People in hazard area"),
 )
 
 

@@ -82,7 +82,40 @@ def conflicts_in_view(
     ids = set(shown["id"].astype(str))
     in_view = conflicts[conflicts["activity_id"].astype(str).isin(ids)].reset_index(drop=True)
     protected = protected_features({k: f for k, f in frames.items() if k in PROTECTED_KINDS})
-    return describe_conflicts(in_view, protected, shown)
+    described = describe_conflicts(in_view, protected, shown)
+    return _with_people(described, shown, frames, settings)
+
+
+def _with_people(
+    described: pd.DataFrame,
+    activities: gpd.GeoDataFrame,
+    frames: Mapping[LayerKind, gpd.GeoDataFrame],
+    settings: Settings,
+) -> pd.DataFrame:
+    """``described`` with ``people_in_hazard``: the people inside each conflict's activity's
+    hazard area from every population layer in ``frames`` (``exposure``, one figure per
+    layer), when there is a population layer and a conflict."""
+    # Imported here: only a product with conflicts and people needs the exposure machinery.
+    from humansec.conflicts.rule_versions import active_rules_path  # noqa: PLC0415
+    from humansec.population.exposure import PointSource, exposure, people_text  # noqa: PLC0415
+
+    population = frames.get(LayerKind.POPULATION)
+    if described.empty or population is None or population.empty:
+        return described
+    if "layer_id" in population.columns:
+        parts = population.groupby("layer_id", sort=False)
+        sources = [
+            PointSource(str(layer), gpd.GeoDataFrame(part, crs=population.crs))
+            for layer, part in parts
+        ]
+    else:
+        sources = [PointSource("population", population)]
+    involved = activities[activities["id"].astype(str).isin(described["activity_id"].astype(str))]
+    table = exposure(involved, load_rules(active_rules_path(settings)), sources)
+    people = people_text(table)
+    return described.assign(
+        people_in_hazard=described["activity_id"].astype(str).map(people).fillna("")
+    )
 
 
 def with_status(
