@@ -10,9 +10,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from humansec.model import LayerKind
 from humansec.population.exposure import exposure
-from humansec.population.sources import sources_from
+from humansec.population.sources import SOURCE_KINDS, sources_from
 from ui import resources
 from ui.resources import Versions
 
@@ -43,9 +42,7 @@ def _exposure(
     shown = dict(data_versions)
     records = [r for r in resources.catalogue() if r.layer_id in shown and not r.retired]
     by_layer: dict[str, gpd.GeoDataFrame] = {}
-    for kind in LayerKind:
-        if str(kind) not in {str(LayerKind.POPULATION), "area"}:
-            continue
+    for kind in SOURCE_KINDS:
         for layer_id, part in frames[kind].groupby("layer_id"):
             by_layer[str(layer_id)] = gpd.GeoDataFrame(
                 part.drop(columns="layer_id"), crs=frames[kind].crs
