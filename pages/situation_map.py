@@ -57,11 +57,15 @@ with st.sidebar:
     focus_areas = filters.focus_areas()
     heatmap = st.toggle("Incidents as heat map", key=state.HEATMAP)
     hotspot_resolution = incidents_map.overlay_resolution()
-    area_measure = st.selectbox(
-        "Reference areas coloured by",
-        list(MEASURES),
-        format_func=MEASURES.__getitem__,
-        key=state.AREA_MEASURE,
+    area_measure = (
+        st.selectbox(
+            "Reference areas coloured by",
+            list(MEASURES),
+            format_func=MEASURES.__getitem__,
+            key=state.AREA_MEASURE,
+        )
+        if not frames[LayerKind.AREA].empty  # only asked when there are areas to colour
+        else next(iter(MEASURES))
     )
     basemap = basemaps.choose()
     mgrs_grid = st.toggle("MGRS grid", value=True, key=state.MGRS_GRID)

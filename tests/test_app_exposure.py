@@ -37,7 +37,8 @@ def test_people_in_each_hazard_area_per_population_layer(
     expected = exposure(activities, load_rules(active_rules_path(settings)), sources)
     assert len(table) == len(expected) == len(activities) * len(sources) > 0
     assert table["Activity"].tolist() == expected["activity_id"].tolist()
-    assert table["Layer"].tolist() == expected["source_layer"].tolist()
+    titles = {record.layer_id: record.title for record in store.catalogue()}
+    assert table["Layer"].tolist() == expected["source_layer"].map(titles).tolist()  # by title
     assert table["People"].tolist() == expected["population"].round(0).tolist()
     assert table["People"].sum() > 0  # the demo puts people near some activities
     assert set(table["Source"]) == {"points"}

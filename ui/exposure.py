@@ -6,6 +6,8 @@ session's user may see, caches the estimate and draws the table.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -51,9 +53,11 @@ def _exposure(
     return exposure(_activities, resources.rules(), sources)
 
 
-def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """``exposure``'s columns in words, people rounded to whole numbers."""
+def readable(table: pd.DataFrame, titles: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """``exposure``'s columns in words, layers by their titles, people in whole numbers."""
     out = table.copy()
+    if titles:
+        out["source_layer"] = out["source_layer"].map(titles).fillna(out["source_layer"])
     out["source_kind"] = out["source_kind"].map(_KIND_WORDS).fillna(out["source_kind"])
     for column in ("population", "female", "male", "children", "elderly"):
         out[column] = out[column].round(0)
@@ -79,7 +83,7 @@ def show(data_versions: Versions, activities: gpd.GeoDataFrame, plan_key: str) -
         return
     number = st.column_config.NumberColumn(format="%.0f")
     st.dataframe(
-        readable(table),
+        readable(table, {r.layer_id: r.title for r in resources.catalogue()}),
         hide_index=True,
         key="plan_exposure",
         column_config={_TITLES[c]: number for c in ("population", "female", "male",
