@@ -441,10 +441,13 @@ def test_the_app_says_once_that_the_database_cannot_be_reached(tmp_path, monkeyp
 def test_a_postgresql_restart_under_an_open_store_is_survived(pg, postgis_cluster):
     pg.add_version(dams(), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
     assert len(pg.read_layer("dams")) == 2  # a pooled connection is open now
+    assert pg.reconnections == 0
     postgis_cluster._as_pg(  # -l: the restarted server must not hold pg_ctl's output open
         str(postgis_cluster.bindir / "pg_ctl"), "-D", str(postgis_cluster.datadir), "-w",
         "-l", str(postgis_cluster.directory / "server.log"), "-m", "fast", "restart",
     )  # fmt: skip
     assert pg.read_layer("dams")["id"].tolist() == ["d1", "d2"]
+    assert pg.reconnections == 1  # counted once, for the page to say so once
     record = pg.add_version(dams(("d3",)), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
     assert record.version == 2
+    assert pg.reconnections == 1

@@ -90,6 +90,12 @@ class LayerStore(abc.ABC):
     def set_retired(self, layer_id: str, *, retired: bool) -> LayerRecord:
         """Retire (hide) or restore a layer; its versions stay stored."""
 
+    @property
+    def reconnections(self) -> int:
+        """How often the store lost its database and then reached it again (a server store's
+        count, for the page to say so once; an embedded store never loses anything)."""
+        return 0
+
     def is_empty(self) -> bool:
         """True when no layer has ever been registered."""
         return not self.catalogue(include_retired=True)

@@ -164,6 +164,10 @@ class PostGISStore(LayerStore):
         self._idle_lock = threading.Lock()
         self._finalizer = weakref.finalize(self, _close_all, self._idle, self._idle_lock)
         self._cached_layers: tuple[tuple[int, int], dict[str, _Layer]] | None = None
+        # A lost connection (a failed call or ping) sets ``_lost``; the next call that
+        # succeeds counts one reconnection (``reconnections``) and clears it.
+        self._lost = False
+        self._reconnections = 0
         self._guard("open", self._migrate, retry=False)
 
     def close(self) -> None:
@@ -172,6 +176,11 @@ class PostGISStore(LayerStore):
 
     def __repr__(self) -> str:
         return f"PostGISStore({redact_url(self.url)!r})"
+
+    @property
+    def reconnections(self) -> int:
+        """How often the database was lost (a restart, a dropped link) and reached again."""
+        return self._reconnections
 
     @property
     def location(self) -> str:
@@ -488,7 +497,11 @@ class PostGISStore(LayerStore):
                     candidate.execute("SELECT 1")
                     conn = candidate
                 except psycopg.Error:
+                    self._lost = True
                     _close_quietly(candidate)
+            else:  # an idle connection the server dropped (psycopg saw it go)
+                self._lost = True
+                _close_quietly(candidate)
         try:
             yield conn
         finally:
@@ -512,14 +525,26 @@ class PostGISStore(LayerStore):
         for attempt in (1, 2):
             try:
                 with self._borrowed(check=not retry) as conn:
-                    return call(conn)
+                    result = call(conn)
             except psycopg.OperationalError as error:
+                self._lost = True
                 _close_all(self._idle, self._idle_lock)  # after a restart, all are stale
                 if attempt == 2 or not retry:
                     raise StoreError(self._message(what, error)) from None
             except psycopg.Error as error:
                 raise StoreError(self._message(what, error)) from None
+            else:
+                self._count_reconnection()
+                return result
         raise AssertionError  # pragma: no cover (the loop returns or raises)
+
+    def _count_reconnection(self) -> None:
+        """After a call that succeeded: if the database had been lost, count it back once."""
+        if self._lost:
+            with self._idle_lock:
+                if self._lost:
+                    self._lost = False
+                    self._reconnections += 1
 
     def _message(self, what: str, error: psycopg.Error) -> str:
         detail = str(error).strip() or type(error).__name__
