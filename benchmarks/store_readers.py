@@ -11,8 +11,11 @@ it reads once to warm up, waits for the others, then times ``--reruns`` reruns.
 
 Reported: the median (and slowest) rerun of 1 reader alone, and of 16 at once; ``ratio`` is the
 16-reader median over the 1-reader median (target: at most 2, issue 14), the reruns per second
-served in each case, the CPU count and the load average before and after. Prints JSON and writes
-``benchmarks/results/store_readers.json``. It measures; it does not judge (exit 0).
+served in each case, the CPU seconds per rerun in the readers and in the server (its processes'
+``/proc`` times), ``cores_for_2x`` (the cores 16 readers' CPU needs to meet the target, from
+one reader's CPU per rerun and time), the CPU count and the load average before and after.
+Prints JSON and writes ``benchmarks/results/store_readers.json``. It measures; it does not
+judge (exit 0).
 """
 
 from __future__ import annotations
@@ -68,36 +71,55 @@ def map_rerun(store: PostGISStore) -> int:
     return features
 
 
-def reader(url: str, reruns: int, barrier: Barrier, results: mp.Queue) -> None:
+def reader(url: str, reruns: int, barriers: tuple[Barrier, Barrier], results: mp.Queue) -> None:
     store = PostGISStore(url)
     expected = map_rerun(store)  # warm up: imports, connection, catalogue
-    barrier.wait()
+    barriers[0].wait()
     times = []
+    cpu = time.process_time()
     for _ in range(reruns):
         start = time.perf_counter()
         features = map_rerun(store)
         times.append(time.perf_counter() - start)
         assert features == expected
+    results.put((times, expected, time.process_time() - cpu))
+    barriers[1].wait()  # the connections stay open until the server's CPU time is read
     store.close()
-    results.put((times, expected))
 
 
-def run_readers(url: str, readers: int, reruns: int) -> dict[str, float]:
+def server_cpu_s(pg: PostGIS) -> float:
+    """CPU seconds used so far by the server's processes (the postmaster's children)."""
+    postmaster = (pg.datadir / "postmaster.pid").read_text().split()[0]
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if fields[1] == postmaster:  # ppid; utime and stime are fields 14 and 15 of stat
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def run_readers(pg: PostGIS, readers: int, reruns: int) -> dict[str, float]:
     context = mp.get_context("spawn")  # fresh processes, as app processes are
-    barrier = context.Barrier(readers + 1)
+    barriers = (context.Barrier(readers + 1), context.Barrier(readers + 1))
     results: mp.Queue = context.Queue()
     processes = [
-        context.Process(target=reader, args=(url, reruns, barrier, results)) for _ in range(readers)
+        context.Process(target=reader, args=(pg.url(), reruns, barriers, results))
+        for _ in range(readers)
     ]
     for process in processes:
         process.start()
-    barrier.wait()  # every reader warmed up: go
-    start = time.perf_counter()
+    barriers[0].wait()  # every reader warmed up: go
+    start, server_start = time.perf_counter(), server_cpu_s(pg)
     collected = [results.get(timeout=3600) for _ in processes]
-    wall = time.perf_counter() - start
+    wall, server = time.perf_counter() - start, server_cpu_s(pg) - server_start
+    barriers[1].wait()
     for process in processes:
         process.join()
-    times = [t for per_reader, _ in collected for t in per_reader]
+    times = [t for per_reader, _, _ in collected for t in per_reader]
+    client = sum(cpu for _, _, cpu in collected)
     return {
         "readers": readers,
         "reruns_each": reruns,
@@ -105,6 +127,8 @@ def run_readers(url: str, readers: int, reruns: int) -> dict[str, float]:
         "median_rerun_s": round(statistics.median(times), 3),
         "slowest_rerun_s": round(max(times), 3),
         "reruns_per_s": round(len(times) / wall, 2),
+        "client_cpu_per_rerun_s": round(client / len(times), 3),
+        "server_cpu_per_rerun_s": round(server / len(times), 3),
     }
 
 
@@ -129,12 +153,16 @@ def main(argv: list[str]) -> int:
         store.add_version(population(args.points), meta, layer_id="bench_places")
         record["layers"] = len(store.catalogue())
         store.close()
-        one = run_readers(pg.url(), 1, args.reruns)
-        many = run_readers(pg.url(), args.readers, args.reruns)
+        one = run_readers(pg, 1, args.reruns)
+        many = run_readers(pg, args.readers, args.reruns)
         record["postgis_version"] = pg.version
     record["one_reader"] = one
     record["many_readers"] = many
     record["ratio"] = round(many["median_rerun_s"] / one["median_rerun_s"], 2)
+    # The cores that 16 readers' CPU needs to finish each rerun within 2x one reader's time
+    # (the target), from one reader's CPU per rerun (client and server).
+    cpu = one["client_cpu_per_rerun_s"] + one["server_cpu_per_rerun_s"]
+    record["cores_for_2x"] = round(args.readers * cpu / (2 * one["median_rerun_s"]), 1)
     record["load_after"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
