@@ -8,8 +8,6 @@ Every page calls this at its start (``frame.require_router``).
 
 from __future__ import annotations
 
-import contextlib
-
 import streamlit as st
 
 from humansec.errors import StoreError
@@ -25,11 +23,13 @@ RECONNECTED = (
 
 def notice_reconnected() -> None:
     """Show ``RECONNECTED`` when the store reconnected since this session's last run."""
-    layer_store = resources.store()
-    # One cheap read first, so that a connection lost since the last run is found (and
-    # reopened) now, not later in the page. Unreachable: the page says so where it reads.
-    with contextlib.suppress(StoreError):
+    try:
+        layer_store = resources.store()
+        # One cheap read first, so that a connection lost since the last run is found (and
+        # reopened) now, not later in the page.
         layer_store.is_empty()
+    except StoreError:
+        return  # unreachable now: the router says so (app.py), no notice yet
     count = layer_store.reconnections
     seen = st.session_state.setdefault(_SEEN, count)  # a new session: nothing to say
     if count > seen:
