@@ -23,6 +23,8 @@ RECONNECTED = (
 
 def notice_reconnected() -> None:
     """Show ``RECONNECTED`` when the store reconnected since this session's last run."""
+    if not resources.settings().store_url:
+        return  # the embedded GeoPackage has no connection to lose
     try:
         layer_store = resources.store()
         # One cheap read first, so that a connection lost since the last run is found (and
