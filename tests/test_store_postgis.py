@@ -441,10 +441,36 @@ def test_the_app_says_once_that_the_database_cannot_be_reached(tmp_path, monkeyp
 def test_a_postgresql_restart_under_an_open_store_is_survived(pg, postgis_cluster):
     pg.add_version(dams(), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
     assert len(pg.read_layer("dams")) == 2  # a pooled connection is open now
+    assert pg.reconnections == 0
     postgis_cluster._as_pg(  # -l: the restarted server must not hold pg_ctl's output open
         str(postgis_cluster.bindir / "pg_ctl"), "-D", str(postgis_cluster.datadir), "-w",
         "-l", str(postgis_cluster.directory / "server.log"), "-m", "fast", "restart",
     )  # fmt: skip
     assert pg.read_layer("dams")["id"].tolist() == ["d1", "d2"]
+    assert pg.reconnections == 1  # counted once, for the page to say so once
     record = pg.add_version(dams(("d3",)), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
     assert record.version == 2
+    assert pg.reconnections == 1
+
+
+def test_checking_the_layer_an_upload_adds_to_reuses_one_store(pg, postgis_url, postgis_cluster):
+    from humansec.access import actions  # noqa: PLC0415
+
+    pg.add_version(dams(), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
+    settings = Settings(store_url=postgis_url)
+
+    def sessions() -> int:
+        with postgis_cluster.connect() as admin:
+            row = admin.execute(
+                "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+            ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    actions._latest(settings, "dams")  # opens the store once, and keeps it
+    before = sessions()
+    for _ in range(10):
+        assert actions._latest(settings, "dams").version == 1
+    pg.add_version(dams(("d3",)), meta(LayerKind.INFRASTRUCTURE), layer_id="dams")
+    assert actions._latest(settings, "dams").version == 2  # kept, yet never stale
+    assert sessions() - before <= 2  # the admin's own connections only, not one per call

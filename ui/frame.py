@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from humansec.marking import banner_text, highest_marking
-from ui import access, basemaps, navigation, resources
+from ui import access, basemaps, connection, navigation, resources
 
 _ROUTED = "_humansec_routed"
 _REQUESTED = "_humansec_requested_page"  # url_path of the page a first run asked for
@@ -71,3 +71,4 @@ def require_router() -> None:
     if page is None or not user.may(page.permission):
         access.not_permitted(user, page)
         st.stop()
+    connection.notice_reconnected()  # once, after PostgreSQL came back

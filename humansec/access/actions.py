@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -228,9 +229,16 @@ def highest_of(records: Iterable[LayerRecord], settings: Settings) -> str:
 
 
 def _latest(settings: Settings, layer_id: str) -> LayerRecord:
-    from humansec.store import open_store  # noqa: PLC0415
+    return _store_at(store_location(settings)).versions(layer_id)[-1]
 
-    return open_store(settings).versions(layer_id)[-1]
+
+@lru_cache(maxsize=4)
+def _store_at(location: str) -> LayerStore:
+    """The store at ``location``, opened once per process: a PostGIS store keeps its
+    connections and checks its schema once (a GeoPackage store is only its path)."""
+    from humansec.store import open_store_at  # noqa: PLC0415
+
+    return open_store_at(location)
 
 
 def _require_cleared_layer(

@@ -8,13 +8,15 @@ leaves the last registered version readable. Retiring and restoring are catalogu
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 import geopandas as gpd
 import pandas as pd
 
+from humansec.errors import StoreError, choices
 from humansec.model import LayerKind, empty_frame
 from humansec.timerange import TimeRange
 
@@ -55,6 +57,83 @@ class NewLayer:
     """When the version was made: None means now (only ``store copy`` keeps an older time)."""
 
 
+@dataclass
+class LayerState:
+    """The state of one layer, replayed from its catalogue events (``replay_catalogue``)."""
+
+    records: list[LayerRecord]
+    """Every registered version, oldest first."""
+    tables: list[str]
+    """The table holding each version, in the same order."""
+    retired: bool = False
+
+
+def replay_catalogue(
+    events: Iterable[Mapping[str, object]], *, number_by_position: bool = False
+) -> dict[str, LayerState]:
+    """Every layer's state from the catalogue's events, given in the order they were appended.
+
+    Each event maps the catalogue's columns (``event``: register, retire or restore;
+    ``layer_id``, ``version``, ``kind``, ``title``, ``source``, ``licence``, ``classification``,
+    ``created_at`` as a datetime or ISO text, ``feature_count``, ``exercise``, ``provenance``
+    as JSON text, ``table_name``). A registration of another kind than the layer's first is
+    skipped: a writer that lost a race (see ``GeoPackageStore.add_version``). With
+    ``number_by_position`` the versions are numbered 1, 2, ... in the order registered (the
+    GeoPackage's), else each keeps its ``version``. Every record carries the layer's retired
+    flag as the last retire or restore left it.
+    """
+    layers: dict[str, LayerState] = {}
+    for event in events:
+        layer_id = str(event["layer_id"])
+        layer = layers.get(layer_id)
+        if event["event"] == "register":
+            kind = LayerKind(str(event["kind"]))
+            if layer is not None and layer.records[0].kind != kind:
+                continue
+            if number_by_position:
+                version = 1 if layer is None else len(layer.records) + 1
+            else:
+                version = int(str(event["version"]))
+            created = event["created_at"]
+            record = LayerRecord(
+                layer_id=layer_id,
+                version=version,
+                kind=kind,
+                title=str(event["title"]),
+                source=str(event["source"]),
+                licence=str(event["licence"]),
+                classification=str(event["classification"]),
+                created_at=(
+                    created.astimezone(UTC)
+                    if isinstance(created, datetime)
+                    else datetime.fromisoformat(str(created))
+                ),
+                feature_count=int(str(event["feature_count"])),
+                exercise=bool(event["exercise"]),
+                provenance=json.loads(str(event["provenance"])),
+            )
+            if layer is None:
+                layers[layer_id] = LayerState([record], [str(event["table_name"])])
+            else:
+                layer.records.append(record)
+                layer.tables.append(str(event["table_name"]))
+        elif layer is not None and event["event"] in {"retire", "restore"}:
+            layer.retired = event["event"] == "retire"
+    for layer in layers.values():
+        layer.records = [replace(r, retired=layer.retired) for r in layer.records]
+    return layers
+
+
+def layer_state(layer_id: str, layers: Mapping[str, LayerState]) -> LayerState:
+    """The state of ``layer_id``; ``StoreError`` naming the known layers when there is none."""
+    try:
+        return layers[layer_id]
+    except KeyError:
+        known = choices(layers) if layers else "none yet"
+        msg = f"The store has no layer {layer_id!r}; known layers: {known}."
+        raise StoreError(msg) from None
+
+
 class LayerStore(abc.ABC):
     """Where layers live. Every frame going in or out is in EPSG:4326."""
 
@@ -89,6 +168,12 @@ class LayerStore(abc.ABC):
     @abc.abstractmethod
     def set_retired(self, layer_id: str, *, retired: bool) -> LayerRecord:
         """Retire (hide) or restore a layer; its versions stay stored."""
+
+    @property
+    def reconnections(self) -> int:
+        """How often the store lost its database and then reached it again (a server store's
+        count, for the page to say so once; an embedded store never loses anything)."""
+        return 0
 
     def is_empty(self) -> bool:
         """True when no layer has ever been registered."""

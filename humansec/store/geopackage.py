@@ -28,7 +28,6 @@ import secrets
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -41,7 +40,15 @@ import pyogrio.errors
 
 from humansec.errors import SchemaError, StoreError, choices
 from humansec.model import KIND_SPECS, WGS84, LayerKind, conform, parse_kind
-from humansec.store.base import BBox, LayerRecord, LayerStore, NewLayer
+from humansec.store.base import (
+    BBox,
+    LayerRecord,
+    LayerState,
+    LayerStore,
+    NewLayer,
+    layer_state,
+    replay_catalogue,
+)
 from humansec.timerange import TimeRange, time_mask
 
 _T = TypeVar("_T")
@@ -92,15 +99,6 @@ _CATALOGUE_COLUMNS: Mapping[str, str] = {
 }
 
 
-@dataclass
-class _Layer:
-    """The state of one layer, derived from the catalogue events."""
-
-    records: list[LayerRecord]
-    tables: list[str]
-    retired: bool = False
-
-
 class GeoPackageStore(LayerStore):
     """Layers kept as immutable versions in one GeoPackage file.
 
@@ -144,7 +142,7 @@ class GeoPackageStore(LayerStore):
 
     def versions(self, layer_id: str) -> list[LayerRecord]:
         """Return every registered version of ``layer_id``, oldest first."""
-        return list(self._layer(layer_id, self._layers()).records)
+        return list(layer_state(layer_id, self._layers()).records)
 
     def read_layer(
         self,
@@ -163,7 +161,7 @@ class GeoPackageStore(LayerStore):
         dtypes ``conform`` gives (datetimes as ``DATETIME_DTYPE``), a RangeIndex, and its
         geometry in the column ``geometry`` in EPSG:4326.
         """
-        layer = self._layer(layer_id, self._layers())
+        layer = layer_state(layer_id, self._layers())
         if version is None:
             position = len(layer.records) - 1
         else:
@@ -291,7 +289,7 @@ class GeoPackageStore(LayerStore):
 
         Retiring a retired layer (or restoring an active one) changes nothing.
         """
-        layer = self._layer(layer_id, self._layers())
+        layer = layer_state(layer_id, self._layers())
         if layer.retired != retired:
             current = layer.records[-1]
             self._register(
@@ -311,7 +309,7 @@ class GeoPackageStore(LayerStore):
                     "table_name": layer.tables[-1],
                 }
             )
-            layer = self._layer(layer_id, self._layers())
+            layer = layer_state(layer_id, self._layers())
         return layer.records[-1]
 
     # -- internals -------------------------------------------------------------------------
@@ -355,7 +353,7 @@ class GeoPackageStore(LayerStore):
         layers = self._read("the list of tables", lambda: pyogrio.list_layers(self.path))
         return {str(name) for name in layers[:, 0]}
 
-    def _layers(self) -> dict[str, _Layer]:
+    def _layers(self) -> dict[str, LayerState]:
         """Derive every layer's state from the catalogue events, in the order of appending."""
         if not self.path.exists():
             return {}
@@ -375,44 +373,8 @@ class GeoPackageStore(LayerStore):
                 use_arrow=True,
             ),
         )
-        layers: dict[str, _Layer] = {}
-        for row in events.sort_index().itertuples(index=False):
-            layer = layers.get(row.layer_id)
-            if row.event == "register":
-                kind = LayerKind(row.kind)
-                if layer is not None and layer.records[0].kind != kind:
-                    continue  # lost a race with a writer of another kind; see add_version
-                record = LayerRecord(
-                    layer_id=row.layer_id,
-                    version=1 if layer is None else len(layer.records) + 1,
-                    kind=kind,
-                    title=row.title,
-                    source=row.source,
-                    licence=row.licence,
-                    classification=row.classification,
-                    created_at=datetime.fromisoformat(row.created_at),
-                    feature_count=int(row.feature_count),
-                    exercise=bool(row.exercise),
-                    provenance=json.loads(row.provenance),
-                )
-                if layer is None:
-                    layers[row.layer_id] = _Layer([record], [row.table_name])
-                else:
-                    layer.records.append(record)
-                    layer.tables.append(row.table_name)
-            elif layer is not None and row.event in {"retire", "restore"}:
-                layer.retired = row.event == "retire"
-        for layer in layers.values():
-            layer.records = [replace(r, retired=layer.retired) for r in layer.records]
-        return layers
-
-    def _layer(self, layer_id: str, layers: Mapping[str, _Layer]) -> _Layer:
-        try:
-            return layers[layer_id]
-        except KeyError:
-            known = choices(layers) if layers else "none yet"
-            msg = f"The store has no layer {layer_id!r}; known layers: {known}."
-            raise StoreError(msg) from None
+        rows = events.sort_index().to_dict("records")
+        return replay_catalogue(rows, number_by_position=True)
 
     def _create_file(self) -> None:
         """Create the file with an empty catalogue, unless it exists; safe against a race.
@@ -539,7 +501,7 @@ def _check_layer_id(layer_id: str) -> None:
         raise StoreError(msg)
 
 
-def _new_layer_id(title: str, layers: Mapping[str, _Layer]) -> str:
+def _new_layer_id(title: str, layers: Mapping[str, LayerState]) -> str:
     """Return a readable, unused id: the title as a slug plus a short random suffix."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "_", ascii_title.lower()).strip("_")[: MAX_ID_LENGTH - 5]

@@ -31,7 +31,6 @@ import secrets
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -47,7 +46,15 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from humansec.errors import StoreError, choices
 from humansec.model import WGS84, LayerKind, conform, parse_kind
-from humansec.store.base import BBox, LayerRecord, LayerStore, NewLayer
+from humansec.store.base import (
+    BBox,
+    LayerRecord,
+    LayerState,
+    LayerStore,
+    NewLayer,
+    layer_state,
+    replay_catalogue,
+)
 from humansec.store.geopackage import (
     DATETIME_DTYPE,
     MAX_ID_LENGTH,
@@ -135,13 +142,6 @@ _PANDAS_OF_ARROW = {
 }
 
 
-@dataclass
-class _Layer:
-    records: list[LayerRecord]
-    tables: list[str]
-    retired: bool = False
-
-
 class PostGISStore(LayerStore):
     """Layers kept as immutable versions in a PostGIS database.
 
@@ -163,7 +163,11 @@ class PostGISStore(LayerStore):
         self._idle: list[psycopg.Connection[Any]] = []
         self._idle_lock = threading.Lock()
         self._finalizer = weakref.finalize(self, _close_all, self._idle, self._idle_lock)
-        self._cached_layers: tuple[tuple[int, int], dict[str, _Layer]] | None = None
+        self._cached_layers: tuple[tuple[int, int], dict[str, LayerState]] | None = None
+        # A lost connection (a failed call or ping) sets ``_lost``; the next call that
+        # succeeds counts one reconnection (``reconnections``) and clears it.
+        self._lost = False
+        self._reconnections = 0
         self._guard("open", self._migrate, retry=False)
 
     def close(self) -> None:
@@ -172,6 +176,11 @@ class PostGISStore(LayerStore):
 
     def __repr__(self) -> str:
         return f"PostGISStore({redact_url(self.url)!r})"
+
+    @property
+    def reconnections(self) -> int:
+        """How often the database was lost (a restart, a dropped link) and reached again."""
+        return self._reconnections
 
     @property
     def location(self) -> str:
@@ -190,7 +199,7 @@ class PostGISStore(LayerStore):
 
     def versions(self, layer_id: str) -> list[LayerRecord]:
         """Return every registered version of ``layer_id``, oldest first."""
-        return list(self._layer(layer_id, self._layers()).records)
+        return list(layer_state(layer_id, self._layers()).records)
 
     def catalogue_version(self) -> int:
         """A number that grows with every catalogue event (0 for an empty store)."""
@@ -217,7 +226,7 @@ class PostGISStore(LayerStore):
         Same contract as ``GeoPackageStore.read_layer``; ``bbox`` keeps the features that
         intersect the box, answered through the table's GiST index.
         """
-        layer = self._layer(layer_id, self._layers())
+        layer = layer_state(layer_id, self._layers())
         known = [r.version for r in layer.records]
         if version is None:
             position = len(known) - 1
@@ -329,7 +338,7 @@ class PostGISStore(LayerStore):
                     provenance=json.dumps(dict(meta.provenance), default=str, sort_keys=True),
                     table_name=table,
                 )
-            layer = self._layer(chosen_id, self._layers(conn))
+            layer = layer_state(chosen_id, self._layers(conn))
             return layer.records[layer.tables.index(table)]
 
         return self._guard(f"write layer {layer_id!r}", write, retry=False)
@@ -346,7 +355,7 @@ class PostGISStore(LayerStore):
                     "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
                     (_LOCK_NAMESPACE, layer_id),
                 )
-                layer = self._layer(layer_id, self._layers(conn))
+                layer = layer_state(layer_id, self._layers(conn))
                 if layer.retired != retired:
                     current = layer.records[-1]
                     self._append_event(
@@ -365,7 +374,7 @@ class PostGISStore(LayerStore):
                         provenance="{}",
                         table_name=layer.tables[-1],
                     )
-            return self._layer(layer_id, self._layers(conn)).records[-1]
+            return layer_state(layer_id, self._layers(conn)).records[-1]
 
         return self._guard(f"retire or restore layer {layer_id!r}", change, retry=False)
 
@@ -488,7 +497,11 @@ class PostGISStore(LayerStore):
                     candidate.execute("SELECT 1")
                     conn = candidate
                 except psycopg.Error:
+                    self._lost = True
                     _close_quietly(candidate)
+            else:  # an idle connection the server dropped (psycopg saw it go)
+                self._lost = True
+                _close_quietly(candidate)
         try:
             yield conn
         finally:
@@ -512,14 +525,26 @@ class PostGISStore(LayerStore):
         for attempt in (1, 2):
             try:
                 with self._borrowed(check=not retry) as conn:
-                    return call(conn)
+                    result = call(conn)
             except psycopg.OperationalError as error:
+                self._lost = True
                 _close_all(self._idle, self._idle_lock)  # after a restart, all are stale
                 if attempt == 2 or not retry:
                     raise StoreError(self._message(what, error)) from None
             except psycopg.Error as error:
                 raise StoreError(self._message(what, error)) from None
+            else:
+                self._count_reconnection()
+                return result
         raise AssertionError  # pragma: no cover (the loop returns or raises)
+
+    def _count_reconnection(self) -> None:
+        """After a call that succeeded: if the database had been lost, count it back once."""
+        if self._lost:
+            with self._idle_lock:
+                if self._lost:
+                    self._lost = False
+                    self._reconnections += 1
 
     def _message(self, what: str, error: psycopg.Error) -> str:
         detail = str(error).strip() or type(error).__name__
@@ -604,7 +629,7 @@ class PostGISStore(LayerStore):
             [row[name] for name in names],
         )
 
-    def _layers(self, conn: psycopg.Connection[Any] | None = None) -> dict[str, _Layer]:
+    def _layers(self, conn: psycopg.Connection[Any] | None = None) -> dict[str, LayerState]:
         """Every layer's state; outside a write, reused while the catalogue is unchanged.
 
         The key is the catalogue's (largest seq, row count): a transaction that commits
@@ -612,9 +637,9 @@ class PostGISStore(LayerStore):
         least as new, so a reused state is never older than the key says.
         """
         if conn is not None:
-            return _derive(_catalogue_rows(conn))
+            return replay_catalogue(_catalogue_rows(conn))
 
-        def read(conn: psycopg.Connection[Any]) -> dict[str, _Layer]:
+        def read(conn: psycopg.Connection[Any]) -> dict[str, LayerState]:
             row = conn.execute(
                 sql.SQL("SELECT coalesce(max(seq), 0), count(*) FROM {}").format(
                     sql.Identifier(CATALOGUE_TABLE)
@@ -624,23 +649,15 @@ class PostGISStore(LayerStore):
             cached = self._cached_layers
             if cached is not None and cached[0] == key:
                 return cached[1]
-            layers = _derive(_catalogue_rows(conn))
+            layers = replay_catalogue(_catalogue_rows(conn))
             self._cached_layers = (key, layers)
             return layers
 
         return self._guard("read the catalogue", read)
 
-    def _layer(self, layer_id: str, layers: Mapping[str, _Layer]) -> _Layer:
-        try:
-            return layers[layer_id]
-        except KeyError:
-            known = choices(layers) if layers else "none yet"
-            msg = f"The store has no layer {layer_id!r}; known layers: {known}."
-            raise StoreError(msg) from None
-
     def _new_id(self, title: str) -> str:
         layers = self._layers()
-        return _new_layer_id(title, layers)  # type: ignore[arg-type]
+        return _new_layer_id(title, layers)
 
 
 def _close_quietly(conn: psycopg.Connection[Any]) -> None:
@@ -662,40 +679,6 @@ def _catalogue_rows(conn: psycopg.Connection[Any]) -> list[dict[str, object]]:
             sql.SQL("SELECT * FROM {} ORDER BY seq").format(sql.Identifier(CATALOGUE_TABLE))
         )
         return list(cursor.fetchall())
-
-
-def _derive(rows: Sequence[Mapping[str, object]]) -> dict[str, _Layer]:
-    """Every layer's state from the catalogue events, in the order of appending."""
-    layers: dict[str, _Layer] = {}
-    for row in rows:
-        layer_id = str(row["layer_id"])
-        layer = layers.get(layer_id)
-        if row["event"] == "register":
-            created = row["created_at"]
-            assert isinstance(created, datetime)
-            record = LayerRecord(
-                layer_id=layer_id,
-                version=int(str(row["version"])),
-                kind=LayerKind(str(row["kind"])),
-                title=str(row["title"]),
-                source=str(row["source"]),
-                licence=str(row["licence"]),
-                classification=str(row["classification"]),
-                created_at=created.astimezone(UTC),
-                feature_count=int(str(row["feature_count"])),
-                exercise=bool(row["exercise"]),
-                provenance=json.loads(str(row["provenance"])),
-            )
-            if layer is None:
-                layers[layer_id] = _Layer([record], [str(row["table_name"])])
-            else:
-                layer.records.append(record)
-                layer.tables.append(str(row["table_name"]))
-        elif layer is not None and row["event"] in {"retire", "restore"}:
-            layer.retired = row["event"] == "retire"
-    for layer in layers.values():
-        layer.records = [replace(r, retired=layer.retired) for r in layer.records]
-    return layers
 
 
 def _check_identifiers(frame: gpd.GeoDataFrame) -> None:
