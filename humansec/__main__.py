@@ -472,6 +472,68 @@ def _add_join_arguments(ingest: argparse.ArgumentParser) -> None:
     ingest.add_argument("--date", help="date of the population figures (ISO 8601, 2020-07-01)")
 
 
+def _add_ingest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``ingest`` command: a file validated and stored as a new layer version."""
+    ingest = commands.add_parser(
+        "ingest",
+        help="validate a file and store it as a new layer version",
+        description="Read a zipped shapefile, GeoPackage, GeoJSON, KML/KMZ, CSV or XLSX "
+        "(ACLED and UCDP GED exports are recognised), or a GeoTIFF population grid "
+        "(--kind population_raster, stored as a Cloud-Optimized GeoTIFF), check it, map its "
+        "fields onto the kind "
+        "and store it in the store at HUMANSEC_DATA_DIR. Nothing is stored when the file is "
+        "refused.",
+    )
+    ingest.add_argument("file", help="the file to store")
+    ingest.add_argument("--kind", help=f"layer kind: {', '.join(str(k) for k in LayerKind)}")
+    _add_join_arguments(ingest)
+    ingest.add_argument("--source-layer", help="layer (or sheet) of a multi-layer file")
+    ingest.add_argument("--name", help="layer title (default: the file name)")
+    ingest.add_argument("--crs", help="coordinate system when the file has none, e.g. EPSG:32636")
+    ingest.add_argument("--encoding", help="text encoding when the file has none, e.g. cp1251")
+    ingest.add_argument("--classification", help="marking (default: the settings' default)")
+    ingest.add_argument("--source", help="source note (default: the file name)")
+    ingest.add_argument("--licence", help="licence note")
+    ingest.add_argument("--layer", help="add a new version of this existing layer id")
+    ingest.add_argument(
+        "--band-role",
+        action="append",
+        metavar="ROLE",
+        help="population grids: what each band counts, one per band in band order: total, "
+        "female, male, age:0-4, female:15-19, male:80+ (a single band defaults to total; "
+        "a grid of several bands needs one each)",
+    )
+    ingest.add_argument(
+        "--repair", action="store_true", help="repair invalid geometries instead of refusing"
+    )
+    ingest.add_argument(
+        "--drop-bad-dates",
+        action="store_true",
+        help="ACLED/UCDP: leave out the events whose date is ambiguous or unreadable (the "
+        "report names their rows) instead of refusing the file",
+    )
+    ingest.add_argument(
+        "--map",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="fill FIELD from COLUMN instead of the suggested one (empty COLUMN: leave it empty)",
+    )
+    ingest.add_argument(
+        "--set",
+        action="append",
+        metavar="FIELD=VALUE",
+        help="give FIELD one value for every feature, e.g. category=idp_site",
+    )
+    ingest.add_argument(
+        "--value",
+        action="append",
+        metavar="FIELD:SOURCE=TARGET",
+        help="store SOURCE values of FIELD as TARGET (empty TARGET: leave those rows out), "
+        "e.g. protection:Cultural=world_heritage",
+    )
+    ingest.set_defaults(run=_ingest)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m humansec", description=__doc__)
@@ -535,64 +597,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     export.add_argument("--classification", help="raise the marking (never below the layers' own)")
     export.set_defaults(run=_export)
-    ingest = commands.add_parser(
-        "ingest",
-        help="validate a file and store it as a new layer version",
-        description="Read a zipped shapefile, GeoPackage, GeoJSON, KML/KMZ, CSV or XLSX "
-        "(ACLED and UCDP GED exports are recognised), or a GeoTIFF population grid "
-        "(--kind population_raster, stored as a Cloud-Optimized GeoTIFF), check it, map its "
-        "fields onto the kind "
-        "and store it in the store at HUMANSEC_DATA_DIR. Nothing is stored when the file is "
-        "refused.",
-    )
-    ingest.add_argument("file", help="the file to store")
-    ingest.add_argument("--kind", help=f"layer kind: {', '.join(str(k) for k in LayerKind)}")
-    _add_join_arguments(ingest)
-    ingest.add_argument("--source-layer", help="layer (or sheet) of a multi-layer file")
-    ingest.add_argument("--name", help="layer title (default: the file name)")
-    ingest.add_argument("--crs", help="coordinate system when the file has none, e.g. EPSG:32636")
-    ingest.add_argument("--encoding", help="text encoding when the file has none, e.g. cp1251")
-    ingest.add_argument("--classification", help="marking (default: the settings' default)")
-    ingest.add_argument("--source", help="source note (default: the file name)")
-    ingest.add_argument("--licence", help="licence note")
-    ingest.add_argument("--layer", help="add a new version of this existing layer id")
-    ingest.add_argument(
-        "--band-role",
-        action="append",
-        metavar="ROLE",
-        help="population grids: what each band counts, one per band in band order: total, "
-        "female, male, age:0-4, female:15-19, male:80+ (a single band defaults to total; "
-        "a grid of several bands needs one each)",
-    )
-    ingest.add_argument(
-        "--repair", action="store_true", help="repair invalid geometries instead of refusing"
-    )
-    ingest.add_argument(
-        "--drop-bad-dates",
-        action="store_true",
-        help="ACLED/UCDP: leave out the events whose date is ambiguous or unreadable (the "
-        "report names their rows) instead of refusing the file",
-    )
-    ingest.add_argument(
-        "--map",
-        action="append",
-        metavar="FIELD=COLUMN",
-        help="fill FIELD from COLUMN instead of the suggested one (empty COLUMN: leave it empty)",
-    )
-    ingest.add_argument(
-        "--set",
-        action="append",
-        metavar="FIELD=VALUE",
-        help="give FIELD one value for every feature, e.g. category=idp_site",
-    )
-    ingest.add_argument(
-        "--value",
-        action="append",
-        metavar="FIELD:SOURCE=TARGET",
-        help="store SOURCE values of FIELD as TARGET (empty TARGET: leave those rows out), "
-        "e.g. protection:Cultural=world_heritage",
-    )
-    ingest.set_defaults(run=_ingest)
+    _add_ingest(commands)
     _add_operations(commands)
     from humansec.analytics.cli import add_parser as add_incidents  # noqa: PLC0415
 
