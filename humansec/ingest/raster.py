@@ -518,8 +518,8 @@ def _catalogue(
     import geopandas as gpd  # noqa: PLC0415
     import pandas as pd  # noqa: PLC0415
 
+    from humansec.ingest.worker import add_version  # noqa: PLC0415
     from humansec.model import LayerKind, conform  # noqa: PLC0415
-    from humansec.store import NewLayer  # noqa: PLC0415
 
     meta = job["meta"]
     frame = grid_frame(facts, labels, digest, str(meta["title"]))
@@ -539,27 +539,8 @@ def _catalogue(
         "grid": asdict(facts),
         "band_roles": list(labels),
     }
-    record = store.add_version(
-        frame,
-        NewLayer(
-            kind=LayerKind.POPULATION_RASTER,
-            title=str(meta["title"]),
-            source=str(meta["source"]),
-            licence=str(meta["licence"]),
-            classification=str(meta["classification"]),
-            exercise=bool(meta.get("exercise", False)),
-            provenance=provenance,
-        ),
-        layer_id=job.get("layer_id"),
-    )
     return {
-        "layer_id": record.layer_id,
-        "version": record.version,
-        "kind": str(record.kind),
-        "title": record.title,
-        "features": record.feature_count,
-        "classification": record.classification,
-        "created_at": record.created_at.isoformat(),
+        **add_version(store, job, frame, LayerKind.POPULATION_RASTER, provenance),
         "bands": [{"band": i, "role": label} for i, label in enumerate(labels, start=1)],
         "file": f"{RASTER_DIR}/{raster_file_name(digest)}",
     }

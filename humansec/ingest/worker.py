@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from humansec.ingest.limits import IngestLimits
+    from humansec.model import LayerKind
     from humansec.store import LayerStore
 
 STAGED_FILE = "staged.parquet"
@@ -284,7 +285,6 @@ def _store(
     facts: Mapping[str, object],
 ) -> dict[str, object]:
     from humansec.model import parse_kind  # noqa: PLC0415
-    from humansec.store import NewLayer  # noqa: PLC0415
 
     meta = job["meta"]
     provenance = {
@@ -296,18 +296,32 @@ def _store(
         "encoding": facts.get("encoding"),
         "validation": [_trimmed(f) for f in findings],
     }
-    store = job_store(job)
     frame = mapped.drop(columns=[SOURCE_ROW], errors="ignore")
+    return add_version(job_store(job), job, frame, parse_kind(str(mapping.kind)), provenance)
+
+
+def add_version(
+    store: LayerStore,
+    job: Mapping[str, Any],
+    frame: gpd.GeoDataFrame,
+    kind: LayerKind,
+    provenance: Mapping[str, object],
+) -> dict[str, object]:
+    """Store ``frame`` as the job's new layer version (its ``meta`` and ``layer_id``) and
+    return the record as the worker reports it."""
+    from humansec.store import NewLayer  # noqa: PLC0415
+
+    meta = job["meta"]
     record = store.add_version(
         frame,
         NewLayer(
-            kind=parse_kind(str(mapping.kind)),
+            kind=kind,
             title=str(meta["title"]),
             source=str(meta["source"]),
             licence=str(meta["licence"]),
             classification=str(meta["classification"]),
             exercise=bool(meta.get("exercise", False)),
-            provenance=provenance,
+            provenance=dict(provenance),
         ),
         layer_id=job.get("layer_id"),
     )
