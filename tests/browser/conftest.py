@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,25 +146,34 @@ class Guard:
     failed: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def guarded_page(browser: Browser, server: Server) -> Iterator[tuple[Page, Guard]]:
+@contextmanager
+def guarded(browser: Browser, *allowed: str) -> Iterator[tuple[Page, Guard]]:
+    """A page in a fresh context that reaches only the ``allowed`` addresses (and data:,
+    blob:, about:); everything else is aborted and listed in the guard."""
     guard = Guard()
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
 
     def route(route: Route) -> None:
         url = route.request.url
-        if url.startswith((server.url, "data:", "blob:", "about:")):
+        if url.startswith((*allowed, "data:", "blob:", "about:")):
             route.continue_()
         else:
             guard.blocked.append(url)
             route.abort()
 
     context.route("**/*", route)
-    page = context.new_page()
-    page.on("dialog", lambda dialog: (guard.dialogs.append(dialog.message), dialog.dismiss()))
-    page.on(
-        "requestfailed",
-        lambda request: guard.failed.append(f"{request.url} {request.failure}"),
-    )
-    yield page, guard
-    context.close()
+    try:
+        yield context.new_page(), guard
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def guarded_page(browser: Browser, server: Server) -> Iterator[tuple[Page, Guard]]:
+    with guarded(browser, server.url) as (page, guard):
+        page.on("dialog", lambda dialog: (guard.dialogs.append(dialog.message), dialog.dismiss()))
+        page.on(
+            "requestfailed",
+            lambda request: guard.failed.append(f"{request.url} {request.failure}"),
+        )
+        yield page, guard

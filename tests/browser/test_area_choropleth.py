@@ -10,12 +10,12 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from humansec.model import WGS84, LayerKind, conform
 from humansec.store import GeoPackageStore, NewLayer
-from tests.browser.conftest import Guard, Server, start_server
+from tests.browser.conftest import Guard, Server, guarded, start_server
 from tests.browser.test_data_upload import idle
 from tests.browser.test_situation_map import MAP_FRAME, OPEN_POPUPS
 
@@ -62,21 +62,8 @@ def area_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def page_and_guard(browser: Browser, area_server: Server) -> Iterator[tuple[Page, Guard]]:
-    guard = Guard()
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-
-    def route(route: Route) -> None:
-        url = route.request.url
-        if url.startswith((area_server.url, "data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            guard.blocked.append(url)
-            route.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    yield page, guard
-    context.close()
+    with guarded(browser, area_server.url) as (page, guard):
+        yield page, guard
 
 
 def test_a_joined_table_colours_the_areas_with_a_classed_legend_offline(

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, expect
 from rasterio.transform import from_origin
 
-from tests.browser.conftest import Guard, Server, start_server
+from tests.browser.conftest import Guard, Server, guarded, start_server
 from tests.browser.test_data_upload import idle
 from tests.browser.test_situation_map import MAP_FRAME
 
@@ -33,20 +33,8 @@ def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def page_and_guard(browser: Browser, own_server: Server) -> Iterator[tuple[Page, Guard]]:
-    guard = Guard()
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-
-    def route(route: Route) -> None:
-        url = route.request.url
-        if url.startswith((own_server.url, "data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            guard.blocked.append(url)
-            route.abort()
-
-    context.route("**/*", route)
-    yield context.new_page(), guard
-    context.close()
+    with guarded(browser, own_server.url) as (page, guard):
+        yield page, guard
 
 
 def sex_grid(path: Path) -> None:
