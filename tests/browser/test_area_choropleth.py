@@ -16,7 +16,7 @@ from playwright.sync_api import Error as PlaywrightError
 from humansec.model import WGS84, LayerKind, conform
 from humansec.store import GeoPackageStore, NewLayer
 from tests.browser.conftest import Guard, Server, guarded, start_server
-from tests.browser.test_data_upload import idle
+from tests.browser.test_data_upload import idle, submit
 from tests.browser.test_situation_map import MAP_FRAME, OPEN_POPUPS
 
 pytestmark = pytest.mark.browser
@@ -81,7 +81,7 @@ def test_a_joined_table_colours_the_areas_with_a_classed_legend_offline(
     idle(page)
     join = page.get_by_role("button", name="Join by P-code").and_(page.locator(":enabled"))
     expect(join).to_have_count(1, timeout=60_000)
-    join.click()
+    submit(page, join)
     report = page.get_by_text(re.compile(r"Stored 3 areas as layer districts version 2"))
     expect(report.first).to_be_visible(timeout=60_000)
     text = report.first.inner_text()

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from rasterio.transform import from_origin
 
 from tests.browser.conftest import Guard, Server, guarded, start_server
-from tests.browser.test_data_upload import idle
+from tests.browser.test_data_upload import choose, idle, submit
 from tests.browser.test_situation_map import MAP_FRAME
 
 pytestmark = pytest.mark.browser
@@ -57,15 +57,13 @@ def test_an_uploaded_grid_is_stored_and_drawn_with_its_legend(
     page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
     page.get_by_role("link", name="Data").click()
     expect(page.get_by_role("heading", name="Data")).to_be_visible(timeout=60_000)
-    page.get_by_test_id("stSelectbox").filter(has_text="What does the file hold?").click()
-    page.get_by_role("option", name="Population grids").click()
-    idle(page)
+    choose(page, "What does the file hold?", "Population grids")
     page.locator('input[type="file"][accept*=".tif"]').set_input_files(str(grid))
     idle(page)
     page.get_by_role("textbox", name="What each band counts").fill("female, male")
     page.get_by_role("textbox", name="Title").fill("WorldPop sexes")
     page.get_by_role("textbox", name="Your name and unit").fill("Capt Analyst, J2")
-    page.get_by_role("button", name="Store").click()
+    submit(page, page.get_by_role("button", name="Store", exact=True))
     expect(page.get_by_text("Stored the grid as layer").first).to_be_visible(timeout=90_000)
     expect(page.get_by_text("1: female, 2: male").first).to_be_visible()
 
