@@ -235,7 +235,7 @@ def commit_upload(
     )
     job["facts"] = dict(inspection.facts)
     job.update(
-        _store_job(
+        store_job(
             inspection.original_name,
             inspection.sha256,
             inspection.size_bytes,
@@ -276,7 +276,7 @@ def ingest_file(
         size, digest = size_and_hash(upload, limits)
         fmt = identify(upload, path.name)
         job = _job("ingest", upload, fmt, options, limits)
-        job.update(_store_job(path.name, digest, size, store_path, meta, layer_id))
+        job.update(store_job(path.name, digest, size, store_path, meta, layer_id))
         result = run_worker(
             job,
             work_folder(upload),
@@ -338,7 +338,7 @@ def _job(
     }
 
 
-def _store_job(  # noqa: PLR0917 - private, called twice with everything spelled out
+def store_job(  # noqa: PLR0917 - called three times with everything spelled out
     original_name: str,
     sha256: str,
     size: int,
@@ -346,6 +346,8 @@ def _store_job(  # noqa: PLR0917 - private, called twice with everything spelled
     meta: UploadMeta,
     layer_id: str | None,
 ) -> dict[str, Any]:
+    """The part of a worker's job that says where and how to store: the store, the layer, the
+    new layer's metadata and its provenance (file, SHA-256, size, uploader, time)."""
     provenance = {
         "original_name": original_name,
         "sha256": sha256,

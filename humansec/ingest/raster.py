@@ -31,12 +31,12 @@ from humansec.ingest.pipeline import (
     size_and_hash,
     stage_upload,
     store_environment,
+    store_job,
     work_folder,
 )
 from humansec.ingest.sandbox import ProgressCallback, run_worker, write_progress
 from humansec.population.bands import parse_band_role
 from humansec.population.rasters import RASTER_DIR, raster_file_name
-from humansec.storeurl import is_store_url, redact_url
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -183,21 +183,7 @@ def store_grid(
         "roles": list(roles),
         "data_dir": str(data_dir.resolve()),
         "limits": asdict(limits),
-        "store_path": redact_url(str(store_path)) if is_store_url(store_path) else str(store_path),
-        "layer_id": layer_id,
-        "meta": {
-            "title": meta.title,
-            "source": meta.source or original_name,
-            "licence": meta.licence,
-            "classification": meta.classification,
-            "exercise": meta.exercise,
-            "provenance": {
-                "original_name": original_name,
-                "sha256": digest,
-                "size_bytes": size,
-                "uploaded_by": meta.who,
-            },
-        },
+        **store_job(original_name, digest, size, store_path, meta, layer_id),
     }
     result = run_worker(
         job,
