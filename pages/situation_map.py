@@ -121,7 +121,10 @@ def map_section() -> None:
             heatmap=heatmap,
         )
         if LayerKind.AREA in shown:
-            area_groups, area_legend = resources.area_layers(data_versions, area_measure)
+            # the incident rate counts the incidents of these filters (as the map draws them)
+            area_groups, area_legend = resources.area_layers(
+                data_versions, area_measure, times, focus_areas
+            )
             if area_legend is not None:
                 base.add_child(area_legend)
             groups = [*area_groups, *groups]

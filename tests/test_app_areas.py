@@ -3,9 +3,11 @@ offers the area layer for a population table (issue 13)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
@@ -13,11 +15,13 @@ from streamlit.testing.v1 import AppTest
 from humansec.model import WGS84, LayerKind, conform
 from humansec.store import GeoPackageStore, NewLayer
 from tests.test_app import start
+from ui import state
 
 
 @pytest.fixture
 def with_areas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """A store of three districts (one without a population) and one town."""
+    """A store of three districts (one without a population), one town and three incidents
+    (two in the first district, one on the boundary it shares with the second)."""
     areas = conform(
         gpd.GeoDataFrame(
             {
@@ -45,7 +49,26 @@ def with_areas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
         ),
         LayerKind.POPULATION,
     )
+    incidents = conform(
+        gpd.GeoDataFrame(
+            {
+                "id": ["e1", "e2", "e3"],
+                "date": pd.to_datetime(["2026-09-10", "2026-09-20", "2026-10-01"], utc=True),
+                "focus_areas": ["crsv", "poc", "poc"],
+            },
+            geometry=[
+                shapely.Point(22.9, 54.2),
+                shapely.Point(22.8, 54.1),
+                shapely.Point(23.2, 54.2),  # on the PL01/PL02 boundary: counted once
+            ],
+            crs=WGS84,
+        ),
+        LayerKind.INCIDENT,
+    )
     store = GeoPackageStore(tmp_path / "humansec.gpkg")
+    store.add_version(
+        incidents, NewLayer(LayerKind.INCIDENT, "Incidents", "test", "-", "NATO RESTRICTED")
+    )
     store.add_version(areas, NewLayer(LayerKind.AREA, "Districts", "test", "-", "NATO RESTRICTED"))
     store.add_version(
         town, NewLayer(LayerKind.POPULATION, "Census", "test", "-", "NATO RESTRICTED")
@@ -63,10 +86,31 @@ def test_the_situation_map_draws_areas_as_a_choropleth(with_areas: AppTest) -> N
     assert measure.value == "population"
     measure.set_value("density_km2").run()
     assert not app.exception, app.exception
+    # Incidents per 100,000 people, of the incidents the filters keep: PL01 holds 3 of them
+    # (3 / 35,000 people: 8.6), PL02 none (0), PL03 has no population (no figure)
+    measure.set_value("incidents_per_100k").run()
+    assert not app.exception, app.exception
+    script = _map_script(app)
+    # the period is the map's date range (its default window ends on the last incident)
+    assert re.search(r"Incidents per 100,000 people, \d+ \w+ - 1 Oct 2026, all focus areas", script)
+    assert "8.6 (1)" in script and "No figure (1)" in script
+    assert "Incidents (map filters)" in script and "8.57 per 100,000 people" in script
+    app.sidebar.multiselect(key=state.FILTER_FOCUS).set_value(["crsv"]).run()
+    assert not app.exception, app.exception
+    script = _map_script(app)
+    assert re.search(r"\d+ \w+ - 1 Oct 2026, Conflict-related sexual violence", script)
+    assert "2.86 per 100,000 people" in script  # 1 / 35,000 people
+    assert "8.57 per 100,000 people" not in script
     # Leaving the areas out of the layers keeps the page running without them
     app.sidebar.multiselect[0].set_value(["population"]).run()
     assert not app.exception, app.exception
     assert list(app.table[0].value.index) == ["Population centres"]
+
+
+def _map_script(app: AppTest) -> str:
+    maps = app.get("component_instance")
+    assert len(maps) == 1
+    return str(maps[0].proto.json_args)
 
 
 def test_the_data_page_offers_the_area_layer_for_a_population_table(with_areas: AppTest) -> None:

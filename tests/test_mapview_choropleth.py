@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from pyproj import Geod
 
 from humansec.errors import SchemaError
+from humansec.filters import apply_filters
 from humansec.mapview.choropleth import (
+    INCIDENT_RATE,
     NO_DATA_COLOUR,
     area_figures,
     choropleth_groups,
     classify,
+    filter_words,
     geodesic_area_km2,
+    incident_counts,
 )
 from humansec.model import WGS84, LayerKind, conform
+from humansec.store import TimeRange
 
 
 def _areas() -> gpd.GeoDataFrame:
@@ -110,6 +116,84 @@ def test_the_groups_colour_each_class_and_the_legend_escapes_and_lists_them() ->
     with pytest.raises(SchemaError, match="not 'incidents'"):
         choropleth_groups(_areas(), measure="incidents")
     assert choropleth_groups(_areas().iloc[0:0], measure="density_km2") == ([], None)
+
+
+def _incidents() -> gpd.GeoDataFrame:
+    """Two in North (A1), one on the North/South boundary (lat 50), one in West (no
+    population), one outside every area; dates in September and November 2026."""
+    frame = gpd.GeoDataFrame(
+        {
+            "id": ["i1", "i2", "i3", "i4", "i5"],
+            "date": pd.to_datetime(
+                ["2026-09-02", "2026-09-20", "2026-11-10", "2026-09-05", "2026-09-06"], utc=True
+            ),
+            "focus_areas": ["crsv", "caac", "crsv", "poc", None],
+        },
+        geometry=[
+            shapely.Point(30.5, 50.5),
+            shapely.Point(30.2, 50.8),
+            shapely.Point(30.5, 50.0),  # on the boundary A1 and A2 share
+            shapely.Point(29.5, 50.0),
+            shapely.Point(40.0, 40.0),
+        ],
+        crs=WGS84,
+    )
+    return conform(frame, LayerKind.INCIDENT)
+
+
+def test_incidents_are_counted_once_per_area_and_the_shared_boundary_once() -> None:
+    areas, incidents = _areas(), _incidents()
+    counts = incident_counts(areas, incidents)
+    # i3 lies on the shared edge: counted once, in the first area of the layer (North)
+    assert counts.tolist() == [3, 0, 0, 1]
+    assert counts.sum() == 4  # i5 is in no area
+    # the same areas in the other order: the boundary point goes to South, still once
+    flipped = incident_counts(areas.iloc[[1, 0, 2, 3]], incidents)
+    assert flipped.tolist() == [1, 2, 0, 1]
+    assert incident_counts(areas, incidents.iloc[0:0]).tolist() == [0, 0, 0, 0]
+
+
+def test_the_rate_is_per_100000_people_and_an_area_without_population_has_none() -> None:
+    figures = area_figures(_areas(), _incidents())
+    assert figures["incidents"].tolist() == [3, 0, 0, 1]
+    rate = figures[INCIDENT_RATE].tolist()
+    assert rate[0] == pytest.approx(3 / 1000 * 100_000)  # 300 per 100,000
+    assert rate[1] == 0.0 and rate[2] == 0.0  # no incident: a real zero
+    assert np.isnan(rate[3])  # West has an incident but no population: no figure
+    assert INCIDENT_RATE not in area_figures(_areas()).columns  # only when asked
+
+
+def test_the_filters_change_the_counts() -> None:
+    frames = {LayerKind.INCIDENT: _incidents()}
+    september = TimeRange(
+        pd.Timestamp("2026-09-01", tz="UTC"), pd.Timestamp("2026-09-30", tz="UTC")
+    )
+    shown = apply_filters(frames, kinds=[LayerKind.INCIDENT], time_range=september)
+    assert incident_counts(_areas(), shown[LayerKind.INCIDENT]).tolist() == [2, 0, 0, 1]
+    crsv = apply_filters(frames, kinds=[LayerKind.INCIDENT], focus_areas=["crsv"])
+    assert incident_counts(_areas(), crsv[LayerKind.INCIDENT]).tolist() == [2, 0, 0, 0]
+
+
+def test_the_rate_choropleth_shows_counts_in_popups_and_the_filters_in_its_legend() -> None:
+    words = filter_words(
+        pd.Timestamp("2026-09-01", tz="UTC"), pd.Timestamp("2026-11-30 23:59:59", tz="UTC"), None
+    )
+    assert words == "1 Sep - 30 Nov 2026, all focus areas"
+    groups, legend = choropleth_groups(
+        _areas(), measure=INCIDENT_RATE, incidents=_incidents(), filters=words
+    )
+    assert legend is not None
+    assert "Incidents per 100,000 people, 1 Sep - 30 Nov 2026, all focus areas" in legend.html
+    assert "No figure (1)" in legend.html  # West: no population
+    html = _render(groups)
+    assert "Incidents (map filters)" in html and "300.00 per 100,000 people" in html
+    with pytest.raises(SchemaError, match="needs the incidents"):
+        choropleth_groups(_areas(), measure=INCIDENT_RATE)
+    assert filter_words(None, None, ["crsv", "poc", "caac"]) == "all dates, 3 of 7 focus areas"
+    assert (
+        filter_words(pd.Timestamp("2026-12-01"), pd.Timestamp("2027-01-31"), [])
+        == "1 Dec 2026 - 31 Jan 2027, no focus area"
+    )
 
 
 def _render(groups: list) -> str:

@@ -116,17 +116,46 @@ def extent(data_versions: Versions) -> Extent:
     return Extent(data_bounds(frames), time_extent(frames))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+IncidentFilter = tuple[tuple[pd.Timestamp | None, pd.Timestamp | None], tuple[str, ...] | None]
+"""The map's date range (start, end) and chosen focus areas (None: all)."""
+
+
 def area_layers(
-    data_versions: Versions, measure: str
+    data_versions: Versions,
+    measure: str,
+    times: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None),
+    focus_areas: Sequence[str] | None = None,
 ) -> tuple[list[folium.FeatureGroup], folium.MacroElement | None]:
     """The reference areas as a choropleth of ``measure`` and its legend (areas have no time:
-    every stored area is drawn). Built once per data version and measure: a pan or a click
-    reuses them (the geodesic areas and the classes take about a second for 27 oblasts)."""
-    from humansec.mapview.choropleth import choropleth_groups  # noqa: PLC0415
+    every stored area is drawn). The incident rate counts the incidents that pass ``times``
+    and ``focus_areas`` (the map's filters, as the map draws them); the other measures ignore
+    the filters, so changing them does not rebuild those."""
+    from humansec.mapview.choropleth import INCIDENT_RATE  # noqa: PLC0415
 
+    if measure != INCIDENT_RATE:
+        return _area_layers(data_versions, measure, None)
+    focus = None if focus_areas is None else tuple(focus_areas)
+    return _area_layers(data_versions, measure, (times, focus))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _area_layers(
+    data_versions: Versions, measure: str, incident_filter: IncidentFilter | None
+) -> tuple[list[folium.FeatureGroup], folium.MacroElement | None]:
+    """Built once per data version, measure and (incident rate) filter state: a pan or a click
+    reuses them (the geodesic areas and the classes take about a second for 27 oblasts)."""
+    from humansec.mapview.choropleth import choropleth_groups, filter_words  # noqa: PLC0415
+
+    frames = frames_by_kind(data_versions)
+    incidents, words = None, ""
+    if incident_filter is not None:
+        times, focus = incident_filter
+        incidents = apply_filters(
+            frames, kinds=[LayerKind.INCIDENT], time_range=TimeRange(*times), focus_areas=focus
+        )[LayerKind.INCIDENT]
+        words = filter_words(*times, focus)
     groups, legend = choropleth_groups(
-        frames_by_kind(data_versions)[LayerKind.AREA], measure=measure
+        frames[LayerKind.AREA], measure=measure, incidents=incidents, filters=words
     )
     return list(groups), legend
 

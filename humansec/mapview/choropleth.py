@@ -1,4 +1,5 @@
-"""Reference areas as a choropleth: population or density, in classes with a legend.
+"""Reference areas as a choropleth: population, density or incidents per 100,000 people,
+in classes with a legend.
 
 Classes are quantiles (``mapclassify.Quantiles``, at most five; fewer when the areas hold
 fewer distinct values), computed over every area given, so the legend and the colours agree
@@ -8,6 +9,10 @@ has its own legend row.
 
 Density is people per km² of the area's **geodesic** area on the WGS84 ellipsoid
 (``pyproj.Geod.geometry_area_perimeter``), not a planar area in degrees or in a projection.
+
+Incidents per 100,000 people counts the incidents given (those that pass the map's date
+and focus-area filters) inside each area, divided by the area's population; an area without a
+population (or with none) has no figure, never an imputed one.
 
 Each area's popup lists its figures: total, female, male, children under 18 and elderly 60+
 (from its age bands: ``AgeBand.child_share`` / ``elderly_share``, bands that straddle 18 or 60
@@ -19,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import folium
@@ -33,12 +38,14 @@ from humansec.escaping import escape_text
 from humansec.mapview.builder import feature_element
 from humansec.mapview.elements import Legend
 from humansec.mapview.style import KIND_STYLES
-from humansec.model import KIND_SPECS, LayerKind
+from humansec.model import FOCUS_CHOICE_TITLES, FOCUS_CHOICES, KIND_SPECS, LayerKind
 from humansec.population.bands import AgeBand, column_band
 
+INCIDENT_RATE = "incidents_per_100k"
 MEASURES: Mapping[str, str] = {
     "population": "People",
     "density_km2": "People per km² (geodesic area)",
+    INCIDENT_RATE: "Incidents per 100,000 people",
 }
 """What a choropleth can show, with its legend title."""
 RAMP: tuple[str, ...] = ("#FFF7BC", "#FEC44F", "#FB9A29", "#CC4C02", "#662506")
@@ -46,6 +53,7 @@ NO_DATA_COLOUR = "#BBBBBB"
 MAX_CLASSES = len(RAMP)
 FIGURE_FIELDS = (
     "population", "female", "male", "children", "elderly", "density_km2",
+    "incidents", INCIDENT_RATE,
     "population_date", "population_source", "pcode", "parent_pcode", "admin_level",
 )  # fmt: skip
 _NAME_FIELD = re.compile(r"^adm\d_[a-z]{2}$")  # COD-AB names in other languages (adm1_ua)
@@ -82,8 +90,11 @@ def geodesic_area_km2(frame: gpd.GeoDataFrame) -> np.ndarray:
     )
 
 
-def area_figures(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``areas`` with ``children``, ``elderly`` (from the age bands) and ``density_km2``.
+def area_figures(
+    areas: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame | None = None
+) -> gpd.GeoDataFrame:
+    """``areas`` with ``children``, ``elderly`` (from the age bands) and ``density_km2``; with
+    ``incidents``, also ``incidents`` (how many lie in the area) and ``incidents_per_100k``.
 
     Children and elderly come from the all-sexes bands (``age_0_4``) when the area has them,
     else from the female and male bands together; an area with no band counts has none.
@@ -101,7 +112,82 @@ def area_figures(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         density = np.where(area > 0, people / area, np.nan)
     out["density_km2"] = np.round(density, 1)
+    if incidents is not None:
+        counts = incident_counts(out, incidents)
+        out["incidents"] = counts
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(people > 0, counts / people * 100_000, np.nan)  # no figure: no rate
+        out[INCIDENT_RATE] = np.round(rate, 2)
     return out
+
+
+def incident_counts(areas: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> np.ndarray:
+    """How many of ``incidents`` lie in each of ``areas`` (in the areas' order).
+
+    Each incident is counted once: one on a boundary shared by two areas (or inside two
+    overlapping areas) counts for the first of them in the layer's order.
+    """
+    counts = np.zeros(len(areas), dtype=np.int64)
+    if areas.empty or incidents.empty:
+        return counts
+    geometry = incidents.geometry
+    points = geometry[geometry.notna() & ~geometry.is_empty]
+    if points.crs is None:
+        msg = "The incidents have no CRS; store them with one (EPSG:4326) to count them in areas."
+        raise SchemaError(msg)
+    if points.crs != areas.crs:
+        points = points.to_crs(areas.crs)
+    left = gpd.GeoDataFrame(
+        {"incident": np.arange(len(points))}, geometry=points.to_numpy(), crs=areas.crs
+    )
+    right = gpd.GeoDataFrame(
+        {"area": np.arange(len(areas))}, geometry=areas.geometry.to_numpy(), crs=areas.crs
+    )
+    # "intersects", not "within": a point on a boundary is within neither area (it is not in
+    # their interiors) and would be lost; "intersects" finds it in both, so the duplicates are
+    # dropped by incident, keeping the first area.
+    joined = gpd.sjoin(left, right, how="inner", predicate="intersects")
+    first = joined.sort_values(["incident", "area"]).drop_duplicates("incident")
+    found = np.bincount(first["area"].to_numpy(dtype=np.int64), minlength=len(areas))
+    return np.asarray(found, dtype=np.int64)
+
+
+def filter_words(
+    start: pd.Timestamp | None, end: pd.Timestamp | None, focus_areas: Collection[str] | None
+) -> str:
+    """The period and the focus areas in words, for the incident rate's legend.
+
+    >>> filter_words(pd.Timestamp("2026-09-01"), pd.Timestamp("2026-11-30 23:59"), None)
+    '1 Sep - 30 Nov 2026, all focus areas'
+    >>> filter_words(None, None, ["crsv"])
+    'all dates, Conflict-related sexual violence'
+    """
+    if start is None and end is None:
+        period = "all dates"
+    elif start is None or end is None:
+        period = f"from {_day(start)}" if start is not None else f"until {_day(end)}"
+    elif start.year == end.year:
+        period = f"{start.day} {start:%b} - {_day(end)}"
+    else:
+        period = f"{_day(start)} - {_day(end)}"
+    chosen = [c for c in FOCUS_CHOICES if focus_areas is None or c in set(focus_areas)]
+    if len(chosen) == len(FOCUS_CHOICES):
+        focus = "all focus areas"
+    elif not chosen:
+        focus = "no focus area"
+    elif len(chosen) <= 2:  # two names still read as words
+        focus = " and ".join(FOCUS_CHOICE_TITLES[c] for c in chosen)
+    else:
+        focus = f"{len(chosen)} of {len(FOCUS_CHOICES)} focus areas"
+    return f"{period}, {focus}"
+
+
+def _day(stamp: pd.Timestamp | None) -> str:
+    if stamp is None:
+        return "?"
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC")
+    return f"{stamp.day} {stamp:%b %Y}"
 
 
 def _weighted(frame: pd.DataFrame, columns: list[tuple[str, AgeBand]], share: str) -> pd.Series:
@@ -140,18 +226,26 @@ def classify(values: np.ndarray, measure: str, *, k: int = MAX_CLASSES) -> Class
 
 
 def choropleth_groups(
-    areas: gpd.GeoDataFrame, *, measure: str = "population"
+    areas: gpd.GeoDataFrame,
+    *,
+    measure: str = "population",
+    incidents: gpd.GeoDataFrame | None = None,
+    filters: str = "",
 ) -> tuple[list[folium.FeatureGroup], Legend | None]:
     """The areas (EPSG:4326) coloured by ``measure`` in one group, and the legend of classes.
 
-    No areas: no group and no legend.
+    The incident rate needs ``incidents`` (already filtered); ``filters`` says in words which
+    (``filter_words``) in the legend's title. No areas: no group and no legend.
     """
     if measure not in MEASURES:
         msg = f"A choropleth shows {', '.join(MEASURES)}, not {measure!r}."
         raise SchemaError(msg)
+    if measure == INCIDENT_RATE and incidents is None:
+        msg = "Incidents per 100,000 people needs the incidents: pass the filtered incidents."
+        raise SchemaError(msg)
     if areas.empty:
         return [], None
-    figures = area_figures(areas)
+    figures = area_figures(areas, incidents)
     values = pd.to_numeric(figures[measure], errors="coerce").astype("float64").to_numpy()
     classes = classify(values, measure)
     title = f"{KIND_SPECS[LayerKind.AREA].title}: {MEASURES[measure]} ({len(figures):,})"
@@ -168,14 +262,17 @@ def choropleth_groups(
         group.add_child(
             feature_element(LayerKind.AREA, part, style=style, extra_fields=extra, cluster=False)
         )
-    return [group], Legend(legend_html(classes, measure), position="bottomleft")
+    legend = legend_html(classes, measure, filters=filters)
+    return [group], Legend(legend, position="bottomleft")
 
 
-def legend_html(classes: Classes | None, measure: str) -> str:
-    """The legend: one row per class (its range and how many areas), and one for no data."""
+def legend_html(classes: Classes | None, measure: str, *, filters: str = "") -> str:
+    """The legend: one row per class (its range and how many areas), and one for no data;
+    ``filters`` (the period and focus areas in words) follows the title."""
+    title = MEASURES[measure] + (f", {filters}" if filters else "")
     rows = [
         f'<div class="hs-legend-title">{escape_text(KIND_SPECS[LayerKind.AREA].title)}: '
-        f"{escape_text(MEASURES[measure])}</div>"
+        f"{escape_text(title)}</div>"
     ]
     missing = 0
     if classes is not None:
@@ -206,4 +303,6 @@ def _row(colour: str, text: str) -> str:
 def _number(value: float) -> str:
     if not math.isfinite(value):
         return "?"
+    if abs(value) < 1 and value != int(value):  # small rates: 0.04, not 0.0
+        return f"{value:.2f}"
     return f"{value:,.1f}" if abs(value) < 100 and value != int(value) else f"{value:,.0f}"

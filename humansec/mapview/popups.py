@@ -69,6 +69,8 @@ FIELD_LABELS: Mapping[str, str] = {
     "children": "Children (under 18)",
     "elderly": "Older people (60+)",
     "density_km2": "People per km²",
+    "incidents": "Incidents (map filters)",
+    "incidents_per_100k": "Incidents per 100,000 people",
     "population_date": "Population date",
     "population_source": "Population source",
 }
@@ -142,6 +144,8 @@ def format_field(name: str, value: object) -> str:  # noqa: PLR0911 - one return
         return f"{number:,.0f} people"
     if name == "density_km2" and number is not None:
         return f"{number:,.1f} people per km²"
+    if name == "incidents_per_100k" and number is not None:
+        return f"{number:,.2f} per 100,000 people"
     if name in SHARE_FIELDS and number is not None:
         return f"{number * 100:.0f} %"
     if name == "focus_area" and str(value) in set(FocusArea):
