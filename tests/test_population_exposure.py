@@ -412,3 +412,81 @@ def test_briefing_conflict_table_carries_the_people_per_population_layer(tmp_pat
     assert "People in hazard area" in annex_html(furniture)  # the PDF's annex
     assert conflict_rows(conflicts, limit=5)[0][-1] == "People in hazard area"  # the PPTX's
     del shown
+
+
+def test_briefing_conflict_table_counts_grids_and_areas_by_their_titles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python -m humansec export` to CSV: every conflict row gives the people in its activity's
+    hazard area from the demo's points, a stored reference area layer and a stored grid (not
+    drawn, still counted), each named by its title and equal to ``exposure`` on the same
+    sources; the grid's marking reaches the product."""
+    from humansec.conflicts import load_rules  # noqa: PLC0415
+    from humansec.demo import DEMO_AREA  # noqa: PLC0415
+    from humansec.export.furniture import annex_html, plain_lines  # noqa: PLC0415
+    from humansec.export.product import GRID_NOTE, prepare  # noqa: PLC0415
+    from humansec.model import LayerKind  # noqa: PLC0415
+    from humansec.population.exposure import people_text  # noqa: PLC0415
+    from humansec.population.sources import population_sources  # noqa: PLC0415
+    from humansec.settings import load_settings  # noqa: PLC0415
+    from humansec.store import open_store  # noqa: PLC0415
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HUMANSEC_DATA_DIR", str(tmp_path / "data"))
+        assert main(["layers", "--demo"]) == 0
+        # A grid of 30 x 20 cells of 0.005 degrees and a district, both over the demo's patrol
+        # act-07 (23.22E 54.42N); the grid is marked above the demo's layers.
+        grid = tmp_path / "grid.tif"
+        cells = (np.arange(20 * 30, dtype="float32").reshape(1, 20, 30) % 17) + 1
+        with rasterio.open(
+            grid, "w", driver="GTiff", width=30, height=20, count=1, dtype="float32",
+            crs="EPSG:4326", transform=Affine(0.005, 0, 23.15, 0, -0.005, 54.46),
+        ) as out:  # fmt: skip
+            out.write(cells)
+        settings = load_settings()
+        secret = settings.classification_order[-1]
+        assert main(["ingest", str(grid), "--kind", "population_raster", "--band-role", "total",
+                     "--name", "WorldPop test grid", "--classification", secret]) == 0  # fmt: skip
+        district = gpd.GeoDataFrame(
+            {"ADM2_PCODE": ["PL2001"], "ADM2_EN": ["Suwalki"], "population": [50_000]},
+            geometry=[shapely.box(23.1, 54.3, 23.4, 54.5)], crs="EPSG:4326",
+        )  # fmt: skip
+        areas = tmp_path / "districts.geojson"
+        district.to_file(areas, driver="GeoJSON")
+        assert main(["ingest", str(areas), "--kind", "area", "--name", "Test districts"]) == 0
+        out_csv = tmp_path / "conflicts.csv"
+        assert main(["export", "--out", str(out_csv), "--bbox", ",".join(map(str, DEMO_AREA))]) == 0
+        capsys.readouterr()
+
+        store = open_store(settings)
+        records = store.catalogue()
+        titles = {r.layer_id: r.title for r in records}
+        frames = {kind: store.read_kind(kind) for kind in LayerKind}
+        activities = frames[LayerKind.ACTIVITY]
+        table = exposure(
+            activities, load_rules(settings.rules_path),
+            population_sources(store, settings.data_dir),
+        )  # fmt: skip
+        shown, furniture = prepare(frames, records, bbox=DEMO_AREA, settings=settings)
+
+    assert set(table["source_kind"]) == {"point", "area", "raster"}
+    grid_people = table[(table["source_kind"] == "raster") & (table["activity_id"] == "act-07")]
+    assert float(grid_people["population"].iloc[0]) > 0  # the grid counts people at act-07
+    expected = people_text(table.assign(source_layer=table["source_layer"].map(titles)))
+    lines = out_csv.read_text(encoding="utf-8-sig").splitlines()
+    assert secret in lines[0] and secret in lines[-1]  # the grid's marking is the product's
+    rows = list(csv.DictReader(lines[1:-1]))
+    assert rows and {r["Activity"].split()[0] for r in rows} >= {"act-07"}
+    for row in rows:
+        activity = row["Activity"].split()[0]
+        # The same figures, source by source (the product lists them in layer-kind order).
+        assert sorted(row["People in hazard area"].split("; ")) == sorted(
+            expected[activity].split("; ")
+        )
+    act_07 = next(r for r in rows if r["Activity"].startswith("act-07"))["People in hazard area"]
+    assert "(WorldPop test grid, grid)" in act_07 and "(Test districts, areas)" in act_07
+    # The annex and the slide notes say that the grid counts though it is not drawn.
+    assert LayerKind.POPULATION_RASTER not in shown
+    assert furniture.marking == secret
+    assert GRID_NOTE in annex_html(furniture) and GRID_NOTE in plain_lines(furniture)
+    assert "WorldPop test grid" in {source.title for source in furniture.sources}

@@ -66,6 +66,8 @@ class Furniture:
     """``latlon`` or ``mgrs`` (``mgrs_grid.GRIDS``)."""
     notes: tuple[str, ...] = ()
     """Notes on how the map is drawn (e.g. a layer aggregated into hexagons)."""
+    table_notes: tuple[str, ...] = ()
+    """Notes under the conflict table (e.g. population grids counted though not drawn)."""
 
     @property
     def banner(self) -> str:
@@ -113,18 +115,26 @@ def make_furniture(
     conflicts: pd.DataFrame | None = None,
     grid: str = "latlon",
     layers_in_view: set[str] | None = None,
+    counted_kinds: Sequence[LayerKind] = (),
+    table_notes: Sequence[str] = (),
 ) -> Furniture:
     """Collect the furniture of a product showing ``kinds`` from the layers in ``records``.
 
     Only the active records of the kinds shown count towards the marking; of those, only the
     layers in ``layers_in_view`` (ids of layers with a feature in view; None: all) are listed
-    as sources. ``moment`` (aware; default now) gives the DTG; ``grid`` is ``latlon`` or
-    ``mgrs``.
+    as sources. ``counted_kinds`` are kinds not drawn whose layers give figures of the
+    conflict table (population grids): their layers count towards the marking and are listed.
+    ``moment`` (aware; default now) gives the DTG; ``grid`` is ``latlon`` or ``mgrs``;
+    ``table_notes`` are printed under the conflict table.
     """
     check_grid(grid)
-    shown = [r for r in records if r.kind in kinds and not r.retired]
+    shown = [r for r in records if r.kind in {*kinds, *counted_kinds} and not r.retired]
     marking, exercise = product_marking(shown, order=order, requested=classification)
-    listed = [r for r in shown if layers_in_view is None or r.layer_id in layers_in_view]
+    listed = [
+        r
+        for r in shown
+        if layers_in_view is None or r.layer_id in layers_in_view or r.kind in counted_kinds
+    ]
     sources = tuple(
         dict.fromkeys(Source(r.title, r.source, r.licence, r.classification) for r in listed)
     )
@@ -139,6 +149,7 @@ def make_furniture(
         bounds=bounds,
         conflicts=conflicts,
         grid=grid,
+        table_notes=tuple(table_notes),
     )
 
 
@@ -374,6 +385,7 @@ def annex_html(furniture: Furniture) -> str:
             '<div class="hsx-h hsx-annex-h">Conflicts in view</div>'
             f"<div>{escape_text(conflicts_summary(furniture.conflicts))}</div>"
             + _conflicts_table(furniture.conflicts, limit=CONFLICT_ROWS_SHOWN)
+            + "".join(f'<p class="hsx-note">{escape_text(n)}</p>' for n in furniture.table_notes)
         )
     sources = (
         '<div class="hsx-annex-sources-block" style="display:none">'
@@ -428,6 +440,7 @@ def plain_lines(furniture: Furniture) -> list[str]:
                 f"{' at ' + mgrs if mgrs else ''}, "
                 f"{format_value(round(float(row.get('distance_m', 0.0))))} m"
             )
+        lines.extend(furniture.table_notes)
     lines.append(furniture.banner)
     return lines
 

@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -30,6 +32,9 @@ from humansec.mapview.aggregate import in_bounds_mask, valid_mask
 from humansec.model import PROTECTED_KINDS, RASTER_KINDS, WGS84, LayerKind
 from humansec.settings import Settings
 from humansec.store.base import LayerRecord
+
+if TYPE_CHECKING:
+    from humansec.population.exposure import Source
 
 PRODUCT_FORMATS: tuple[str, ...] = ("png", "pdf", "pptx", "html")
 TABLES: tuple[str, ...] = ("conflicts", "layers")
@@ -62,13 +67,17 @@ def conflicts_in_view(
     bounds: Bounds | None,
     settings: Settings,
     conflicts: pd.DataFrame | None = None,
+    records: Iterable[LayerRecord] = (),
 ) -> pd.DataFrame | None:
     """Conflicts of the planned activities in view (None when no activity is shown).
 
     ``conflicts`` (from a check already run) is filtered to those activities; without it
     the check is run against the protected layers in ``frames`` with the configured rules.
     The rows carry the names and locations of ``describe.describe_conflicts`` (features of
-    kinds not in ``frames`` keep their id only).
+    kinds not in ``frames`` keep their id only) and ``people_in_hazard``: the people inside
+    the activity's hazard area from each population source in ``frames`` (points, reference
+    areas, grids whose files are in ``settings.data_dir``), named by the layers' titles in
+    ``records``.
     """
     activities = frames.get(LayerKind.ACTIVITY)
     if activities is None or activities.empty:
@@ -83,7 +92,7 @@ def conflicts_in_view(
     in_view = conflicts[conflicts["activity_id"].astype(str).isin(ids)].reset_index(drop=True)
     protected = protected_features({k: f for k, f in frames.items() if k in PROTECTED_KINDS})
     described = describe_conflicts(in_view, protected, shown)
-    return _with_people(described, shown, frames, settings)
+    return _with_people(described, shown, frames, settings, records)
 
 
 def _with_people(
@@ -91,31 +100,65 @@ def _with_people(
     activities: gpd.GeoDataFrame,
     frames: Mapping[LayerKind, gpd.GeoDataFrame],
     settings: Settings,
+    records: Iterable[LayerRecord],
 ) -> pd.DataFrame:
     """``described`` with ``people_in_hazard``: the people inside each conflict's activity's
-    hazard area from every population layer in ``frames`` (``exposure``, one figure per
-    layer), when there is a population layer and a conflict."""
+    hazard area from every population source in ``frames`` (``exposure``, one figure per
+    layer, named by its title), when there is a population source and a conflict."""
     # Imported here: only a product with conflicts and people needs the exposure machinery.
     from humansec.conflicts.rule_versions import active_rules_path  # noqa: PLC0415
-    from humansec.population.exposure import PointSource, exposure, people_text  # noqa: PLC0415
+    from humansec.population.exposure import exposure, people_text  # noqa: PLC0415
 
-    population = frames.get(LayerKind.POPULATION)
-    if described.empty or population is None or population.empty:
+    sources = _population_sources(frames, settings)
+    if described.empty or not sources:
         return described
-    if "layer_id" in population.columns:
-        parts = population.groupby("layer_id", sort=False)
-        sources = [
-            PointSource(str(layer), gpd.GeoDataFrame(part, crs=population.crs))
-            for layer, part in parts
-        ]
-    else:
-        sources = [PointSource("population", population)]
     involved = activities[activities["id"].astype(str).isin(described["activity_id"].astype(str))]
     table = exposure(involved, load_rules(active_rules_path(settings)), sources)
+    titles = _source_titles(records, table["source_layer"].astype(str).unique())
+    table["source_layer"] = table["source_layer"].astype(str).map(titles)
     people = people_text(table)
     return described.assign(
         people_in_hazard=described["activity_id"].astype(str).map(people).fillna("")
     )
+
+
+def _population_sources(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame], settings: Settings
+) -> list[Source]:
+    """The population sources among ``frames``, one per layer (by ``layer_id``; a frame
+    without that column is one layer named by its kind); grids' files in the data folder."""
+    from humansec.population.sources import SOURCE_KINDS, source_of  # noqa: PLC0415
+
+    sources: list[Source] = []
+    for kind in LayerKind:
+        frame = frames.get(kind)
+        if kind not in SOURCE_KINDS or frame is None or frame.empty:
+            continue
+        parts = (
+            ((str(layer), part) for layer, part in frame.groupby("layer_id", sort=False))
+            if "layer_id" in frame.columns
+            else [(str(kind), frame)]
+        )
+        for layer, part in parts:
+            source = source_of(
+                kind, layer, gpd.GeoDataFrame(part, crs=frame.crs), settings.data_dir
+            )
+            if source is not None:
+                sources.append(source)
+    return sources
+
+
+def _source_titles(records: Iterable[LayerRecord], layers: Iterable[str]) -> dict[str, str]:
+    """Each layer id in ``layers`` to its title in ``records`` (the id when it has no record;
+    ``title [id]`` when two of ``layers`` share a title)."""
+    known = {record.layer_id: record.title for record in records}
+    layers = list(layers)
+    titles = {layer: known.get(layer) or layer for layer in layers}
+    counts = Counter(titles.values())
+    return {
+        layer: title if counts[title] == 1 else f"{title} [{layer}]"
+        for layer, title in titles.items()
+    }
 
 
 def with_status(
@@ -150,14 +193,22 @@ def prepare(
     grid: str = "latlon",
 ) -> tuple[dict[LayerKind, gpd.GeoDataFrame], Furniture]:
     """The frames to draw and the furniture around them (see ``export_product``)."""
-    # Population grids are drawn on the live map only (as images), not in products yet.
-    shown_kinds = tuple(k for k in (frames if kinds is None else kinds) if k not in RASTER_KINDS)
+    # Population grids are drawn on the live map only (as images), not in products yet; the
+    # grids chosen still count the people in the conflict table's hazard areas.
+    chosen = tuple(frames if kinds is None else kinds)
+    shown_kinds = tuple(k for k in chosen if k not in RASTER_KINDS)
     shown = {k: f for k, f in frames.items() if k in shown_kinds and f is not None}
+    grids = {k: f for k, f in frames.items() if k in chosen and k in RASTER_KINDS and f is not None}
+    records = list(records)
     bounds = bbox or data_bounds(shown)
-    in_view = conflicts_in_view(shown, bounds=bounds, settings=settings, conflicts=conflicts)
+    in_view = conflicts_in_view(
+        {**shown, **grids}, bounds=bounds, settings=settings, conflicts=conflicts, records=records
+    )
+    counted = _counted_grids(grids, in_view)
     furniture = make_furniture(
         records,
         kinds=[k for k in LayerKind if k in shown_kinds],
+        counted_kinds=tuple(counted),
         order=settings.classification_order,
         title=title,
         subtitle=subtitle,
@@ -167,8 +218,24 @@ def prepare(
         conflicts=in_view,
         grid=grid,
         layers_in_view=layers_in_view(shown, bounds),
+        table_notes=(GRID_NOTE,) if counted else (),
     )
     return with_status(shown, in_view), furniture
+
+
+GRID_NOTE = (
+    "Population grids are not drawn on the map; they count the people in the hazard areas "
+    "of the conflict table."
+)
+
+
+def _counted_grids(
+    grids: Mapping[LayerKind, gpd.GeoDataFrame], conflicts: pd.DataFrame | None
+) -> list[LayerKind]:
+    """The grid kinds whose people the conflict table gives (its marking and sources count)."""
+    if conflicts is None or "people_in_hazard" not in conflicts.columns:
+        return []
+    return [kind for kind, frame in grids.items() if not frame.empty]
 
 
 def layers_in_view(

@@ -47,13 +47,24 @@ def sources_from(
         frame = frames.get(record.layer_id)
         if frame is None:
             continue
-        if record.kind is LayerKind.POPULATION:
-            sources.append(PointSource(record.layer_id, frame))
-        elif record.kind is LayerKind.AREA:
-            sources.append(AreaSource(record.layer_id, frame))
-        elif record.kind is LayerKind.POPULATION_RASTER and data_dir is not None:
-            sources.append(_raster(record.layer_id, frame, data_dir))
+        source = source_of(record.kind, record.layer_id, frame, data_dir)
+        if source is not None:
+            sources.append(source)
     return sources
+
+
+def source_of(
+    kind: LayerKind, layer: str, frame: gpd.GeoDataFrame, data_dir: Path | None = None
+) -> Source | None:
+    """The population source of one layer of ``kind`` named ``layer``; None when the kind
+    counts no people, or for a grid without ``data_dir`` (where its files are kept)."""
+    if kind is LayerKind.POPULATION:
+        return PointSource(layer, frame)
+    if kind is LayerKind.AREA:
+        return AreaSource(layer, frame)
+    if kind is LayerKind.POPULATION_RASTER and data_dir is not None:
+        return _raster(layer, frame, data_dir)
+    return None
 
 
 def _raster(layer_id: str, frame: gpd.GeoDataFrame, data_dir: Path) -> RasterSource:
