@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -94,7 +95,7 @@ class GeometryColumns:
 
 def list_sheets(path: Path) -> list[str]:
     """The sheet names of an XLSX workbook, in workbook order."""
-    workbook = _open_workbook(path)
+    workbook = open_workbook(path)
     try:
         return list(workbook.sheetnames)
     finally:
@@ -269,7 +270,17 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _open_workbook(path: Path) -> openpyxl.Workbook:
+def sheet_rows(worksheet: Any) -> list[tuple[object, ...]]:  # noqa: ANN401 - openpyxl sheets
+    """Every row of a read-only worksheet as values, padded with None to the widest row."""
+    if hasattr(worksheet, "reset_dimensions"):
+        worksheet.reset_dimensions()  # some writers store a wrong sheet size
+    rows = list(worksheet.iter_rows(values_only=True))
+    width = max((len(r) for r in rows), default=0)
+    return [tuple(r) + (None,) * (width - len(r)) for r in rows]
+
+
+def open_workbook(path: Path) -> openpyxl.Workbook:
+    """Open an .xlsx read-only (checked beforehand), or say how to save it so it opens."""
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - openpyxl raises zip, XML and key errors alike
@@ -283,7 +294,7 @@ def _open_workbook(path: Path) -> openpyxl.Workbook:
 def _read_xlsx(
     path: Path, sheet: str | None, findings: list[Finding], facts: dict[str, object]
 ) -> pd.DataFrame:
-    workbook = _open_workbook(path)
+    workbook = open_workbook(path)
     try:
         names = list(workbook.sheetnames)
         if sheet is not None and sheet not in names:
@@ -292,19 +303,13 @@ def _read_xlsx(
         if sheet is None:
             sheet = _choose_sheet(workbook, names, findings)
         facts["sheet"] = sheet
-        worksheet = workbook[sheet]
-        if hasattr(worksheet, "reset_dimensions"):
-            worksheet.reset_dimensions()  # some writers store a wrong sheet size
-        rows = list(worksheet.iter_rows(values_only=True))
+        rows = sheet_rows(workbook[sheet])
     finally:
         workbook.close()
     if not rows:
         msg = f"The sheet {sheet!r} is empty. Choose the sheet that holds the table."
         raise IngestError(msg)
-    width = max(len(r) for r in rows)
-    raw = pd.DataFrame.from_records(
-        [tuple(r) + (None,) * (width - len(r)) for r in rows], columns=range(width)
-    )
+    raw = pd.DataFrame.from_records(rows, columns=range(len(rows[0])))
     raw = raw.dropna(axis=1, how="all")  # empty columns a sheet's formatting left behind
     raw.columns = pd.RangeIndex(raw.shape[1])
     return raw

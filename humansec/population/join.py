@@ -149,10 +149,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _read_workbook(path: Path, *, level: int | None, sheet: str | None) -> tuple[pd.DataFrame, str]:
     from humansec.ingest.archive import check_xlsx  # noqa: PLC0415
     from humansec.ingest.limits import IngestLimits  # noqa: PLC0415
-    from humansec.ingest.tabular import _open_workbook  # noqa: PLC0415
+    from humansec.ingest.tabular import open_workbook, sheet_rows  # noqa: PLC0415
 
     check_xlsx(path, IngestLimits())  # no entities, external references or zip bombs
-    workbook = _open_workbook(path)
+    workbook = open_workbook(path)
     try:
         names = list(workbook.sheetnames)
         headers = {
@@ -168,21 +168,14 @@ def _read_workbook(path: Path, *, level: int | None, sheet: str | None) -> tuple
         elif sheet not in names:
             msg = f"{path.name} has no sheet {sheet!r}; choose one of {choices(names)}."
             raise IngestError(msg)
-        worksheet = workbook[sheet]
-        if hasattr(worksheet, "reset_dimensions"):
-            worksheet.reset_dimensions()
-        rows = list(worksheet.iter_rows(values_only=True))
+        rows = sheet_rows(workbook[sheet])
     finally:
         workbook.close()
     if not rows:
         msg = f"The sheet {sheet!r} of {path.name} is empty; choose the sheet of the table."
         raise IngestError(msg)
-    width = max(len(r) for r in rows)
-    header = [str(v).strip() if v is not None else "" for v in rows[0]] + [""] * (
-        width - len(rows[0])
-    )
-    body = [tuple(r) + (None,) * (width - len(r)) for r in rows[1:]]
-    frame = pd.DataFrame.from_records(body, columns=range(width))
+    header = [str(v).strip() if v is not None else "" for v in rows[0]]
+    frame = pd.DataFrame.from_records(rows[1:], columns=range(len(header)))
     frame.columns = pd.Index(header)
     return frame.loc[:, [c for c in frame.columns if c]], sheet
 
