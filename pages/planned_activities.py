@@ -130,8 +130,8 @@ if may_plan:  # a viewer sees the store's plan read-only
             "Type for features without a `type`", ACTIVITY_TYPES, key=state.PLAN_UPLOAD_TYPE
         )
         upload = st.file_uploader(
-            "GeoJSON of activities (WGS84; properties id, type, start, end, precision_m, "
-            "hazard_radius_m)",
+            "GeoJSON of activities (WGS84; properties id, type, name, unit, start, end, "
+            "precision_m, hazard_radius_m)",
             type=["geojson", "json"],
             key=state.PLAN_UPLOAD,
         )

@@ -130,6 +130,10 @@ def test_planner_checks_the_store_activities(app: AppTest) -> None:
     } <= set(conflicts.columns)
     assert (conflicts["Distance (m)"] <= conflicts["Stand-off (m)"]).all()
     assert conflicts["Protected feature"].notna().all()  # every demo feature has a name
+    # The activities keep their names through the plan check (they were lost once, "None").
+    activities = next(t.value for t in page.dataframe if {"Name", "Status"} <= set(t.value))
+    assert activities["Name"].notna().all()
+    assert "Manoeuvre box around Raczki" in set(activities["Name"])
 
 
 def test_planner_flags_an_activity_entered_by_mgrs(app: AppTest) -> None:

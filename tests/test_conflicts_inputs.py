@@ -114,6 +114,22 @@ def test_plan_geojson_round_trips_with_times() -> None:
     assert back.geometry[0].equals(plan.geometry[0])
 
 
+def test_plan_geojson_keeps_the_names_and_units() -> None:
+    # The plan check goes through this GeoJSON: a name lost here showed as "None" in every
+    # table of the Planned activities page although the store's activities had names.
+    plan = gpd.GeoDataFrame(
+        {"id": ["a", "b"], "type": ["patrol", "convoy"], "name": ["Patrol through Kalvarija", None],
+         "unit": ["2 Coy", ""]},
+        geometry=[shapely.Point(23, 54), shapely.Point(23.1, 54)],
+        crs=WGS84,
+    )  # fmt: skip
+    back = activities_from_geojson_bytes(activities_geojson(plan).encode(), default_type="exercise")
+    assert back["name"].tolist() == ["Patrol through Kalvarija", None]
+    assert back["unit"].tolist() == ["2 Coy", None]
+    unnamed = activities_geojson(plan.drop(columns=["name", "unit"])).encode()
+    assert "name" not in activities_from_geojson_bytes(unnamed, default_type="exercise").columns
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

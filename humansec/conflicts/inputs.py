@@ -160,9 +160,10 @@ _GEOMETRY_TYPES = (
 def activities_from_geojson_bytes(data: bytes, *, default_type: str) -> gpd.GeoDataFrame:
     """Activities from an uploaded GeoJSON FeatureCollection in WGS84 (parsed without GDAL).
 
-    Each feature's ``id``, ``type``, ``start``, ``end``, ``precision_m`` and ``hazard_radius_m``
-    properties are used where present (``default_type`` where ``type`` is missing). Anything
-    that is not plain GeoJSON of points, lines and polygons is refused with the reason.
+    Each feature's ``id``, ``type``, ``name``, ``unit``, ``start``, ``end``, ``precision_m`` and
+    ``hazard_radius_m`` properties are used where present (``default_type`` where ``type`` is
+    missing). Anything that is not plain GeoJSON of points, lines and polygons is refused with
+    the reason.
     """
     if len(data) > MAX_GEOJSON_BYTES:
         msg = f"The file is {len(data):,} bytes; a plan may be at most {MAX_GEOJSON_BYTES:,}."
@@ -222,12 +223,19 @@ def _typed_activities(table: pd.DataFrame, geoms: list[shapely.Geometry]) -> gpd
         out[column] = [_time(v) for v in table.get(column, pd.Series(None, table.index))]
     for column in ("precision_m", "hazard_radius_m"):
         out[column] = [_number(v) for v in table.get(column, pd.Series(None, table.index))]
+    for column in _TEXT_COLUMNS:  # the planner's words, kept so every table can name them
+        if column in table.columns:
+            texts = [None if _blank(v) else str(v).strip() or None for v in table[column]]
+            out[column] = pd.Series(texts, index=out.index, dtype=object)
     return gpd.GeoDataFrame(out, geometry=geoms, crs=WGS84)
+
+
+_TEXT_COLUMNS = ("name", "unit")
 
 
 def activities_geojson(activities: gpd.GeoDataFrame) -> str:
     """GeoJSON of activities (times in ISO 8601); ``activities_from_geojson_bytes`` reads it."""
-    columns = ["id", "type", "start", "end", "precision_m", "hazard_radius_m"]
+    columns = ["id", "type", "start", "end", "precision_m", "hazard_radius_m", *_TEXT_COLUMNS]
     kept = activities[[c for c in columns if c in activities.columns]]
     frame = gpd.GeoDataFrame(kept, geometry=activities.geometry.to_numpy(), crs=WGS84)
     return str(frame.to_json(na="null", drop_id=True, default=_iso))
