@@ -199,3 +199,24 @@ class LayerStore(abc.ABC):
             empty.insert(0, "layer_id", pd.Series([], dtype="string"))
             return empty
         return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+
+
+class ReplayedStore(LayerStore):
+    """A store whose catalogue is the replay of its catalogue events (``replay_catalogue``):
+    the GeoPackage and PostGIS stores read their layers' states and answer the same way."""
+
+    @abc.abstractmethod
+    def _layers(self) -> dict[str, LayerState]:
+        """Every layer's state, from the catalogue events in the order they were appended."""
+
+    def catalogue(self, *, include_retired: bool = False) -> list[LayerRecord]:
+        """Return the current (latest) version of every layer, oldest layer first."""
+        return [
+            layer.records[-1]
+            for layer in self._layers().values()
+            if include_retired or not layer.retired
+        ]
+
+    def versions(self, layer_id: str) -> list[LayerRecord]:
+        """Return every registered version of ``layer_id``, oldest first."""
+        return list(layer_state(layer_id, self._layers()).records)

@@ -44,8 +44,8 @@ from humansec.store.base import (
     BBox,
     LayerRecord,
     LayerState,
-    LayerStore,
     NewLayer,
+    ReplayedStore,
     layer_state,
     replay_catalogue,
 )
@@ -99,7 +99,7 @@ _CATALOGUE_COLUMNS: Mapping[str, str] = {
 }
 
 
-class GeoPackageStore(LayerStore):
+class GeoPackageStore(ReplayedStore):
     """Layers kept as immutable versions in one GeoPackage file.
 
     Parameters
@@ -131,18 +131,6 @@ class GeoPackageStore(LayerStore):
         return f"GeoPackageStore({str(self.path)!r})"
 
     # -- reading ---------------------------------------------------------------------------
-
-    def catalogue(self, *, include_retired: bool = False) -> list[LayerRecord]:
-        """Return the current (latest) version of every layer, oldest layer first."""
-        return [
-            layer.records[-1]
-            for layer in self._layers().values()
-            if include_retired or not layer.retired
-        ]
-
-    def versions(self, layer_id: str) -> list[LayerRecord]:
-        """Return every registered version of ``layer_id``, oldest first."""
-        return list(layer_state(layer_id, self._layers()).records)
 
     def read_layer(
         self,

@@ -50,8 +50,8 @@ from humansec.store.base import (
     BBox,
     LayerRecord,
     LayerState,
-    LayerStore,
     NewLayer,
+    ReplayedStore,
     layer_state,
     replay_catalogue,
 )
@@ -142,7 +142,7 @@ _PANDAS_OF_ARROW = {
 }
 
 
-class PostGISStore(LayerStore):
+class PostGISStore(ReplayedStore):
     """Layers kept as immutable versions in a PostGIS database.
 
     Parameters
@@ -188,18 +188,6 @@ class PostGISStore(LayerStore):
         return redact_url(self.url)
 
     # -- reading ---------------------------------------------------------------------------
-
-    def catalogue(self, *, include_retired: bool = False) -> list[LayerRecord]:
-        """Return the current (latest) version of every layer, oldest layer first."""
-        return [
-            layer.records[-1]
-            for layer in self._layers().values()
-            if include_retired or not layer.retired
-        ]
-
-    def versions(self, layer_id: str) -> list[LayerRecord]:
-        """Return every registered version of ``layer_id``, oldest first."""
-        return list(layer_state(layer_id, self._layers()).records)
 
     def catalogue_version(self) -> int:
         """A number that grows with every catalogue event (0 for an empty store)."""
