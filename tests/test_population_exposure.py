@@ -23,11 +23,13 @@ from humansec.errors import SchemaError
 from humansec.population.bands import parse_band_role
 from humansec.population.exposure import (
     EXPOSURE_COLUMNS,
+    OFF_GRID_NOTE,
     AreaSource,
     PointSource,
     RasterSource,
     exposure,
     hazard_areas,
+    people_text,
     raster_sums,
 )
 
@@ -157,6 +159,19 @@ def test_raster_exposure_matches_exactextract_run_directly(counts: Path) -> None
     assert got["source_kind"].eq("raster").all() and got["source_layer"].eq("grid").all()
     assert got[["female", "male", "children", "elderly"]].isna().all().all()
     assert "exact fractional cell coverage" in got["method"].iloc[0]
+
+
+def test_a_hazard_area_off_the_grids_edge_is_said_to_be_a_lower_bound(counts: Path) -> None:
+    # p1's patrol area lies inside the grid (30.0-30.1 E, 50.0-50.1 N); s1's 2.5 km strike
+    # area reaches past 30.1 E; "far" is wholly outside and counts 0, which is not "nobody".
+    got = exposure(
+        _activities(), RULES, [RasterSource("grid", [(parse_band_role("total"), counts, 1, None)])]
+    )
+    off = got["method"].str.contains(OFF_GRID_NOTE, regex=False).tolist()
+    assert off == [False, True, True]
+    text = people_text(got)
+    assert not text["p1"].startswith("at least")
+    assert text["s1"].startswith("at least ") and text["far"] == "at least 0 (grid, grid)"
 
 
 def test_raster_in_a_projected_crs_gets_the_hazard_area_reprojected(tmp_path: Path) -> None:

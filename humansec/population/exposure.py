@@ -7,7 +7,8 @@ Each source gives its own estimate; when sources disagree, each is shown, never 
 - a population **raster** (``RasterSource``): the sum of its cells weighted by the exact fraction
   of each cell inside the hazard area (``exactextract``), computed in the raster's own CRS (the
   hazard areas are reprojected to it explicitly); nodata cells count nothing; cells outside the
-  grid count nothing;
+  grid count nothing, so a hazard area that runs off the grid's edge gets a lower bound, said in
+  its row's ``method`` (``OFF_GRID_NOTE``) and as "at least" by ``people_text``;
 - a reference **area** layer (``AreaSource``): each area's figures times the share of its area
   inside, which assumes people are spread evenly over the area; areas are measured geodesically
   on the WGS84 ellipsoid (``pyproj.Geod``), the intersection is cut in longitude/latitude;
@@ -66,6 +67,10 @@ EXPOSURE_COLUMNS = (
     "method",
 )
 FIGURES = ("population", "female", "male", "children", "elderly")
+OFF_GRID_NOTE = (
+    "the hazard area runs off the grid's edge: people outside the grid are not counted "
+    "(a lower bound)"
+)
 
 _OLDEST = 130  # the last year of an open band (80+), for checking that bands cover every age
 _GEOD = Geod(ellps="WGS84")
@@ -161,9 +166,11 @@ def exposure(
     ids = activities["id"].astype(str).to_numpy(dtype=object)
     tables = []
     for source in sources:
+        off_grid = np.zeros(len(ids), dtype=bool)
         if isinstance(source, RasterSource):
             sums = raster_sums(source, areas)
             figures, notes = _figures(sums, len(ids))
+            off_grid = beyond_grid(source, areas)
             kind: SourceKind = "raster"
             how = "exact fractional cell coverage (exactextract), in the raster's CRS"
         elif isinstance(source, AreaSource):
@@ -190,7 +197,8 @@ def exposure(
         )
         for name in FIGURES:
             table[name] = figures.get(name, np.full(len(ids), np.nan))
-        table["method"] = "; ".join([how, *notes])
+        method = "; ".join([how, *notes])
+        table["method"] = np.where(off_grid, f"{method}; {OFF_GRID_NOTE}", method)
         tables.append(table)
     if not tables:
         return pd.DataFrame(
@@ -209,7 +217,8 @@ def exposure(
 def people_text(table: pd.DataFrame) -> dict[str, str]:
     """Per activity, its people by source in one line: ``1,234 (villages, points); 980 (...)``.
 
-    ``table`` is ``exposure``'s result; a source with no population figure is left out.
+    ``table`` is ``exposure``'s result; a source with no population figure is left out; a grid
+    figure of a hazard area that runs off the grid reads ``at least 1,234 (...)``.
     """
     lines: dict[str, list[str]] = {}
     for row in table.itertuples(index=False):
@@ -217,8 +226,9 @@ def people_text(table: pd.DataFrame) -> dict[str, str]:
         if np.isnan(people):
             continue
         words = {"raster": "grid", "area": "areas", "point": "points"}[str(row.source_kind)]
+        bound = "at least " if OFF_GRID_NOTE in str(row.method) else ""
         lines.setdefault(str(row.activity_id), []).append(
-            f"{people:,.0f} ({row.source_layer}, {words})"
+            f"{bound}{people:,.0f} ({row.source_layer}, {words})"
         )
     return {activity: "; ".join(parts) for activity, parts in lines.items()}
 
@@ -269,6 +279,24 @@ def raster_sums(source: RasterSource, areas: gpd.GeoSeries) -> dict[BandRole, Ar
                     values = np.zeros(len(areas))
                     values[zone] = np.array([p[column] for p in props], dtype=np.float64)
                     out[role] = values
+    return out
+
+
+def beyond_grid(source: RasterSource, areas: gpd.GeoSeries) -> npt.NDArray[np.bool_]:
+    """Whether each area reaches outside any of ``source``'s grids (in each grid's CRS), where
+    ``raster_sums`` counts nothing: its sum is then a lower bound."""
+    import rasterio  # noqa: PLC0415 - heavy; only rasters need it
+
+    out = np.zeros(len(areas), dtype=bool)
+    if len(areas) == 0:
+        return out
+    for path in {Path(path) for _, path, _, _ in source.bands}:
+        with rasterio.open(path) as ds:
+            if ds.crs is None:
+                continue  # raster_sums refuses it with the fix
+            extent = shapely.box(*ds.bounds)
+            zones = np.asarray(areas.to_crs(ds.crs).array, dtype=object)
+            out |= ~shapely.covers(extent, zones)
     return out
 
 
