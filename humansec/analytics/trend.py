@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from humansec.analytics._common import NOT_GIVEN, check_choice, columns, utc_naive
+from humansec.analytics.prepared import Prepared, trend_at
 from humansec.model import CONFLICT_EVENT, FOCUS_SEPARATOR
 
 Freq = Literal["D", "W", "M"]
@@ -36,29 +37,7 @@ def trend(incidents: pd.DataFrame, freq: str = "W", by: str = "focus_area") -> p
     check_choice("by", by, BYS)
     group_column = _group_column(incidents, by)
     table = columns(incidents, ("date", group_column, "killed"))
-    table = table[table["date"].notna()]
-    if table.empty:
-        return pd.DataFrame(
-            {
-                "period": pd.Series([], dtype="datetime64[ns]"),
-                "group": pd.Series([], dtype=object),
-                "events": pd.Series([], dtype="int64"),
-                "fatalities": pd.Series([], dtype="int64"),
-            }
-        )
-    periods, groups, positions = _periods_and_groups(table, freq, group_column)
-    killed = pd.to_numeric(table["killed"], errors="coerce").fillna(0).astype("int64")
-    frame = pd.DataFrame({"period": periods.to_numpy()[positions], "group": groups,
-                          "killed": killed.to_numpy()[positions]})  # fmt: skip
-    out = (
-        frame.groupby(["period", "group"], sort=True, observed=True)
-        .agg(events=("killed", "size"), fatalities=("killed", "sum"))
-        .reset_index()
-    )
-    out["group"] = out["group"].astype(object)
-    out["events"] = out["events"].astype("int64")
-    out["fatalities"] = out["fatalities"].astype("int64")
-    return out
+    return trend_at(Prepared(table), np.arange(len(table)), freq, by)
 
 
 def _group_column(incidents: pd.DataFrame, by: str) -> str:
