@@ -171,6 +171,7 @@ def run_size(n: int, repeats: int) -> dict[str, object]:
 
     cached()
     cached_s, _ = _timed(cached, repeats)
+    reruns = _reruns(page, versions, times)
     return {
         "incidents": n,
         "selected": len(rows),
@@ -184,7 +185,71 @@ def run_size(n: int, repeats: int) -> dict[str, object]:
         "layer_s": round(layer_s, 4),
         "layer_bytes": layer_bytes,
         "cells": len(hot),  # type: ignore[arg-type]
+        **reruns,
     }
+
+
+RERUN_PARTS = ("select", "trend", "victims", "actors", "hotspots", "layer", "change")
+
+
+def _reruns(page: object, versions: object, times: object) -> dict[str, float]:
+    """The server work of a filter change through the page's functions (``ui.analytics``,
+    caches empty for each new focus state; the data version's arrays and H3 table made
+    before, as after the page's first view): each chart as plotly JSON, the Gi* layer and
+    its map JSON, the change table. Medians over the ``FOCUS_STATES``; ``prepare_s`` is the
+    once-per-data-version part (arrays, H3 cells and table at resolution 6)."""
+    from humansec.mapview.elements import KindLayer  # noqa: PLC0415
+    from humansec.mapview.hotspots import hotspot_group  # noqa: PLC0415
+
+    p = page
+    start = time.perf_counter()
+    prepared = p._prepared(versions)  # type: ignore[attr-defined]
+    for name in ("stamps", "focus", "killed", "actors", "event_types"):
+        getattr(prepared, name)
+    p._placed(versions, 6)  # type: ignore[attr-defined]
+    prepare_s = time.perf_counter() - start
+    hot: list[object] = []
+
+    def layer() -> None:
+        group = hotspot_group(hot[-1])  # type: ignore[arg-type]
+        sum(len(c.data_json) for c in group._children.values() if isinstance(c, KindLayer))
+
+    timings: dict[str, list[float]] = {part: [] for part in RERUN_PARTS}
+    for focus in FOCUS_STATES:
+        key = (versions, times, focus, None)
+        steps = {
+            "select": lambda k=key: p.count(*k),  # type: ignore[attr-defined]
+            "trend": lambda k=key: [
+                p.trend_figure(
+                    *k,
+                    freq="W",
+                    by="focus_area",
+                    cell=None,
+                    value=v,  # type: ignore[attr-defined]
+                    title=v,
+                ).to_json()
+                for v in ("events", "fatalities")
+            ],
+            "victims": lambda k=key: p.victims_figure(*k).to_json(),  # type: ignore[attr-defined]
+            "actors": lambda k=key: p.actors_figure(*k).to_json(),  # type: ignore[attr-defined]
+            "hotspots": lambda k=key: hot.append(
+                p.hotspots(*k, resolution=6, permutations=0)  # type: ignore[attr-defined]
+            ),
+            "layer": layer,
+            "change": lambda k=key: p.change(  # type: ignore[attr-defined]
+                *k, resolution=6, recent_days=14, baseline_days=60
+            ),
+        }
+        for part, step in steps.items():
+            begin = time.perf_counter()
+            step()
+            timings[part].append(time.perf_counter() - begin)
+    out = {f"rerun_{part}_s": round(float(np.median(t)), 4) for part, t in timings.items()}
+    charts_parts = ("select", "trend", "victims", "actors")
+    out["rerun_charts_s"] = round(sum(out[f"rerun_{part}_s"] for part in charts_parts), 4)
+    out["rerun_hot_layer_s"] = round(out["rerun_hotspots_s"] + out["rerun_layer_s"], 4)
+    out["prepare_s"] = round(prepare_s, 3)
+    return out
 
 
 FOCUS_STATES: tuple[tuple[str, ...], ...] = (
