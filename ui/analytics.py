@@ -22,6 +22,7 @@ from humansec import analytics
 from humansec.analytics import charts
 from humansec.analytics._common import check_choice, point_cells
 from humansec.analytics.actors import actors_at
+from humansec.analytics.areas import area_change_of, area_of
 from humansec.analytics.change import change_of_rows
 from humansec.analytics.hotspots import Progress, hotspots_of_counts
 from humansec.analytics.prepared import Prepared, trend_at
@@ -340,3 +341,45 @@ def actors_figure(
 ) -> go.Figure:
     """``charts.actors_figure`` of ``actors`` (made once per filter state)."""
     return charts.actors_figure(actors(data_versions, times, focus, bbox, picks, cell=cell))
+
+
+def area_layers() -> list[tuple[str, str]]:
+    """(layer id, title) of the reference-area layers this session sees (none: no choice)."""
+    return [
+        (record.layer_id, record.title)
+        for record in resources.catalogue()
+        if record.kind is LayerKind.AREA and not record.retired
+    ]
+
+
+@st.cache_resource(max_entries=4, show_spinner="Placing incidents in the areas…")
+def _area_assignment(data_versions: Versions, layer_id: str) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """The areas of the layer ``layer_id`` and the area (position) of every stored incident,
+    -1 in none: point in polygon once per data version and layer, reused by every filter."""
+    areas = resources.frames_by_kind(data_versions)[LayerKind.AREA]
+    areas = areas[areas["layer_id"] == layer_id].reset_index(drop=True)
+    return areas, area_of(areas, _incidents(data_versions).geometry)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def area_change(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    *,
+    layer_id: str,
+    recent_days: int,
+    baseline_days: int,
+    picks: Picks | None = None,
+    cell: Cell = None,
+) -> gpd.GeoDataFrame:
+    """Recent against baseline per area of the layer ``layer_id``, of the filtered incidents."""
+    positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
+    prepared = _prepared(data_versions)
+    areas, assigned = _area_assignment(data_versions, layer_id)
+    keep = positions[prepared.dated[positions] & (assigned[positions] >= 0)]
+    return area_change_of(
+        prepared.stamps[keep], assigned[keep], areas, recent_days, baseline_days,
+        unit=prepared.unit,
+    )  # fmt: skip
