@@ -25,8 +25,14 @@ from humansec.analytics.actors import actors_at
 from humansec.analytics.areas import area_change_of, area_of
 from humansec.analytics.change import change_of_rows
 from humansec.analytics.hotspots import Progress, hotspots_of_counts
-from humansec.analytics.prepared import Prepared, trend_at
-from humansec.analytics.victims import SEX_AGE_FIELDS, UNKNOWN_FIELD, VictimSummary, victims_at
+from humansec.analytics.prepared import (
+    Prepared,
+    in_actors_at,
+    in_trend_at,
+    in_victims_at,
+    trend_at,
+)
+from humansec.analytics.victims import SEX_AGE_FIELDS, VictimSummary, victims_at
 from humansec.model import LayerKind
 from humansec.store import BBox
 from ui import resources
@@ -70,19 +76,6 @@ def _placed(data_versions: Versions, resolution: int) -> tuple[np.ndarray, analy
     return rows, table
 
 
-TREND_COLUMNS = ("date", "focus_areas", "focus_area", "event_type", "type", "killed")
-VICTIM_COLUMNS = (*SEX_AGE_FIELDS.values(), UNKNOWN_FIELD)
-
-
-def _subset(data_versions: Versions, positions: np.ndarray, names: Sequence[str]) -> pd.DataFrame:
-    """Only the ``names`` columns of the incidents at ``positions`` (no copy of the rest)."""
-    frame = _incidents(data_versions)
-    return pd.DataFrame(
-        {name: frame[name].array.take(positions) for name in names if name in frame.columns},
-        index=frame.index[positions],  # as ``frame.iloc[positions]``: aligned with the cells
-    )
-
-
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _positions(
     data_versions: Versions,
@@ -103,20 +96,19 @@ def _positions(
         return positions[(rows[positions] == target) & (target >= 0)]
     if picks is not None:
         positions = _positions(data_versions, times, focus, bbox)
+        prepared = _prepared(data_versions)
         if picks.trend is not None:
             freq, by, bars = picks.trend
-            chosen = _subset(data_versions, positions, TREND_COLUMNS)
-            positions = positions[
-                analytics.in_trend_selection(
-                    chosen, freq, by, [(pd.Timestamp(period), group) for period, group in bars]
-                )
-            ]
+            check_choice("freq", freq, analytics.FREQS)
+            check_choice("by", by, analytics.BYS)
+            chosen = [(pd.Timestamp(period), group) for period, group in bars]
+            positions = positions[in_trend_at(prepared, positions, freq, by, chosen)]
         if picks.victims:
-            chosen = _subset(data_versions, positions, VICTIM_COLUMNS)
-            positions = positions[analytics.in_victims_selection(chosen, picks.victims)]
+            fields = [SEX_AGE_FIELDS[(str(sex), str(age))] for sex, age in picks.victims
+                      if (str(sex), str(age)) in SEX_AGE_FIELDS]  # fmt: skip
+            positions = positions[in_victims_at(prepared, positions, fields)]
         if picks.actors:
-            chosen = _subset(data_versions, positions, ("perpetrator",))
-            positions = positions[analytics.in_actors_selection(chosen, picks.actors)]
+            positions = positions[in_actors_at(prepared, positions, picks.actors)]
         return positions
     return _prepared(data_versions).positions(
         since=times[0], until=times[1], bbox=bbox, focus=focus

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from humansec.analytics._common import NOT_GIVEN, columns
-from humansec.analytics.prepared import Prepared
+from humansec.analytics.prepared import Prepared, in_actors_at
 
 
 def actors(incidents: pd.DataFrame, top: int | None = 10) -> pd.DataFrame:
@@ -59,6 +59,4 @@ def in_actors_selection(incidents: pd.DataFrame, names: Collection[str]) -> np.n
     """Which incidents belong to the picked actor bars of ``actors`` (names as it gives them;
     ``"(not given)"`` picks the incidents with no perpetrator)."""
     table = columns(incidents, ("perpetrator",))
-    codes, known = _name_codes(table["perpetrator"])
-    wanted = np.isin(known.astype(str), [str(name) for name in names])
-    return np.asarray(wanted[codes], dtype=bool)
+    return in_actors_at(Prepared(table), np.arange(len(table)), names)

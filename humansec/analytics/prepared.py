@@ -276,3 +276,58 @@ def victim_parts(prepared: Prepared, positions: np.ndarray) -> tuple[list[int], 
         sums.append(int(values[given].sum()))
     unknown = prepared.numbers(UNKNOWN_FIELD)[positions]
     return sums, int(unknown[~np.isnan(unknown)].sum()), int(missing.sum())
+
+
+def in_trend_at(
+    prepared: Prepared,
+    positions: np.ndarray,
+    freq: str,
+    by: str,
+    picks: Collection[tuple[pd.Timestamp, str]],
+) -> np.ndarray:
+    """Which incidents at ``positions`` fall in the picked (period start, group) bars of
+    ``trend_at(freq, by)`` (a period is the naive UTC start of the bar, as ``trend`` gives it)."""
+    out = np.zeros(len(positions), dtype=bool)
+    if not picks or not len(positions):
+        return out
+    periods = prepared.period_codes(freq)[positions]
+    if by == "focus_area":
+        codes, member, categories = prepared.focus
+        names = list(categories)
+    else:
+        types = prepared.event_types
+        codes, names = types.codes, [str(name) for name in types.names]
+        member = np.eye(len(names), dtype=bool)
+    index = {name: i for i, name in enumerate(names)}
+    wanted: dict[int, list[int]] = {}
+    for period, group in picks:
+        stamp = pd.Timestamp(period)
+        day = stamp.floor("D") if stamp.tzinfo is None else None
+        if day is None or day != stamp or str(group) not in index:
+            continue  # not the start of a bar: no incident in it
+        days = (day - pd.Timestamp(0)) // pd.Timedelta(days=1)
+        wanted.setdefault(index[str(group)], []).append(int(days))
+    if not wanted:
+        return out
+    at = codes[positions]
+    for column, starts in wanted.items():
+        out |= member[at, column] & np.isin(periods, starts)
+    return out
+
+
+def in_victims_at(prepared: Prepared, positions: np.ndarray, fields: Collection[str]) -> np.ndarray:
+    """Which incidents at ``positions`` have at least one victim in one of the ``fields``
+    (an empty field is "not given" and never matches)."""
+    out = np.zeros(len(positions), dtype=bool)
+    for field in dict.fromkeys(fields):
+        with np.errstate(invalid="ignore"):
+            out |= prepared.numbers(field)[positions] > 0
+    return out
+
+
+def in_actors_at(prepared: Prepared, positions: np.ndarray, names: Collection[str]) -> np.ndarray:
+    """Which incidents at ``positions`` belong to the actors ``names`` (as ``actors`` gives
+    them; ``"(not given)"``: no perpetrator)."""
+    actors = prepared.actors
+    wanted = np.isin(actors.names.astype(str), [str(name) for name in names])
+    return np.asarray(wanted[actors.codes[positions]], dtype=bool)

@@ -8,9 +8,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from humansec.analytics._common import NOT_GIVEN, check_choice, columns, utc_naive
-from humansec.analytics.prepared import Prepared, trend_at
-from humansec.model import CONFLICT_EVENT, FOCUS_SEPARATOR
+from humansec.analytics._common import check_choice, columns
+from humansec.analytics.prepared import Prepared, in_trend_at, trend_at
 
 Freq = Literal["D", "W", "M"]
 By = Literal["focus_area", "event_type"]
@@ -48,37 +47,6 @@ def _group_column(incidents: pd.DataFrame, by: str) -> str:
     return "type"
 
 
-def _periods_and_groups(
-    table: pd.DataFrame, freq: str, group_column: str
-) -> tuple[pd.Series, pd.Categorical[str] | np.ndarray, np.ndarray]:
-    """The period of each row, and the groups with the row position each belongs to (an
-    incident with several focus areas appears once per focus area)."""
-    periods = utc_naive(table["date"]).dt.to_period(freq).dt.start_time
-    if group_column not in _FOCUS_COLUMNS:
-        plain = table[group_column].astype("string").fillna(NOT_GIVEN).astype(object)
-        return periods, plain.to_numpy(), np.arange(len(table))
-    codes, uniques = table[group_column].factorize(use_na_sentinel=True)
-    names = [[t for t in str(u).split(FOCUS_SEPARATOR) if t] or [CONFLICT_EVENT] for u in uniques]
-    names.append([CONFLICT_EVENT])
-    categories = sorted({name for row in names for name in row})
-    index = {name: i for i, name in enumerate(categories)}
-    codes = np.where(codes < 0, len(uniques), codes)
-    lengths = np.array([len(n) for n in names], dtype=np.int64)
-    grid = np.full((len(names), int(lengths.max())), -1, dtype=np.int64)
-    for i, row in enumerate(names):
-        grid[i, : len(row)] = [index[name] for name in row]
-    row_lengths = lengths[codes]
-    positions = np.repeat(np.arange(len(table)), row_lengths)
-    starts = np.cumsum(row_lengths) - row_lengths
-    offsets = np.arange(len(positions)) - np.repeat(starts, row_lengths)
-    group_codes = np.asarray(grid[codes[positions], offsets], dtype=np.int64)
-    # pandas-stubs type the categories of from_codes by the codes (int): they are the names.
-    groups: pd.Categorical[str] = pd.Categorical.from_codes(  # type: ignore[assignment]
-        group_codes, dtype=pd.CategoricalDtype(categories)
-    )
-    return periods, groups, positions
-
-
 def in_trend_selection(
     incidents: pd.DataFrame,
     freq: str,
@@ -90,14 +58,4 @@ def in_trend_selection(
     check_choice("by", by, BYS)
     group_column = _group_column(incidents, by)
     table = columns(incidents, ("date", group_column))
-    wanted = [(pd.Timestamp(period), str(group)) for period, group in picks]
-    if not wanted or table.empty:
-        return np.zeros(len(table), dtype=bool)
-    periods, groups, positions = _periods_and_groups(table, freq, group_column)
-    keys = pd.MultiIndex.from_arrays(
-        [periods.to_numpy()[positions], np.asarray(groups, dtype=object)]
-    )
-    hit = np.asarray(keys.isin(wanted), dtype=bool)
-    out = np.zeros(len(table), dtype=bool)
-    out[positions[hit]] = True
-    return out
+    return in_trend_at(Prepared(table), np.arange(len(table)), freq, by, list(picks))

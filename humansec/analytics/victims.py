@@ -13,6 +13,7 @@ from humansec.analytics.prepared import (
     SEX_AGE_FIELDS,
     UNKNOWN_FIELD,
     Prepared,
+    in_victims_at,
     victim_parts,
 )
 
@@ -66,8 +67,4 @@ def in_victims_selection(
         check_choice("victim group", f"{sex}/{age}", names)
     fields = [SEX_AGE_FIELDS[(str(sex), str(age))] for sex, age in groups]
     table = columns(incidents, fields)
-    out = np.zeros(len(table), dtype=bool)
-    for field in dict.fromkeys(fields):
-        numbers = pd.to_numeric(table[field], errors="coerce").to_numpy(dtype=float, na_value=0.0)
-        out |= numbers > 0
-    return out
+    return in_victims_at(Prepared(table), np.arange(len(table)), fields)
