@@ -16,6 +16,11 @@ For each size (a GeoDataFrame in memory, EPSG:4326, the incident schema; determi
   and the table given (as the page does per filter state), ``hotspots_no_table_s`` without
   the table, and ``hotspots_total_s`` including the cells and the table.
 
+* ``rerun_*_s``: a filter change through the page's functions (``ui.analytics``, caches
+  empty for each of five new focus states, the data version's arrays made before): each
+  chart (select, trend (two figures), victims, actors, as plotly JSON), the Gi* cells
+  (``hotspots``), their map layer (``layer``) and the change table; medians. ``prepare_s``:
+  the once-per-data-version arrays and H3 table;
 * ``layer_s``: the hot-spot map layer of those cells (``humansec.mapview.hotspots``: the
   hexagons of the significant cells as the map's JSON), after Gi*.
 
@@ -24,7 +29,10 @@ incident layer, in a temporary folder) and the real Incidents page runs on it in
 ``AppTest`` (the server side of a rerun, no browser):
 
 * ``store_write_s``: adding the layer to the store (once; not a rerun);
-* ``page_first_s``: the page's first run (reads the store, H3 cells, every chart, Gi*, map);
+* ``app_first_s``: the app's first run (the default page, the situation map: it reads the
+  store's layers, cached for the other pages);
+* ``page_first_s``: the Incidents page's first run after it (the data version's arrays, H3
+  cells and table, every chart, Gi*, the map);
 * ``page_filter_s``: median of the reruns after a focus-area filter change to a state never
   seen (every chart, the hot-spot layer and the change table recomputed), ``page_filter_max_s``
   their maximum;
@@ -289,7 +297,9 @@ def run_page(n: int, repeats: int) -> dict[str, object]:
         os.chdir(project)
         try:
             at = AppTest.from_file(str(project / "app.py"), default_timeout=900)
+            start = time.perf_counter()
             at.run()
+            app_first_s = time.perf_counter() - start
             start = time.perf_counter()
             at.switch_page("pages/incidents.py").run()
             first_s = time.perf_counter() - start
@@ -309,6 +319,7 @@ def run_page(n: int, repeats: int) -> dict[str, object]:
     return {
         "incidents": n,
         "store_write_s": round(write_s, 2),
+        "app_first_s": round(app_first_s, 2),
         "page_first_s": round(first_s, 2),
         "page_filter_s": round(float(np.median(new_s)), 3),
         "page_filter_max_s": round(max(new_s), 3),
