@@ -48,9 +48,17 @@ Cell = tuple[int, str] | None
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
+def _frames(data_versions: Versions) -> dict[LayerKind, gpd.GeoDataFrame]:
+    """The store's layers per kind, shared by this module (never modified). Taken once per
+    data version: ``frames_by_kind`` (``st.cache_data``) hands out a copy of every layer each
+    time it is asked, which for a million incidents takes seconds."""
+    return resources.frames_by_kind(data_versions)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _incidents(data_versions: Versions) -> gpd.GeoDataFrame:
     """The store's incidents (shared, never modified: cache_resource hands out no copies)."""
-    return resources.frames_by_kind(data_versions)[LayerKind.INCIDENT]
+    return _frames(data_versions)[LayerKind.INCIDENT]
 
 
 def incidents(data_versions: Versions) -> gpd.GeoDataFrame:
@@ -271,7 +279,7 @@ def change(
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _places(data_versions: Versions) -> gpd.GeoDataFrame:
     """The populated places (shared; ``frames_by_kind`` hands out a copy of every layer)."""
-    return resources.frames_by_kind(data_versions)[LayerKind.POPULATION]
+    return _frames(data_versions)[LayerKind.POPULATION]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -348,7 +356,7 @@ def area_layers() -> list[tuple[str, str]]:
 def _area_assignment(data_versions: Versions, layer_id: str) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """The areas of the layer ``layer_id`` and the area (position) of every stored incident,
     -1 in none: point in polygon once per data version and layer, reused by every filter."""
-    areas = resources.frames_by_kind(data_versions)[LayerKind.AREA]
+    areas = _frames(data_versions)[LayerKind.AREA]
     areas = areas[areas["layer_id"] == layer_id].reset_index(drop=True)
     return areas, area_of(areas, _incidents(data_versions).geometry)
 
