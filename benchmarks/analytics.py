@@ -33,6 +33,7 @@ incident layer, in a temporary folder) and the real Incidents page runs on it in
   store's layers, cached for the other pages);
 * ``page_first_s``: the Incidents page's first run after it (the data version's arrays, H3
   cells and table, every chart, Gi*, the map);
+* ``page_direct_s``: the Incidents page opened first, nothing cached (reads the store too);
 * ``page_filter_s``: median of the reruns after a focus-area filter change to a state never
   seen (every chart, the hot-spot layer and the change table recomputed), ``page_filter_max_s``
   their maximum;
@@ -314,6 +315,16 @@ def run_page(n: int, repeats: int) -> dict[str, object]:
                     (new_s if round_ == 0 else same_s).append(time.perf_counter() - start)
                     if at.exception:
                         raise RuntimeError(str(at.exception))
+            # A new data version opened straight on the Incidents page (nothing cached).
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            direct = AppTest.from_file(str(project / "app.py"), default_timeout=900)
+            direct.switch_page("pages/incidents.py")
+            start = time.perf_counter()
+            direct.run()
+            direct_s = time.perf_counter() - start
+            if direct.exception:
+                raise RuntimeError(str(direct.exception))
         finally:
             os.chdir(cwd)
     return {
@@ -321,6 +332,7 @@ def run_page(n: int, repeats: int) -> dict[str, object]:
         "store_write_s": round(write_s, 2),
         "app_first_s": round(app_first_s, 2),
         "page_first_s": round(first_s, 2),
+        "page_direct_s": round(direct_s, 2),
         "page_filter_s": round(float(np.median(new_s)), 3),
         "page_filter_max_s": round(max(new_s), 3),
         "page_same_s": round(float(np.median(same_s)), 3) if same_s else None,
