@@ -1,17 +1,14 @@
-"""Change per reference area, and the per-filter-state arrays (``Prepared``) of the page."""
+"""Change per reference area (``humansec.analytics.areas``)."""
 
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from scipy.stats import binomtest
 
-from humansec import analytics
 from humansec.analytics.areas import AREA_CHANGE_COLUMNS, area_change, area_of
-from humansec.analytics.prepared import Prepared, trend_at
 from humansec.model import WGS84, LayerKind, conform
 
 END = pd.Timestamp("2026-10-31T12:00", tz="UTC")
@@ -67,28 +64,3 @@ def test_area_change_of_nothing_and_a_given_end() -> None:
     later = area_change(frame, _areas(), 10, 50, end=END + pd.Timedelta(days=30))
     assert (later["recent"].tolist(), later["baseline"].tolist()) == ([0], [1])
     assert later["p_value"].tolist() == [1.0]
-
-
-def test_prepared_positions_and_trend_equal_select_and_trend() -> None:
-    rng = np.random.default_rng(5)
-    n = 400
-    dates = pd.Series(pd.Timestamp("2026-01-01", tz="UTC") + pd.to_timedelta(
-        rng.integers(0, 200 * 24, n), unit="h"))  # fmt: skip
-    dates[:7] = pd.NaT
-    lon = rng.uniform(170, 190, n)
-    lon = np.where(lon > 180, lon - 360, lon)
-    frame = _incidents(list(zip(lon, rng.uniform(-5, 5, n), strict=True)), dates.tolist())
-    frame["focus_areas"] = rng.choice(["poc", "crsv;caac", None, "thb"], n)
-    frame["killed"] = pd.array(rng.integers(0, 4, n), dtype="Int64")
-    prepared = Prepared(frame)
-    since, until = pd.Timestamp("2026-02-01"), pd.Timestamp("2026-06-01", tz="UTC")
-    for bbox in (None, (175.0, -3.0, -175.0, 3.0)):  # across the antimeridian
-        for focus in (None, ["caac"], ["conflict_event", "poc"]):
-            chosen = analytics.select(frame, since=since, until=until, bbox=bbox, focus=focus)
-            positions = prepared.positions(since=since, until=until, bbox=bbox, focus=focus)
-            assert frame.index[positions].tolist() == chosen.index.tolist()
-            for freq in ("D", "W", "M"):
-                pd.testing.assert_frame_equal(
-                    trend_at(prepared, positions, freq, "focus_area"),
-                    analytics.trend(chosen, freq=freq, by="focus_area"),
-                )

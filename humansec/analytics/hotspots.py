@@ -191,12 +191,7 @@ def hotspots_of_counts(
         raise SchemaError(msg)
     if not np.any(counts):
         return empty_hotspots()
-    rows = study_rows(counts, table)
-    if rows is None:  # a table without the whole ring: ask H3 about these cells
-        occupied = np.flatnonzero(counts)
-        table, counts = _around(table, occupied, counts)
-        rows = study_rows(counts, table)
-        assert rows is not None
+    table, counts, rows = _study(counts, table)
     y = counts[rows].astype(float)
     graph = neighbour_graph(rows, table)
     from esda.getisord import G_Local  # noqa: PLC0415 -- heavy import, only needed here
@@ -231,13 +226,17 @@ def hotspots_of_counts(
     return rows_frame(frame, table, rows[order])
 
 
-def _around(
-    table: CellTable, occupied: np.ndarray, counts: np.ndarray
-) -> tuple[CellTable, np.ndarray]:
+def _study(counts: np.ndarray, table: CellTable) -> tuple[CellTable, np.ndarray, np.ndarray]:
+    """(table, counts per row, study rows): ``table`` itself when it holds the ring around
+    the occupied cells, else a table made around them (``CellTable.around`` holds it)."""
+    rows = study_rows(counts, table)
+    if rows is not None:
+        return table, counts, rows
+    occupied = np.flatnonzero(counts)
     bigger = CellTable.around(table.ints[occupied])
     moved = np.zeros(len(bigger.ints), dtype=counts.dtype)
     moved[bigger.find(table.ints[occupied])] = counts[occupied]
-    return bigger, moved
+    return _study(moved, bigger)
 
 
 def permutation_p(

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from humansec.analytics._common import NOT_GIVEN, columns, utc_naive
+from humansec.analytics.select import BBox
 from humansec.errors import SchemaError, choices
 from humansec.model import CONFLICT_EVENT, FOCUS_CHOICES, FOCUS_SEPARATOR, focus_mask
 
-BBox = tuple[float, float, float, float]
 _FOCUS_COLUMNS = ("focus_areas", "focus_area")
 SEX_AGE_FIELDS: dict[tuple[str, str], str] = {
     ("female", "adult"): "victims_female_adult",
