@@ -16,6 +16,11 @@ For each size (a GeoDataFrame in memory, EPSG:4326, the incident schema; determi
   and the table given (as the page does per filter state), ``hotspots_no_table_s`` without
   the table, and ``hotspots_total_s`` including the cells and the table.
 
+* ``rerun_*_s``: a filter change through the page's functions (``ui.analytics``, caches
+  empty for each of five new focus states, the data version's arrays made before): each
+  chart (select, trend (two figures), victims, actors, as plotly JSON), the Gi* cells
+  (``hotspots``), their map layer (``layer``) and the change table; medians. ``prepare_s``:
+  the once-per-data-version arrays and H3 table;
 * ``layer_s``: the hot-spot map layer of those cells (``humansec.mapview.hotspots``: the
   hexagons of the significant cells as the map's JSON), after Gi*.
 
@@ -24,7 +29,11 @@ incident layer, in a temporary folder) and the real Incidents page runs on it in
 ``AppTest`` (the server side of a rerun, no browser):
 
 * ``store_write_s``: adding the layer to the store (once; not a rerun);
-* ``page_first_s``: the page's first run (reads the store, H3 cells, every chart, Gi*, map);
+* ``app_first_s``: the app's first run (the default page, the situation map: it reads the
+  store's layers, cached for the other pages);
+* ``page_first_s``: the Incidents page's first run after it (the data version's arrays, H3
+  cells and table, every chart, Gi*, the map);
+* ``page_direct_s``: the Incidents page opened first, nothing cached (reads the store too);
 * ``page_filter_s``: median of the reruns after a focus-area filter change to a state never
   seen (every chart, the hot-spot layer and the change table recomputed), ``page_filter_max_s``
   their maximum;
@@ -171,6 +180,7 @@ def run_size(n: int, repeats: int) -> dict[str, object]:
 
     cached()
     cached_s, _ = _timed(cached, repeats)
+    reruns = _reruns(page, versions, times)
     return {
         "incidents": n,
         "selected": len(rows),
@@ -184,7 +194,71 @@ def run_size(n: int, repeats: int) -> dict[str, object]:
         "layer_s": round(layer_s, 4),
         "layer_bytes": layer_bytes,
         "cells": len(hot),  # type: ignore[arg-type]
+        **reruns,
     }
+
+
+RERUN_PARTS = ("select", "trend", "victims", "actors", "hotspots", "layer", "change")
+
+
+def _reruns(page: object, versions: object, times: object) -> dict[str, float]:
+    """The server work of a filter change through the page's functions (``ui.analytics``,
+    caches empty for each new focus state; the data version's arrays and H3 table made
+    before, as after the page's first view): each chart as plotly JSON, the Gi* layer and
+    its map JSON, the change table. Medians over the ``FOCUS_STATES``; ``prepare_s`` is the
+    once-per-data-version part (arrays, H3 cells and table at resolution 6)."""
+    from humansec.mapview.elements import KindLayer  # noqa: PLC0415
+    from humansec.mapview.hotspots import hotspot_group  # noqa: PLC0415
+
+    p = page
+    start = time.perf_counter()
+    prepared = p._prepared(versions)  # type: ignore[attr-defined]
+    for name in ("stamps", "focus", "killed", "actors", "event_types"):
+        getattr(prepared, name)
+    p._placed(versions, 6)  # type: ignore[attr-defined]
+    prepare_s = time.perf_counter() - start
+    hot: list[object] = []
+
+    def layer() -> None:
+        group = hotspot_group(hot[-1])  # type: ignore[arg-type]
+        sum(len(c.data_json) for c in group._children.values() if isinstance(c, KindLayer))
+
+    timings: dict[str, list[float]] = {part: [] for part in RERUN_PARTS}
+    for focus in FOCUS_STATES:
+        key = (versions, times, focus, None)
+        steps = {
+            "select": lambda k=key: p.count(*k),  # type: ignore[attr-defined]
+            "trend": lambda k=key: [
+                p.trend_figure(
+                    *k,
+                    freq="W",
+                    by="focus_area",
+                    cell=None,
+                    value=v,  # type: ignore[attr-defined]
+                    title=v,
+                ).to_json()
+                for v in ("events", "fatalities")
+            ],
+            "victims": lambda k=key: p.victims_figure(*k).to_json(),  # type: ignore[attr-defined]
+            "actors": lambda k=key: p.actors_figure(*k).to_json(),  # type: ignore[attr-defined]
+            "hotspots": lambda k=key: hot.append(
+                p.hotspots(*k, resolution=6, permutations=0)  # type: ignore[attr-defined]
+            ),
+            "layer": layer,
+            "change": lambda k=key: p.change(  # type: ignore[attr-defined]
+                *k, resolution=6, recent_days=14, baseline_days=60
+            ),
+        }
+        for part, step in steps.items():
+            begin = time.perf_counter()
+            step()
+            timings[part].append(time.perf_counter() - begin)
+    out = {f"rerun_{part}_s": round(float(np.median(t)), 4) for part, t in timings.items()}
+    charts_parts = ("select", "trend", "victims", "actors")
+    out["rerun_charts_s"] = round(sum(out[f"rerun_{part}_s"] for part in charts_parts), 4)
+    out["rerun_hot_layer_s"] = round(out["rerun_hotspots_s"] + out["rerun_layer_s"], 4)
+    out["prepare_s"] = round(prepare_s, 3)
+    return out
 
 
 FOCUS_STATES: tuple[tuple[str, ...], ...] = (
@@ -224,7 +298,9 @@ def run_page(n: int, repeats: int) -> dict[str, object]:
         os.chdir(project)
         try:
             at = AppTest.from_file(str(project / "app.py"), default_timeout=900)
+            start = time.perf_counter()
             at.run()
+            app_first_s = time.perf_counter() - start
             start = time.perf_counter()
             at.switch_page("pages/incidents.py").run()
             first_s = time.perf_counter() - start
@@ -239,12 +315,24 @@ def run_page(n: int, repeats: int) -> dict[str, object]:
                     (new_s if round_ == 0 else same_s).append(time.perf_counter() - start)
                     if at.exception:
                         raise RuntimeError(str(at.exception))
+            # A new data version opened straight on the Incidents page (nothing cached).
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            direct = AppTest.from_file(str(project / "app.py"), default_timeout=900)
+            direct.switch_page("pages/incidents.py")
+            start = time.perf_counter()
+            direct.run()
+            direct_s = time.perf_counter() - start
+            if direct.exception:
+                raise RuntimeError(str(direct.exception))
         finally:
             os.chdir(cwd)
     return {
         "incidents": n,
         "store_write_s": round(write_s, 2),
+        "app_first_s": round(app_first_s, 2),
         "page_first_s": round(first_s, 2),
+        "page_direct_s": round(direct_s, 2),
         "page_filter_s": round(float(np.median(new_s)), 3),
         "page_filter_max_s": round(max(new_s), 3),
         "page_same_s": round(float(np.median(same_s)), 3) if same_s else None,

@@ -149,14 +149,25 @@ try:
     left, right = st.columns(2)
     recent = int(left.number_input("Recent days", 1, 3650, 14, key=state.INCIDENTS_RECENT))
     baseline = int(right.number_input("Baseline days", 1, 3650, 60, key=state.INCIDENTS_BASELINE))
-    emerging = analytics.change(
-        data_versions, times, tuple(focus), bbox, resolution=resolution,
-        recent_days=recent, baseline_days=baseline, picks=chosen, cell=cell,
-    )  # fmt: skip
-    st.dataframe(
-        analytics.with_nearest_place(data_versions, emerging.head(20)).drop(columns=["lat", "lon"]),
-        hide_index=True,
-        key="incidents_change_table",
-    )
+    area_titles = dict(analytics.area_layers())
+    per = st.selectbox(
+        "Per", ["h3", *area_titles], key=state.INCIDENTS_CHANGE_PER,
+        format_func=lambda o: f"H3 cell (resolution {resolution})" if o == "h3" else area_titles[o],
+        help="H3 cells, or the areas of a reference-area layer (an incident counts in the "
+        "area it lies in).",
+    ) if area_titles else "h3"  # fmt: skip
+    if per == "h3":
+        emerging = analytics.change(
+            data_versions, times, tuple(focus), bbox, resolution=resolution,
+            recent_days=recent, baseline_days=baseline, picks=chosen, cell=cell,
+        )  # fmt: skip
+        table = analytics.with_nearest_place(data_versions, emerging.head(20))
+        table = table.drop(columns=["lat", "lon"])
+    else:
+        table = analytics.area_change(
+            data_versions, times, tuple(focus), bbox, layer_id=per, recent_days=recent,
+            baseline_days=baseline, picks=chosen, cell=cell,
+        ).head(20).drop(columns="geometry")  # fmt: skip
+    st.dataframe(table, hide_index=True, key="incidents_change_table")
 except HumansecError as error:
     text.show(error)

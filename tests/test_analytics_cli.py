@@ -86,6 +86,8 @@ def test_hotspots_as_geojson_and_csv(
         (["hotspots", "--resolution", "16", "--out", "x.csv"], "0 to 15"),
         (["hotspots", "--permutations", "-5", "--out", "x.csv"], "999"),
         (["hotspots", "--out", "x.shp"], "'.csv', '.geojson'"),
+        (["change", "--areas", "nope", "--out", "x.csv"], "not a reference-area layer"),
+        (["change", "--recent-days", "0", "--out", "x.csv"], "1 or more"),
     ],
 )
 def test_bad_arguments_exit_2_naming_the_choices(
@@ -132,3 +134,54 @@ def test_focus_conflict_event_selects_incidents_without_a_focus_area(
     demo = load_demo(DEMO_DIR)[LayerKind.INCIDENT]
     expected = demo["focus_area"].isna() | demo["focus_area"].eq("crsv")
     assert said["incidents"] == int(expected.sum()) > 0
+
+
+def test_change_per_cell_and_per_area(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shapely  # noqa: PLC0415
+
+    from humansec import analytics  # noqa: PLC0415
+    from humansec.model import WGS84, conform  # noqa: PLC0415
+    from humansec.store import GeoPackageStore, NewLayer  # noqa: PLC0415
+
+    monkeypatch.setenv("HUMANSEC_DATA_DIR", str(tmp_path))
+    store = GeoPackageStore(tmp_path / "humansec.gpkg")
+    end = pd.Timestamp("2026-10-01", tz="UTC")
+    dates = [end - pd.Timedelta(days=d) for d in (0, 2, 30, 1, 40, 50)]
+    points = [(0.5, 0.5)] * 3 + [(1.5, 0.5)] * 3
+    incidents = conform(
+        gpd.GeoDataFrame(
+            {"id": [f"e{i}" for i in range(6)], "date": dates, "focus_areas": "poc"},
+            geometry=[shapely.Point(x, y) for x, y in points],
+            crs=WGS84,
+        ),
+        LayerKind.INCIDENT,
+    )
+    areas = conform(
+        gpd.GeoDataFrame(
+            {"id": ["A1", "A2"], "name": ["West", "East"]},
+            geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)],
+            crs=WGS84,
+        ),
+        LayerKind.AREA,
+    )
+    store.add_version(
+        incidents, NewLayer(LayerKind.INCIDENT, "Incidents", "t", "-", "NATO RESTRICTED")
+    )
+    record = store.add_version(
+        areas, NewLayer(LayerKind.AREA, "Areas", "t", "-", "NATO RESTRICTED")
+    )
+    per_area = tmp_path / "areas.csv"
+    args = ["incidents", "change", "--recent-days", "7", "--baseline-days", "60"]
+    assert main([*args, "--areas", record.layer_id, "--out", str(per_area)]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert (said["incidents"], said["rows"]) == (6, 2)
+    rows = {r["area_id"]: (int(r["recent"]), int(r["baseline"])) for r in _rows(per_area)}
+    assert rows == {"A1": (2, 1), "A2": (1, 2)}
+    per_cell = tmp_path / "cells.geojson"
+    assert main([*args, "--resolution", "5", "--out", str(per_cell)]) == 0
+    got = gpd.read_file(per_cell)
+    expected = analytics.change(store.read_kind(LayerKind.INCIDENT), 7, 60, resolution=5)
+    assert got["h3"].tolist() == expected["h3"].tolist()
+    assert got["recent"].tolist() == expected["recent"].tolist() == [2, 1]

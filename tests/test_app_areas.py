@@ -120,3 +120,19 @@ def test_the_data_page_offers_the_area_layer_for_a_population_table(with_areas: 
     layer = app.selectbox(key="data_population_layer")
     assert len(layer.options) == 1 and "Districts" in layer.options[0]
     assert app.button(key="data_population_join").disabled  # no table chosen yet
+
+
+def test_the_incidents_page_offers_change_per_area(with_areas: AppTest) -> None:
+    app = with_areas
+    app.switch_page("pages/incidents.py").run()
+    assert not app.exception
+    per = app.selectbox(key=state.INCIDENTS_CHANGE_PER)
+    assert per.options == ["H3 cell (resolution 6)", "Districts"]
+    per.select_index(1).run()
+    assert not app.exception
+    table = app.dataframe[1].value  # the hot-spot table, then the change table
+    # The windows end at the last incident (1 Oct): 20 Sep and 1 Oct (on the PL01/PL02
+    # boundary: the first district) are recent, 10 Sep is in the baseline.
+    assert table["area_id"].tolist() == ["PL01"]
+    assert table[["recent", "baseline"]].values.tolist() == [[2, 1]]
+    assert table["area"].tolist() == ["Suwałki district"]

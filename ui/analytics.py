@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,8 +20,19 @@ import streamlit as st
 
 from humansec import analytics
 from humansec.analytics import charts
-from humansec.analytics.hotspots import Progress
-from humansec.analytics.victims import SEX_AGE_FIELDS, UNKNOWN_FIELD, VictimSummary
+from humansec.analytics._common import check_choice, point_cells
+from humansec.analytics.actors import actors_at
+from humansec.analytics.areas import area_change_of, area_of
+from humansec.analytics.change import change_of_rows
+from humansec.analytics.hotspots import Progress, hotspots_of_counts
+from humansec.analytics.prepared import (
+    Prepared,
+    in_actors_at,
+    in_trend_at,
+    in_victims_at,
+    trend_at,
+)
+from humansec.analytics.victims import SEX_AGE_FIELDS, VictimSummary, victims_at
 from humansec.model import LayerKind
 from humansec.store import BBox
 from ui import resources
@@ -36,9 +48,17 @@ Cell = tuple[int, str] | None
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
+def _frames(data_versions: Versions) -> dict[LayerKind, gpd.GeoDataFrame]:
+    """The store's layers per kind, shared by this module (never modified). Taken once per
+    data version: ``frames_by_kind`` (``st.cache_data``) hands out a copy of every layer each
+    time it is asked, which for a million incidents takes seconds."""
+    return resources.frames_by_kind(data_versions)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _incidents(data_versions: Versions) -> gpd.GeoDataFrame:
     """The store's incidents (shared, never modified: cache_resource hands out no copies)."""
-    return resources.frames_by_kind(data_versions)[LayerKind.INCIDENT]
+    return _frames(data_versions)[LayerKind.INCIDENT]
 
 
 def incidents(data_versions: Versions) -> gpd.GeoDataFrame:
@@ -46,41 +66,22 @@ def incidents(data_versions: Versions) -> gpd.GeoDataFrame:
     return _incidents(data_versions)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Placing incidents on H3 cells…")
-def _cells(data_versions: Versions, resolution: int) -> pd.Series:
-    """The H3 cell of every stored incident at ``resolution``."""
-    return analytics.cells_of(_incidents(data_versions), resolution)
-
-
-@st.cache_resource(max_entries=8, show_spinner="Asking H3 about the cells…")
-def _cell_table(data_versions: Versions, resolution: int) -> analytics.CellTable:
-    """Every cell the stored incidents occupy at ``resolution`` and the ring around them:
-    their neighbours, centres and hexagons, looked up by every filter state after."""
-    return analytics.CellTable.around(_cells(data_versions, resolution).dropna().unique())
-
-
-SELECT_COLUMNS = ("date", "focus_areas", "focus_area")
-"""What ``analytics.select`` reads besides the geometry."""
-TREND_COLUMNS = ("date", "focus_areas", "focus_area", "event_type", "type", "killed")
-VICTIM_COLUMNS = (*SEX_AGE_FIELDS.values(), UNKNOWN_FIELD)
-
-
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _light(data_versions: Versions) -> gpd.GeoDataFrame:
-    """The columns the filters read, and each incident's row position (``_row``)."""
-    frame = _incidents(data_versions)
-    columns = {name: frame[name] for name in SELECT_COLUMNS if name in frame.columns}
-    light = gpd.GeoDataFrame(columns, geometry=frame.geometry, crs=frame.crs)
-    return light.assign(_row=np.arange(len(frame)))
+def _prepared(data_versions: Versions) -> Prepared:
+    """The incidents' columns as arrays (dates, codes, figures), made once per data version
+    and shared by every filter state (each column on first use)."""
+    return Prepared(_incidents(data_versions))
 
 
-def _subset(data_versions: Versions, positions: np.ndarray, names: Sequence[str]) -> pd.DataFrame:
-    """Only the ``names`` columns of the incidents at ``positions`` (no copy of the rest)."""
-    frame = _incidents(data_versions)
-    return pd.DataFrame(
-        {name: frame[name].array.take(positions) for name in names if name in frame.columns},
-        index=frame.index[positions],  # as ``frame.iloc[positions]``: aligned with the cells
-    )
+@st.cache_resource(max_entries=8, show_spinner="Placing incidents on H3 cells…")
+def _placed(data_versions: Versions, resolution: int) -> tuple[np.ndarray, analytics.CellTable]:
+    """The H3 cell of every stored incident at ``resolution`` as a row of a table of every
+    cell they occupy and the ring around them (neighbours, centres, hexagons; -1: no
+    point), made once per data version and resolution and looked up by every filter state."""
+    ints = point_cells(_incidents(data_versions), resolution)
+    table = analytics.CellTable.around(np.unique(ints[ints != 0]))
+    rows = np.where(ints != 0, table.find(ints), -1)
+    return rows, table
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -98,28 +99,28 @@ def _positions(
     if cell is not None:
         positions = _positions(data_versions, times, focus, bbox, picks)
         resolution, cell_id = cell
-        inside = _cells(data_versions, resolution).iloc[positions].to_numpy() == cell_id
-        return positions[np.asarray(inside, dtype=bool)]
+        rows, table = _placed(data_versions, resolution)
+        target = table.find(np.array([h3.str_to_int(cell_id)], dtype=np.uint64))[0]
+        return positions[(rows[positions] == target) & (target >= 0)]
     if picks is not None:
         positions = _positions(data_versions, times, focus, bbox)
+        prepared = _prepared(data_versions)
         if picks.trend is not None:
             freq, by, bars = picks.trend
-            chosen = _subset(data_versions, positions, TREND_COLUMNS)
-            positions = positions[
-                analytics.in_trend_selection(
-                    chosen, freq, by, [(pd.Timestamp(period), group) for period, group in bars]
-                )
-            ]
+            check_choice("freq", freq, analytics.FREQS)
+            check_choice("by", by, analytics.BYS)
+            chosen = [(pd.Timestamp(period), group) for period, group in bars]
+            positions = positions[in_trend_at(prepared, positions, freq, by, chosen)]
         if picks.victims:
-            chosen = _subset(data_versions, positions, VICTIM_COLUMNS)
-            positions = positions[analytics.in_victims_selection(chosen, picks.victims)]
+            fields = [SEX_AGE_FIELDS[(str(sex), str(age))] for sex, age in picks.victims
+                      if (str(sex), str(age)) in SEX_AGE_FIELDS]  # fmt: skip
+            positions = positions[in_victims_at(prepared, positions, fields)]
         if picks.actors:
-            chosen = _subset(data_versions, positions, ("perpetrator",))
-            positions = positions[analytics.in_actors_selection(chosen, picks.actors)]
+            positions = positions[in_actors_at(prepared, positions, picks.actors)]
         return positions
-    chosen = analytics.select(_light(data_versions), since=times[0], until=times[1],
-                              bbox=bbox, focus=focus)  # fmt: skip
-    return np.asarray(chosen["_row"].to_numpy(), dtype=np.int64)
+    return _prepared(data_versions).positions(
+        since=times[0], until=times[1], bbox=bbox, focus=focus
+    )
 
 
 def selected(
@@ -163,8 +164,10 @@ def trend(
 ) -> pd.DataFrame:
     """``humansec.analytics.trend`` of the filtered incidents (``picks``: the selections of
     the other charts; the trend chart's own do not filter it)."""
+    check_choice("freq", freq, analytics.FREQS)
+    check_choice("by", by, analytics.BYS)
     positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
-    return analytics.trend(_subset(data_versions, positions, TREND_COLUMNS), freq=freq, by=by)
+    return trend_at(_prepared(data_versions), positions, freq, by)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -179,7 +182,7 @@ def victims(
 ) -> VictimSummary:
     """``humansec.analytics.victims`` of the filtered incidents."""
     positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
-    return analytics.victims(_subset(data_versions, positions, VICTIM_COLUMNS))
+    return victims_at(_prepared(data_versions), positions)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -194,7 +197,7 @@ def actors(
 ) -> pd.DataFrame:
     """``humansec.analytics.actors`` of the filtered incidents."""
     positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
-    return analytics.actors(_subset(data_versions, positions, ("perpetrator", "killed")), top=15)
+    return actors_at(_prepared(data_versions), positions, top=15)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Computing hot spots (Gi*)…")
@@ -215,12 +218,10 @@ def hotspots(
 def _hotspots(key: PermutationKey, progress: Progress | None = None) -> gpd.GeoDataFrame:
     data_versions, times, focus, bbox, resolution, permutations, picks = key
     positions = _positions(data_versions, times, focus, bbox, picks)
-    frame = _subset(data_versions, positions, ("date",))  # the cells say where
-    cells = _cells(data_versions, resolution).iloc[positions]
-    return analytics.hotspots(
-        frame, resolution, permutations, seed=0, cells=cells, progress=progress,
-        table=_cell_table(data_versions, resolution),
-    )  # fmt: skip
+    rows, table = _placed(data_versions, resolution)
+    placed = rows[positions]
+    counts = np.bincount(placed[placed >= 0], minlength=len(table.ints))
+    return hotspots_of_counts(counts, table, permutations, seed=0, progress=progress)
 
 
 MAX_PERMUTATION_RUNS = 8
@@ -265,19 +266,20 @@ def change(
 ) -> gpd.GeoDataFrame:
     """Recent against baseline per H3 cell of the filtered incidents."""
     positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
-    frame = _subset(data_versions, positions, ("date",))  # the cells say where
-    cells = _cells(data_versions, resolution).iloc[positions]
+    prepared = _prepared(data_versions)
+    rows, table = _placed(data_versions, resolution)
+    keep = positions[prepared.dated[positions] & (rows[positions] >= 0)]
     # The windows end at the last incident shown (the date filter can reach further).
-    return analytics.change(
-        frame, recent_days, baseline_days, resolution=resolution, cells=cells,
-        table=_cell_table(data_versions, resolution),
+    return change_of_rows(
+        prepared.stamps[keep], rows[keep], table, recent_days, baseline_days,
+        unit=prepared.unit,
     )  # fmt: skip
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _places(data_versions: Versions) -> gpd.GeoDataFrame:
     """The populated places (shared; ``frames_by_kind`` hands out a copy of every layer)."""
-    return resources.frames_by_kind(data_versions)[LayerKind.POPULATION]
+    return _frames(data_versions)[LayerKind.POPULATION]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -339,3 +341,45 @@ def actors_figure(
 ) -> go.Figure:
     """``charts.actors_figure`` of ``actors`` (made once per filter state)."""
     return charts.actors_figure(actors(data_versions, times, focus, bbox, picks, cell=cell))
+
+
+def area_layers() -> list[tuple[str, str]]:
+    """(layer id, title) of the reference-area layers this session sees (none: no choice)."""
+    return [
+        (record.layer_id, record.title)
+        for record in resources.catalogue()
+        if record.kind is LayerKind.AREA and not record.retired
+    ]
+
+
+@st.cache_resource(max_entries=4, show_spinner="Placing incidents in the areas…")
+def _area_assignment(data_versions: Versions, layer_id: str) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """The areas of the layer ``layer_id`` and the area (position) of every stored incident,
+    -1 in none: point in polygon once per data version and layer, reused by every filter."""
+    areas = _frames(data_versions)[LayerKind.AREA]
+    areas = areas[areas["layer_id"] == layer_id].reset_index(drop=True)
+    return areas, area_of(areas, _incidents(data_versions).geometry)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def area_change(
+    data_versions: Versions,
+    times: Times,
+    focus: tuple[str, ...],
+    bbox: BBox | None,
+    *,
+    layer_id: str,
+    recent_days: int,
+    baseline_days: int,
+    picks: Picks | None = None,
+    cell: Cell = None,
+) -> gpd.GeoDataFrame:
+    """Recent against baseline per area of the layer ``layer_id``, of the filtered incidents."""
+    positions = _positions(data_versions, times, focus, bbox, picks, cell=cell)
+    prepared = _prepared(data_versions)
+    areas, assigned = _area_assignment(data_versions, layer_id)
+    keep = positions[prepared.dated[positions] & (assigned[positions] >= 0)]
+    return area_change_of(
+        prepared.stamps[keep], assigned[keep], areas, recent_days, baseline_days,
+        unit=prepared.unit,
+    )  # fmt: skip

@@ -108,6 +108,7 @@ INCIDENTS_RESOLUTION: Final = "incidents_resolution"
 INCIDENTS_PERMUTATIONS: Final = "incidents_permutations"
 INCIDENTS_RECENT: Final = "incidents_recent_days"
 INCIDENTS_BASELINE: Final = "incidents_baseline_days"
+INCIDENTS_CHANGE_PER: Final = "incidents_change_per"  # "h3" or an area layer id
 INCIDENTS_TREND_CHART: Final = "incidents_trend_chart"
 INCIDENTS_VICTIMS_CHART: Final = "incidents_victims_chart"
 INCIDENTS_ACTORS_CHART: Final = "incidents_actors_chart"

@@ -6,6 +6,7 @@ app layer caches them. Nothing here imports streamlit.
 
 from humansec.analytics._common import NOT_GIVEN, CellTable, cells_of
 from humansec.analytics.actors import actors, in_actors_selection
+from humansec.analytics.areas import AREA_CHANGE_COLUMNS, area_change, area_of
 from humansec.analytics.change import CHANGE_COLUMNS, change
 from humansec.analytics.context import context_table, incidents_near
 from humansec.analytics.hotspots import CLASSES, HOTSPOT_COLUMNS, hotspots
@@ -15,6 +16,7 @@ from humansec.analytics.trend import BYS, FREQS, in_trend_selection, trend
 from humansec.analytics.victims import VictimSummary, in_victims_selection, victims
 
 __all__ = [
+    "AREA_CHANGE_COLUMNS",
     "BYS",
     "CHANGE_COLUMNS",
     "CLASSES",
@@ -24,6 +26,8 @@ __all__ = [
     "CellTable",
     "VictimSummary",
     "actors",
+    "area_change",
+    "area_of",
     "cells_of",
     "change",
     "context_table",

@@ -69,26 +69,35 @@ def to_wgs84(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def cells_of(incidents: gpd.GeoDataFrame, resolution: int) -> pd.Series:
     """The H3 cell (string id) of every incident point at ``resolution``; <NA> without one.
 
-    Each distinct location is converted once (incidents often share coordinates).
+    Each distinct cell is named once (incidents often share cells).
     """
+    ints = point_cells(incidents, resolution)
+    ok = ints != 0
+    if not ok.any():
+        return pd.Series(None, index=incidents.index, dtype="string", name="h3")
+    unique, inverse = np.unique(ints[ok], return_inverse=True)  # few cells: named once each
+    names = pa.array([h3.int_to_str(cell) for cell in unique.tolist()], type=pa.string())
+    positions = np.zeros(len(ints), dtype=np.int64)
+    positions[ok] = inverse.ravel()
+    # Arrow's take, not a million Python strings: the same "string" Series, 15 times faster.
+    taken = names.take(pa.array(positions, mask=~ok))
+    return pd.Series(pd.arrays.ArrowStringArray(taken), index=incidents.index, name="h3")
+
+
+def point_cells(incidents: gpd.GeoDataFrame, resolution: int) -> np.ndarray:
+    """The H3 cell (uint64) of every incident point at ``resolution``; 0 without a point
+    (a multi-part or non-point geometry: a representative point of it)."""
     resolution = check_resolution(resolution)
     frame = to_wgs84(incidents)
     geoms = frame.geometry.to_numpy()
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     points = shapely.get_coordinates(geoms[ok]) if ok.any() else np.empty((0, 2))
-    # Multi-part or non-point geometries: take a representative point, one per feature.
     if len(points) != int(ok.sum()):
         points = shapely.get_coordinates(shapely.point_on_surface(geoms[ok]))
-    if not len(points):
-        return pd.Series(None, index=incidents.index, dtype="string", name="h3")
-    ints = cell_ints(points[:, 0], points[:, 1], resolution)
-    unique, inverse = np.unique(ints, return_inverse=True)  # few cells: named once each
-    names = pa.array([h3.int_to_str(cell) for cell in unique.tolist()], type=pa.string())
-    positions = np.zeros(len(frame), dtype=np.int64)
-    positions[ok] = inverse.ravel()
-    # Arrow's take, not a million Python strings: the same "string" Series, 15 times faster.
-    taken = names.take(pa.array(positions, mask=~ok))
-    return pd.Series(pd.arrays.ArrowStringArray(taken), index=incidents.index, name="h3")
+    out = np.zeros(len(frame), dtype=np.uint64)
+    if len(points):
+        out[ok] = cell_ints(points[:, 0], points[:, 1], resolution)
+    return out
 
 
 def cell_ints(lons: np.ndarray, lats: np.ndarray, resolution: int) -> np.ndarray:
@@ -129,16 +138,30 @@ class CellTable:
 
     def __init__(self, cells: Sequence[str] | np.ndarray) -> None:
         ints = np.unique(_as_ints(cells))
-        disks = np.zeros((len(ints), 7), dtype=np.uint64)
-        for row, cell in enumerate(ints.tolist()):
-            disk = h3i.grid_disk(cell, 1)
-            disks[row, : len(disk)] = disk
         self.ints = ints
-        self.disks = disks
+        self.disks = _grid_disks(ints)
         centres = [h3.cell_to_latlng(h3.int_to_str(c)) for c in ints.tolist()]
         self.lat = np.array([lat for lat, _ in centres], dtype=float)
         self.lon = np.array([lon for _, lon in centres], dtype=float)
         self.polygons = cell_polygons([h3.int_to_str(c) for c in ints.tolist()])
+        self._names: np.ndarray | None = None
+        self._rows: np.ndarray | None = None
+
+    @property
+    def names(self) -> np.ndarray:
+        """The string id of every cell (object array), made on first use."""
+        if self._names is None:
+            self._names = np.array([h3.int_to_str(c) for c in self.ints.tolist()], dtype=object)
+        return self._names
+
+    @property
+    def disk_rows(self) -> np.ndarray:
+        """``disks`` as rows of the table (-1: padding, or a cell not in the table)."""
+        if self._rows is None:
+            rows = self.find(self.disks.ravel()).reshape(self.disks.shape)
+            rows[self.disks == 0] = -1
+            self._rows = rows
+        return self._rows
 
     @classmethod
     def around(cls, cells: Sequence[str] | np.ndarray) -> CellTable:
@@ -153,6 +176,25 @@ class CellTable:
             return np.full(len(cells), -1, dtype=np.int64)
         pos = np.minimum(np.searchsorted(self.ints, cells), len(self.ints) - 1)
         return np.where(self.ints[pos] == cells, pos, -1).astype(np.int64)
+
+
+def _grid_disks(ints: np.ndarray) -> np.ndarray:
+    """The (n, 7) disks of radius 1 of ``ints`` (sorted H3 cells), 0 padding for a
+    pentagon's missing sixth neighbour, in one vectorised ``h3ronpy`` call."""
+    disks = np.zeros((len(ints), 7), dtype=np.uint64)
+    if not len(ints):
+        return disks
+    from h3ronpy import grid_disk  # noqa: PLC0415 -- arrow: load on demand
+
+    lists = grid_disk(pa.array(ints, type=pa.uint64()), 1, flatten=False)
+    lists = pa.array(lists) if not isinstance(lists, pa.Array) else lists
+    flat = np.asarray(lists.flatten().to_numpy(zero_copy_only=False), dtype=np.uint64)
+    offsets = np.asarray(lists.offsets.to_numpy(zero_copy_only=False), dtype=np.int64)
+    lengths = np.diff(offsets)
+    rows = np.repeat(np.arange(len(ints)), lengths)
+    columns = np.arange(len(flat)) - np.repeat(offsets[:-1], lengths)
+    disks[rows, columns] = flat
+    return disks
 
 
 def _as_ints(cells: Sequence[str] | np.ndarray) -> np.ndarray:
@@ -192,6 +234,15 @@ def cell_frame(table: pd.DataFrame, cells_table: CellTable | None = None) -> gpd
     out["lat"] = [lat for lat, _ in centres]
     out["lon"] = [lon for _, lon in centres]
     return gpd.GeoDataFrame(out, geometry=cell_polygons(cells), crs=WGS84)
+
+
+def rows_frame(table: pd.DataFrame, cells: CellTable, rows: np.ndarray) -> gpd.GeoDataFrame:
+    """``table`` (one row per cell, the cells at ``rows`` of ``cells``) as hexagons in
+    EPSG:4326 with the cell centres ``lat`` and ``lon`` (``cell_frame`` without a lookup)."""
+    out = table.reset_index(drop=True)
+    out["lat"] = cells.lat[rows]
+    out["lon"] = cells.lon[rows]
+    return gpd.GeoDataFrame(out, geometry=cells.polygons[rows], crs=WGS84)
 
 
 def bh_fdr(p_values: np.ndarray) -> np.ndarray:

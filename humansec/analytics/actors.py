@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from humansec.analytics._common import NOT_GIVEN, columns
+from humansec.analytics.prepared import Prepared, in_actors_at
 
 
 def actors(incidents: pd.DataFrame, top: int | None = 10) -> pd.DataFrame:
@@ -17,12 +18,17 @@ def actors(incidents: pd.DataFrame, top: int | None = 10) -> pd.DataFrame:
     most frequent (None: all).
     """
     table = columns(incidents, ("perpetrator", "killed"))
-    codes, names = _name_codes(table["perpetrator"])
-    killed = pd.to_numeric(table["killed"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-    events = np.bincount(codes, minlength=len(names))
-    fatalities = np.bincount(codes, weights=killed, minlength=len(names))
+    return actors_at(Prepared(table), np.arange(len(table)), top)
+
+
+def actors_at(prepared: Prepared, positions: np.ndarray, top: int | None) -> pd.DataFrame:
+    """``actors`` of the incidents at ``positions`` of ``prepared`` (codes made once)."""
+    names = prepared.actors
+    codes = names.codes[positions]
+    events = np.bincount(codes, minlength=len(names.names))
+    fatalities = np.bincount(codes, weights=prepared.killed[positions], minlength=len(names.names))
     out = pd.DataFrame(
-        {"actor": names, "events": events.astype("int64"),
+        {"actor": names.names, "events": events.astype("int64"),
          "fatalities": np.round(fatalities).astype("int64")}
     )  # fmt: skip
     out = (
@@ -53,6 +59,4 @@ def in_actors_selection(incidents: pd.DataFrame, names: Collection[str]) -> np.n
     """Which incidents belong to the picked actor bars of ``actors`` (names as it gives them;
     ``"(not given)"`` picks the incidents with no perpetrator)."""
     table = columns(incidents, ("perpetrator",))
-    codes, known = _name_codes(table["perpetrator"])
-    wanted = np.isin(known.astype(str), [str(name) for name in names])
-    return np.asarray(wanted[codes], dtype=bool)
+    return in_actors_at(Prepared(table), np.arange(len(table)), names)

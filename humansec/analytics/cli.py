@@ -1,4 +1,4 @@
-"""``python -m humansec incidents summary|hotspots``: the analyses over the store's incidents."""
+"""``python -m humansec incidents summary|hotspots|change``: analyses of the store's incidents."""
 
 from __future__ import annotations
 
@@ -7,15 +7,22 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import geopandas as gpd
 import pandas as pd
 
+from humansec.analytics.areas import area_change
+from humansec.analytics.change import change
 from humansec.analytics.hotspots import MAX_PERMUTATIONS, hotspots
 from humansec.analytics.select import select
 from humansec.analytics.trend import trend
 from humansec.errors import SchemaError, choices
 from humansec.model import FOCUS_CHOICES, LayerKind
 from humansec.tables import to_csv_bytes
+
+if TYPE_CHECKING:
+    from humansec.store import LayerStore
 
 PERIODS = {"day": "D", "week": "W", "month": "M"}
 GROUPS = ("focus_area", "event_type")
@@ -71,7 +78,9 @@ def add_parser(
     for name, helptext in (
         ("summary", "events and fatalities per period and group, as CSV"),
         ("hotspots", "Getis-Ord Gi* hot and cold spots on H3 cells, as CSV or GeoJSON"),
-    ):
+        ("change", "the last N days against the baseline before them, per H3 cell or per "
+         "area of a reference-area layer (one-sided Poisson test), as CSV or GeoJSON"),
+    ):  # fmt: skip
         sub = actions.add_parser(name, help=helptext, description=helptext)
         sub.add_argument("--since", type=_date, help="first date (UTC), YYYY-MM-DD")
         sub.add_argument("--until", type=_date, help="last date (UTC, whole day), YYYY-MM-DD")
@@ -88,6 +97,17 @@ def add_parser(
             )
             sub.add_argument("--out", required=True, help="OUT.csv")
             sub.set_defaults(run=run_summary)
+        elif name == "change":
+            sub.add_argument("--recent-days", type=int, default=14, help="N (default 14)")
+            sub.add_argument("--baseline-days", type=int, default=60, help="default 60")
+            sub.add_argument(
+                "--resolution", type=int, default=6, help="H3 resolution 0..15 (default 6)"
+            )
+            sub.add_argument(
+                "--areas", help="id of a reference-area layer: per area instead of per H3 cell"
+            )
+            sub.add_argument("--out", required=True, help="OUT.csv or OUT.geojson")
+            sub.set_defaults(run=run_change)
         else:
             sub.add_argument(
                 "--resolution", type=int, default=6, help="H3 resolution 0..15 (default 6)"
@@ -114,13 +134,18 @@ def _check_out(out: Path, suffixes: tuple[str, ...]) -> None:
         raise SchemaError(msg)
 
 
-def _incidents(args: argparse.Namespace) -> pd.DataFrame:
+def _store() -> LayerStore:
     from humansec.bootstrap import ensure_demo  # noqa: PLC0415
     from humansec.settings import load_settings  # noqa: PLC0415
     from humansec.store import open_store  # noqa: PLC0415
 
     store = open_store(load_settings())
     ensure_demo(store)
+    return store
+
+
+def _incidents(args: argparse.Namespace, store: LayerStore | None = None) -> pd.DataFrame:
+    store = _store() if store is None else store
     until = args.until
     if until is not None and until == until.normalize():  # a day: up to its end
         until = until + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
@@ -160,11 +185,42 @@ def run_hotspots(args: argparse.Namespace) -> int:
         raise SchemaError(msg)
     incidents = _incidents(args)
     cells = hotspots(incidents, args.resolution, args.permutations, args.seed)
-    if out.suffix.lower() == ".csv":
-        out.write_bytes(to_csv_bytes(pd.DataFrame(cells.drop(columns="geometry"))))
-    else:
-        out.write_text(cells.to_json(na="null", drop_id=True), encoding="utf-8")
+    _write_cells(out, cells)
     counts = cells["class"].value_counts().to_dict()
     _say({"out": str(out), "incidents": len(incidents), "cells": len(cells),
           "classes": {str(k): int(v) for k, v in counts.items()}})  # fmt: skip
+    return 0
+
+
+def _write_cells(out: Path, frame: gpd.GeoDataFrame) -> None:
+    if out.suffix.lower() == ".csv":
+        out.write_bytes(to_csv_bytes(pd.DataFrame(frame.drop(columns="geometry"))))
+    else:
+        out.write_text(frame.to_json(na="null", drop_id=True), encoding="utf-8")
+
+
+def run_change(args: argparse.Namespace) -> int:
+    """Write the change per H3 cell or per area (most significant increase first)."""
+    out = Path(args.out)
+    _check_out(out, HOTSPOT_SUFFIXES)
+    store = _store()
+    areas = None
+    if args.areas is not None:
+        layers = [r.layer_id for r in store.catalogue() if r.kind is LayerKind.AREA]
+        if args.areas not in layers:
+            msg = (
+                f"--areas {args.areas!r} is not a reference-area layer of the store; "
+                f"choose one of {choices(layers) if layers else '(none: add an area layer)'}."
+            )
+            raise SchemaError(msg)
+        areas = store.read_layer(args.areas)
+    incidents = _incidents(args, store)
+    if areas is None:
+        table = change(incidents, args.recent_days, args.baseline_days, resolution=args.resolution)
+    else:
+        table = area_change(incidents, areas, args.recent_days, args.baseline_days)
+    _write_cells(out, table)
+    emerging = int((table["p_fdr"] <= 0.05).sum()) if len(table) else 0
+    _say({"out": str(out), "incidents": len(incidents), "rows": len(table),
+          "emerging_fdr_5pct": emerging})  # fmt: skip
     return 0

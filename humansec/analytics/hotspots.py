@@ -23,10 +23,10 @@ import pandas as pd
 from humansec.analytics._common import (
     CellTable,
     bh_fdr,
-    cell_frame,
     cells_of,
     check_resolution,
     disks_of,
+    rows_frame,
     to_wgs84,
 )
 from humansec.errors import SchemaError
@@ -61,31 +61,52 @@ def _disks(cells: np.ndarray, table: CellTable | None = None) -> tuple[np.ndarra
 def study_cells(
     occupied: pd.Series, table: CellTable | None = None
 ) -> tuple[list[str], np.ndarray]:
-    """The cells with incidents (and their counts) plus the ring of empty cells around them."""
+    """The cells with incidents (and their counts) plus the ring of empty cells around them,
+    in the order of ``hotspots``: the occupied cells by count (most first, then by cell),
+    then the ring by cell."""
     counts = occupied.value_counts()
     cells = np.array([h3.str_to_int(str(cell)) for cell in counts.index], dtype=np.uint64)
+    order = np.lexsort((cells, -counts.to_numpy()))
+    cells = cells[order]
     _, neighbours = _disks(cells, table)
     ring = np.setdiff1d(np.unique(neighbours), cells)
-    y = np.concatenate([counts.to_numpy(dtype=float), np.zeros(len(ring))])
-    ids = [str(cell) for cell in counts.index] + [h3.int_to_str(int(c)) for c in ring]
+    y = np.concatenate([counts.to_numpy(dtype=float)[order], np.zeros(len(ring))])
+    ids = [h3.int_to_str(int(c)) for c in np.concatenate([cells, ring]).tolist()]
     return ids, y
 
 
-def neighbour_graph(cells: list[str], table: CellTable | None = None) -> object:
-    """Binary contiguity of ``cells`` (cell and its six H3 neighbours, self included)."""
-    import scipy.sparse as sp  # noqa: PLC0415 -- heavy, only needed here
-    from libpysal.graph import Graph  # noqa: PLC0415
+def study_rows(counts: np.ndarray, table: CellTable) -> np.ndarray | None:
+    """The study area as rows of ``table`` given the incident count of each of its rows (the
+    order of ``study_cells``); None when the table lacks part of the ring around them."""
+    occupied = np.flatnonzero(counts)
+    occupied = occupied[np.lexsort((table.ints[occupied], -counts[occupied]))]
+    disks = table.disk_rows[occupied]
+    if ((disks < 0) & (table.disks[occupied] != 0)).any():
+        return None
+    ring = np.setdiff1d(disks[disks >= 0], occupied)  # table rows are sorted by cell
+    return np.concatenate([occupied, ring])
 
-    ints = np.array([h3.str_to_int(cell) for cell in cells], dtype=np.uint64)
-    focal, neighbours = _disks(ints, table)
-    order = np.argsort(ints)
-    found = np.searchsorted(ints[order], neighbours)
-    found = np.minimum(found, len(ints) - 1)
-    inside = ints[order][found] == neighbours
-    rows, cols = focal[inside], order[found[inside]]
-    data = np.ones(len(rows))
-    matrix = sp.csr_array((data, (rows, cols)), shape=(len(cells),) * 2)
-    return Graph.from_sparse(matrix)
+
+def neighbour_graph(rows: np.ndarray, table: CellTable) -> object:
+    """Binary contiguity of the cells at ``rows`` of ``table`` (each cell and its six H3
+    neighbours among them, self included), as a ``libpysal`` Graph over positions 0..n-1.
+
+    The neighbours are the table's disks, looked up by array (no Python call per cell), and
+    the Graph is made from its sorted adjacency directly (every cell is its own neighbour,
+    so there are no islands to resolve).
+    """
+    from libpysal.graph import Graph  # noqa: PLC0415 -- heavy, only needed here
+
+    position = np.full(len(table.ints) + 1, -1, dtype=np.int64)  # row -1: the last, absent
+    position[rows] = np.arange(len(rows))
+    neighbours = position[table.disk_rows[rows]]  # (n, 7): positions, -1 outside the area
+    focal = np.repeat(np.arange(len(rows)), 7).reshape(neighbours.shape)
+    inside = neighbours >= 0
+    focal, neighbour = focal[inside], neighbours[inside]
+    order = np.lexsort((neighbour, focal))
+    index = pd.MultiIndex.from_arrays([focal[order], neighbour[order]], names=["focal", "neighbor"])
+    adjacency = pd.Series(np.ones(len(order)), index=index, name="weight")
+    return Graph(adjacency, transformation="B", is_sorted=True)
 
 
 def classify(gi_z: np.ndarray, p_fdr: np.ndarray) -> np.ndarray:
@@ -145,8 +166,34 @@ def hotspots(
     occupied = cells.dropna()
     if occupied.empty:
         return empty_hotspots()
-    study, y = study_cells(occupied, table)
-    graph = neighbour_graph(study, table)
+    ints = np.unique(np.array([h3.str_to_int(str(c)) for c in occupied.unique()], dtype=np.uint64))
+    if table is None or (table.find(ints) < 0).any():
+        table = CellTable.around(ints)
+    codes, distinct = pd.factorize(occupied.astype(str))
+    rows = table.find(np.array([h3.str_to_int(c) for c in distinct], dtype=np.uint64))
+    counts = np.bincount(rows[codes], minlength=len(table.ints))
+    return hotspots_of_counts(counts, table, permutations, seed, progress=progress)
+
+
+def hotspots_of_counts(
+    counts: np.ndarray,
+    table: CellTable,
+    permutations: int = 0,
+    seed: int = 0,
+    *,
+    progress: Progress | None = None,
+) -> gpd.GeoDataFrame:
+    """``hotspots`` given the incident count of every cell (row) of ``table``, a table that
+    holds the ring around every occupied cell (``CellTable.around``): what the page does per
+    filter state, with the counts from ``numpy.bincount`` and the table made once."""
+    if isinstance(permutations, bool) or not 0 <= int(permutations) <= MAX_PERMUTATIONS:
+        msg = f"permutations={permutations}: give 0 (analytic) or a count up to 99999, e.g. 999."
+        raise SchemaError(msg)
+    if not np.any(counts):
+        return empty_hotspots()
+    table, counts, rows = _study(counts, table)
+    y = counts[rows].astype(float)
+    graph = neighbour_graph(rows, table)
     from esda.getisord import G_Local  # noqa: PLC0415 -- heavy import, only needed here
 
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
@@ -165,18 +212,31 @@ def hotspots(
         p_value = np.minimum(1.0, 2.0 * np.asarray(gi.p_norm, dtype=float))
     p_value = np.nan_to_num(p_value, nan=1.0)
     p_fdr = bh_fdr(p_value)
+    order = np.lexsort((-np.abs(z), p_fdr))
     frame = pd.DataFrame(
         {
-            "h3": study,
-            "count": y.astype("int64"),
-            "gi_z": z,
-            "p_value": p_value,
-            "p_fdr": p_fdr,
-            "class": classify(z, p_fdr),
+            "h3": table.names[rows[order]],
+            "count": y[order].astype("int64"),
+            "gi_z": z[order],
+            "p_value": p_value[order],
+            "p_fdr": p_fdr[order],
+            "class": classify(z[order], p_fdr[order]),
         }
     )
-    order = np.lexsort((-np.abs(z), p_fdr))
-    return cell_frame(frame.iloc[order].reset_index(drop=True), table)
+    return rows_frame(frame, table, rows[order])
+
+
+def _study(counts: np.ndarray, table: CellTable) -> tuple[CellTable, np.ndarray, np.ndarray]:
+    """(table, counts per row, study rows): ``table`` itself when it holds the ring around
+    the occupied cells, else a table made around them (``CellTable.around`` holds it)."""
+    rows = study_rows(counts, table)
+    if rows is not None:
+        return table, counts, rows
+    occupied = np.flatnonzero(counts)
+    bigger = CellTable.around(table.ints[occupied])
+    moved = np.zeros(len(bigger.ints), dtype=counts.dtype)
+    moved[bigger.find(table.ints[occupied])] = counts[occupied]
+    return _study(moved, bigger)
 
 
 def permutation_p(

@@ -8,8 +8,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from humansec.analytics._common import NOT_GIVEN, check_choice, columns, utc_naive
-from humansec.model import CONFLICT_EVENT, FOCUS_SEPARATOR
+from humansec.analytics._common import check_choice, columns
+from humansec.analytics.prepared import Prepared, in_trend_at, trend_at
 
 Freq = Literal["D", "W", "M"]
 By = Literal["focus_area", "event_type"]
@@ -36,29 +36,7 @@ def trend(incidents: pd.DataFrame, freq: str = "W", by: str = "focus_area") -> p
     check_choice("by", by, BYS)
     group_column = _group_column(incidents, by)
     table = columns(incidents, ("date", group_column, "killed"))
-    table = table[table["date"].notna()]
-    if table.empty:
-        return pd.DataFrame(
-            {
-                "period": pd.Series([], dtype="datetime64[ns]"),
-                "group": pd.Series([], dtype=object),
-                "events": pd.Series([], dtype="int64"),
-                "fatalities": pd.Series([], dtype="int64"),
-            }
-        )
-    periods, groups, positions = _periods_and_groups(table, freq, group_column)
-    killed = pd.to_numeric(table["killed"], errors="coerce").fillna(0).astype("int64")
-    frame = pd.DataFrame({"period": periods.to_numpy()[positions], "group": groups,
-                          "killed": killed.to_numpy()[positions]})  # fmt: skip
-    out = (
-        frame.groupby(["period", "group"], sort=True, observed=True)
-        .agg(events=("killed", "size"), fatalities=("killed", "sum"))
-        .reset_index()
-    )
-    out["group"] = out["group"].astype(object)
-    out["events"] = out["events"].astype("int64")
-    out["fatalities"] = out["fatalities"].astype("int64")
-    return out
+    return trend_at(Prepared(table), np.arange(len(table)), freq, by)
 
 
 def _group_column(incidents: pd.DataFrame, by: str) -> str:
@@ -67,37 +45,6 @@ def _group_column(incidents: pd.DataFrame, by: str) -> str:
     if "event_type" in incidents.columns and incidents["event_type"].notna().any():
         return "event_type"
     return "type"
-
-
-def _periods_and_groups(
-    table: pd.DataFrame, freq: str, group_column: str
-) -> tuple[pd.Series, pd.Categorical[str] | np.ndarray, np.ndarray]:
-    """The period of each row, and the groups with the row position each belongs to (an
-    incident with several focus areas appears once per focus area)."""
-    periods = utc_naive(table["date"]).dt.to_period(freq).dt.start_time
-    if group_column not in _FOCUS_COLUMNS:
-        plain = table[group_column].astype("string").fillna(NOT_GIVEN).astype(object)
-        return periods, plain.to_numpy(), np.arange(len(table))
-    codes, uniques = table[group_column].factorize(use_na_sentinel=True)
-    names = [[t for t in str(u).split(FOCUS_SEPARATOR) if t] or [CONFLICT_EVENT] for u in uniques]
-    names.append([CONFLICT_EVENT])
-    categories = sorted({name for row in names for name in row})
-    index = {name: i for i, name in enumerate(categories)}
-    codes = np.where(codes < 0, len(uniques), codes)
-    lengths = np.array([len(n) for n in names], dtype=np.int64)
-    grid = np.full((len(names), int(lengths.max())), -1, dtype=np.int64)
-    for i, row in enumerate(names):
-        grid[i, : len(row)] = [index[name] for name in row]
-    row_lengths = lengths[codes]
-    positions = np.repeat(np.arange(len(table)), row_lengths)
-    starts = np.cumsum(row_lengths) - row_lengths
-    offsets = np.arange(len(positions)) - np.repeat(starts, row_lengths)
-    group_codes = np.asarray(grid[codes[positions], offsets], dtype=np.int64)
-    # pandas-stubs type the categories of from_codes by the codes (int): they are the names.
-    groups: pd.Categorical[str] = pd.Categorical.from_codes(  # type: ignore[assignment]
-        group_codes, dtype=pd.CategoricalDtype(categories)
-    )
-    return periods, groups, positions
 
 
 def in_trend_selection(
@@ -111,14 +58,4 @@ def in_trend_selection(
     check_choice("by", by, BYS)
     group_column = _group_column(incidents, by)
     table = columns(incidents, ("date", group_column))
-    wanted = [(pd.Timestamp(period), str(group)) for period, group in picks]
-    if not wanted or table.empty:
-        return np.zeros(len(table), dtype=bool)
-    periods, groups, positions = _periods_and_groups(table, freq, group_column)
-    keys = pd.MultiIndex.from_arrays(
-        [periods.to_numpy()[positions], np.asarray(groups, dtype=object)]
-    )
-    hit = np.asarray(keys.isin(wanted), dtype=bool)
-    out = np.zeros(len(table), dtype=bool)
-    out[positions[hit]] = True
-    return out
+    return in_trend_at(Prepared(table), np.arange(len(table)), freq, by, list(picks))

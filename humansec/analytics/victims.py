@@ -9,14 +9,13 @@ import numpy as np
 import pandas as pd
 
 from humansec.analytics._common import check_choice, columns
-
-SEX_AGE_FIELDS: dict[tuple[str, str], str] = {
-    ("female", "adult"): "victims_female_adult",
-    ("female", "child"): "victims_female_child",
-    ("male", "adult"): "victims_male_adult",
-    ("male", "child"): "victims_male_child",
-}
-UNKNOWN_FIELD = "victims_unknown"
+from humansec.analytics.prepared import (
+    SEX_AGE_FIELDS,
+    UNKNOWN_FIELD,
+    Prepared,
+    in_victims_at,
+    victim_parts,
+)
 
 
 @dataclass(frozen=True)
@@ -39,17 +38,20 @@ def victims(incidents: pd.DataFrame) -> VictimSummary:
     age). Nothing is estimated or spread over the groups.
     """
     table = columns(incidents, (*SEX_AGE_FIELDS.values(), UNKNOWN_FIELD))
-    numbers = table.apply(pd.to_numeric, errors="coerce")
+    return victims_at(Prepared(table), np.arange(len(table)))
+
+
+def victims_at(prepared: Prepared, positions: np.ndarray) -> VictimSummary:
+    """``victims`` of the incidents at ``positions`` of ``prepared`` (arrays made once)."""
+    sums, unknown, without = victim_parts(prepared, positions)
     rows = [
-        {"age": age, "sex": sex, "victims": int(numbers[field].fillna(0).sum())}
-        for (sex, age), field in SEX_AGE_FIELDS.items()
+        {"age": age, "sex": sex, "victims": total}
+        for ((sex, age), _), total in zip(SEX_AGE_FIELDS.items(), sums, strict=True)
     ]
-    breakdown = numbers[list(SEX_AGE_FIELDS.values())]
-    without = int(breakdown.isna().all(axis=1).sum())
     return VictimSummary(
         table=pd.DataFrame(rows, columns=["age", "sex", "victims"]),
-        unknown_victims=int(numbers[UNKNOWN_FIELD].fillna(0).sum()),
-        events=len(table),
+        unknown_victims=unknown,
+        events=len(positions),
         events_without_breakdown=without,
     )
 
@@ -65,8 +67,4 @@ def in_victims_selection(
         check_choice("victim group", f"{sex}/{age}", names)
     fields = [SEX_AGE_FIELDS[(str(sex), str(age))] for sex, age in groups]
     table = columns(incidents, fields)
-    out = np.zeros(len(table), dtype=bool)
-    for field in dict.fromkeys(fields):
-        numbers = pd.to_numeric(table[field], errors="coerce").to_numpy(dtype=float, na_value=0.0)
-        out |= numbers > 0
-    return out
+    return in_victims_at(Prepared(table), np.arange(len(table)), fields)

@@ -127,28 +127,13 @@ def incident_counts(areas: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> np.
     Each incident is counted once: one on a boundary shared by two areas (or inside two
     overlapping areas) counts for the first of them in the layer's order.
     """
-    counts = np.zeros(len(areas), dtype=np.int64)
-    if areas.empty or incidents.empty:
-        return counts
-    geometry = incidents.geometry
-    points = geometry[geometry.notna() & ~geometry.is_empty]
-    if points.crs is None:
+    from humansec.analytics.areas import area_of  # noqa: PLC0415 -- analytics imports mapview
+
+    if incidents.crs is None and not incidents.empty:
         msg = "The incidents have no CRS; store them with one (EPSG:4326) to count them in areas."
         raise SchemaError(msg)
-    if points.crs != areas.crs:
-        points = points.to_crs(areas.crs)
-    left = gpd.GeoDataFrame(
-        {"incident": np.arange(len(points))}, geometry=points.to_numpy(), crs=areas.crs
-    )
-    right = gpd.GeoDataFrame(
-        {"area": np.arange(len(areas))}, geometry=areas.geometry.to_numpy(), crs=areas.crs
-    )
-    # "intersects", not "within": a point on a boundary is within neither area (it is not in
-    # their interiors) and would be lost; "intersects" finds it in both, so the duplicates are
-    # dropped by incident, keeping the first area.
-    joined = gpd.sjoin(left, right, how="inner", predicate="intersects")
-    first = joined.sort_values(["incident", "area"]).drop_duplicates("incident")
-    found = np.bincount(first["area"].to_numpy(dtype=np.int64), minlength=len(areas))
+    assigned = area_of(areas, incidents.geometry)
+    found = np.bincount(assigned[assigned >= 0], minlength=len(areas))
     return np.asarray(found, dtype=np.int64)
 
 
