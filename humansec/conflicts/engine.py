@@ -44,6 +44,7 @@ from humansec.conflicts.distances import (
 from humansec.conflicts.geodesic import edge_frames, unit_vectors
 from humansec.conflicts.geometry import prepare
 from humansec.conflicts.matrix import _rule_matrix, _time_overlap
+from humansec.conflicts.pages import small_pages
 from humansec.conflicts.pairs import MAX_EDGE_M, TOLERANCE_M, _Pairs
 from humansec.conflicts.rules import RuleSet
 from humansec.conflicts.search import _candidates, _search
@@ -84,6 +85,13 @@ def find_conflicts(
         are categorical (each text stored once); the ids are strings.
 
     """
+    with small_pages():  # speed only: see ``pages.small_pages``
+        return _find_conflicts(activities, features, rules)
+
+
+def _find_conflicts(
+    activities: gpd.GeoDataFrame, features: gpd.GeoDataFrame, rules: RuleSet
+) -> pd.DataFrame:
     acts = _check_activities(activities)
     feats = _check_features(features)
     if acts.empty or feats.empty:
