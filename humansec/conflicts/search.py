@@ -122,8 +122,16 @@ def _candidates(
     lon_max = np.maximum.reduceat(lines.lon, first)
     dlat, dlon, whole = _search_extent(lines, reach)
     deg = np.maximum(dlat, dlon)
-    tree_geoms, tree_index = _unwrapped(tree_geoms)
-    tree: shapely.STRtree | None = None
+    trees: list[tuple[shapely.STRtree, IntArray | None]] = []
+
+    def tree_of() -> shapely.STRtree:
+        # built when first needed (the grid answers point activities without it), with
+        # copies of the features across the antimeridian (``_unwrapped``)
+        if not trees:
+            geoms, index = _unwrapped(tree_geoms)
+            trees.append((shapely.STRtree(geoms), index))
+        return trees[0][0]
+
     found_a: list[IntArray] = []
     found_f: list[IntArray] = []
     # points: a box per activity, envelope test only (the exact distance follows anyway)
@@ -136,8 +144,7 @@ def _candidates(
         if grid is not None:
             q, f = grid.query(west_e, south_e, east_e, north_e)
         else:
-            tree = shapely.STRtree(tree_geoms) if tree is None else tree
-            q, f = tree.query(shapely.box(west_e, south_e, east_e, north_e))
+            q, f = tree_of().query(shapely.box(west_e, south_e, east_e, north_e))
         found_a.append(pts[sel][q])
         found_f.append(f)
     near = np.flatnonzero(active & ~whole & ~lines.single_point)
@@ -149,8 +156,7 @@ def _candidates(
         if owner.size == 0:
             continue
         moved = shapely.transform(geoms, lambda c, dx=shift: c + np.array([dx, 0.0]))
-        tree = shapely.STRtree(tree_geoms) if tree is None else tree
-        q, f = tree.query(moved, predicate="dwithin", distance=deg[owner])
+        q, f = tree_of().query(moved, predicate="dwithin", distance=deg[owner])
         found_a.append(owner[q])
         found_f.append(f)
     polar = np.flatnonzero(active & whole)
@@ -161,11 +167,11 @@ def _candidates(
         north[north >= 89.9] = 90.0
         south[south <= -89.9] = -90.0
         boxes = shapely.box(-180.0, np.maximum(south, -90.0), 180.0, np.minimum(north, 90.0))
-        tree = shapely.STRtree(tree_geoms) if tree is None else tree
-        q, f = tree.query(boxes, predicate="intersects")
+        q, f = tree_of().query(boxes, predicate="intersects")
         found_a.append(polar[q])
         found_f.append(f)
-    return _found_pairs(found_a, found_f, tree_index)
+    # the grid's indices are the features' own (copies come after them in the tree)
+    return _found_pairs(found_a, found_f, trees[0][1] if trees else None)
 
 
 def _found_pairs(
