@@ -42,10 +42,12 @@ class _PointGrid:
         width = (-1 if empty else int(cols.max())) - self.col_lo + 2
         limit = self._TABLE_CELLS + 4 * lon.size if table_cells is None else table_cells
         self.starts: npt.NDArray[np.int64] | None = None
-        if 0 < (self.row_hi - self.row_lo + 1) * width <= limit:
-            r = np.arange(self.row_lo, self.row_hi + 1, dtype=np.int64)[:, None]
-            c = np.arange(self.col_lo, self.col_lo + width, dtype=np.int64)[None, :]
-            self.starts = np.searchsorted(self.key, r * self.ncol + c, side="left")
+        height = self.row_hi - self.row_lo + 1
+        if 0 < height * width <= limit:
+            # points per cell of the table (its last column stays empty), counted up
+            local = (rows - self.row_lo) * width + (cols - self.col_lo)
+            count = np.bincount(local, minlength=height * width)
+            self.starts = np.concatenate(([0], np.cumsum(count)[:-1])).reshape(height, width)
 
     def _col(self, lon: Array) -> npt.NDArray[np.int64]:
         return np.clip(np.floor((lon + 180.0) / self.cell), 0, self.ncol - 1).astype(np.int64)
