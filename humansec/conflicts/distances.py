@@ -94,10 +94,11 @@ def _near_distances(ctx: _Context, near: _Near, threshold: Array) -> Array:
     act, feat = near.pairs.act, near.pairs.feat
     p_lon, p_lat = f.lon[f.vertex_start[feat]], f.lat[f.vertex_start[feat]]
     dist = np.full(act.size, np.inf)
-    areal = np.flatnonzero(shapely.get_dimensions(ctx.a_plane[act]) == 2)
-    if areal.size:
-        x, y = aeqd_forward(ctx.lon0[act[areal]], ctx.lat0[act[areal]], p_lon[areal], p_lat[areal])
-        dist[areal[shapely.intersects_xy(ctx.a_plane[act[areal]], x, y)]] = 0.0
+    areal = ctx.a_areal[act]
+    # the inside test in the plane: first for the points inside the area drawn in degrees
+    # (and for areas where that drawing may be far off), then for those near an edge
+    first = areal & (near.inner | ~_drawn_alike(a)[act])
+    _inside_plane(ctx, near, (p_lon, p_lat), np.flatnonzero(first), dist)
     m = dist[near.combo_pair] > 0.0
     cp, ce = near.combo_pair[m], near.combo_edge[m]
     xyz = earth_centred(a.lon, a.lat)  # activity vertices, once
@@ -111,7 +112,12 @@ def _near_distances(ctx: _Context, near: _Near, threshold: Array) -> Array:
             ends=(tuple(c[ea] for c in xyz), tuple(c[eb] for c in xyz)),  # type: ignore[arg-type]
         )
         np.minimum.at(dist, p, got)
-    again = np.abs(dist - threshold) <= EXACT_BAND_M
+    _inside_plane(
+        ctx, near, (p_lon, p_lat), np.flatnonzero(areal & ~first & (dist <= _LENS_M)), dist
+    )
+    m = dist[cp] > 0.0
+    cp, ce = cp[m], ce[m]
+    again = (dist > 0.0) & (np.abs(dist - threshold) <= EXACT_BAND_M)  # not inside
     m = again[cp]
     if not m.any():
         return dist
@@ -133,6 +139,38 @@ def _near_distances(ctx: _Context, near: _Near, threshold: Array) -> Array:
         )
         np.minimum.at(dist, p, got)
     return dist
+
+
+_LENS_M = 20.0
+"""A point outside an area drawn in degrees, farther than this from its edges, is outside it
+in the plane too (``_drawn_alike``)."""
+_ALIKE_MAX_LAT = 80.0
+
+
+def _drawn_alike(lines: Linework) -> npt.NDArray[np.bool_]:
+    """Per geometry: drawn in degrees and in its AEQD plane, its (densified, at most
+    ``MAX_EDGE_M``) edges stay within a few metres of the geodesic ones, so the two drawings
+    differ only within ``_LENS_M`` of its edges: below ``_ALIKE_MAX_LAT`` degrees of latitude
+    (a straight line in degrees leaves the geodesic by about ``L^2 tan(lat) / 8R``: under 3 m
+    there) and not across the antimeridian (less than 180 degrees of longitude wide).
+    """
+    first = lines.vertex_start
+    lat_abs = np.maximum.reduceat(np.abs(lines.lat), first)
+    span = np.maximum.reduceat(lines.lon, first) - np.minimum.reduceat(lines.lon, first)
+    return np.asarray((lat_abs <= _ALIKE_MAX_LAT) & (span < 180.0), dtype=bool)
+
+
+def _inside_plane(
+    ctx: _Context, near: _Near, p_lonlat: tuple[Array, Array], rows: IntArray, dist: Array
+) -> None:
+    """Set ``dist`` to 0 for the ``rows`` pairs whose point lies inside the area activity,
+    tested in the activity's AEQD plane."""
+    if rows.size == 0:
+        return
+    act = near.pairs.act[rows]
+    p_lon, p_lat = p_lonlat
+    x, y = aeqd_forward(ctx.lon0[act], ctx.lat0[act], p_lon[rows], p_lat[rows])
+    dist[rows[shapely.intersects_xy(ctx.a_plane[act], x, y)]] = 0.0
 
 
 def _distances(ctx: _Context, pairs: _Pairs, threshold: Array) -> Array:

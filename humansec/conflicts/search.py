@@ -482,10 +482,13 @@ def _near_points(
     pair_of, keys = pd.factorize(all_keys)
     combo_pair = np.asarray(pair_of[: key.size], dtype=np.intp)
     keys = np.asarray(keys, dtype=np.int64)
+    is_inner = np.zeros(keys.size, dtype=bool)
+    is_inner[pair_of[key.size :]] = True
     return _Near(
         _Pairs((keys // n_feat).astype(np.intp), feature_index[keys % n_feat]),
         combo_pair,
         edge.astype(np.intp),
+        is_inner,
     )
 
 
