@@ -474,16 +474,19 @@ def _near_points(
     pair_of, pair_keys = pd.factorize(key)  # hashing, no sort
     best = np.full(len(pair_keys), np.inf)
     np.minimum.at(best, pair_of, upper)
-    ok = lower <= best[pair_of]  # every pair keeps at least its best edge
-    del pair_of, pair_keys, best
-    edge, key = edge[ok], key[ok]
+    ok = lower <= best[pair_of]  # every pair keeps at least its best edge: all pairs stay
+    combo_pair = np.asarray(pair_of[ok], dtype=np.intp)
+    edge = edge[ok]
+    del pair_of, best, ok
+    # the points inside the areas: pairs already found are marked, the others added
     inner = _inside_degrees(lines, grid, areas, f_lonlat)
-    all_keys = np.concatenate([key, inner[0].astype(np.int64) * n_feat + inner[1]])
-    pair_of, keys = pd.factorize(all_keys)
-    combo_pair = np.asarray(pair_of[: key.size], dtype=np.intp)
-    keys = np.asarray(keys, dtype=np.int64)
+    inner_keys = inner[0].astype(np.int64) * n_feat + inner[1]
+    pair_keys = np.asarray(pair_keys, dtype=np.int64)
+    at = pd.Index(pair_keys).get_indexer(inner_keys)
+    keys = np.concatenate([pair_keys, pd.unique(inner_keys[at < 0])])
     is_inner = np.zeros(keys.size, dtype=bool)
-    is_inner[pair_of[key.size :]] = True
+    is_inner[at[at >= 0]] = True
+    is_inner[pair_keys.size :] = True
     return _Near(
         _Pairs((keys // n_feat).astype(np.intp), feature_index[keys % n_feat]),
         combo_pair,
