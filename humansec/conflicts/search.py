@@ -14,7 +14,6 @@ from humansec.conflicts.geodesic import (
     MIN_RADIUS_M,
     SPHERE_SLACK_M,
     Array,
-    edge_frames,
     sphere_point_edge,
     unit_vectors,
 )
@@ -38,6 +37,7 @@ def _search(
     groups: tuple[IntArray, IntArray],
     precisions: tuple[Array, Array],
     distances: tuple[Array, Array],
+    frames: npt.NDArray[np.float64],
 ) -> tuple[list[_Pairs], _Near]:
     """Candidate pairs, one search per group of features that need the same distances.
 
@@ -45,7 +45,8 @@ def _search(
     class being a (kind, category, protection). Classes whose rules give the same distance to
     every activity type (or none) are searched together, with the distance they need; the edge
     boxes of line and area activities are made once per distinct reach of each activity
-    (``_EdgeBoxes``). Returns the pairs found by ``_candidates`` and by ``_near_points``.
+    (``_EdgeBoxes``); ``frames``: the activity edges on the sphere (``edge_frames``).
+    Returns the pairs found by ``_candidates`` and by ``_near_points``.
     """
     table, codes = groups
     a_prec, f_prec = precisions
@@ -60,11 +61,6 @@ def _search(
         table = np.repeat(table, 2, axis=1)
     found: list[_Pairs] = []
     near: list[_Near] = []
-    a_unit = unit_vectors(a_lines.lon, a_lines.lat)
-    frames = edge_frames(
-        tuple(u[a_lines.edge_a] for u in a_unit),  # type: ignore[arg-type]
-        tuple(u[a_lines.edge_b] for u in a_unit),  # type: ignore[arg-type]
-    )
     lat_abs = np.maximum.reduceat(np.abs(a_lines.lat), a_lines.vertex_start)
     plans = []
     members_of = np.split(
