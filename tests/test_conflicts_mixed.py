@@ -170,3 +170,24 @@ def test_a_point_inside_an_area_only_by_its_geodesic_edge_is_at_distance_zero() 
     assert abs(got["beyond"] - float(edge)) < 1e-6
     far = point_segment_distance((mid, lats[3]), (west, north), (east, north))
     assert abs(got["far"] - float(far)) < 1e-6
+
+
+def test_a_polygon_feature_on_the_threshold_is_measured_by_geographiclib_itself() -> None:
+    """Within 1 cm of the threshold the distance to a polygon feature is GeographicLib's own
+    number (the fast formula, within 1e-7 m of it, decides only pairs farther from it)."""
+    square = shapely.Polygon([(30.0, 50.0), (30.002, 50.0), (30.002, 50.001), (30.0, 50.001)])
+    point = (30.001, 49.995)  # ~556 m south of the middle of the square's south edge
+    ref = float(point_segment_distance(point, (30.0, 50.0), (30.002, 50.0)))
+    acts = gpd.GeoDataFrame(
+        {"id": ["a0"], "type": "patrol"}, geometry=[shapely.Point(point)], crs=4326
+    )
+    feats = gpd.GeoDataFrame({"id": ["f0"], "kind": "cultural"}, geometry=[square], crs=4326)
+    for rule_m, flagged in ((ref, True), (ref - 0.005, False)):
+        rules = parse_rules(
+            f'[[rule]]\nactivity = "patrol"\nfeature = "cultural"\ndistance_m = {rule_m!r}\n'
+            'severity = "high"\nrationale = "test"\n'
+        )
+        got = find_conflicts(acts, feats, rules)
+        assert len(got) == int(flagged)
+        if flagged:
+            assert got["distance_m"].iloc[0] == ref

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +13,7 @@ from humansec.conflicts.geodesic import (
     MIN_RADIUS_M,
     SPHERE_SLACK_M,
     Array,
+    LonLat,
     aeqd_forward,
     earth_centred,
     inverse,
@@ -294,17 +296,32 @@ def _general(ctx: _Context, pairs: _Pairs, sel: IntArray, threshold: Array) -> A
     lower = (best - sag) / (1.0 + eps) - 0.01
     possible = lower <= thr
     limit = (1.0 + eps) * (best + sag) + sag + 0.5
+    # measured fast (``short_point_segment``), and again exactly within ``EXACT_BAND_M`` of
+    # the threshold (``point_segment_distance``), as the pairs with point features
     exact = np.full(sel.size, np.inf)
-    for cp, d, (pl, pv), (el, e_a, e_b) in cand:
-        m = possible[cp] & (d <= limit[cp])
-        if m.any():
-            v, ea, eb = pv[m], e_a[m], e_b[m]
-            got = point_segment_distance(
-                (pl.lon[v], pl.lat[v]), (el.lon[ea], el.lat[ea]), (el.lon[eb], el.lat[eb])
-            )
-            np.minimum.at(exact, cp[m], got)
+    plausible = [possible[cp] & (d <= limit[cp]) for cp, d, _, _ in cand]
+    _measure(cand, plausible, exact, short_point_segment)
+    again = np.isfinite(exact) & (np.abs(exact - thr) <= EXACT_BAND_M)
+    if again.any():
+        exact[again] = np.inf
+        near = [m & again[c[0]] for m, c in zip(plausible, cand, strict=True)]
+        _measure(cand, near, exact, point_segment_distance)
     out[rows] = exact[rows]
     return out
+
+
+def _measure(
+    cand: list[_Combos],
+    keep: list[npt.NDArray[np.bool_]],
+    out: Array,
+    measure: Callable[[LonLat, LonLat, LonLat], Array],
+) -> None:
+    """Lower ``out`` (per pair) to the distance of each kept point-edge combination."""
+    for (cp, _, (pl, pv), (el, e_a, e_b)), m in zip(cand, keep, strict=True):
+        if m.any():
+            v, ea, eb = pv[m], e_a[m], e_b[m]
+            ends = ((pl.lon[v], pl.lat[v]), (el.lon[ea], el.lat[ea]), (el.lon[eb], el.lat[eb]))
+            np.minimum.at(out, cp[m], measure(*ends))
 
 
 _Combos = tuple[IntArray, Array, tuple[Linework, IntArray], tuple[Linework, IntArray, IntArray]]
