@@ -30,7 +30,7 @@ class _PointGrid:
         self.nrow = int(np.ceil(180.0 / self.cell)) + 1
         rows, cols = self._row(lat), self._col(lon)
         key = rows * self.ncol + cols
-        self.order = np.argsort(key, kind="stable").astype(np.intp)
+        self.order = np.argsort(key).astype(np.intp)  # any order within a cell will do
         self.key = key[self.order]
         self.lon, self.lat = lon[self.order], lat[self.order]
         # the rows and columns holding points, and where each of their cells starts in the
