@@ -141,3 +141,53 @@ def test_a_polygon_feature_deep_inside_an_area_is_at_distance_zero() -> None:
     inside = shapely.contains_xy(area, p_lon, p_lat)
     assert inside.sum() > 50
     assert set(got.index) >= {f"f{k + 1}" for k in np.flatnonzero(inside)}
+
+
+def test_a_point_inside_an_area_only_by_its_geodesic_edge_is_at_distance_zero() -> None:
+    """Near 79 degrees north a 4 km east-west geodesic edge bulges ~1.8 m north of the
+    parallel its ends share: a point in that bulge lies inside the area (distance 0) though
+    it lies outside the area drawn in degrees; a point just beyond the bulge does not."""
+    west, east, north, south = 10.0, 10.2, 79.0, 78.98
+    area = shapely.Polygon([(west, north), (east, north), (east, south), (west, south)])
+    mid_lat = GEOD.npts(west, north, east, north, 1)[0][1]
+    assert (mid_lat - north) * 111_000 > 1.0  # the bulge, in metres
+    mid = (west + east) / 2
+    lats = [north + 0.5 * (mid_lat - north), mid_lat + 5e-6, 78.99, 79.01]
+    points = shapely.points(np.full(4, mid), lats)
+    acts = gpd.GeoDataFrame({"id": ["a0"], "type": "patrol"}, geometry=[area], crs=4326)
+    feats = gpd.GeoDataFrame(
+        {"id": ["bulge", "beyond", "deep", "far"], "kind": "cultural"}, geometry=points, crs=4326
+    )
+    rules = parse_rules(
+        '[[rule]]\nactivity = "patrol"\nfeature = "cultural"\ndistance_m = 1500\n'
+        'severity = "high"\nrationale = "test"\n'
+    )
+    got = find_conflicts(acts, feats, rules).set_index("feature_id")["distance_m"]
+    assert got["bulge"] == 0.0
+    assert got["deep"] == 0.0
+    edge = point_segment_distance((mid, lats[1]), (west, north), (east, north))
+    assert 0.1 < float(edge) < 2.0
+    assert abs(got["beyond"] - float(edge)) < 1e-6
+    far = point_segment_distance((mid, lats[3]), (west, north), (east, north))
+    assert abs(got["far"] - float(far)) < 1e-6
+
+
+def test_a_polygon_feature_on_the_threshold_is_measured_by_geographiclib_itself() -> None:
+    """Within 1 cm of the threshold the distance to a polygon feature is GeographicLib's own
+    number (the fast formula, within 1e-7 m of it, decides only pairs farther from it)."""
+    square = shapely.Polygon([(30.0, 50.0), (30.002, 50.0), (30.002, 50.001), (30.0, 50.001)])
+    point = (30.001, 49.995)  # ~556 m south of the middle of the square's south edge
+    ref = float(point_segment_distance(point, (30.0, 50.0), (30.002, 50.0)))
+    acts = gpd.GeoDataFrame(
+        {"id": ["a0"], "type": "patrol"}, geometry=[shapely.Point(point)], crs=4326
+    )
+    feats = gpd.GeoDataFrame({"id": ["f0"], "kind": "cultural"}, geometry=[square], crs=4326)
+    for rule_m, flagged in ((ref, True), (ref - 0.005, False)):
+        rules = parse_rules(
+            f'[[rule]]\nactivity = "patrol"\nfeature = "cultural"\ndistance_m = {rule_m!r}\n'
+            'severity = "high"\nrationale = "test"\n'
+        )
+        got = find_conflicts(acts, feats, rules)
+        assert len(got) == int(flagged)
+        if flagged:
+            assert got["distance_m"].iloc[0] == ref

@@ -71,9 +71,28 @@ def test_point_grid_finds_what_the_strtree_finds() -> None:
     tree = shapely.STRtree(shapely.points(lon, lat))
     want = tree.query(shapely.box(west, south, east, north))
     for cell in (0.01, 0.3, 5.0):
-        got = grid._PointGrid(lon, lat, cell).query(west, south, east, north)
-        assert sorted(zip(*got, strict=True)) == sorted(zip(*want, strict=True))
+        # with the table of cell starts and without it (the look-ups in the sorted keys)
+        for table_cells in (None, 0):
+            points = grid._PointGrid(lon, lat, cell, table_cells=table_cells)
+            assert (points.starts is None) == (table_cells == 0 or cell == 0.01)
+            got = points.query(west, south, east, north)
+            assert sorted(zip(*got, strict=True)) == sorted(zip(*want, strict=True))
     assert want.shape[1] > 200
+
+
+def test_point_grid_of_a_region_finds_what_the_strtree_finds_around_it() -> None:
+    """Boxes beside, across and beyond the rows and columns that hold points (cell table)."""
+    rng = np.random.default_rng(8)
+    lon, lat = rng.uniform(22, 40, 5000), rng.uniform(44, 52.5, 5000)
+    west, south = rng.uniform(15, 45, 600), rng.uniform(40, 56, 600)
+    east, north = west + rng.uniform(0, 3, 600), south + rng.uniform(0, 2, 600)
+    want = shapely.STRtree(shapely.points(lon, lat)).query(shapely.box(west, south, east, north))
+    for cell in (0.02, 0.5):
+        points = grid._PointGrid(lon, lat, cell)
+        assert points.starts is not None
+        got = points.query(west, south, east, north)
+        assert sorted(zip(*got, strict=True)) == sorted(zip(*want, strict=True))
+    assert want.shape[1] > 1000
 
 
 def test_point_features_after_a_line_feature_are_found_by_a_route() -> None:

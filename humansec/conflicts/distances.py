@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +13,7 @@ from humansec.conflicts.geodesic import (
     MIN_RADIUS_M,
     SPHERE_SLACK_M,
     Array,
+    LonLat,
     aeqd_forward,
     earth_centred,
     inverse,
@@ -94,10 +96,11 @@ def _near_distances(ctx: _Context, near: _Near, threshold: Array) -> Array:
     act, feat = near.pairs.act, near.pairs.feat
     p_lon, p_lat = f.lon[f.vertex_start[feat]], f.lat[f.vertex_start[feat]]
     dist = np.full(act.size, np.inf)
-    areal = np.flatnonzero(shapely.get_dimensions(ctx.a_plane[act]) == 2)
-    if areal.size:
-        x, y = aeqd_forward(ctx.lon0[act[areal]], ctx.lat0[act[areal]], p_lon[areal], p_lat[areal])
-        dist[areal[shapely.intersects_xy(ctx.a_plane[act[areal]], x, y)]] = 0.0
+    areal = ctx.a_areal[act]
+    # the inside test in the plane: first for the points inside the area drawn in degrees
+    # (and for areas where that drawing may be far off), then for those near an edge
+    first = areal & (near.inner | ~_drawn_alike(a)[act])
+    _inside_plane(ctx, near, (p_lon, p_lat), np.flatnonzero(first), dist)
     m = dist[near.combo_pair] > 0.0
     cp, ce = near.combo_pair[m], near.combo_edge[m]
     xyz = earth_centred(a.lon, a.lat)  # activity vertices, once
@@ -111,7 +114,12 @@ def _near_distances(ctx: _Context, near: _Near, threshold: Array) -> Array:
             ends=(tuple(c[ea] for c in xyz), tuple(c[eb] for c in xyz)),  # type: ignore[arg-type]
         )
         np.minimum.at(dist, p, got)
-    again = np.abs(dist - threshold) <= EXACT_BAND_M
+    _inside_plane(
+        ctx, near, (p_lon, p_lat), np.flatnonzero(areal & ~first & (dist <= _LENS_M)), dist
+    )
+    m = dist[cp] > 0.0
+    cp, ce = cp[m], ce[m]
+    again = (dist > 0.0) & (np.abs(dist - threshold) <= EXACT_BAND_M)  # not inside
     m = again[cp]
     if not m.any():
         return dist
@@ -133,6 +141,38 @@ def _near_distances(ctx: _Context, near: _Near, threshold: Array) -> Array:
         )
         np.minimum.at(dist, p, got)
     return dist
+
+
+_LENS_M = 20.0
+"""A point outside an area drawn in degrees, farther than this from its edges, is outside it
+in the plane too (``_drawn_alike``)."""
+_ALIKE_MAX_LAT = 80.0
+
+
+def _drawn_alike(lines: Linework) -> npt.NDArray[np.bool_]:
+    """Per geometry: drawn in degrees and in its AEQD plane, its (densified, at most
+    ``MAX_EDGE_M``) edges stay within a few metres of the geodesic ones, so the two drawings
+    differ only within ``_LENS_M`` of its edges: below ``_ALIKE_MAX_LAT`` degrees of latitude
+    (a straight line in degrees leaves the geodesic by about ``L^2 tan(lat) / 8R``: under 3 m
+    there) and not across the antimeridian (less than 180 degrees of longitude wide).
+    """
+    first = lines.vertex_start
+    lat_abs = np.maximum.reduceat(np.abs(lines.lat), first)
+    span = np.maximum.reduceat(lines.lon, first) - np.minimum.reduceat(lines.lon, first)
+    return np.asarray((lat_abs <= _ALIKE_MAX_LAT) & (span < 180.0), dtype=bool)
+
+
+def _inside_plane(
+    ctx: _Context, near: _Near, p_lonlat: tuple[Array, Array], rows: IntArray, dist: Array
+) -> None:
+    """Set ``dist`` to 0 for the ``rows`` pairs whose point lies inside the area activity,
+    tested in the activity's AEQD plane."""
+    if rows.size == 0:
+        return
+    act = near.pairs.act[rows]
+    p_lon, p_lat = p_lonlat
+    x, y = aeqd_forward(ctx.lon0[act], ctx.lat0[act], p_lon[rows], p_lat[rows])
+    dist[rows[shapely.intersects_xy(ctx.a_plane[act], x, y)]] = 0.0
 
 
 def _distances(ctx: _Context, pairs: _Pairs, threshold: Array) -> Array:
@@ -256,17 +296,32 @@ def _general(ctx: _Context, pairs: _Pairs, sel: IntArray, threshold: Array) -> A
     lower = (best - sag) / (1.0 + eps) - 0.01
     possible = lower <= thr
     limit = (1.0 + eps) * (best + sag) + sag + 0.5
+    # measured fast (``short_point_segment``), and again exactly within ``EXACT_BAND_M`` of
+    # the threshold (``point_segment_distance``), as the pairs with point features
     exact = np.full(sel.size, np.inf)
-    for cp, d, (pl, pv), (el, e_a, e_b) in cand:
-        m = possible[cp] & (d <= limit[cp])
-        if m.any():
-            v, ea, eb = pv[m], e_a[m], e_b[m]
-            got = point_segment_distance(
-                (pl.lon[v], pl.lat[v]), (el.lon[ea], el.lat[ea]), (el.lon[eb], el.lat[eb])
-            )
-            np.minimum.at(exact, cp[m], got)
+    plausible = [possible[cp] & (d <= limit[cp]) for cp, d, _, _ in cand]
+    _measure(cand, plausible, exact, short_point_segment)
+    again = np.isfinite(exact) & (np.abs(exact - thr) <= EXACT_BAND_M)
+    if again.any():
+        exact[again] = np.inf
+        near = [m & again[c[0]] for m, c in zip(plausible, cand, strict=True)]
+        _measure(cand, near, exact, point_segment_distance)
     out[rows] = exact[rows]
     return out
+
+
+def _measure(
+    cand: list[_Combos],
+    keep: list[npt.NDArray[np.bool_]],
+    out: Array,
+    measure: Callable[[LonLat, LonLat, LonLat], Array],
+) -> None:
+    """Lower ``out`` (per pair) to the distance of each kept point-edge combination."""
+    for (cp, _, (pl, pv), (el, e_a, e_b)), m in zip(cand, keep, strict=True):
+        if m.any():
+            v, ea, eb = pv[m], e_a[m], e_b[m]
+            ends = ((pl.lon[v], pl.lat[v]), (el.lon[ea], el.lat[ea]), (el.lon[eb], el.lat[eb]))
+            np.minimum.at(out, cp[m], measure(*ends))
 
 
 _Combos = tuple[IntArray, Array, tuple[Linework, IntArray], tuple[Linework, IntArray, IntArray]]

@@ -44,6 +44,7 @@ from humansec.conflicts.distances import (
 from humansec.conflicts.geodesic import edge_frames, unit_vectors
 from humansec.conflicts.geometry import prepare
 from humansec.conflicts.matrix import _rule_matrix, _time_overlap
+from humansec.conflicts.pages import small_pages
 from humansec.conflicts.pairs import MAX_EDGE_M, TOLERANCE_M, _Pairs
 from humansec.conflicts.rules import RuleSet
 from humansec.conflicts.search import _candidates, _search
@@ -84,6 +85,13 @@ def find_conflicts(
         are categorical (each text stored once); the ids are strings.
 
     """
+    with small_pages():  # speed only: see ``pages.small_pages``
+        return _find_conflicts(activities, features, rules)
+
+
+def _find_conflicts(
+    activities: gpd.GeoDataFrame, features: gpd.GeoDataFrame, rules: RuleSet
+) -> pd.DataFrame:
     acts = _check_activities(activities)
     feats = _check_features(features)
     if acts.empty or feats.empty:
@@ -98,6 +106,12 @@ def find_conflicts(
     if not rule_list:
         return _empty()
     rule_dist = np.array([r.distance_m for r in rule_list])
+    a_unit = unit_vectors(a_lines.lon, a_lines.lat)
+    frames = edge_frames(
+        tuple(u[a_lines.edge_a] for u in a_unit),  # type: ignore[arg-type]
+        tuple(u[a_lines.edge_b] for u in a_unit),  # type: ignore[arg-type]
+    )
+    del a_unit
     found, near_all = _search(
         a_lines,
         f_lines,
@@ -105,6 +119,7 @@ def find_conflicts(
         groups=(table, codes),
         precisions=(a_prec, f_prec),
         distances=(hazard, rule_dist),
+        frames=frames,
     )
     found.append(near_all.pairs)
     pairs = _Pairs(np.concatenate([p.act for p in found]), np.concatenate([p.feat for p in found]))
@@ -124,12 +139,6 @@ def find_conflicts(
 
     a_plane = project_lines(a_lines, ax, ay)
     a_areal = shapely.get_dimensions(a_plane) == 2
-    a_unit = unit_vectors(a_lines.lon, a_lines.lat)
-    frames = edge_frames(
-        tuple(u[a_lines.edge_a] for u in a_unit),  # type: ignore[arg-type]
-        tuple(u[a_lines.edge_b] for u in a_unit),  # type: ignore[arg-type]
-    )
-    del a_unit
     ctx = _Context(a_lines, f_lines, lon0, lat0, rho, a_plane, ax, ay, a_areal, frames)
     dist = np.empty(pairs.act.size)
     far = np.flatnonzero(~is_near)

@@ -36,11 +36,13 @@ class _Near:
 
     ``combo_pair`` / ``combo_edge``: for each pair, the activity edges (indices into the
     activity linework's edges) whose distance to the point may be the pair's distance.
+    ``inner``: per pair, whether the point lies inside the (area) activity drawn in degrees.
     """
 
     pairs: _Pairs
     combo_pair: IntArray
     combo_edge: IntArray
+    inner: npt.NDArray[np.bool_]
 
     @staticmethod
     def concat(parts: list[_Near]) -> _Near:
@@ -55,6 +57,7 @@ class _Near:
                 [empty] + [p.combo_pair + o for p, o in zip(parts, offsets, strict=False)]
             ),
             np.concatenate([empty] + [p.combo_edge for p in parts]),
+            np.concatenate([np.empty(0, dtype=bool)] + [p.inner for p in parts]),
         )
 
     def subset(self, keep: npt.NDArray[np.bool_]) -> _Near:
@@ -64,4 +67,5 @@ class _Near:
             _Pairs(self.pairs.act[keep], self.pairs.feat[keep]),
             new_index[self.combo_pair[kept]].astype(np.intp),
             self.combo_edge[kept],
+            self.inner[keep],
         )

@@ -14,7 +14,6 @@ from humansec.conflicts.geodesic import (
     MIN_RADIUS_M,
     SPHERE_SLACK_M,
     Array,
-    edge_frames,
     sphere_point_edge,
     unit_vectors,
 )
@@ -38,6 +37,7 @@ def _search(
     groups: tuple[IntArray, IntArray],
     precisions: tuple[Array, Array],
     distances: tuple[Array, Array],
+    frames: npt.NDArray[np.float64],
 ) -> tuple[list[_Pairs], _Near]:
     """Candidate pairs, one search per group of features that need the same distances.
 
@@ -45,7 +45,8 @@ def _search(
     class being a (kind, category, protection). Classes whose rules give the same distance to
     every activity type (or none) are searched together, with the distance they need; the edge
     boxes of line and area activities are made once per distinct reach of each activity
-    (``_EdgeBoxes``). Returns the pairs found by ``_candidates`` and by ``_near_points``.
+    (``_EdgeBoxes``); ``frames``: the activity edges on the sphere (``edge_frames``).
+    Returns the pairs found by ``_candidates`` and by ``_near_points``.
     """
     table, codes = groups
     a_prec, f_prec = precisions
@@ -60,11 +61,6 @@ def _search(
         table = np.repeat(table, 2, axis=1)
     found: list[_Pairs] = []
     near: list[_Near] = []
-    a_unit = unit_vectors(a_lines.lon, a_lines.lat)
-    frames = edge_frames(
-        tuple(u[a_lines.edge_a] for u in a_unit),  # type: ignore[arg-type]
-        tuple(u[a_lines.edge_b] for u in a_unit),  # type: ignore[arg-type]
-    )
     lat_abs = np.maximum.reduceat(np.abs(a_lines.lat), a_lines.vertex_start)
     plans = []
     members_of = np.split(
@@ -122,8 +118,16 @@ def _candidates(
     lon_max = np.maximum.reduceat(lines.lon, first)
     dlat, dlon, whole = _search_extent(lines, reach)
     deg = np.maximum(dlat, dlon)
-    tree_geoms, tree_index = _unwrapped(tree_geoms)
-    tree: shapely.STRtree | None = None
+    trees: list[tuple[shapely.STRtree, IntArray | None]] = []
+
+    def tree_of() -> shapely.STRtree:
+        # built when first needed (the grid answers point activities without it), with
+        # copies of the features across the antimeridian (``_unwrapped``)
+        if not trees:
+            geoms, index = _unwrapped(tree_geoms)
+            trees.append((shapely.STRtree(geoms), index))
+        return trees[0][0]
+
     found_a: list[IntArray] = []
     found_f: list[IntArray] = []
     # points: a box per activity, envelope test only (the exact distance follows anyway)
@@ -136,8 +140,7 @@ def _candidates(
         if grid is not None:
             q, f = grid.query(west_e, south_e, east_e, north_e)
         else:
-            tree = shapely.STRtree(tree_geoms) if tree is None else tree
-            q, f = tree.query(shapely.box(west_e, south_e, east_e, north_e))
+            q, f = tree_of().query(shapely.box(west_e, south_e, east_e, north_e))
         found_a.append(pts[sel][q])
         found_f.append(f)
     near = np.flatnonzero(active & ~whole & ~lines.single_point)
@@ -149,8 +152,7 @@ def _candidates(
         if owner.size == 0:
             continue
         moved = shapely.transform(geoms, lambda c, dx=shift: c + np.array([dx, 0.0]))
-        tree = shapely.STRtree(tree_geoms) if tree is None else tree
-        q, f = tree.query(moved, predicate="dwithin", distance=deg[owner])
+        q, f = tree_of().query(moved, predicate="dwithin", distance=deg[owner])
         found_a.append(owner[q])
         found_f.append(f)
     polar = np.flatnonzero(active & whole)
@@ -161,11 +163,11 @@ def _candidates(
         north[north >= 89.9] = 90.0
         south[south <= -89.9] = -90.0
         boxes = shapely.box(-180.0, np.maximum(south, -90.0), 180.0, np.minimum(north, 90.0))
-        tree = shapely.STRtree(tree_geoms) if tree is None else tree
-        q, f = tree.query(boxes, predicate="intersects")
+        q, f = tree_of().query(boxes, predicate="intersects")
         found_a.append(polar[q])
         found_f.append(f)
-    return _found_pairs(found_a, found_f, tree_index)
+    # the grid's indices are the features' own (copies come after them in the tree)
+    return _found_pairs(found_a, found_f, trees[0][1] if trees else None)
 
 
 def _found_pairs(
@@ -468,18 +470,24 @@ def _near_points(
     pair_of, pair_keys = pd.factorize(key)  # hashing, no sort
     best = np.full(len(pair_keys), np.inf)
     np.minimum.at(best, pair_of, upper)
-    ok = lower <= best[pair_of]  # every pair keeps at least its best edge
-    del pair_of, pair_keys, best
-    edge, key = edge[ok], key[ok]
+    ok = lower <= best[pair_of]  # every pair keeps at least its best edge: all pairs stay
+    combo_pair = np.asarray(pair_of[ok], dtype=np.intp)
+    edge = edge[ok]
+    del pair_of, best, ok
+    # the points inside the areas: pairs already found are marked, the others added
     inner = _inside_degrees(lines, grid, areas, f_lonlat)
-    all_keys = np.concatenate([key, inner[0].astype(np.int64) * n_feat + inner[1]])
-    pair_of, keys = pd.factorize(all_keys)
-    combo_pair = np.asarray(pair_of[: key.size], dtype=np.intp)
-    keys = np.asarray(keys, dtype=np.int64)
+    inner_keys = inner[0].astype(np.int64) * n_feat + inner[1]
+    pair_keys = np.asarray(pair_keys, dtype=np.int64)
+    at = pd.Index(pair_keys).get_indexer(inner_keys)
+    keys = np.concatenate([pair_keys, pd.unique(inner_keys[at < 0])])
+    is_inner = np.zeros(keys.size, dtype=bool)
+    is_inner[at[at >= 0]] = True
+    is_inner[pair_keys.size :] = True
     return _Near(
         _Pairs((keys // n_feat).astype(np.intp), feature_index[keys % n_feat]),
         combo_pair,
         edge.astype(np.intp),
+        is_inner,
     )
 
 
