@@ -108,6 +108,7 @@ def map_section() -> None:
             kinds_shown=plain_kinds,
             heatmap=heatmap,
             basemap=basemap,
+            live=True,
         )
         base.add_child(FillFrame())
         base.add_child(ReportAfterBasemap())
