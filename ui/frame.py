@@ -33,11 +33,12 @@ def banner() -> str:
 
 
 def draw_banner(text: str) -> None:
-    """Draw a classification banner (top and bottom of every page)."""
-    st.markdown(
-        f'<div class="humansec-banner" style="{_BANNER_STYLE}">{html.escape(text)}</div>',
-        unsafe_allow_html=True,
-    )
+    """Draw a classification banner (top and bottom of every page).
+
+    ``st.html``, not markdown with HTML: the browser then needs no HTML-in-markdown parser
+    (rehype-raw, 190 KB) before the page's map (benchmarks/README.md, issue 10).
+    """
+    st.html(f'<div class="humansec-banner" style="{_BANNER_STYLE}">{html.escape(text)}</div>')
 
 
 def mark_routed(pages: list[StreamlitPage]) -> None:
