@@ -79,7 +79,7 @@ def situation_counts(app: AppTest) -> pd.DataFrame:
 def test_situation_map_page_runs(app: AppTest) -> None:
     assert not app.exception, app.exception
     assert app.title[0].value == "Situation map"
-    banners = [m.value for m in app.html if "humansec-banner" in m.value]
+    banners = [m.value for m in app.html if 'class="humansec-banner"' in m.value]
     assert len(banners) == 2  # top and bottom
     assert "EXERCISE - NATO UNCLASSIFIED - EXERCISE" in banners[0]
     labels = [w.label for w in app.sidebar.multiselect]
@@ -195,7 +195,7 @@ def test_a_mistyped_mgrs_keeps_the_form_and_says_what_is_wrong(app: AppTest) -> 
 def test_pages_run_on_a_store_without_activities(population_only: AppTest) -> None:
     app = population_only
     assert not app.exception, app.exception
-    banner = next(m.value for m in app.html if "humansec-banner" in m.value)
+    banner = next(m.value for m in app.html if 'class="humansec-banner"' in m.value)
     assert ">NATO RESTRICTED<" in banner  # no exercise data: no EXERCISE marking
     counts = situation_counts(app)
     assert counts.loc["Population centres", "features shown"] == 1

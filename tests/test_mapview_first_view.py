@@ -74,4 +74,4 @@ def test_reports_wait_for_the_basemap_in_the_map_script() -> None:
     assert f"}})({fmap.get_name()});" in script
     assert f"setTimeout(release, {ReportAfterBasemap.HOLD_MS})" in script
     assert "map._hsBasemapLoaded = load(coarseUrl || url)" in html
-    assert "Promise.resolve(map._hsBasemapSettled || map._hsBasemapLoaded)" in script
+    assert "Promise.resolve(map._hsBasemapLoaded).then(painted, painted)" in script

@@ -41,10 +41,6 @@ def fill_viewport() -> None:
         "<style>"
         '[data-testid="stMainBlockContainer"]{padding-top:2.6rem;padding-bottom:1rem}'
         '[data-testid="stMainBlockContainer"] h1{font-size:1.5rem;padding:0 0 .2rem 0}'
-        # the banner and notice above the map, as tight as they were as markdown blocks
-        '[data-testid="stMainBlockContainer"] [data-testid="stHtml"]:has(.humansec-banner),'
-        '[data-testid="stMainBlockContainer"] [data-testid="stHtml"]:has(.humansec-caption)'
-        "{margin-bottom:-.5rem}"
         f"{fill_viewport_css()}</style>"
     )
 

@@ -98,7 +98,7 @@ def settled_view(reported: MapView, first: MapView) -> MapView:
 
 class ReportAfterBasemap(MacroElement):
     """Holds the live map's reports to Streamlit until the countries basemap is drawn (the
-    detailed one where the live map draws a light one first: ``runtime.py``).
+    light one where the live map draws it first: ``runtime.py``).
 
     streamlit-folium reports the map's view as soon as the map exists, before the basemap has
     even been fetched; the page's rerun that follows then competes with the basemap's parsing
@@ -129,7 +129,7 @@ class ReportAfterBasemap(MacroElement):
         "  function painted() {"
         "    requestAnimationFrame(function () { setTimeout(release, 0); });"
         "  }"
-        "  Promise.resolve(map._hsBasemapSettled || map._hsBasemapLoaded).then(painted, painted);"
+        "  Promise.resolve(map._hsBasemapLoaded).then(painted, painted);"
         "  setTimeout(release, {{ this.hold_ms }});"
         "})({{ this._parent.get_name() }});"
         "{% endmacro %}"
