@@ -278,11 +278,17 @@ RUNTIME_JS = r"""
       map._hsBasemapLoaded = load(coarseUrl || url).then(function (geojson) {
         if (geojson) { layer.addData(geojson); }
       });
-      // What waits for the first view (milsymbol, the detailed countries, the map's first
-      // report to Streamlit) starts a moment after it has painted, not in the same frame.
+      // What waits for the first view (milsymbol, the detailed countries) starts a moment
+      // after it has painted, when the page is idle (at most 2 s later), not in its frame.
       map._hsPainted = map._hsBasemapLoaded.then(function () {
         return new Promise(function (resolve) {
-          requestAnimationFrame(function () { setTimeout(resolve, coarseUrl ? 300 : 0); });
+          requestAnimationFrame(function () {
+            setTimeout(function () {
+              if (coarseUrl && window.requestIdleCallback) {
+                window.requestIdleCallback(resolve, { timeout: 2000 });
+              } else { resolve(); }
+            }, coarseUrl ? 300 : 0);
+          });
         });
       });
       map._hsBasemapSettled = !coarseUrl ? map._hsPainted : map._hsPainted.then(function () {
