@@ -212,6 +212,7 @@ with upload_tab:
                         tile_url=settings.tile_url,
                         tile_attribution=settings.tile_attribution,
                         kinds_shown=[kind],
+                        live=True,
                     )
                     st_folium(
                         base,

@@ -189,6 +189,7 @@ base = build_base_map(
     tile_attribution=resources.settings().tile_attribution,
     kinds_shown=list(result.conflicting),
     basemap=basemap,
+    live=True,
 )
 base.add_child(status_legend())
 if may_plan:

@@ -108,6 +108,7 @@ def map_section() -> None:
             kinds_shown=plain_kinds,
             heatmap=heatmap,
             basemap=basemap,
+            live=True,
         )
         base.add_child(FillFrame())
         base.add_child(ReportAfterBasemap())
@@ -174,6 +175,6 @@ counts = pd.DataFrame(
         "features stored": [len(frames[kind]) for kind in shown],
     }
 )
-# A static table, not st.dataframe: the data grid's code and layout cost the first drawn map
-# about a third of a second (benchmarks/README.md, issue 10), for six rows.
-st.table(counts.set_index("layer"))
+# A plain HTML table, not st.dataframe or st.table: their code (the data grid, Arrow) is
+# loaded and run on the first view just when the map is drawn (benchmarks/README.md, issue 10).
+text.table(counts.set_index("layer"), css_class="humansec-counts")

@@ -25,6 +25,20 @@ NODE_MODULES = ROOT / "node_modules"
 VENDOR = ROOT / "static" / "vendor"
 BASEMAP_SOURCE = "world-atlas/countries-50m.json"
 BASEMAP_TARGET = Path("basemap") / "countries.geojson"
+# The live map draws this 1:110m version first (8,000 vertices instead of 100,000: a fraction
+# of the parse and draw on the first view), then the 1:50m one above once it has painted.
+COARSE_BASEMAP_SOURCE = "world-atlas/countries-110m.json"
+COARSE_BASEMAP_TARGET = Path("basemap") / "countries-110m.geojson"
+# The live map's scripts in one file, in load order (Leaflet first): streamlit-folium loads a
+# map's scripts one after the other, so one request instead of three (benchmarks/README.md,
+# issue 10). Leaflet.draw stays apart: the draw controls list it themselves, only where drawn.
+# The separate files stay for the exports, which inline them.
+BUNDLE_TARGET = Path("bundle") / "map.js"
+BUNDLE_PARTS: tuple[str, ...] = (
+    "leaflet/leaflet.js",
+    "leaflet.markercluster/leaflet.markercluster.js",
+    "leaflet.heat/leaflet-heat.js",
+)
 DECIMALS = 3
 
 # (package, file below the package, target below static/vendor/)
@@ -84,9 +98,10 @@ def _round(coords: object) -> object:
     return out
 
 
-def convert_basemap(target: Path) -> int:
-    """Convert the world-atlas TopoJSON to rounded GeoJSON at ``target``; return its size."""
-    topo = _source(*BASEMAP_SOURCE.split("/", 1))
+def convert_basemap(target: Path, source: str = BASEMAP_SOURCE) -> int:
+    """Convert the world-atlas TopoJSON ``source`` to rounded GeoJSON at ``target``; return
+    its size."""
+    topo = _source(*source.split("/", 1))
     topo2geo = NODE_MODULES / ".bin" / "topo2geo"
     if not topo2geo.exists():
         msg = "node_modules/.bin/topo2geo is missing. Run `make setup` first."
@@ -150,7 +165,24 @@ def build() -> list[tuple[Path, int]]:
         written.extend((p, p.stat().st_size) for p in sorted((VENDOR / target).iterdir()))
     basemap = VENDOR / BASEMAP_TARGET
     written.append((basemap, convert_basemap(basemap)))
+    coarse = VENDOR / COARSE_BASEMAP_TARGET
+    written.append((coarse, convert_basemap(coarse, COARSE_BASEMAP_SOURCE)))
+    bundle = VENDOR / BUNDLE_TARGET
+    written.append((bundle, write_bundle(bundle)))
     return written
+
+
+def write_bundle(target: Path) -> int:
+    """Concatenate ``BUNDLE_PARTS`` (already in ``static/vendor/``) into ``target``; return its
+    size. Source map comments are dropped (the maps are not vendored)."""
+    parts = []
+    for part in BUNDLE_PARTS:
+        code = (VENDOR / part).read_text(encoding="utf-8")
+        lines = [line for line in code.splitlines() if not line.startswith("//# sourceMappingURL")]
+        parts.append(f"/* {part} */\n" + "\n".join(lines) + "\n;\n")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("".join(parts), encoding="utf-8")
+    return target.stat().st_size
 
 
 def main() -> int:

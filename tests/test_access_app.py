@@ -258,7 +258,7 @@ def test_make_run_serves_the_local_user_with_a_notice(
 ) -> None:
     at = app(data_dir, monkeypatch, None, address="127.0.0.1")
     assert [t.value for t in at.title] == ["Situation map"]
-    assert any("No sign-in configured" in m.value for m in at.markdown)
+    assert any("No sign-in configured" in m.value for m in at.html)
     assert [t.value for t in at.switch_page("pages/audit_trail.py").run().title] == ["Audit trail"]
     assert "Secret sites" in shown_text(app(data_dir, monkeypatch, None, address="127.0.0.1",
                                              page="pages/data.py"))  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,14 +65,21 @@ def population_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def situation_counts(app: AppTest) -> pd.DataFrame:
-    """The situation map's table of features shown and stored per layer, indexed by layer."""
-    return app.table[0].value
+    """The situation map's table of features shown and stored per layer, indexed by layer
+    (an HTML table: ``ui.text.table``)."""
+    table = next(h.value for h in app.html if 'class="humansec-counts"' in h.value)
+    cells = [
+        [html.unescape(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table)
+    ]
+    frame = pd.DataFrame([[row[0], *map(int, row[1:])] for row in cells[1:]], columns=cells[0])
+    return frame.set_index(cells[0][0])
 
 
 def test_situation_map_page_runs(app: AppTest) -> None:
     assert not app.exception, app.exception
     assert app.title[0].value == "Situation map"
-    banners = [m.value for m in app.markdown if "humansec-banner" in m.value]
+    banners = [m.value for m in app.html if 'class="humansec-banner"' in m.value]
     assert len(banners) == 2  # top and bottom
     assert "EXERCISE - NATO UNCLASSIFIED - EXERCISE" in banners[0]
     labels = [w.label for w in app.sidebar.multiselect]
@@ -186,7 +195,7 @@ def test_a_mistyped_mgrs_keeps_the_form_and_says_what_is_wrong(app: AppTest) -> 
 def test_pages_run_on_a_store_without_activities(population_only: AppTest) -> None:
     app = population_only
     assert not app.exception, app.exception
-    banner = next(m.value for m in app.markdown if "humansec-banner" in m.value)
+    banner = next(m.value for m in app.html if 'class="humansec-banner"' in m.value)
     assert ">NATO RESTRICTED<" in banner  # no exercise data: no EXERCISE marking
     counts = situation_counts(app)
     assert counts.loc["Population centres", "features shown"] == 1

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from humansec.model import WGS84, LayerKind, conform
 from humansec.store import GeoPackageStore, NewLayer
-from tests.test_app import start
+from tests.test_app import situation_counts, start
 from ui import state
 
 
@@ -79,7 +79,7 @@ def with_areas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 def test_the_situation_map_draws_areas_as_a_choropleth(with_areas: AppTest) -> None:
     app = with_areas
     assert not app.exception, app.exception
-    counts = app.table[0].value
+    counts = situation_counts(app)
     assert counts.loc["Reference areas", "features stored"] == 3
     assert counts.loc["Reference areas", "features shown"] == 3
     measure = app.sidebar.selectbox(key="map_area_measure")
@@ -104,7 +104,7 @@ def test_the_situation_map_draws_areas_as_a_choropleth(with_areas: AppTest) -> N
     # Leaving the areas out of the layers keeps the page running without them
     app.sidebar.multiselect[0].set_value(["population"]).run()
     assert not app.exception, app.exception
-    assert list(app.table[0].value.index) == ["Population centres"]
+    assert list(situation_counts(app).index) == ["Population centres"]
 
 
 def _map_script(app: AppTest) -> str:

@@ -45,7 +45,7 @@ def test_the_basemaps_page_lists_the_package(with_basemap: tuple[AppTest, Basema
 
 
 def _banner(app: AppTest) -> str:
-    return next(m.value for m in app.markdown if "humansec-banner" in m.value)
+    return next(m.value for m in app.html if 'class="humansec-banner"' in m.value)
 
 
 def test_choosing_a_basemap_keeps_it_across_the_map_pages(

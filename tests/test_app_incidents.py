@@ -33,7 +33,7 @@ def page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def _matching(at: AppTest) -> int:
-    for block in at.markdown:
+    for block in [*at.markdown, *at.html]:
         found = re.search(r"(\d+) incidents match the filters", block.value)
         if found:
             return int(found.group(1))
@@ -91,7 +91,7 @@ def test_filters_and_the_map_view_narrow_the_incidents(page: AppTest) -> None:
 
 
 def _caption(at: AppTest, pattern: str) -> re.Match[str]:
-    for block in [*at.caption, *at.markdown]:
+    for block in [*at.caption, *at.markdown, *at.html]:
         found = re.search(pattern, block.value)
         if found:
             return found

@@ -282,3 +282,23 @@ def test_mapview_from_component():
     nothing = {"bounds": {"_southWest": {"lat": None, "lng": None}}, "zoom": None}
     assert MapView.from_component(nothing) == MapView(None, None)
     assert MapView.from_component(None) == MapView(None, None)
+
+
+def test_the_live_map_loads_one_bundle_the_light_countries_first_and_milsymbol_later():
+    kinds = [LayerKind.ACTIVITY]
+    live = build_base_map(center=(50, 30), zoom=6, asset_prefix="v/", kinds_shown=kinds, live=True)
+    assert [url for _, url in live.default_js] == ["v/bundle/map.js"]
+    html = _render(live)
+    assert "v/milsymbol/milsymbol.js" not in html.split("<body>")[0]  # not a page script
+    assert "L.Humansec.lazySymbols(" in html and '"v/milsymbol/milsymbol.js"' in html
+    # The 1:110m countries first, the 1:50m ones after the first paint.
+    assert '"v/basemap/countries.geojson", {' in html
+    assert '"v/basemap/countries-110m.geojson");' in html
+    assert html.index("L.Humansec.basemap(") < html.index("L.Humansec.lazySymbols(")
+    # A product's map (exports inline these files) keeps every script and one basemap.
+    product = build_base_map(center=(50, 30), zoom=6, asset_prefix="v/", kinds_shown=kinds)
+    assert "v/milsymbol/milsymbol.js" in [url for _, url in product.default_js]
+    assert "v/leaflet/leaflet.js" in [url for _, url in product.default_js]
+    product_html = _render(product)
+    assert "countries-110m" not in product_html
+    assert "L.Humansec.lazySymbols(" not in product_html

@@ -73,4 +73,5 @@ def test_reports_wait_for_the_basemap_in_the_map_script() -> None:
     assert "S.setComponentValue = function (value)" in script
     assert f"}})({fmap.get_name()});" in script
     assert f"setTimeout(release, {ReportAfterBasemap.HOLD_MS})" in script
-    assert "map._hsBasemapLoaded = fetch(url)" in html
+    assert "map._hsBasemapLoaded = load(coarseUrl || url)" in html
+    assert "Promise.resolve(map._hsBasemapLoaded).then(painted, painted)" in script

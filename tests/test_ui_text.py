@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
 import pytest
 
+import ui.text
 from ui.text import as_html
 
 HOSTILE = [
@@ -32,3 +34,18 @@ def test_blank_lines_cannot_end_the_html_block() -> None:
     shown = as_html("first\n\n![x](http://h/p.png)\r\n")
     assert "\n" not in shown
     assert shown == "first<br><br>![x](http://h/p.png)<br>"
+
+
+def test_a_table_is_html_with_every_cell_escaped(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[str] = []
+    monkeypatch.setattr(ui.text.st, "html", sent.append)
+    frame = pd.DataFrame({"count": [3], HOSTILE[2]: [HOSTILE[0]]}, index=pd.Index([HOSTILE[2]]))
+    frame.index.name = "layer"
+    ui.text.table(frame, css_class="humansec-counts")
+    (body,) = sent
+    assert body.startswith('<table class="humansec-counts"')
+    assert "<img" not in body and "<script" not in body
+    cells = [html.unescape(c) for c in body.split(">") if c.endswith("</td") or c.endswith("</th")]
+    assert [c.removesuffix("</td").removesuffix("</th") for c in cells] == [
+        "layer", "count", HOSTILE[2], HOSTILE[2], "3", HOSTILE[0],
+    ]  # fmt: skip

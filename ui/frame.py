@@ -20,6 +20,15 @@ _BANNER_STYLE = (
     "letter-spacing:.05em;padding:2px 0;margin:0 0 .4rem 0;border-radius:2px"
 )
 
+# The banner and the notice as tight as they were as markdown blocks (an ``st.html`` block
+# keeps its own margins): the page's map keeps its place and the window.
+_TIGHT_CSS = (
+    "<style>"
+    '[data-testid="stMainBlockContainer"] [data-testid="stHtml"]:has(.humansec-banner),'
+    '[data-testid="stMainBlockContainer"] [data-testid="stHtml"]:has(.humansec-caption)'
+    "{margin-bottom:-.5rem}</style>"
+)
+
 
 def banner() -> str:
     """The classification banner's line for the layers currently active."""
@@ -33,11 +42,13 @@ def banner() -> str:
 
 
 def draw_banner(text: str) -> None:
-    """Draw a classification banner (top and bottom of every page)."""
-    st.markdown(
-        f'<div class="humansec-banner" style="{_BANNER_STYLE}">{html.escape(text)}</div>',
-        unsafe_allow_html=True,
-    )
+    """Draw a classification banner (top and bottom of every page).
+
+    ``st.html``, not markdown with HTML: the browser then needs no HTML-in-markdown parser
+    (rehype-raw, 190 KB) before the page's map (benchmarks/README.md, issue 10).
+    """
+    st.html(_TIGHT_CSS)  # style only: it takes no room on the page
+    st.html(f'<div class="humansec-banner" style="{_BANNER_STYLE}">{html.escape(text)}</div>')
 
 
 def mark_routed(pages: list[StreamlitPage]) -> None:

@@ -77,6 +77,7 @@ def hotspot_map(cells: gpd.GeoDataFrame, chosen: Cell, key: Hashable) -> None:
         tile_url=settings.tile_url,
         tile_attribution=settings.tile_attribution,
         kinds_shown=[],
+        live=True,
     )
     base.add_child(hotspot_legend())
     groups = [hotspot_group(cells, layers=_layers(key, cells))]

@@ -35,13 +35,13 @@ COORDINATE_DECIMALS = 6
 
 
 def fill_viewport() -> None:
-    """Make the page's map as high as the window below a compact header."""
-    st.markdown(
+    """Make the page's map as high as the window below a compact header (a style-only
+    ``st.html``: it takes no room and needs no HTML-in-markdown parser)."""
+    st.html(
         "<style>"
         '[data-testid="stMainBlockContainer"]{padding-top:2.6rem;padding-bottom:1rem}'
         '[data-testid="stMainBlockContainer"] h1{font-size:1.5rem;padding:0 0 .2rem 0}'
-        f"{fill_viewport_css()}</style>",
-        unsafe_allow_html=True,
+        f"{fill_viewport_css()}</style>"
     )
 
 

@@ -21,6 +21,8 @@ VENDOR_DIR = "static/vendor"
 """Where ``scripts/build_assets.py`` writes, relative to the repository root."""
 
 BASEMAP_PATH = "basemap/countries.geojson"
+COARSE_BASEMAP_PATH = "basemap/countries-110m.geojson"
+"""Natural Earth 1:110m countries: the live map draws these first, then ``BASEMAP_PATH``."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,13 @@ DRAW_CSS = Asset("leaflet_draw_css", "leaflet-draw/leaflet.draw.css")
 # plugin a later rerun may use (about 90 KB, cached by the browser).
 MAP_JS: tuple[Asset, ...] = (LEAFLET_JS, MARKERCLUSTER_JS, HEAT_JS, MILSYMBOL_JS, DRAW_JS)
 """Scripts every map loads, in load order (the plugins need Leaflet first)."""
+MAP_BUNDLE_JS = Asset("humansec_map", "bundle/map.js")
+"""Leaflet, leaflet.markercluster and leaflet.heat in one file (``scripts/build_assets.py``):
+streamlit-folium loads a map's scripts one after the other."""
+LIVE_MAP_JS: tuple[Asset, ...] = (MAP_BUNDLE_JS,)
+"""Scripts of the live map in the app: the bundle. milsymbol is loaded after the first paint
+(``elements.LazySymbols``) and Leaflet.draw by the draw controls that need it
+(``tools.offline_draw``). Exports inline ``MAP_JS`` instead."""
 MAP_CSS: tuple[Asset, ...] = (
     LEAFLET_CSS,
     MARKERCLUSTER_CSS,

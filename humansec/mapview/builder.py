@@ -31,11 +31,21 @@ from humansec.escaping import escape_text
 from humansec.mapview import aggregate, labels, popups
 from humansec.mapview import symbols as symbols_mod
 from humansec.mapview.aggregate import Bounds
-from humansec.mapview.assets import BASEMAP_PATH, MAP_CSS, MAP_JS, asset_url, links
+from humansec.mapview.assets import (
+    BASEMAP_PATH,
+    COARSE_BASEMAP_PATH,
+    LIVE_MAP_JS,
+    MAP_CSS,
+    MAP_JS,
+    MILSYMBOL_JS,
+    asset_url,
+    links,
+)
 from humansec.mapview.elements import (
     CountriesBasemap,
     HeatLayer,
     KindLayer,
+    LazySymbols,
     Legend,
     Runtime,
     safe_json_text,
@@ -158,6 +168,7 @@ def build_base_map(
     kinds_shown: Sequence[LayerKind],
     heatmap: bool = False,
     basemap: folium.MacroElement | None = None,
+    live: bool = False,
 ) -> folium.Map:
     """Return the map without data: countries basemap, optional tiles, legend, scale bar.
 
@@ -178,6 +189,11 @@ def build_base_map(
     basemap
         An optional basemap package drawn above the countries
         (``basemap_layer.PackageBasemap``).
+    live
+        The app's own map (streamlit-folium): the plugins come as one bundle, the countries
+        as a light version first, and milsymbol after the first paint (the first drawn map
+        sooner; benchmarks/README.md, issue 10). Exports leave it off: they inline
+        ``MAP_JS`` and hand the countries over themselves.
 
     """
     fmap = folium.Map(
@@ -192,10 +208,13 @@ def build_base_map(
         minZoom=MIN_ZOOM,
     )
     # Only local files: no CDN, no jQuery/bootstrap/font-awesome (set on this instance only).
-    fmap.default_js = links(MAP_JS, asset_prefix)
+    fmap.default_js = links(LIVE_MAP_JS if live else MAP_JS, asset_prefix)
     fmap.default_css = links(MAP_CSS, asset_prefix)
     fmap.add_child(Runtime())
-    fmap.add_child(CountriesBasemap(asset_url(BASEMAP_PATH, asset_prefix)))
+    coarse = asset_url(COARSE_BASEMAP_PATH, asset_prefix) if live else None
+    fmap.add_child(CountriesBasemap(asset_url(BASEMAP_PATH, asset_prefix), coarse_url=coarse))
+    if live:
+        fmap.add_child(LazySymbols(asset_url(MILSYMBOL_JS, asset_prefix)))
     if basemap is not None:
         fmap.add_child(basemap)
     attribution = escape_text(BASEMAP_ATTRIBUTION)

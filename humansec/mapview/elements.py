@@ -52,20 +52,27 @@ class Runtime(MacroElement):
 
 
 class CountriesBasemap(MacroElement):
-    """Country polygons fetched from a local GeoJSON URL, drawn below any tile layer."""
+    """Country polygons fetched from a local GeoJSON URL, drawn below any tile layer.
+
+    With ``coarse_url`` (the live map) the countries from there are drawn first, and those of
+    ``url`` replace them once the map has painted: the light 1:110m file makes the first view
+    sooner than the 1:50m one's 100,000 vertices (benchmarks/README.md, issue 10).
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
         "var {{ this.get_name() }} = L.Humansec.basemap({{ this._parent.get_name() }}, "
-        "{{ this.url_json }}, {{ this.style_json }});"
+        "{{ this.url_json }}, {{ this.style_json }}"
+        "{% if this.coarse_json %}, {{ this.coarse_json }}{% endif %});"
         "{% endmacro %}"
     )
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, coarse_url: str | None = None) -> None:
         super().__init__()
         self._name = "CountriesBasemap"
         self.url = url
         self.url_json = script_json(url)
+        self.coarse_json = script_json(coarse_url) if coarse_url else ""
         self.style_json = script_json(
             {
                 "color": "#8c8c8c",
@@ -75,6 +82,24 @@ class CountriesBasemap(MacroElement):
                 "fillOpacity": 1,
             }
         )
+
+
+class LazySymbols(MacroElement):
+    """milsymbol for the live map, loaded from ``url`` after its first paint (``runtime.py``).
+
+    Added after the ``CountriesBasemap``, whose drawing it waits for.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.Humansec.lazySymbols({{ this._parent.get_name() }}, {{ this.url_json }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._name = "LazySymbols"
+        self.url_json = script_json(url)
 
 
 class Legend(MacroElement):

@@ -97,7 +97,8 @@ def settled_view(reported: MapView, first: MapView) -> MapView:
 
 
 class ReportAfterBasemap(MacroElement):
-    """Holds the live map's reports to Streamlit until the countries basemap is drawn.
+    """Holds the live map's reports to Streamlit until the countries basemap is drawn (the
+    light one where the live map draws it first: ``runtime.py``).
 
     streamlit-folium reports the map's view as soon as the map exists, before the basemap has
     even been fetched; the page's rerun that follows then competes with the basemap's parsing

@@ -105,6 +105,38 @@ RUNTIME_JS = r"""
     });
   }
   var icons = {};
+  // milsymbol (0.86 MB) is not among the live map's scripts: ``lazySymbols`` loads it once the
+  // map has painted, and the activity markers and legend symbols drawn before it came get
+  // theirs then. Exports inline it, so there ``ms`` is there from the start.
+  var waiting = [], symbolsAllowed = false, symbolsLoading = false;
+  function symbolsArrived() {
+    var i, w, icon;
+    for (i = 0; i < waiting.length; i++) {
+      w = waiting[i]; icon = milIcon(w.sidc, w.fill, w.size);
+      if (icon) { w.marker.setIcon(icon); }
+    }
+    waiting = [];
+    L.Humansec.drawSymbols(document);
+  }
+  function requestSymbols() {
+    var url = L.Humansec.symbolsUrl, script;
+    if (typeof ms !== "undefined" || symbolsLoading || !symbolsAllowed || !url) { return; }
+    symbolsLoading = true;
+    script = document.createElement("script");
+    script.src = url;
+    script.onload = symbolsArrived;
+    script.onerror = function () {
+      console.warn("humansec: milsymbol could not be loaded from " + url + "; run `make setup`.");
+    };
+    document.head.appendChild(script);
+  }
+  // Until milsymbol is there: a dot in the status colour where the symbol will be.
+  function pendingIcon(fill, size) {
+    var el = document.createElement("div");
+    el.className = "hs-milsymbol-pending";
+    el.style.background = fill;
+    return L.divIcon({ html: el, className: "hs-milsymbol-wait", iconSize: [size, size] });
+  }
   // An APP-6 / MIL-STD-2525 symbol drawn by milsymbol (vendored), as a Leaflet icon.
   function milIcon(sidc, fill, size) {
     var key = sidc + "|" + fill + "|" + size, symbol, anchor, box;
@@ -173,14 +205,19 @@ RUNTIME_JS = r"""
         layer.feature = f;
         p = f.properties || {};
         if (p.fo !== undefined && layer.setStyle) { layer.setStyle({ fillOpacity: p.fo }); }
-        icon = mil && p.sidc ? milIcon(p.sidc, mil.fill, mil.size) : null;
-        if (icon) {
+        if (mil && p.sidc) {
           // The activity itself is the APP-6 symbol (at a point inside a route or area,
           // which is still drawn in the status colour).
+          icon = milIcon(p.sidc, mil.fill, mil.size);
           var at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
-          var marker = L.marker(at, { icon: icon, keyboard: false });
+          var marker = L.marker(at, {
+            icon: icon || pendingIcon(mil.fill, mil.size), keyboard: false });
           marker.feature = f;
           symbols.push(marker);
+          if (!icon) {
+            waiting.push({ marker: marker, sidc: p.sidc, fill: mil.fill, size: mil.size });
+            requestSymbols();
+          }
           if (layer instanceof L.CircleMarker) { continue; }
         }
         if (layer instanceof L.CircleMarker) { points.push(layer); } else { others.push(layer); }
@@ -216,23 +253,65 @@ RUNTIME_JS = r"""
       };
       return layer;
     },
-    basemap: function (map, url, style) {
+    // The countries from ``url``; with ``coarseUrl`` (the live map) a light version first,
+    // then the detailed one in its place once the first view has painted.
+    basemap: function (map, url, style, coarseUrl) {
       var pane = map.getPane("hsBasemap") || map.createPane("hsBasemap");
       pane.style.zIndex = 150;
       pane.style.pointerEvents = "none";
-      var layer = L.geoJSON(null, {
-        style: style, interactive: false,
-        renderer: L.canvas({ pane: "hsBasemap", padding: 0.5 })
-      }).addTo(map);
+      var renderer = L.canvas({ pane: "hsBasemap", padding: 0.5 });
+      function make() {
+        return L.geoJSON(null, { style: style, interactive: false, renderer: renderer });
+      }
+      function load(from) {
+        return fetch(from).then(function (response) {
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          return response.json();
+        }).catch(function (error) {
+          console.warn("humansec: the countries basemap could not be loaded from " + from +
+                       " (" + error + "); run `make setup`.");
+          return null;
+        });
+      }
+      var layer = make().addTo(map);
       // Settled (either way) once the countries are on the map: see first_view.py.
-      map._hsBasemapLoaded = fetch(url).then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json();
-      }).then(function (geojson) { layer.addData(geojson); }).catch(function (error) {
-        console.warn("humansec: the countries basemap could not be loaded from " + url +
-                     " (" + error + "); run `make setup`.");
+      map._hsBasemapLoaded = load(coarseUrl || url).then(function (geojson) {
+        if (geojson) { layer.addData(geojson); }
+      });
+      // What waits for the first view (milsymbol, the detailed countries) starts a moment
+      // after it has painted, when the page is idle (at most 2 s later), not in its frame.
+      map._hsPainted = map._hsBasemapLoaded.then(function () {
+        return new Promise(function (resolve) {
+          requestAnimationFrame(function () {
+            setTimeout(function () {
+              if (coarseUrl && window.requestIdleCallback) {
+                window.requestIdleCallback(resolve, { timeout: 2000 });
+              } else { resolve(); }
+            }, coarseUrl ? 300 : 0);
+          });
+        });
+      });
+      map._hsBasemapSettled = !coarseUrl ? map._hsPainted : map._hsPainted.then(function () {
+        return load(url);
+      }).then(function (geojson) {
+        if (!geojson) { return; }
+        var detail = make().addData(geojson).addTo(map);
+        map.removeLayer(layer);
+        map._hsBasemap = detail;
       });
       return layer;
+    },
+    // The live map's milsymbol: loaded from ``url`` once the map has painted, if anything on
+    // the page shows a symbol by then (else when the first one is asked for).
+    lazySymbols: function (map, url) {
+      L.Humansec.symbolsUrl = url;
+      function allow() {
+        symbolsAllowed = true;
+        if (waiting.length || document.querySelector(".hs-ms:not([data-drawn])")) {
+          requestSymbols();
+        }
+      }
+      Promise.resolve(map._hsPainted).then(allow, allow);
     },
     legend: function (html, position) {
       var control = L.control({ position: position });
@@ -248,7 +327,11 @@ RUNTIME_JS = r"""
     // Legend symbols from milsymbol (``<span class="hs-ms" data-sidc data-fill>``, written
     // by symbols.py from humansec's own tables) inside `root`, each drawn once.
     drawSymbols: function (root) {
-      if (typeof ms === "undefined" || !root.querySelectorAll) { return; }
+      if (!root.querySelectorAll) { return; }
+      if (typeof ms === "undefined") {
+        if (root.querySelector(".hs-ms")) { requestSymbols(); }
+        return;
+      }
       Array.prototype.forEach.call(root.querySelectorAll(".hs-ms"), function (el) {
         if (el.getAttribute("data-drawn")) { return; }
         var symbol = new ms.Symbol(el.getAttribute("data-sidc"), {
@@ -349,6 +432,9 @@ RUNTIME_CSS = """
 .hs-legend-sub { font-weight: bold; margin: 4px 0 1px; }
 .hs-legend-row .hs-ms { display: inline-flex; width: 18px; justify-content: center; }
 .hs-legend-row .hs-ms img { max-width: 18px; max-height: 16px; }
+.hs-milsymbol-wait { background: none; border: none; }
+.hs-milsymbol-pending { width: 60%; height: 60%; margin: 20%; border-radius: 50%;
+  border: 2px solid #fff; box-sizing: border-box; box-shadow: 0 0 2px rgba(0,0,0,0.6); }
 .hs-ramp { height: 10px; width: 120px; border: 1px solid #888; }
 .hs-ramp-ends { display: flex; justify-content: space-between; width: 122px; font-size: 11px; }
 .hs-popup .hs-title { font-weight: bold; font-size: 14px; }

@@ -131,6 +131,8 @@ def test_legend_lists_focus_areas_and_activity_symbols(
     for title in FOCUS_AREA_TITLES.values():
         assert title in legend
     assert CONFLICT_EVENT_TITLE in legend
+    # milsymbol comes after the first paint (the live map loads it then): its symbols follow.
+    frame.wait_for_function("typeof ms !== 'undefined'", timeout=30_000)
     # Every APP-6 code is one milsymbol draws, and the legend shows them as images.
     valid = frame.evaluate(
         "(codes) => codes.map((c) => new ms.Symbol(c).isValid())", list(SIDC_BY_TYPE.values())
@@ -139,8 +141,9 @@ def test_legend_lists_focus_areas_and_activity_symbols(
     images = frame.locator(".hs-legend .hs-ms img")
     expect(images.first).to_be_visible()
     assert images.count() >= len(SIDC_BY_TYPE)
-    # The planned activities are drawn as milsymbol icons on the map.
-    assert frame.locator(".leaflet-marker-pane img.hs-milsymbol").count() > 0
+    # The planned activities are drawn as milsymbol icons on the map, none left waiting.
+    expect(frame.locator(".leaflet-marker-pane img.hs-milsymbol").first).to_be_attached()
+    assert frame.locator(".leaflet-marker-pane .hs-milsymbol-wait").count() == 0
     assert guard.blocked == []
 
 
