@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from humansec.analytics.hotspots import permutation_limit
 from humansec.errors import HumansecError
 from ui import analytics, filters, frame, incidents_map, picks, resources, state, text
 
@@ -133,6 +134,9 @@ try:
         f"{len(significant)} of {len(cells)} cells significant (FDR-corrected; inference: "
         f"{inference}). Click a cell to filter the charts to it."
     )
+    limit = permutation_limit(used, len(cells))
+    if limit is not None:
+        text.show(limit, "warning")
     if cells.empty:
         text.show("No incidents to map with these filters.", "info")
     else:

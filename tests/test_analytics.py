@@ -15,7 +15,7 @@ from scipy.stats import binomtest
 
 from humansec import analytics
 from humansec.analytics import charts
-from humansec.analytics.hotspots import study_cells
+from humansec.analytics.hotspots import permutation_limit, study_cells
 from humansec.demo import DEMO_DIR, load_demo
 from humansec.errors import SchemaError
 from humansec.mapview.symbols import FOCUS_STYLES
@@ -468,3 +468,15 @@ def test_cells_of_gives_the_cells_of_h3_itself() -> None:
             h3.latlng_to_cell(lat, lon, resolution) for lon, lat in zip(lons, lats, strict=True)
         ]
         assert got.drop(index=3).tolist() == expected[:3] + expected[4:]
+
+
+def test_a_permutation_run_says_when_its_floor_hides_every_cell() -> None:
+    # 999 permutations: p >= 2/1000; over 25,000 cells BH keeps a cell at 90 % only from the
+    # 500th cell at that floor on, so a strong lone cluster cannot show: the page says so.
+    note = permutation_limit(999, 25_000)
+    assert note is not None and "0.0020" in note and "at least 500 cells" in note
+    assert "(499,999)" in note  # what a lone cell would need, above the 99,999 allowed
+    assert permutation_limit(0, 25_000) is None  # the analytic inference has no floor
+    assert permutation_limit(9999, 100) is None  # 2e-4 * 100 / 0.1 = 0.2 cells: no floor
+    small = permutation_limit(99, 100)  # 0.02 * 100 / 0.1 = 20 cells; 1,999 would do
+    assert small is not None and "at least 1,999 permutations" in small

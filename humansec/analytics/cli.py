@@ -14,7 +14,7 @@ import pandas as pd
 
 from humansec.analytics.areas import area_change
 from humansec.analytics.change import change
-from humansec.analytics.hotspots import MAX_PERMUTATIONS, hotspots
+from humansec.analytics.hotspots import MAX_PERMUTATIONS, hotspots, permutation_limit
 from humansec.analytics.select import select
 from humansec.analytics.trend import trend
 from humansec.errors import SchemaError, choices
@@ -187,8 +187,16 @@ def run_hotspots(args: argparse.Namespace) -> int:
     cells = hotspots(incidents, args.resolution, args.permutations, args.seed)
     _write_cells(out, cells)
     counts = cells["class"].value_counts().to_dict()
-    _say({"out": str(out), "incidents": len(incidents), "cells": len(cells),
-          "classes": {str(k): int(v) for k, v in counts.items()}})  # fmt: skip
+    report: dict[str, object] = {
+        "out": str(out),
+        "incidents": len(incidents),
+        "cells": len(cells),
+        "classes": {str(k): int(v) for k, v in counts.items()},
+    }
+    limit = permutation_limit(args.permutations, len(cells))
+    if limit is not None:
+        report["note"] = limit
+    _say(report)
     return 0
 
 

@@ -46,6 +46,38 @@ MAX_PERMUTATIONS = 99_999
 PERMUTATION_CHUNKS = 20
 """A permutation run reports its progress this many times (once per share of the cells)."""
 
+_LOOSEST_ALPHA = 0.10  # the 90 % class
+
+
+def permutation_limit(permutations: int, cells: int) -> str | None:
+    """Why a permutation run may find no significant cell, or None when it can find one.
+
+    With ``permutations`` draws the smallest two-sided pseudo p-value is 2 / (permutations + 1);
+    the Benjamini-Hochberg correction over ``cells`` cells keeps a cell at 90 % only if its rank
+    k among the p-values satisfies p <= 0.10 * k / cells, so below ``k = p * cells / 0.10``
+    cells at that floor, none can be significant, however strong the cluster. The analytic
+    inference has no such floor.
+    """
+    if permutations <= 0 or cells <= 0:
+        return None
+    floor = 2.0 / (permutations + 1)
+    needed = int(np.ceil(floor * cells / _LOOSEST_ALPHA - 1e-9))
+    if needed <= 1:
+        return None
+    enough = int(np.ceil(2.0 * cells / _LOOSEST_ALPHA)) - 1
+    more = (
+        f"at least {enough:,} permutations"
+        if enough <= MAX_PERMUTATIONS
+        else f"more permutations than the {MAX_PERMUTATIONS:,} allowed ({enough:,})"
+    )
+    return (
+        f"With {permutations:,} permutations the smallest p-value is {floor:.4f}; after the "
+        f"false-discovery-rate correction over {cells:,} cells a cell can be significant only "
+        f"if at least {needed:,} cells reach that floor. A lone hot or cold cell needs {more}: "
+        "choose a coarser resolution or read the analytic inference."
+    )
+
+
 Progress = Callable[[int, int], None]
 """Called as ``progress(cells_done, cells_total)`` while the permutations run."""
 
