@@ -9,20 +9,10 @@ import shapely
 from scipy.stats import binomtest
 
 from humansec.analytics.areas import AREA_CHANGE_COLUMNS, area_change, area_of
-from humansec.model import WGS84, LayerKind, conform
+from humansec.model import WGS84
+from tests.incident_frames import point_incidents
 
 END = pd.Timestamp("2026-10-31T12:00", tz="UTC")
-
-
-def _incidents(points: list[tuple[float, float]], dates: list[pd.Timestamp]) -> gpd.GeoDataFrame:
-    frame = gpd.GeoDataFrame(
-        pd.DataFrame(
-            {"id": [f"i{i}" for i in range(len(points))], "date": dates, "focus_area": "poc"}
-        ),
-        geometry=[shapely.Point(x, y) for x, y in points],
-        crs=WGS84,
-    )
-    return conform(frame, LayerKind.INCIDENT)
 
 
 def _areas() -> gpd.GeoDataFrame:
@@ -40,7 +30,7 @@ def test_area_change_counts_points_in_polygons_and_tests_like_the_cells() -> Non
     edge, outside = (1.0, 0.25), (5.0, 5.0)
     points = [west] * 6 + [west] * 2 + [east] * 2 + [east] * 20 + [edge, outside, outside]
     dates = [recent] * 6 + [old] * 2 + [recent] * 2 + [old] * 20 + [recent, recent, old]
-    frame = _incidents(points, dates)
+    frame = point_incidents(points, dates)
     assigned = area_of(_areas(), frame.geometry)
     assert assigned.tolist() == [0] * 8 + [1] * 22 + [0, -1, -1]  # the edge: the first area
 
@@ -59,7 +49,7 @@ def test_area_change_counts_points_in_polygons_and_tests_like_the_cells() -> Non
 
 
 def test_area_change_of_nothing_and_a_given_end() -> None:
-    frame = _incidents([(0.5, 0.5)], [END])
+    frame = point_incidents([(0.5, 0.5)], [END])
     assert area_change(frame.iloc[:0], _areas(), 10, 50).empty
     later = area_change(frame, _areas(), 10, 50, end=END + pd.Timedelta(days=30))
     assert (later["recent"].tolist(), later["baseline"].tolist()) == ([0], [1])

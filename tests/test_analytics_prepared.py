@@ -3,27 +3,14 @@ page takes from them: the same answers as the functions over frames."""
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from humansec import analytics
 from humansec.analytics._common import CellTable, cells_of
 from humansec.analytics.hotspots import hotspots_of_counts
 from humansec.analytics.prepared import Prepared, trend_at
-from humansec.model import WGS84, LayerKind, conform
-
-
-def _incidents(points: list[tuple[float, float]], dates: list[pd.Timestamp]) -> gpd.GeoDataFrame:
-    frame = gpd.GeoDataFrame(
-        pd.DataFrame(
-            {"id": [f"i{i}" for i in range(len(points))], "date": dates, "focus_area": "poc"}
-        ),
-        geometry=[shapely.Point(x, y) for x, y in points],
-        crs=WGS84,
-    )
-    return conform(frame, LayerKind.INCIDENT)
+from tests.incident_frames import point_incidents
 
 
 def test_prepared_positions_and_trend_equal_select_and_trend() -> None:
@@ -34,7 +21,7 @@ def test_prepared_positions_and_trend_equal_select_and_trend() -> None:
     dates[:7] = pd.NaT
     lon = rng.uniform(170, 190, n)
     lon = np.where(lon > 180, lon - 360, lon)
-    frame = _incidents(list(zip(lon, rng.uniform(-5, 5, n), strict=True)), dates.tolist())
+    frame = point_incidents(list(zip(lon, rng.uniform(-5, 5, n), strict=True)), dates.tolist())
     frame["focus_areas"] = rng.choice(["poc", "crsv;caac", None, "thb"], n)
     frame["killed"] = pd.array(rng.integers(0, 4, n), dtype="Int64")
     prepared = Prepared(frame)
@@ -54,7 +41,7 @@ def test_prepared_positions_and_trend_equal_select_and_trend() -> None:
 def test_hotspot_counts_on_a_table_without_the_ring_equal_hotspots() -> None:
     rng = np.random.default_rng(11)
     points = [(23.0 + rng.normal(0, 0.05), 54.0 + rng.normal(0, 0.05)) for _ in range(60)]
-    frame = _incidents(points, [pd.Timestamp("2026-08-01", tz="UTC")] * 60)
+    frame = point_incidents(points, [pd.Timestamp("2026-08-01", tz="UTC")] * 60)
     cells = cells_of(frame, 7)
     expected = analytics.hotspots(frame, 7).sort_values("h3").reset_index(drop=True)
     bare = CellTable(cells.unique())  # the occupied cells only: the ring is asked of H3
