@@ -36,14 +36,15 @@ def choose(page: Page, label: str, option: str) -> None:
     wanted = page.get_by_role("option", name=option)
     for _ in range(3):
         idle(page)
-        page.get_by_label(label).click()
-        try:
+        try:  # the box itself can be redrawn by a rerun while it is clicked
+            page.get_by_label(label).click(timeout=10_000)
             wanted.click(timeout=10_000)
         except PlaywrightTimeoutError:
             continue
         idle(page)
         return
-    wanted.click()  # a last try that fails with Playwright's own account of what it saw
+    page.get_by_label(label).click()  # a last try that fails with Playwright's own account
+    wanted.click()
 
 
 def submit(page: Page, button: Locator) -> None:
