@@ -50,8 +50,7 @@ Cell = tuple[int, str] | None
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _frames(data_versions: Versions) -> dict[LayerKind, gpd.GeoDataFrame]:
     """The store's layers per kind, shared by this module (never modified). Taken once per
-    data version: ``frames_by_kind`` (``st.cache_data``) hands out a copy of every layer each
-    time it is asked, which for a million incidents takes seconds."""
+    data version, so the cached tables derived from them below need not copy them again."""
     return resources.frames_by_kind(data_versions)
 
 
@@ -278,7 +277,7 @@ def change(
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _places(data_versions: Versions) -> gpd.GeoDataFrame:
-    """The populated places (shared; ``frames_by_kind`` hands out a copy of every layer)."""
+    """The populated places (shared, never modified)."""
     return _frames(data_versions)[LayerKind.POPULATION]
 
 

@@ -66,12 +66,20 @@ def versions(records: list[LayerRecord] | None = None) -> Versions:
     return tuple((record.layer_id, record.version) for record in read if not record.retired)
 
 
-@st.cache_data(max_entries=4, show_spinner="Reading layers…")
 def frames_by_kind(data_versions: Versions) -> dict[LayerKind, gpd.GeoDataFrame]:
     """The features of exactly the layer versions in ``data_versions``, per kind.
 
     Only the layers named are read, so a session's frames hold only what it is cleared for.
+    Each caller gets its own frames: copies of the ones read once per data version, which
+    pandas's copy-on-write makes cheap (a few milliseconds for 150k features, where
+    ``st.cache_data`` unpickled every layer on every call: 0.23 s for 150k, 1.9 s for 1M).
     """
+    return {kind: frame.copy() for kind, frame in _frames_read(data_versions).items()}
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading layers…")
+def _frames_read(data_versions: Versions) -> dict[LayerKind, gpd.GeoDataFrame]:
+    """Read once per data version and shared by every session: never handed out as is."""
     layer_store = store()
     kinds = {record.layer_id: record.kind for record in layer_store.catalogue()}
     parts: dict[LayerKind, list[gpd.GeoDataFrame]] = {kind: [] for kind in LayerKind}
