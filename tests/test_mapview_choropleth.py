@@ -113,6 +113,7 @@ def test_the_groups_colour_each_class_and_the_legend_escapes_and_lists_them() ->
     assert "People per km" in html  # density in the popup
     assert legend.html.count("hs-choropleth-row") == 4  # three classes and 'No figure'
     assert "No figure (1)" in legend.html
+    assert legend.overlay == groups[0].layer_name  # hidden while its layer is switched off
     with pytest.raises(SchemaError, match="not 'incidents'"):
         choropleth_groups(_areas(), measure="incidents")
     assert choropleth_groups(_areas().iloc[0:0], measure="density_km2") == ([], None)

@@ -30,6 +30,9 @@ def grid_layers(
     for grid in drawn_grids(data_versions, bounds):
         if grid.image is None:
             continue
-        groups.append(overlay(grid.image, f"Population grid: {grid.name}"))
-        legends.append(legend(f"{grid.name}: people per cell", grid.breaks))
+        group = overlay(grid.image, f"Population grid: {grid.name}")
+        groups.append(group)
+        legends.append(
+            legend(f"{grid.name}: people per cell", grid.breaks, overlay=group.layer_name)
+        )
     return groups, legends

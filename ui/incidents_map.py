@@ -79,8 +79,9 @@ def hotspot_map(cells: gpd.GeoDataFrame, chosen: Cell, key: Hashable) -> None:
         kinds_shown=[],
         live=True,
     )
-    base.add_child(hotspot_legend())
-    groups = [hotspot_group(cells, layers=_layers(key, cells))]
+    hot = hotspot_group(cells, layers=_layers(key, cells))
+    base.add_child(hotspot_legend(overlay=hot.layer_name))
+    groups = [hot]
     if chosen is not None:
         groups.append(selected_cell_group(chosen[1]))
     st_folium(
@@ -148,4 +149,5 @@ def overlay(
                                permutations=0)  # fmt: skip
     if cells.empty:
         return None
-    return hotspot_group(cells, layers=_layers(key, cells)), hotspot_legend()
+    group = hotspot_group(cells, layers=_layers(key, cells))
+    return group, hotspot_legend(overlay=group.layer_name)

@@ -248,7 +248,7 @@ def choropleth_groups(
             feature_element(LayerKind.AREA, part, style=style, extra_fields=extra, cluster=False)
         )
     legend = legend_html(classes, measure, filters=filters)
-    return [group], Legend(legend, position="bottomleft")
+    return [group], Legend(legend, position="bottomleft", overlay=group.layer_name)
 
 
 def legend_html(classes: Classes | None, measure: str, *, filters: str = "") -> str:

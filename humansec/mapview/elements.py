@@ -103,21 +103,30 @@ class LazySymbols(MacroElement):
 
 
 class Legend(MacroElement):
-    """An always-visible Leaflet control holding escaped legend HTML."""
+    """A Leaflet control holding escaped legend HTML.
+
+    With ``overlay`` (the layer-control name of the layer it explains, as given to that
+    layer's group) it is hidden while the user has that layer switched off; without, always
+    visible.
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
         "var {{ this.get_name() }} = L.Humansec.legend({{ this.html_json }}, "
-        "{{ this.position_json }}).addTo({{ this._parent.get_name() }});"
+        "{{ this.position_json }}, {{ this.overlay_json }}).addTo({{ this._parent.get_name() }});"
         "{% endmacro %}"
     )
 
-    def __init__(self, html: str, *, position: str = "bottomright") -> None:
+    def __init__(
+        self, html: str, *, position: str = "bottomright", overlay: str | None = None
+    ) -> None:
         super().__init__()
         self._name = "Legend"
         self.html = html
+        self.overlay = overlay
         self.html_json = script_json(html)
         self.position_json = script_json(position)
+        self.overlay_json = script_json(overlay)
 
 
 class KindLayer(MacroElement):

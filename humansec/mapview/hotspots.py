@@ -115,8 +115,9 @@ def hotspot_group(
     return group
 
 
-def hotspot_legend(*, position: str = "bottomleft") -> Legend:
-    """The legend of the seven classes (hot/cold at 99, 95 and 90 %, not significant)."""
+def hotspot_legend(*, position: str = "bottomleft", overlay: str | None = None) -> Legend:
+    """The legend of the seven classes (hot/cold at 99, 95 and 90 %, not significant);
+    hidden while the layer-control entry ``overlay`` (the hot-spot group) is switched off."""
     rows = "".join(
         '<div class="hs-legend-row">'
         f'<span style="display:inline-block;width:14px;height:12px;margin-right:6px;'
@@ -125,7 +126,9 @@ def hotspot_legend(*, position: str = "bottomleft") -> Legend:
         for name in CLASSES
     )
     return Legend(
-        '<div class="hs-legend-title">Hot spots (Gi*, FDR)</div>' + rows, position=position
+        '<div class="hs-legend-title">Hot spots (Gi*, FDR)</div>' + rows,
+        position=position,
+        overlay=overlay,
     )
 
 

@@ -173,8 +173,9 @@ def overlay(image: GridImage, name: str, *, show: bool = True) -> folium.Feature
     return group
 
 
-def legend(title: str, breaks: Sequence[float]) -> Legend:
-    """The grid's legend: one row per class (``up to 12``, ..., ``over 250``), escaped."""
+def legend(title: str, breaks: Sequence[float], *, overlay: str | None = None) -> Legend:
+    """The grid's legend: one row per class (``up to 12``, ..., ``over 250``), escaped;
+    hidden while the layer-control entry ``overlay`` (the grid's group) is switched off."""
     colours = _ramp(len(breaks) + 1)
     labels = [f"up to {_number(b)}" for b in breaks]
     labels.append(f"over {_number(breaks[-1])}" if breaks else "more than 0")
@@ -186,7 +187,7 @@ def legend(title: str, breaks: Sequence[float]) -> Legend:
     )
     note = '<div class="hs-legend-row"><span>0 or no data: not drawn</span></div>'
     head = f'<div class="hs-legend-title">{escape_text(title)}</div>'
-    return Legend(head + rows + note, position="bottomleft")
+    return Legend(head + rows + note, position="bottomleft", overlay=overlay)
 
 
 # --- helpers -----------------------------------------------------------------------------

@@ -313,13 +313,23 @@ RUNTIME_JS = r"""
       }
       Promise.resolve(map._hsPainted).then(allow, allow);
     },
-    legend: function (html, position) {
+    // `overlay`: the layer-control name of the layer the legend explains, if any: the legend
+    // is hidden while that layer is switched off (the layer may arrive after the legend, as a
+    // dynamic group, so this follows the control's events rather than the layer object).
+    legend: function (html, position, overlay) {
       var control = L.control({ position: position });
-      control.onAdd = function () {
+      control.onAdd = function (map) {
         var div = L.DomUtil.create("div", "hs-legend leaflet-control");
         div.innerHTML = html;
         L.Humansec.drawSymbols(div);
         L.DomEvent.disableClickPropagation(div);
+        if (overlay) {
+          map.on("overlayadd overlayremove", function (e) {
+            if (e.name === overlay) {
+              div.style.display = e.type === "overlayadd" ? "" : "none";
+            }
+          });
+        }
         return div;
       };
       return control;

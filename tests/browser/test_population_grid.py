@@ -77,5 +77,15 @@ def test_an_uploaded_grid_is_stored_and_drawn_with_its_legend(
         page.wait_for_timeout(1000)
     assert drawn == 1
     frame = page.frame_locator(MAP_FRAME).last
-    expect(frame.get_by_text("WorldPop sexes (female): people per cell")).to_be_visible()
+    legend = frame.get_by_text("WorldPop sexes (female): people per cell")
+    expect(legend).to_be_visible()
+    # the legend follows its grid in the layer control: gone while the grid is switched off
+    frame.locator(".leaflet-control-layers").hover()
+    entry = frame.locator(".leaflet-control-layers-overlays label").filter(
+        has_text="Population grid: WorldPop sexes (female)"
+    )
+    entry.locator("input").uncheck()
+    expect(legend).to_be_hidden()
+    entry.locator("input").check()
+    expect(legend).to_be_visible()
     assert guard.blocked == []
