@@ -172,6 +172,7 @@ def _export(args: argparse.Namespace) -> int:
             renderer=renderer,
             table=table,
             grid=args.grid,
+            area_measure=args.areas_by,
         )
     finally:
         if renderer is not None:
@@ -186,7 +187,7 @@ def _export(args: argparse.Namespace) -> int:
         actor=cli_user(settings).audit_identity(),
         what={"file": str(out), "format": fmt, "size": args.size, "bbox": args.bbox,
               "title": args.title, "layers": [str(k) for k in kinds], "exercise": exercise,
-              "grid": args.grid,
+              "grid": args.grid, "areas": args.areas_by,
               **({"table": table} if fmt in TABLE_FORMATS else {})},
         marking=marking,
     )  # fmt: skip
@@ -594,6 +595,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=("latlon", "mgrs"),
         default="latlon",
         help="coordinate grid: latlon (default) or mgrs (UTM zones, 100 km squares, labels)",
+    )
+    export.add_argument(
+        "--areas-by",
+        choices=("population", "density_km2", "incidents_per_100k"),
+        help="shade the reference areas by people, people per km² or incidents per 100,000 "
+        "people (needs the incidents among --layers), as on the situation map; default: "
+        "their outlines",
     )
     export.add_argument("--classification", help="raise the marking (never below the layers' own)")
     export.set_defaults(run=_export)

@@ -19,7 +19,7 @@ from humansec.export import (
 from humansec.export.analysis import ANALYSES
 from humansec.filters import apply_filters
 from humansec.model import FOCUS_CHOICES, KIND_SPECS, LayerKind
-from ui import frame, resources, state, text
+from ui import brief_areas, frame, resources, state, text
 
 frame.require_router()
 
@@ -110,6 +110,7 @@ extent_choice = st.radio(
 )
 bbox = last_view if extent_choice == "current view" else None
 last_filters = st.session_state.get(state.LAST_FILTERS)
+area_filters = None  # the incidents the rate counts, in words: all of them unless filtered
 if last_filters is not None:
     time_range, focus_areas = last_filters
     described = ", ".join(
@@ -128,6 +129,7 @@ if last_filters is not None:
         frames = apply_filters(
             frames, kinds=list(LayerKind), time_range=time_range, focus_areas=focus_areas
         )
+        area_filters = brief_areas.filters_in_words(time_range, focus_areas)
 analyses = st.multiselect(
     "Incident charts after the map (PDF, PowerPoint)",
     list(ANALYSES),
@@ -136,6 +138,7 @@ analyses = st.multiselect(
     disabled=fmt not in {"pdf", "pptx"},
     help="Drawn from the incidents in the product's area, with the same markings.",
 )
+area_measure = brief_areas.area_measure(kinds, disabled=fmt not in PRODUCT_FORMATS)
 shown_records = [record for record in records if record.kind in kinds]
 own_marking, exercise = product_marking(shown_records, order=settings.classification_order)
 user = resources.session_user()
@@ -159,7 +162,8 @@ if st.button("Make the product", type="primary", key="brief_make"):
                 conflicts=resources.store_check(data_versions).conflicts,
                 audit_what={"size": size, "title": title, "bbox": bbox,
                             "layers": [str(k) for k in kinds],
-                            **({"table": table} if fmt in TABLE_FORMATS else {"grid": grid}),
+                            **({"table": table} if fmt in TABLE_FORMATS
+                               else {"grid": grid, "areas": area_measure}),
                             **({"analyses": analyses} if fmt in {"pdf", "pptx"} else {})},
                 bbox=bbox,
                 title=title,
@@ -170,6 +174,8 @@ if st.button("Make the product", type="primary", key="brief_make"):
                 table=table,
                 grid=grid,
                 analyses=analyses if fmt in {"pdf", "pptx"} else (),
+                area_measure=area_measure,
+                area_filters=area_filters,
             )  # fmt: skip
         except HumansecError as error:
             progress.update(label="Export failed", state="error")

@@ -162,6 +162,7 @@ def map_section() -> None:
         st.session_state[state.LAST_VIEW] = view_now.bounds
     st.session_state[state.LAST_KINDS] = list(kinds)
     st.session_state[state.LAST_FILTERS] = (time_range, list(focus_areas))
+    st.session_state[state.LAST_AREA_MEASURE] = area_measure
     widgets.clicked_point(result)
     map_tools.show_measurements(result)
 

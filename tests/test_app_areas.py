@@ -136,3 +136,25 @@ def test_the_incidents_page_offers_change_per_area(with_areas: AppTest) -> None:
     assert table["area_id"].tolist() == ["PL01"]
     assert table[["recent", "baseline"]].values.tolist() == [[2, 1]]
     assert table["area"].tolist() == ["Suwałki district"]
+
+
+def test_the_briefing_shades_the_areas_as_the_situation_map_last_did(with_areas: AppTest) -> None:
+    app = with_areas
+    app.sidebar.selectbox(key="map_area_measure").set_value("incidents_per_100k").run()
+    app.switch_page("pages/briefing.py").run()
+    assert not app.exception, app.exception
+    shading = app.selectbox(key=state.BRIEF_AREAS)
+    assert shading.value == "incidents_per_100k"  # the situation map's last choice
+    app.selectbox(key=state.BRIEF_FORMAT).set_value("html").run()
+    app.button(key="brief_make").click().run()
+    assert not app.exception, app.exception
+    html = app.session_state[state.BRIEF_PRODUCT][2].decode("utf-8")
+    assert "hs-choropleth-row" in html and "8.6 (1)" in html  # PL01: 3 per 35,000 people
+    # the rate names the map's filters it counted (its date window)
+    assert re.search(r"Incidents per 100,000 people, \d+ \w+ - 1 Oct 2026, all focus", html)
+    log = app.dataframe[-1].value  # the exports recorded, with the shading
+    assert list(log["areas"]) == ["incidents_per_100k"]
+    app.selectbox(key=state.BRIEF_AREAS).set_value("outlines").run()
+    app.button(key="brief_make").click().run()
+    html = app.session_state[state.BRIEF_PRODUCT][2].decode("utf-8")
+    assert "hs-choropleth-row" not in html

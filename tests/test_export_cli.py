@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from humansec.__main__ import main
 from humansec.demo import DEMO_AREA
+from humansec.mapview.choropleth import MEASURES
 from humansec.model import WGS84, LayerKind
 from humansec.settings import Settings
 from humansec.store import GeoPackageStore, NewLayer
@@ -48,6 +49,7 @@ def run(data_dir: Path, *args: str) -> tuple[int, str]:
         (["--out", "x.html", "--layers", "cultural,tanks"], "'activity', 'area', 'cultural'"),
         (["--out", "x.html", "--bbox", "1,2,3"], "W,S,E,N"),
         (["--out", "x.html", "--classification", "SECRET"], "'NATO SECRET'"),
+        (["--out", "x.html", "--areas-by", "crowds"], ", ".join(repr(m) for m in MEASURES)),
     ],
 )
 def test_bad_arguments_exit_2_listing_the_choices(
@@ -193,3 +195,26 @@ def test_without_chromium_a_picture_exits_2_saying_why_and_what_still_works(
     assert not (tmp_path / "data").exists()  # refused before anything was opened or built
     code, _ = run(tmp_path / "data", "--out", str(tmp_path / "brief.html"))
     assert code == 0
+
+
+def test_areas_shaded_by_a_measure_and_the_rate_needs_the_incidents(tmp_path: Path) -> None:
+    store = GeoPackageStore(Settings(data_dir=tmp_path / "data").store_path)
+    areas = gpd.GeoDataFrame(
+        {"id": ["a1", "a2"], "name": ["Gmina A", "Gmina B"], "population": [1_000, 3_000]},
+        geometry=[shapely.box(22.5, 54.0, 23.0, 54.3), shapely.box(23.0, 54.0, 23.5, 54.3)],
+        crs=WGS84,
+    )
+    store.add_version(areas, NewLayer(LayerKind.AREA, "Gminas", "GUS", "-", "NATO UNCLASSIFIED"))
+    out = tmp_path / "areas.html"
+    code, stderr = run(tmp_path / "data", "--out", str(out), "--layers", "area",
+                       "--areas-by", "population")  # fmt: skip
+    assert code == 0, stderr
+    assert out.read_text(encoding="utf-8").count("hs-choropleth-row") == 2  # two classes
+    assert run(tmp_path / "data", "--out", str(out), "--layers", "area")[0] == 0
+    assert "hs-choropleth-row" not in out.read_text(encoding="utf-8")  # outlines by default
+    out.unlink()
+    code, stderr = run(tmp_path / "data", "--out", str(out), "--layers", "area",
+                       "--areas-by", "incidents_per_100k")  # fmt: skip
+    assert code == 2
+    assert "add the Incidents layer" in stderr
+    assert not out.exists()

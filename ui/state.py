@@ -45,6 +45,7 @@ PLAN_CLICK_ADD: Final = "plan_click_add"
 LAST_VIEW: Final = "last_map_view"  # (west, south, east, north) the situation map last showed
 LAST_KINDS: Final = "last_map_kinds"  # the layers the situation map last showed
 LAST_FILTERS: Final = "last_map_filters"  # (TimeRange | None, focus areas) it last applied
+LAST_AREA_MEASURE: Final = "last_map_area_measure"  # what last coloured its reference areas
 
 # Briefing page
 BRIEF_TITLE: Final = "brief_title"
@@ -57,6 +58,7 @@ BRIEF_EXTENT: Final = "brief_extent"
 BRIEF_PRODUCT: Final = "brief_product"  # (file name, mime type, bytes) of the last export
 BRIEF_GRID: Final = "brief_grid"
 BRIEF_USE_FILTERS: Final = "brief_use_filters"
+BRIEF_AREAS: Final = "brief_areas"  # what shades the reference areas (None: outlines)
 
 # Data page
 DATA_KIND: Final = "data_kind"

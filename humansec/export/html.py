@@ -27,6 +27,7 @@ from jinja2 import Template
 
 from humansec.errors import ConfigurationError
 from humansec.escaping import escape_text
+from humansec.export.areas import AreaShading
 from humansec.export.furniture import (
     FURNITURE_CSS,
     Furniture,
@@ -176,6 +177,7 @@ def product_html(
     point_limit: int | None = None,
     more_sources: str | None = None,
     map_px: tuple[int, int] | None = None,
+    areas: AreaShading | None = None,
 ) -> str:
     """Return the whole product (map and furniture) as one self-contained HTML document.
 
@@ -206,26 +208,20 @@ def product_html(
     map_px
         The map's size on the page in CSS pixels (``placenames.map_size``), so that the
         names are placed for the zoom the page draws; default 1000x650 (interactive HTML).
+    areas
+        The reference areas shaded by a measure (``areas.area_shading``), drawn under the
+        other layers with the legend of their classes; default: their outlines.
 
     """
     view = MapView(bounds=furniture.bounds, zoom=None)
     limit = DEFAULT_POINT_LIMIT if point_limit is None else point_limit
-    activities = frames.get(LayerKind.ACTIVITY)
-    by_status = activities is not None and "status" in activities.columns
-    drawn = {k: f for k, f in frames.items() if not (by_status and k == LayerKind.ACTIVITY)}
-    fmap = build_situation_map(
-        drawn,
-        view=view,
-        asset_prefix=_PLACEHOLDER + "/",
-        point_limit=limit,
-        static=mode != "interactive",
-        place_names=False,
+    fmap = _data_map(frames, view, limit, static=mode != "interactive", areas=areas)
+    own = ((LayerKind.AREA, areas.legend_html),) if areas is not None else ()
+    furniture = dataclasses.replace(
+        furniture,
+        notes=(*furniture.notes, *_map_notes(fmap, limit)),
+        legends=(*furniture.legends, *own),
     )
-    if by_status and activities is not None and not activities.empty:
-        for group in activity_status_groups(activities):
-            fmap.add_child(group)
-        _layer_control_last(fmap)
-    furniture = dataclasses.replace(furniture, notes=(*furniture.notes, *_map_notes(fmap, limit)))
     fmap.options["zoomSnap"] = 0.1  # fit the requested box closely, not to a whole zoom
     fmap.options["zoomDelta"] = 0.5
     basemap_file = _vendor_file(vendor_dir, BASEMAP_PATH)
@@ -271,6 +267,56 @@ def product_html(
     title = f"<title>{_escape_title(furniture)}</title>"
     html = html.replace("<head>", "<head>" + title, 1)
     return inline_assets(html, vendor_dir)
+
+
+def _data_map(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame],
+    view: MapView,
+    limit: int,
+    *,
+    static: bool,
+    areas: AreaShading | None,
+) -> folium.Map:
+    """The map with the layers of ``frames``: planned activities with a ``status`` in their
+    status colours, reference areas shaded when ``areas`` is given (under the rest)."""
+    activities = frames.get(LayerKind.ACTIVITY)
+    by_status = activities is not None and "status" in activities.columns
+    drawn = {
+        k: f
+        for k, f in frames.items()
+        if not (by_status and k == LayerKind.ACTIVITY)
+        and not (areas is not None and k == LayerKind.AREA)
+    }
+    fmap = build_situation_map(
+        drawn,
+        view=view,
+        asset_prefix=_PLACEHOLDER + "/",
+        point_limit=limit,
+        static=static,
+        place_names=False,
+    )
+    if areas is not None:
+        _under_kind_layers(fmap, areas.groups)
+    if by_status and activities is not None and not activities.empty:
+        for group in activity_status_groups(activities):
+            fmap.add_child(group)
+    _layer_control_last(fmap)
+    return fmap
+
+
+def _under_kind_layers(fmap: folium.Map, groups: list[folium.FeatureGroup]) -> None:
+    """Add ``groups`` before the kinds' layers, so that those are drawn over them."""
+    for group in groups:
+        fmap.add_child(group)
+    added = {group.get_name() for group in groups}
+    children = list(fmap._children.items())
+    first = next((i for i, (_, c) in enumerate(children) if isinstance(c, KindGroup)), None)
+    if first is None:
+        return
+    ours = [item for item in children if item[0] in added]
+    rest = [item for item in children if item[0] not in added]
+    fmap._children.clear()
+    fmap._children.update(rest[:first] + ours + rest[first:])
 
 
 def _layer_control_last(fmap: folium.Map) -> None:

@@ -22,6 +22,7 @@ from humansec.conflicts.rules import load_rules
 from humansec.conflicts.summary import summarise
 from humansec.errors import ConfigurationError, choices
 from humansec.export import analysis
+from humansec.export.areas import AreaShading, area_shading
 from humansec.export.formats import TABLE_FORMATS, pptx_bytes, table_bytes
 from humansec.export.furniture import Bounds, Furniture, make_furniture
 from humansec.export.html import product_html
@@ -272,6 +273,8 @@ def export_product(
     table: str = "conflicts",
     grid: str = "latlon",
     analyses: Sequence[str] = (),
+    area_measure: str | None = None,
+    area_filters: str | None = None,
 ) -> bytes:
     """Return the briefing product of ``frames`` as the bytes of one file.
 
@@ -310,6 +313,13 @@ def export_product(
     analyses
         For PDF and PPTX: incident charts added after the map (``analysis.ANALYSES``:
         ``trend``, ``victims``, ``hotspots``), from the incidents shown in the area.
+    area_measure
+        For the map products: the reference areas shaded by ``population``, ``density_km2``
+        or ``incidents_per_100k`` (which needs the incidents shown), as on the live map;
+        default their outlines.
+    area_filters
+        Which incidents the rate counts, in words (``choropleth.filter_words``), when
+        ``frames`` were filtered; default all dates and focus areas.
 
     """
     if fmt not in PRODUCT_FORMATS + TABLE_FORMATS:
@@ -342,12 +352,13 @@ def export_product(
         if table == "layers":
             return layers_table(shown, furniture, fmt=fmt)
         return conflict_table(shown, furniture, fmt=fmt)
+    areas = area_shading(shown, area_measure, filters=area_filters)
     if fmt == "html":
-        return product_html(shown, furniture, mode="interactive").encode("utf-8")
+        return product_html(shown, furniture, mode="interactive", areas=areas).encode("utf-8")
     if renderer is None:
         msg = f"{fmt.upper()} needs the headless browser; HTML and tables do not."
         raise ConfigurationError(msg)
-    html, page = page_html(shown, furniture, fmt=fmt, size=size)
+    html, page = page_html(shown, furniture, fmt=fmt, size=size, areas=areas)
     if fmt == "pdf":
         pdf = renderer.pdf(html, page)
         return analysis.add_to_pdf(pdf, renderer, figures, furniture, page) if figures else pdf
@@ -363,6 +374,7 @@ def page_html(
     *,
     fmt: str,
     size: str = "slide",
+    areas: AreaShading | None = None,
 ) -> tuple[str, PageSize]:
     """The page the browser draws for a ``png``, ``pdf`` or ``pptx`` product, and its size.
 
@@ -374,17 +386,18 @@ def page_html(
     if fmt == "pdf":
         page = page if page.pdf_size is not None else SIZES["a4"]
         return product_html(
-            shown, furniture, mode="print", page_css=page.page_css, map_px=map_size(page)
-        ), page
+            shown, furniture, mode="print", page_css=page.page_css, map_px=map_size(page),
+            areas=areas,
+        ), page  # fmt: skip
     if fmt == "pptx":
         slide = SIZES["slide"]
         return product_html(
             shown, furniture, mode="bare", page_css=slide.page_css,
-            map_px=map_size(slide, bare=True),
+            map_px=map_size(slide, bare=True), areas=areas,
         ), slide  # fmt: skip
     return product_html(
         shown, furniture, mode="print", page_css=page.page_css, more_sources="in the PDF product",
-        map_px=map_size(page),
+        map_px=map_size(page), areas=areas,
     ), page  # fmt: skip
 
 
