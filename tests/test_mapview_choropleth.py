@@ -20,6 +20,7 @@ from humansec.mapview.choropleth import (
     filter_words,
     geodesic_area_km2,
     incident_counts,
+    legend_html,
 )
 from humansec.model import WGS84, LayerKind, conform
 from humansec.store import TimeRange
@@ -100,6 +101,17 @@ def test_classes_hold_every_value_once_and_count_the_missing() -> None:
     two = classify(np.array([1.0, 1.0, 2.0]), "population")
     assert two is not None and len(two.upper) == 2 and two.colours[0] != two.colours[1]
     assert classify(np.array([np.nan]), "population") is None
+
+
+def test_ties_at_a_quantile_leave_no_empty_class_in_the_legend() -> None:
+    values = np.array([0.0] * 8 + [5.0, 12.0, 20.0, 30.0, 45.0, 60.0, 80.0, 120.0, 300.0, 500.0])
+    classes = classify(values, "incidents_per_100k")
+    assert classes is not None
+    assert 0 not in classes.counts and sum(classes.counts) == len(values)
+    assert classes.upper[0] == 0.0 and classes.counts[0] == 8
+    html = legend_html(classes, "incidents_per_100k")
+    assert "<span>0 (8)</span>" in html  # one value, not '0 – 0'
+    assert len(set(classes.colours)) == len(classes.upper)  # the ramp spread over what is left
 
 
 def test_the_groups_colour_each_class_and_the_legend_escapes_and_lists_them() -> None:

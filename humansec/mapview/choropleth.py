@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import warnings
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -200,7 +201,14 @@ def classify(values: np.ndarray, measure: str, *, k: int = MAX_CLASSES) -> Class
     if classes <= 1:
         upper = (float(finite.max()),)
     else:
-        upper = tuple(float(b) for b in mapclassify.Quantiles(finite, k=classes).bins)
+        with warnings.catch_warnings():  # "Not enough unique values ...": handled below
+            warnings.simplefilter("ignore", UserWarning)
+            quantiles = mapclassify.Quantiles(finite, k=classes)
+        bins = np.asarray(quantiles.bins, dtype="float64")
+        # A class no value falls in (ties at a quantile: e.g. many areas without an incident)
+        # is dropped, its range joining the next class's: the legend lists no empty class.
+        held = np.unique(np.minimum(np.searchsorted(bins, finite, side="left"), len(bins) - 1))
+        upper = tuple(float(b) for b in bins[held])
     # Spread the ramp: two classes are its ends, not its two lightest colours.
     steps = np.linspace(0, len(RAMP) - 1, len(upper)).round().astype(int) if len(upper) > 1 else [2]
     colours = tuple(RAMP[i] for i in steps)
@@ -265,7 +273,8 @@ def legend_html(classes: Classes | None, measure: str, *, filters: str = "") -> 
         for upper, colour, count in zip(
             classes.upper, classes.colours, classes.counts, strict=True
         ):
-            text = f"{_number(lower)} – {_number(upper)} ({count})"
+            span = _number(upper) if upper == lower else f"{_number(lower)} – {_number(upper)}"
+            text = f"{span} ({count})"
             rows.append(_row(colour, text))
             lower = upper
         missing = classes.missing
