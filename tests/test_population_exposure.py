@@ -433,9 +433,9 @@ def test_briefing_conflict_table_counts_grids_and_areas_by_their_titles(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`python -m humansec export` to CSV: every conflict row gives the people in its activity's
-    hazard area from the demo's points, a stored reference area layer and a stored grid (not
-    drawn, still counted), each named by its title and equal to ``exposure`` on the same
-    sources; the grid's marking reaches the product."""
+    hazard area from the demo's points, a stored reference area layer and a stored grid
+    (counted, and drawn in map products), each named by its title and equal to ``exposure``
+    on the same sources; the grid's marking reaches the product."""
     from humansec.conflicts import load_rules  # noqa: PLC0415
     from humansec.demo import DEMO_AREA  # noqa: PLC0415
     from humansec.export.furniture import annex_html, plain_lines  # noqa: PLC0415
@@ -500,7 +500,7 @@ def test_briefing_conflict_table_counts_grids_and_areas_by_their_titles(
         )
     act_07 = next(r for r in rows if r["Activity"].startswith("act-07"))["People in hazard area"]
     assert "(WorldPop test grid, grid)" in act_07 and "(Test districts, areas)" in act_07
-    # The annex and the slide notes say that the grid counts though it is not drawn.
+    # The annex and the slide notes say that the grid counts the people.
     assert LayerKind.POPULATION_RASTER not in shown
     assert furniture.marking == secret
     assert GRID_NOTE in annex_html(furniture) and GRID_NOTE in plain_lines(furniture)

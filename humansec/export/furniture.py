@@ -69,8 +69,9 @@ class Furniture:
     table_notes: tuple[str, ...] = ()
     """Notes under the conflict table (e.g. population grids counted though not drawn)."""
     legends: tuple[tuple[LayerKind, str], ...] = ()
-    """A kind's own legend in place of its symbol row: escaped HTML made by the map's
-    builders (e.g. the classes of the shaded reference areas)."""
+    """Legends of layers drawn other than by their kind's symbol (escaped HTML made by the
+    map's builders: the shaded reference areas' classes, a population grid's), each in place
+    of its kind's symbol row."""
 
     @property
     def banner(self) -> str:
@@ -329,11 +330,12 @@ def side_panel_html(furniture: Furniture) -> str:
     extent = bounds_text(furniture.bounds)
     notes = "".join(f"<div class='hsx-note'>{escape_text(n)}</div>" for n in furniture.notes)
     status = status_legend_html() if LayerKind.ACTIVITY in furniture.kinds else ""
-    own = dict(furniture.legends)
-    symbols = map_legend_html([kind for kind in furniture.kinds if kind not in own])
+    own_kinds = {kind for kind, _ in furniture.legends}
+    symbols = map_legend_html([kind for kind in furniture.kinds if kind not in own_kinds])
+    symbols += "".join(html for _, html in furniture.legends)
     return (
         '<aside class="hsx-side">'
-        f'<section class="hs-legend hsx-legend">{symbols}{"".join(own.values())}'
+        f'<section class="hs-legend hsx-legend">{symbols}'
         f"{status}</section>"
         f'<section><div class="hsx-h">Grid</div><div>'
         f"{escape_text(grid_note(furniture.grid, furniture.bounds))}"

@@ -14,7 +14,7 @@ import functools
 import json
 import mimetypes
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,7 +27,6 @@ from jinja2 import Template
 
 from humansec.errors import ConfigurationError
 from humansec.escaping import escape_text
-from humansec.export.areas import AreaShading
 from humansec.export.furniture import (
     FURNITURE_CSS,
     Furniture,
@@ -40,6 +39,7 @@ from humansec.export.furniture import (
     sources_fit_script,
 )
 from humansec.export.mgrs_grid import mgrs_grid
+from humansec.export.overlays import Overlay
 from humansec.export.placenames import product_labels
 from humansec.mapview import (
     DEFAULT_POINT_LIMIT,
@@ -177,7 +177,7 @@ def product_html(
     point_limit: int | None = None,
     more_sources: str | None = None,
     map_px: tuple[int, int] | None = None,
-    areas: AreaShading | None = None,
+    overlays: Sequence[Overlay] = (),
 ) -> str:
     """Return the whole product (map and furniture) as one self-contained HTML document.
 
@@ -208,19 +208,18 @@ def product_html(
     map_px
         The map's size on the page in CSS pixels (``placenames.map_size``), so that the
         names are placed for the zoom the page draws; default 1000x650 (interactive HTML).
-    areas
-        The reference areas shaded by a measure (``areas.area_shading``), drawn under the
-        other layers with the legend of their classes; default: their outlines.
+    overlays
+        Drawn under the kinds' layers with their legends (``overlays``: the population
+        grids, the reference areas shaded by a measure, which then replace their outlines).
 
     """
     view = MapView(bounds=furniture.bounds, zoom=None)
     limit = DEFAULT_POINT_LIMIT if point_limit is None else point_limit
-    fmap = _data_map(frames, view, limit, static=mode != "interactive", areas=areas)
-    own = ((LayerKind.AREA, areas.legend_html),) if areas is not None else ()
+    fmap = _data_map(frames, view, limit, static=mode != "interactive", overlays=overlays)
     furniture = dataclasses.replace(
         furniture,
         notes=(*furniture.notes, *_map_notes(fmap, limit)),
-        legends=(*furniture.legends, *own),
+        legends=(*furniture.legends, *((o.kind, o.legend_html) for o in overlays)),
     )
     fmap.options["zoomSnap"] = 0.1  # fit the requested box closely, not to a whole zoom
     fmap.options["zoomDelta"] = 0.5
@@ -275,17 +274,17 @@ def _data_map(
     limit: int,
     *,
     static: bool,
-    areas: AreaShading | None,
+    overlays: Sequence[Overlay],
 ) -> folium.Map:
     """The map with the layers of ``frames``: planned activities with a ``status`` in their
-    status colours, reference areas shaded when ``areas`` is given (under the rest)."""
+    status colours, ``overlays`` under the rest (a kind overlaid is not drawn again)."""
     activities = frames.get(LayerKind.ACTIVITY)
     by_status = activities is not None and "status" in activities.columns
     drawn = {
         k: f
         for k, f in frames.items()
         if not (by_status and k == LayerKind.ACTIVITY)
-        and not (areas is not None and k == LayerKind.AREA)
+        and k not in {overlay.kind for overlay in overlays}
     }
     fmap = build_situation_map(
         drawn,
@@ -295,8 +294,8 @@ def _data_map(
         static=static,
         place_names=False,
     )
-    if areas is not None:
-        _under_kind_layers(fmap, areas.groups)
+    if overlays:
+        _under_kind_layers(fmap, [group for overlay in overlays for group in overlay.groups])
     if by_status and activities is not None and not activities.empty:
         for group in activity_status_groups(activities):
             fmap.add_child(group)

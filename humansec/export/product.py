@@ -22,10 +22,10 @@ from humansec.conflicts.rules import load_rules
 from humansec.conflicts.summary import summarise
 from humansec.errors import ConfigurationError, choices
 from humansec.export import analysis
-from humansec.export.areas import AreaShading, area_shading
 from humansec.export.formats import TABLE_FORMATS, pptx_bytes, table_bytes
 from humansec.export.furniture import Bounds, Furniture, make_furniture
 from humansec.export.html import product_html
+from humansec.export.overlays import Overlay, area_shading, grid_images
 from humansec.export.placenames import map_size
 from humansec.export.render import SIZES, PageSize, Renderer
 from humansec.mapview import data_bounds
@@ -194,8 +194,8 @@ def prepare(
     grid: str = "latlon",
 ) -> tuple[dict[LayerKind, gpd.GeoDataFrame], Furniture]:
     """The frames to draw and the furniture around them (see ``export_product``)."""
-    # Population grids are drawn on the live map only (as images), not in products yet; the
-    # grids chosen still count the people in the conflict table's hazard areas.
+    # Population grids are drawn as images (``export_product``) and count the people in the
+    # conflict table's hazard areas: their layers count towards the marking and sources.
     chosen = tuple(frames if kinds is None else kinds)
     shown_kinds = tuple(k for k in chosen if k not in RASTER_KINDS)
     shown = {k: f for k, f in frames.items() if k in shown_kinds and f is not None}
@@ -205,7 +205,8 @@ def prepare(
     in_view = conflicts_in_view(
         {**shown, **grids}, bounds=bounds, settings=settings, conflicts=conflicts, records=records
     )
-    counted = _counted_grids(grids, in_view)
+    counting = _counted_grids(grids, in_view)
+    counted = [kind for kind, frame in grids.items() if not frame.empty]  # drawn, and counting
     furniture = make_furniture(
         records,
         kinds=[k for k in LayerKind if k in shown_kinds],
@@ -219,15 +220,12 @@ def prepare(
         conflicts=in_view,
         grid=grid,
         layers_in_view=layers_in_view(shown, bounds),
-        table_notes=(GRID_NOTE,) if counted else (),
+        table_notes=(GRID_NOTE,) if counting else (),
     )
     return with_status(shown, in_view), furniture
 
 
-GRID_NOTE = (
-    "Population grids are not drawn on the map; they count the people in the hazard areas "
-    "of the conflict table."
-)
+GRID_NOTE = "Population grids count the people in the hazard areas of the conflict table."
 
 
 def _counted_grids(
@@ -352,13 +350,14 @@ def export_product(
         if table == "layers":
             return layers_table(shown, furniture, fmt=fmt)
         return conflict_table(shown, furniture, fmt=fmt)
-    areas = area_shading(shown, area_measure, filters=area_filters)
+    overlays = _overlays(frames, kinds, shown, settings=settings, bounds=furniture.bounds,
+                         area_measure=area_measure, area_filters=area_filters)  # fmt: skip
     if fmt == "html":
-        return product_html(shown, furniture, mode="interactive", areas=areas).encode("utf-8")
+        return product_html(shown, furniture, mode="interactive", overlays=overlays).encode()
     if renderer is None:
         msg = f"{fmt.upper()} needs the headless browser; HTML and tables do not."
         raise ConfigurationError(msg)
-    html, page = page_html(shown, furniture, fmt=fmt, size=size, areas=areas)
+    html, page = page_html(shown, furniture, fmt=fmt, size=size, overlays=overlays)
     if fmt == "pdf":
         pdf = renderer.pdf(html, page)
         return analysis.add_to_pdf(pdf, renderer, figures, furniture, page) if figures else pdf
@@ -368,13 +367,31 @@ def export_product(
     return renderer.png(html, page)
 
 
+def _overlays(
+    frames: Mapping[LayerKind, gpd.GeoDataFrame],
+    kinds: Sequence[LayerKind] | None,
+    shown: Mapping[LayerKind, gpd.GeoDataFrame],
+    *,
+    settings: Settings,
+    bounds: Bounds | None,
+    area_measure: str | None,
+    area_filters: str | None,
+) -> list[Overlay]:
+    """The population grids chosen (bottom) and the shaded reference areas, as the live map."""
+    grids = frames.get(LayerKind.POPULATION_RASTER)
+    chosen = kinds is None or LayerKind.POPULATION_RASTER in kinds
+    drawn = grid_images(grids, settings.data_dir, bounds) if chosen and bounds else []
+    areas = area_shading(shown, area_measure, filters=area_filters)
+    return [*drawn, *([areas] if areas is not None else [])]
+
+
 def page_html(
     shown: Mapping[LayerKind, gpd.GeoDataFrame],
     furniture: Furniture,
     *,
     fmt: str,
     size: str = "slide",
-    areas: AreaShading | None = None,
+    overlays: Sequence[Overlay] = (),
 ) -> tuple[str, PageSize]:
     """The page the browser draws for a ``png``, ``pdf`` or ``pptx`` product, and its size.
 
@@ -387,17 +404,17 @@ def page_html(
         page = page if page.pdf_size is not None else SIZES["a4"]
         return product_html(
             shown, furniture, mode="print", page_css=page.page_css, map_px=map_size(page),
-            areas=areas,
+            overlays=overlays,
         ), page  # fmt: skip
     if fmt == "pptx":
         slide = SIZES["slide"]
         return product_html(
             shown, furniture, mode="bare", page_css=slide.page_css,
-            map_px=map_size(slide, bare=True), areas=areas,
+            map_px=map_size(slide, bare=True), overlays=overlays,
         ), slide  # fmt: skip
     return product_html(
         shown, furniture, mode="print", page_css=page.page_css, more_sources="in the PDF product",
-        map_px=map_size(page), areas=areas,
+        map_px=map_size(page), overlays=overlays,
     ), page  # fmt: skip
 
 

@@ -1,23 +1,29 @@
-"""Reference areas in a product as the live map draws them: shaded by a measure (population,
-density or incidents per 100,000 people) in classes, with the legend of those classes."""
+"""What a product draws under the kinds' own layers, as the live map does: the reference
+areas shaded by a measure (population, density or incidents per 100,000 people) and the
+population grids as images, each with its legend beside the map."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import folium
 import geopandas as gpd
 
 from humansec.errors import SchemaError
+from humansec.export.furniture import Bounds
 from humansec.mapview.choropleth import INCIDENT_RATE, MEASURES, choropleth_groups, filter_words
+from humansec.mapview.raster_overlay import draw_grids, legend, overlay
 from humansec.model import KIND_SPECS, LayerKind
 
 
 @dataclass(frozen=True)
-class AreaShading:
-    """The shaded reference areas (one group) and their legend (escaped HTML)."""
+class Overlay:
+    """Groups drawn under the kinds' layers and their legend (escaped HTML), which takes
+    the place of ``kind``'s symbol row in the legend beside the map."""
 
+    kind: LayerKind
     groups: list[folium.FeatureGroup]
     legend_html: str
 
@@ -27,7 +33,7 @@ def area_shading(
     measure: str | None,
     *,
     filters: str | None = None,
-) -> AreaShading | None:
+) -> Overlay | None:
     """The reference areas of ``shown`` shaded by ``measure``; None for outlines only (no
     measure, or no areas shown).
 
@@ -52,5 +58,20 @@ def area_shading(
         incidents, filters = None, ""  # as on the live map: only the rate names its incidents
     elif filters is None:
         filters = filter_words(None, None, None)
-    groups, legend = choropleth_groups(areas, measure=measure, incidents=incidents, filters=filters)
-    return AreaShading(groups, legend.html) if legend is not None else None
+    groups, key = choropleth_groups(areas, measure=measure, incidents=incidents, filters=filters)
+    return Overlay(LayerKind.AREA, groups, key.html) if key is not None else None
+
+
+def grid_images(grids: gpd.GeoDataFrame | None, data_dir: Path, bounds: Bounds) -> list[Overlay]:
+    """Each population grid layer of ``grids`` with cells in ``bounds``, as an image (its
+    ``total`` band, else its first, in the live map's classes) and its legend."""
+    if grids is None or grids.empty:
+        return []
+    drawn = []
+    for grid in draw_grids(grids, data_dir, bounds):
+        if grid.image is None:
+            continue
+        group = overlay(grid.image, f"Population grid: {grid.name}")
+        key = legend(f"{grid.name}: people per cell", grid.breaks)
+        drawn.append(Overlay(LayerKind.POPULATION_RASTER, [group], key.html))
+    return drawn

@@ -6,20 +6,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
+import rasterio
 import shapely
+from rasterio.transform import Affine
 
+from humansec.__main__ import main
 from humansec.errors import SchemaError
 from humansec.export import export_product
-from humansec.export.areas import area_shading
+from humansec.export.overlays import area_shading
 from humansec.mapview.choropleth import RAMP
 from humansec.model import WGS84, LayerKind, conform
 from humansec.settings import Settings
+from humansec.store import GeoPackageStore
 from humansec.store.base import LayerRecord
 from tests.test_export_product import MOMENT, record
 
 BBOX = (29.0, 48.5, 32.0, 51.5)
+IMAGE = 'L.imageOverlay(\n                "data:image/png;base64'
 
 
 def _frames() -> dict[LayerKind, gpd.GeoDataFrame]:
@@ -89,3 +95,40 @@ def test_the_incident_rate_counts_the_incidents_shown_and_says_which(tmp_path: P
     with pytest.raises(SchemaError, match="not 'crowds'"):
         area_shading(only_areas, "crowds")
     assert area_shading({LayerKind.INCIDENT: _frames()[LayerKind.INCIDENT]}, "population") is None
+
+
+def test_a_population_grid_is_drawn_under_the_layers_with_its_legend(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    grid = tmp_path / "grid.tif"
+    cells = (np.arange(20 * 30, dtype="float32").reshape(1, 20, 30) % 17) + 1
+    with rasterio.open(
+        grid, "w", driver="GTiff", width=30, height=20, count=1, dtype="float32",
+        crs="EPSG:4326", transform=Affine(0.1, 0, 29.5, 0, -0.1, 51.0),
+    ) as out:  # fmt: skip
+        out.write(cells)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HUMANSEC_DATA_DIR", str(data_dir))
+        assert main(["ingest", str(grid), "--kind", "population_raster", "--band-role",
+                     "total", "--name", "WorldPop <test>",
+                     "--classification", "NATO RESTRICTED"]) == 0  # fmt: skip
+    store = GeoPackageStore(Settings(data_dir=data_dir).store_path)
+    frames = {
+        **_frames(),
+        LayerKind.POPULATION_RASTER: store.read_kind(LayerKind.POPULATION_RASTER),
+    }
+    records = [*_records(), *store.catalogue()]
+    settings = Settings(data_dir=data_dir)
+
+    def html(kinds: list[LayerKind]) -> str:
+        data = export_product(frames, records, fmt="html", bbox=BBOX, kinds=kinds,
+                              settings=settings, moment=MOMENT)  # fmt: skip
+        return data.decode("utf-8")
+
+    drawn = html([LayerKind.POPULATION_RASTER, LayerKind.AREA, LayerKind.INCIDENT])
+    assert drawn.count(IMAGE) == 1  # the grid, as one image
+    side = drawn[drawn.index('<aside class="hsx-side">') :]
+    assert "WorldPop &lt;test&gt; (total): people per cell</div>" in side  # escaped
+    assert "NATO RESTRICTED" in side  # the grid is a source, with its marking
+    # under the areas' outlines and the incidents
+    assert drawn.index(IMAGE) < drawn.index('"i1"')
+    assert IMAGE not in html([LayerKind.AREA, LayerKind.INCIDENT])
