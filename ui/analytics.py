@@ -47,11 +47,9 @@ Cell = tuple[int, str] | None
 """The H3 cell clicked on the hot-spot map: (resolution, cell id), or None."""
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
 def _frames(data_versions: Versions) -> dict[LayerKind, gpd.GeoDataFrame]:
-    """The store's layers per kind, shared by this module (never modified). Taken once per
-    data version, so the cached tables derived from them below need not copy them again."""
-    return resources.frames_by_kind(data_versions)
+    """The store's layers per kind, shared (this module never modifies them)."""
+    return resources.shared_frames(data_versions)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

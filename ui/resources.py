@@ -74,12 +74,13 @@ def frames_by_kind(data_versions: Versions) -> dict[LayerKind, gpd.GeoDataFrame]
     pandas's copy-on-write makes cheap (a few milliseconds for 150k features, where
     ``st.cache_data`` unpickled every layer on every call: 0.23 s for 150k, 1.9 s for 1M).
     """
-    return {kind: frame.copy() for kind, frame in _frames_read(data_versions).items()}
+    return {kind: frame.copy() for kind, frame in shared_frames(data_versions).items()}
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading layers…")
-def _frames_read(data_versions: Versions) -> dict[LayerKind, gpd.GeoDataFrame]:
-    """Read once per data version and shared by every session: never handed out as is."""
+def shared_frames(data_versions: Versions) -> dict[LayerKind, gpd.GeoDataFrame]:
+    """The frames read once per data version, shared by every session and page: read only.
+    Code that may change its frames takes ``frames_by_kind``'s copies instead."""
     layer_store = store()
     kinds = {record.layer_id: record.kind for record in layer_store.catalogue()}
     parts: dict[LayerKind, list[gpd.GeoDataFrame]] = {kind: [] for kind in LayerKind}
