@@ -30,6 +30,20 @@ def two_band_grid(path: Path) -> np.ndarray:
     return data
 
 
+def cycling_grid(
+    path: Path, *, west: float, north: float, cell: float, width: int = 30, height: int = 20
+) -> np.ndarray:
+    """A 1-band float32 grid in EPSG:4326 of ``width`` x ``height`` cells of ``cell`` degrees
+    from (``west``, ``north``), holding 1 to 17 in turn. Returns the cells written."""
+    data = (np.arange(width * height, dtype="float32").reshape(1, height, width) % 17) + 1
+    with rasterio.open(
+        path, "w", driver="GTiff", width=width, height=height, count=1, dtype="float32",
+        crs="EPSG:4326", transform=from_origin(west, north, cell, cell),
+    ) as out:  # fmt: skip
+        out.write(data)
+    return data
+
+
 def projected_grid(path: Path, *, value: float = 5.0) -> np.ndarray:
     """A 1-band grid of 10 x 10 cells of 100 m in UTM zone 36N (EPSG:32636) near Kyiv."""
     data = np.full((1, 10, 10), value, dtype="float32")

@@ -6,12 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
-import rasterio
 import shapely
-from rasterio.transform import Affine
 
 from humansec.__main__ import main
 from humansec.errors import SchemaError
@@ -22,6 +19,7 @@ from humansec.model import WGS84, LayerKind, conform
 from humansec.settings import Settings
 from humansec.store import GeoPackageStore
 from humansec.store.base import LayerRecord
+from tests.raster_files import cycling_grid
 from tests.test_export_product import MOMENT, record
 
 BBOX = (29.0, 48.5, 32.0, 51.5)
@@ -100,12 +98,7 @@ def test_the_incident_rate_counts_the_incidents_shown_and_says_which(tmp_path: P
 def test_a_population_grid_is_drawn_under_the_layers_with_its_legend(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     grid = tmp_path / "grid.tif"
-    cells = (np.arange(20 * 30, dtype="float32").reshape(1, 20, 30) % 17) + 1
-    with rasterio.open(
-        grid, "w", driver="GTiff", width=30, height=20, count=1, dtype="float32",
-        crs="EPSG:4326", transform=Affine(0.1, 0, 29.5, 0, -0.1, 51.0),
-    ) as out:  # fmt: skip
-        out.write(cells)
+    cycling_grid(grid, west=29.5, north=51.0, cell=0.1)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HUMANSEC_DATA_DIR", str(data_dir))
         assert main(["ingest", str(grid), "--kind", "population_raster", "--band-role",

@@ -32,6 +32,7 @@ from humansec.population.exposure import (
     people_text,
     raster_sums,
 )
+from tests.raster_files import cycling_grid
 
 RULES = parse_rules(
     """
@@ -452,12 +453,7 @@ def test_briefing_conflict_table_counts_grids_and_areas_by_their_titles(
         # A grid of 30 x 20 cells of 0.005 degrees and a district, both over the demo's patrol
         # act-07 (23.22E 54.42N); the grid is marked above the demo's layers.
         grid = tmp_path / "grid.tif"
-        cells = (np.arange(20 * 30, dtype="float32").reshape(1, 20, 30) % 17) + 1
-        with rasterio.open(
-            grid, "w", driver="GTiff", width=30, height=20, count=1, dtype="float32",
-            crs="EPSG:4326", transform=Affine(0.005, 0, 23.15, 0, -0.005, 54.46),
-        ) as out:  # fmt: skip
-            out.write(cells)
+        cycling_grid(grid, west=23.15, north=54.46, cell=0.005)
         settings = load_settings()
         secret = settings.classification_order[-1]
         assert main(["ingest", str(grid), "--kind", "population_raster", "--band-role", "total",
