@@ -130,7 +130,8 @@ def map_section() -> None:
                 base.add_child(area_legend)
             groups = [*area_groups, *groups]
         if checked_activities is not None:
-            base.add_child(status_legend())
+            if not checked_activities.empty:  # no legend of what is not on the map
+                base.add_child(status_legend())
             groups = [*groups, *activity_status_groups(checked_activities)]
         if hotspot_resolution is not None:
             hot = incidents_map.overlay(data_versions, times, focus_areas, hotspot_resolution)

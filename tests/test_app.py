@@ -199,6 +199,8 @@ def test_pages_run_on_a_store_without_activities(population_only: AppTest) -> No
     assert ">NATO RESTRICTED<" in banner  # no exercise data: no EXERCISE marking
     counts = situation_counts(app)
     assert counts.loc["Population centres", "features shown"] == 1
+    maps = app.get("component_instance")
+    assert "Activity status" not in str(maps[0].proto.json_args)  # no legend of nothing
     page = planner(app)
     assert statuses(page) == {"Red": 0, "Amber": 0, "Green": 0}
 
