@@ -323,6 +323,22 @@ RUNTIME_JS = r"""
         div.innerHTML = html;
         L.Humansec.drawSymbols(div);
         L.DomEvent.disableClickPropagation(div);
+        // Its title folds it away (and back): stacked legends must not hide the map.
+        var title = div.querySelector(".hs-legend-title");
+        if (title) {
+          title.setAttribute("role", "button");
+          title.setAttribute("tabindex", "0");
+          title.setAttribute("aria-expanded", "true");
+          title.title = "Fold or unfold this legend";
+          var fold = function (e) {
+            if (e.type === "keydown" && e.key !== "Enter" && e.key !== " ") { return; }
+            L.DomEvent.preventDefault(e);
+            var folded = L.DomUtil.hasClass(div, "hs-legend-folded");
+            (folded ? L.DomUtil.removeClass : L.DomUtil.addClass)(div, "hs-legend-folded");
+            title.setAttribute("aria-expanded", folded ? "true" : "false");
+          };
+          L.DomEvent.on(title, "click keydown", fold);
+        }
         if (overlay) {
           map.on("overlayadd overlayremove", function (e) {
             if (e.name === overlay) {
@@ -438,6 +454,12 @@ RUNTIME_CSS = """
 .hs-legend { background: rgba(255,255,255,0.92); padding: 6px 8px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.4 sans-serif; color: #222; }
 .hs-legend-title { font-weight: bold; margin-bottom: 2px; }
+.leaflet-control.hs-legend > .hs-legend-title:first-child { cursor: pointer; }
+.leaflet-control.hs-legend > .hs-legend-title:first-child::after { content: " \\25BE"; }
+.leaflet-control.hs-legend.hs-legend-folded > .hs-legend-title:first-child::after {
+  content: " \\25B8"; }
+.leaflet-control.hs-legend.hs-legend-folded > :not(.hs-legend-title:first-child) {
+  display: none; }
 .hs-legend-row { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
 .hs-legend-sub { font-weight: bold; margin: 4px 0 1px; }
 .hs-legend-row .hs-ms { display: inline-flex; width: 18px; justify-content: center; }

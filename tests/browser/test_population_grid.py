@@ -88,4 +88,12 @@ def test_an_uploaded_grid_is_stored_and_drawn_with_its_legend(
     expect(legend).to_be_hidden()
     entry.locator("input").check()
     expect(legend).to_be_visible()
+    # its title folds it to one line and back (stacked legends must not hide the map)
+    note = frame.get_by_text("0 or no data: not drawn")
+    expect(note).to_be_visible()
+    legend.click()
+    expect(note).to_be_hidden()
+    expect(legend).to_be_visible()
+    legend.press("Enter")
+    expect(note).to_be_visible()
     assert guard.blocked == []
