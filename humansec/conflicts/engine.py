@@ -93,11 +93,13 @@ def _find_conflicts(
     activities: gpd.GeoDataFrame, features: gpd.GeoDataFrame, rules: RuleSet
 ) -> pd.DataFrame:
     acts = _check_activities(activities)
-    feats = _check_features(features)
+    feats, f_types, f_point_xy = _check_features(features)
     if acts.empty or feats.empty:
         return _empty()
     a_lines = prepare(np.asarray(acts.geometry.array, dtype=object), MAX_EDGE_M)
-    f_lines = prepare(np.asarray(feats.geometry.array, dtype=object), MAX_EDGE_M)
+    f_geoms = np.asarray(feats.geometry.array, dtype=object)
+    f_lines = prepare(f_geoms, MAX_EDGE_M, known=(f_types, f_point_xy))
+    del f_geoms, f_types, f_point_xy
     a_type = pd.Categorical(acts["type"], categories=ACTIVITY_TYPES).codes.astype(np.intp)
     a_prec = _metres(acts, "precision_m")
     f_prec = _metres(feats, "precision_m")
