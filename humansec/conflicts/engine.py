@@ -132,9 +132,12 @@ def _find_conflicts(
     keep = overlap | ~timed
     is_near = np.zeros(pairs.act.size, dtype=bool)
     is_near[pairs.act.size - near_all.pairs.act.size :] = True
-    near_all = near_all.subset(keep[is_near])
-    is_near = is_near[keep]
-    pairs, rule_idx, timed = _Pairs(pairs.act[keep], pairs.feat[keep]), rule_idx[keep], timed[keep]
+    if not keep.all():  # else nothing to drop (no copies of a million pairs)
+        near_all = near_all.subset(keep[is_near])
+        is_near = is_near[keep]
+        pairs = _Pairs(pairs.act[keep], pairs.feat[keep])
+        rule_idx, timed = rule_idx[keep], timed[keep]
+    del keep, overlap
     h = hazard[pairs.act]
     threshold = np.where(np.isnan(h), rule_dist[rule_idx], h) + a_prec[pairs.act]
     threshold = threshold + f_prec[pairs.feat]
