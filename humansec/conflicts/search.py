@@ -451,21 +451,21 @@ def _near_points(
     n_geoms = len(lines.vertex_start)
     owner = np.repeat(np.arange(n_geoms), lines.vertex_count)
     box_bounds, box_edge = boxes
-    q, feat = grid.query(*box_bounds)
+    # the points as the grid holds them, sorted by cell: a box's points are neighbours there
+    q, at = grid.query_sorted(*box_bounds)
     edge = box_edge[q]
     del q
-    f_lon, f_lat = f_lonlat
-    units = unit_vectors(f_lon, f_lat)
-    sigma = sphere_point_edge((units[0][feat], units[1][feat], units[2][feat]), frames, edge)
+    units = unit_vectors(grid.lon, grid.lat)
+    sigma = sphere_point_edge((units[0][at], units[1][at], units[2][at]), frames, edge)
     del units
     act = owner[lines.edge_a[edge]]
     lower = MIN_RADIUS_M * sigma - SPHERE_SLACK_M
     base, f_extra = threshold
-    ok = lower <= base[act] + f_extra[feat] + TOLERANCE_M
-    edge, feat, act, lower = edge[ok], feat[ok], act[ok], lower[ok]
+    ok = lower <= base[act] + f_extra[grid.order][at] + TOLERANCE_M
+    edge, feat, act, lower = edge[ok], grid.order[at[ok]], act[ok], lower[ok]
     upper = MAX_RADIUS_M * sigma[ok] + SPHERE_SLACK_M
-    del sigma, ok
-    n_feat = len(f_lon)
+    del sigma, ok, at
+    n_feat = len(f_lonlat[0])
     key = act.astype(np.int64) * n_feat + feat
     pair_of, pair_keys = pd.factorize(key)  # hashing, no sort
     best = np.full(len(pair_keys), np.inf)
@@ -577,7 +577,15 @@ def _inside_degrees(
     ):
         if owner.size == 0:
             continue
-        moved = shapely.transform(lines.dense[owner], lambda c, dx=shift: c + np.array([dx, 0.0]))
+        if shift:
+            moved = shapely.transform(
+                lines.dense[owner], lambda c, dx=shift: c + np.array([dx, 0.0])
+            )
+        else:
+            moved = lines.dense[owner]
+        # prepared (an index of the edges; kept with the geometry for the next group): many
+        # points are tested against each area
+        shapely.prepare(moved)
         west, south, east, north = shapely.bounds(moved).T
         q, f = grid.query(np.maximum(west, -180.0), south, np.minimum(east, 180.0), north)
         inside = shapely.intersects_xy(moved[q], f_lon[f], f_lat[f])
