@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,7 +101,7 @@ def _search(
 
 def _candidates(
     lines: Linework,
-    tree_geoms: npt.NDArray[np.object_],
+    tree_geoms: npt.NDArray[np.object_] | Callable[[], npt.NDArray[np.object_]],
     reach: Array,
     active: npt.NDArray[np.bool_],
     *,
@@ -112,6 +113,8 @@ def _candidates(
     larger of the latitude and longitude extents of ``reach`` (longitude widened for the
     highest latitude the activity can reach), plus copies shifted by 360 degrees where the
     search crosses the antimeridian. Near the poles the whole band of latitudes is searched.
+    ``tree_geoms``: the feature geometries, or a function giving them (called only when the
+    tree is needed).
     """
     first = lines.vertex_start
     lon_min = np.minimum.reduceat(lines.lon, first)
@@ -124,7 +127,7 @@ def _candidates(
         # built when first needed (the grid answers point activities without it), with
         # copies of the features across the antimeridian (``_unwrapped``)
         if not trees:
-            geoms, index = _unwrapped(tree_geoms)
+            geoms, index = _unwrapped(tree_geoms() if callable(tree_geoms) else tree_geoms)
             trees.append((shapely.STRtree(geoms), index))
         return trees[0][0]
 
@@ -330,8 +333,9 @@ class _EdgeBoxes:
         boxes = np.hstack(
             [np.empty((4, 0))] + [np.vstack([w, south[k], e, north[k]]) for w, e, k in pieces]
         )
-        by_entry = np.argsort(row_entry[rows], kind="stable")
-        rows, boxes = rows[by_entry], boxes[:, by_entry]
+        if len(pieces) > 1:  # pieces across the antimeridian go with their entry's boxes
+            by_entry = np.argsort(row_entry[rows], kind="stable")
+            rows, boxes = rows[by_entry], boxes[:, by_entry]
         sorted_entry = row_entry[rows]
         ids = np.arange(act.size)
         return _EdgeBoxes(
@@ -402,7 +406,10 @@ def _group_search(
     searched = active & ~fast
     if sub.size == 0 or not (searched.any() or fast.any()):
         return found, []
-    tree_geoms = f_lines.dense[sub]
+
+    def tree_geoms() -> npt.NDArray[np.object_]:
+        return f_lines.dense[sub]
+
     # cells about as tall as the typical reach: a box covers a few rows of a few cells
     cell = np.degrees(float(np.median(reach[active | fast])) / MIN_RADIUS_M)
     # a point feature's one vertex (vertex rows differ from feature rows when lines are mixed in)
