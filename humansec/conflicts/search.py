@@ -474,22 +474,23 @@ def _near_points(
     del sigma, ok, at
     n_feat = len(f_lonlat[0])
     key = act.astype(np.int64) * n_feat + feat
-    pair_of, pair_keys = pd.factorize(key)  # hashing, no sort
-    best = np.full(len(pair_keys), np.inf)
+    # the points inside the areas (``_inside_degrees``) hashed with the edge pairs, after
+    # them: codes in order of first appearance, so the edge pairs come first, in their order
+    inner = _inside_degrees(lines, grid, areas, f_lonlat)
+    inner_keys = inner[0].astype(np.int64) * n_feat + inner[1]
+    codes, keys = pd.factorize(np.concatenate([key, inner_keys]))  # hashing, no sort
+    keys = np.asarray(keys, dtype=np.int64)
+    pair_of = codes[: key.size]
+    n_pairs = int(pair_of.max()) + 1 if pair_of.size else 0
+    best = np.full(n_pairs, np.inf)
     np.minimum.at(best, pair_of, upper)
     ok = lower <= best[pair_of]  # every pair keeps at least its best edge: all pairs stay
     combo_pair = np.asarray(pair_of[ok], dtype=np.intp)
     edge = edge[ok]
-    del pair_of, best, ok
-    # the points inside the areas: pairs already found are marked, the others added
-    inner = _inside_degrees(lines, grid, areas, f_lonlat)
-    inner_keys = inner[0].astype(np.int64) * n_feat + inner[1]
-    pair_keys = np.asarray(pair_keys, dtype=np.int64)
-    at = pd.Index(pair_keys).get_indexer(inner_keys)
-    keys = np.concatenate([pair_keys, pd.unique(inner_keys[at < 0])])
+    # pairs with a point inside the area drawn in degrees: found by the edges or added
     is_inner = np.zeros(keys.size, dtype=bool)
-    is_inner[at[at >= 0]] = True
-    is_inner[pair_keys.size :] = True
+    is_inner[codes[key.size :]] = True
+    del pair_of, best, ok, key, codes
     return _Near(
         _Pairs((keys // n_feat).astype(np.intp), feature_index[keys % n_feat]),
         combo_pair,
