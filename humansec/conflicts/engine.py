@@ -93,11 +93,13 @@ def _find_conflicts(
     activities: gpd.GeoDataFrame, features: gpd.GeoDataFrame, rules: RuleSet
 ) -> pd.DataFrame:
     acts = _check_activities(activities)
-    feats = _check_features(features)
+    feats, f_types, f_point_xy = _check_features(features)
     if acts.empty or feats.empty:
         return _empty()
     a_lines = prepare(np.asarray(acts.geometry.array, dtype=object), MAX_EDGE_M)
-    f_lines = prepare(np.asarray(feats.geometry.array, dtype=object), MAX_EDGE_M)
+    f_geoms = np.asarray(feats.geometry.array, dtype=object)
+    f_lines = prepare(f_geoms, MAX_EDGE_M, known=(f_types, f_point_xy))
+    del f_geoms, f_types, f_point_xy
     a_type = pd.Categorical(acts["type"], categories=ACTIVITY_TYPES).codes.astype(np.intp)
     a_prec = _metres(acts, "precision_m")
     f_prec = _metres(feats, "precision_m")
@@ -130,9 +132,12 @@ def _find_conflicts(
     keep = overlap | ~timed
     is_near = np.zeros(pairs.act.size, dtype=bool)
     is_near[pairs.act.size - near_all.pairs.act.size :] = True
-    near_all = near_all.subset(keep[is_near])
-    is_near = is_near[keep]
-    pairs, rule_idx, timed = _Pairs(pairs.act[keep], pairs.feat[keep]), rule_idx[keep], timed[keep]
+    if not keep.all():  # else nothing to drop (no copies of a million pairs)
+        near_all = near_all.subset(keep[is_near])
+        is_near = is_near[keep]
+        pairs = _Pairs(pairs.act[keep], pairs.feat[keep])
+        rule_idx, timed = rule_idx[keep], timed[keep]
+    del keep, overlap
     h = hazard[pairs.act]
     threshold = np.where(np.isnan(h), rule_dist[rule_idx], h) + a_prec[pairs.act]
     threshold = threshold + f_prec[pairs.feat]

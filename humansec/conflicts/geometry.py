@@ -47,12 +47,21 @@ class Linework:
     single_point: npt.NDArray[np.bool_]  # per geometry: a plain Point
 
 
-def prepare(geoms: npt.NDArray[np.object_], max_edge_m: float) -> Linework:
-    """Break ``geoms`` (lon/lat, any of point/line/polygon and their multi forms) into linework."""
+def prepare(
+    geoms: npt.NDArray[np.object_],
+    max_edge_m: float,
+    *,
+    known: tuple[npt.NDArray[np.int32], Array] | None = None,
+) -> Linework:
+    """Break ``geoms`` (lon/lat, any of point/line/polygon and their multi forms) into linework.
+
+    ``known``: shapely's type id of each geometry and the coordinates of its plain points in
+    order, when the caller has them already (the input checks do).
+    """
     n = len(geoms)
-    type_ids = shapely.get_type_id(geoms)
+    type_ids = shapely.get_type_id(geoms) if known is None else known[0]
     if n and bool((type_ids == _POINT).all()):
-        coords = shapely.get_coordinates(geoms)
+        coords = shapely.get_coordinates(geoms) if known is None else known[1]
         idx = np.arange(n, dtype=np.intp)
         ones = np.ones(n, dtype=np.intp)
         return Linework(
@@ -71,7 +80,8 @@ def prepare(geoms: npt.NDArray[np.object_], max_edge_m: float) -> Linework:
     points = type_ids == _POINT
     if n and bool(points.any()):
         # points need no parts, densifying or new geometries: only the others go through that
-        return _with_points(geoms, points, prepare(geoms[~points], max_edge_m))
+        rest = prepare(geoms[~points], max_edge_m)
+        return _with_points(geoms, points, rest, None if known is None else known[1])
     parts, part_geom = shapely.get_parts(geoms, return_index=True)
     part_type = shapely.get_type_id(parts)
     poly_parts = np.flatnonzero(part_type == _POLYGON)
@@ -124,10 +134,14 @@ def prepare(geoms: npt.NDArray[np.object_], max_edge_m: float) -> Linework:
 
 
 def _with_points(
-    geoms: npt.NDArray[np.object_], points: npt.NDArray[np.bool_], other: Linework
+    geoms: npt.NDArray[np.object_],
+    points: npt.NDArray[np.bool_],
+    other: Linework,
+    point_xy: Array | None = None,
 ) -> Linework:
     """The linework of ``geoms``: their ``points`` (a vertex and a zero-length edge each, the
-    geometry itself as its dense form) merged in order with ``other``, that of the rest."""
+    geometry itself as its dense form) merged in order with ``other``, that of the rest.
+    ``point_xy``: the points' coordinates, if known."""
     n = len(geoms)
     rest = np.flatnonzero(~points)
     pts = np.flatnonzero(points)
@@ -142,7 +156,7 @@ def _with_points(
     v_to += np.arange(other.lon.size, dtype=np.intp)
     e_to = np.repeat(edge_start[rest] - other.edge_start, other.edge_count)
     e_to += np.arange(other.edge_a.size, dtype=np.intp)
-    coords = shapely.get_coordinates(geoms[pts])
+    coords = shapely.get_coordinates(geoms[pts]) if point_xy is None else point_xy
     lon = np.empty(int(vertex_count.sum()))
     lat = np.empty(lon.size)
     lon[vertex_start[pts]], lat[vertex_start[pts]] = coords[:, 0], coords[:, 1]

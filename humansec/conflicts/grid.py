@@ -59,6 +59,14 @@ class _PointGrid:
         self, west: Array, south: Array, east: Array, north: Array
     ) -> tuple[IntArray, IntArray]:
         """(box, point) index pairs of every point inside each box (lon within -180..180)."""
+        box, at = self.query_sorted(west, south, east, north)
+        return box, self.order[at]
+
+    def query_sorted(
+        self, west: Array, south: Array, east: Array, north: Array
+    ) -> tuple[IntArray, IntArray]:
+        """``query`` with each point as its position in the sorted points (``lon``, ``lat``;
+        ``order`` maps a position to the point's index): neighbours in a box are near there."""
         r0, r1 = self._row(south), self._row(north)
         c0, c1 = self._col(west), self._col(east)
         if self.starts is not None:  # rows without points need no look-up
@@ -82,7 +90,7 @@ class _PointGrid:
             inside = (lon >= west[box]) & (lon <= east[box])
             inside &= (lat >= south[box]) & (lat <= north[box])
             found_q.append(box[inside])
-            found_f.append(self.order[idx[inside]])
+            found_f.append(idx[inside])
         return np.concatenate(found_q), np.concatenate(found_f)
 
     def _ranges(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,7 +101,7 @@ def _search(
 
 def _candidates(
     lines: Linework,
-    tree_geoms: npt.NDArray[np.object_],
+    tree_geoms: npt.NDArray[np.object_] | Callable[[], npt.NDArray[np.object_]],
     reach: Array,
     active: npt.NDArray[np.bool_],
     *,
@@ -112,6 +113,8 @@ def _candidates(
     larger of the latitude and longitude extents of ``reach`` (longitude widened for the
     highest latitude the activity can reach), plus copies shifted by 360 degrees where the
     search crosses the antimeridian. Near the poles the whole band of latitudes is searched.
+    ``tree_geoms``: the feature geometries, or a function giving them (called only when the
+    tree is needed).
     """
     first = lines.vertex_start
     lon_min = np.minimum.reduceat(lines.lon, first)
@@ -124,7 +127,7 @@ def _candidates(
         # built when first needed (the grid answers point activities without it), with
         # copies of the features across the antimeridian (``_unwrapped``)
         if not trees:
-            geoms, index = _unwrapped(tree_geoms)
+            geoms, index = _unwrapped(tree_geoms() if callable(tree_geoms) else tree_geoms)
             trees.append((shapely.STRtree(geoms), index))
         return trees[0][0]
 
@@ -330,8 +333,9 @@ class _EdgeBoxes:
         boxes = np.hstack(
             [np.empty((4, 0))] + [np.vstack([w, south[k], e, north[k]]) for w, e, k in pieces]
         )
-        by_entry = np.argsort(row_entry[rows], kind="stable")
-        rows, boxes = rows[by_entry], boxes[:, by_entry]
+        if len(pieces) > 1:  # pieces across the antimeridian go with their entry's boxes
+            by_entry = np.argsort(row_entry[rows], kind="stable")
+            rows, boxes = rows[by_entry], boxes[:, by_entry]
         sorted_entry = row_entry[rows]
         ids = np.arange(act.size)
         return _EdgeBoxes(
@@ -402,7 +406,10 @@ def _group_search(
     searched = active & ~fast
     if sub.size == 0 or not (searched.any() or fast.any()):
         return found, []
-    tree_geoms = f_lines.dense[sub]
+
+    def tree_geoms() -> npt.NDArray[np.object_]:
+        return f_lines.dense[sub]
+
     # cells about as tall as the typical reach: a box covers a few rows of a few cells
     cell = np.degrees(float(np.median(reach[active | fast])) / MIN_RADIUS_M)
     # a point feature's one vertex (vertex rows differ from feature rows when lines are mixed in)
@@ -451,38 +458,39 @@ def _near_points(
     n_geoms = len(lines.vertex_start)
     owner = np.repeat(np.arange(n_geoms), lines.vertex_count)
     box_bounds, box_edge = boxes
-    q, feat = grid.query(*box_bounds)
+    # the points as the grid holds them, sorted by cell: a box's points are neighbours there
+    q, at = grid.query_sorted(*box_bounds)
     edge = box_edge[q]
     del q
-    f_lon, f_lat = f_lonlat
-    units = unit_vectors(f_lon, f_lat)
-    sigma = sphere_point_edge((units[0][feat], units[1][feat], units[2][feat]), frames, edge)
+    units = unit_vectors(grid.lon, grid.lat)
+    sigma = sphere_point_edge((units[0][at], units[1][at], units[2][at]), frames, edge)
     del units
     act = owner[lines.edge_a[edge]]
     lower = MIN_RADIUS_M * sigma - SPHERE_SLACK_M
     base, f_extra = threshold
-    ok = lower <= base[act] + f_extra[feat] + TOLERANCE_M
-    edge, feat, act, lower = edge[ok], feat[ok], act[ok], lower[ok]
+    ok = lower <= base[act] + f_extra[grid.order][at] + TOLERANCE_M
+    edge, feat, act, lower = edge[ok], grid.order[at[ok]], act[ok], lower[ok]
     upper = MAX_RADIUS_M * sigma[ok] + SPHERE_SLACK_M
-    del sigma, ok
-    n_feat = len(f_lon)
+    del sigma, ok, at
+    n_feat = len(f_lonlat[0])
     key = act.astype(np.int64) * n_feat + feat
-    pair_of, pair_keys = pd.factorize(key)  # hashing, no sort
-    best = np.full(len(pair_keys), np.inf)
+    # the points inside the areas (``_inside_degrees``) hashed with the edge pairs, after
+    # them: codes in order of first appearance, so the edge pairs come first, in their order
+    inner = _inside_degrees(lines, grid, areas, f_lonlat)
+    inner_keys = inner[0].astype(np.int64) * n_feat + inner[1]
+    codes, keys = pd.factorize(np.concatenate([key, inner_keys]))  # hashing, no sort
+    keys = np.asarray(keys, dtype=np.int64)
+    pair_of = codes[: key.size]
+    n_pairs = int(pair_of.max()) + 1 if pair_of.size else 0
+    best = np.full(n_pairs, np.inf)
     np.minimum.at(best, pair_of, upper)
     ok = lower <= best[pair_of]  # every pair keeps at least its best edge: all pairs stay
     combo_pair = np.asarray(pair_of[ok], dtype=np.intp)
     edge = edge[ok]
-    del pair_of, best, ok
-    # the points inside the areas: pairs already found are marked, the others added
-    inner = _inside_degrees(lines, grid, areas, f_lonlat)
-    inner_keys = inner[0].astype(np.int64) * n_feat + inner[1]
-    pair_keys = np.asarray(pair_keys, dtype=np.int64)
-    at = pd.Index(pair_keys).get_indexer(inner_keys)
-    keys = np.concatenate([pair_keys, pd.unique(inner_keys[at < 0])])
+    # pairs with a point inside the area drawn in degrees: found by the edges or added
     is_inner = np.zeros(keys.size, dtype=bool)
-    is_inner[at[at >= 0]] = True
-    is_inner[pair_keys.size :] = True
+    is_inner[codes[key.size :]] = True
+    del pair_of, best, ok, key, codes
     return _Near(
         _Pairs((keys // n_feat).astype(np.intp), feature_index[keys % n_feat]),
         combo_pair,
@@ -577,7 +585,15 @@ def _inside_degrees(
     ):
         if owner.size == 0:
             continue
-        moved = shapely.transform(lines.dense[owner], lambda c, dx=shift: c + np.array([dx, 0.0]))
+        if shift:
+            moved = shapely.transform(
+                lines.dense[owner], lambda c, dx=shift: c + np.array([dx, 0.0])
+            )
+        else:
+            moved = lines.dense[owner]
+        # prepared (an index of the edges; kept with the geometry for the next group): many
+        # points are tested against each area
+        shapely.prepare(moved)
         west, south, east, north = shapely.bounds(moved).T
         q, f = grid.query(np.maximum(west, -180.0), south, np.minimum(east, 180.0), north)
         inside = shapely.intersects_xy(moved[q], f_lon[f], f_lat[f])

@@ -112,7 +112,8 @@ def _row_order(
     among them. ``a_ids`` / ``f_ids``: the distinct ids and each row's code.
     """
     order = np.argsort(dist)
-    order = order[np.argsort(severity[order], kind="stable")]
+    if severity.size and severity.min() != severity.max():  # one severity: sorted already
+        order = order[np.argsort(severity[order], kind="stable")]
     s, d = severity[order], dist[order]
     same = (s[1:] == s[:-1]) & (d[1:] == d[:-1])
     if not same.any():
@@ -138,7 +139,7 @@ def _used(index: IntArray, n: int) -> tuple[IntArray, IntArray]:
     present = np.bincount(index, minlength=n) > 0
     used = np.flatnonzero(present)
     rank = np.cumsum(present) - 1
-    return used.astype(np.intp), rank[index].astype(np.intp)
+    return used.astype(np.intp, copy=False), rank[index].astype(np.intp, copy=False)
 
 
 def _categorical(values: npt.NDArray[np.object_], codes: IntArray) -> pd.Series:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
@@ -18,6 +19,8 @@ from humansec.model import (
 )
 
 _GEOM_TYPE_NAMES = GEOMETRY_TYPE_NAMES
+_POINT_TYPE = 0
+"""shapely's type id of a Point."""
 
 
 def _check_crs(frame: gpd.GeoDataFrame, what: str) -> None:
@@ -42,7 +45,11 @@ def _check_activities(activities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return acts
 
 
-def _check_features(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _check_features(
+    features: gpd.GeoDataFrame,
+) -> tuple[gpd.GeoDataFrame, npt.NDArray[np.int32], Array]:
+    """The features checked and completed, with each geometry's shapely type id and the
+    coordinates of the plain points among them, in order (what ``prepare`` takes)."""
     _check_crs(features, "features")
     missing = [c for c in ("id", "kind") if c not in features.columns]
     if missing:
@@ -62,18 +69,7 @@ def _check_features(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if feats["id"].isna().any():
         msg = "Some features have no id; every feature needs one."
         raise SchemaError(msg)
-    geom_array = np.asarray(feats.geometry.array, dtype=object)
-    type_ids = shapely.get_type_id(geom_array)  # -1: missing
-    if (type_ids < 0).any() or shapely.is_empty(geom_array).any():
-        msg = "Some features have no geometry; drop or fix them."
-        raise SchemaError(msg)
-    for type_id in np.unique(type_ids):
-        geometry_family(_GEOM_TYPE_NAMES[int(type_id)])
-    coords = shapely.get_coordinates(geom_array)
-    lon_ok = np.abs(coords[:, 0]) <= 180
-    if not (np.isfinite(coords).all() and lon_ok.all() and (np.abs(coords[:, 1]) <= 90).all()):
-        msg = "Some feature coordinates are not finite or outside lon -180..180 / lat -90..90."
-        raise SchemaError(msg)
+    type_ids, point_xy = _check_feature_geometries(feats)
     for col in ("category", "protection", "layer_id"):
         if col not in feats.columns:
             feats[col] = None
@@ -87,7 +83,31 @@ def _check_features(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         feats["precision_m"] = prec
     else:
         feats["precision_m"] = np.nan
-    return feats
+    return feats, type_ids, point_xy
+
+
+def _check_feature_geometries(feats: gpd.GeoDataFrame) -> tuple[npt.NDArray[np.int32], Array]:
+    """Each geometry's shapely type id and the coordinates of the plain points, checked."""
+    geom_array = np.asarray(feats.geometry.array, dtype=object)
+    type_ids = shapely.get_type_id(geom_array)  # -1: missing
+    if (type_ids < 0).any() or shapely.is_empty(geom_array).any():
+        msg = "Some features have no geometry; drop or fix them."
+        raise SchemaError(msg)
+    for type_id in np.flatnonzero(np.bincount(type_ids)):  # the types present, no sort
+        geometry_family(_GEOM_TYPE_NAMES[int(type_id)])
+    points = type_ids == _POINT_TYPE
+    # the points' coordinates apart: ``prepare`` takes them (and the types) as they are
+    if points.all():
+        point_xy, other_xy = shapely.get_coordinates(geom_array), np.empty((0, 2))
+    else:
+        point_xy = shapely.get_coordinates(geom_array[points])
+        other_xy = shapely.get_coordinates(geom_array[~points])
+    for coords in (point_xy, other_xy):
+        lon_ok = np.abs(coords[:, 0]) <= 180
+        if not (np.isfinite(coords).all() and lon_ok.all() and (np.abs(coords[:, 1]) <= 90).all()):
+            msg = "Some feature coordinates are not finite or outside lon -180..180 / lat -90..90."
+            raise SchemaError(msg)
+    return type_ids, point_xy
 
 
 def _utc(values: pd.Series) -> pd.Series:
