@@ -10,6 +10,10 @@ version meets the same machine. The versions: ``floor`` (``benchmarks/floor_app.
 
     python -m benchmarks.run map_interleaved -- --before /tmp/old/app.py --rounds 5
     python -m benchmarks.run map_interleaved -- --scenario large --rounds 4
+    python -m benchmarks.run map_interleaved -- --page situation+planned --rounds 4
+
+``--page situation+planned`` also loads each app's *Planned activities* page in every round
+(in the same rotation), for the ratio of the two pages in the same run.
 
 Without ``--before`` only the floor and this checkout are compared.
 """
@@ -50,29 +54,33 @@ def _servers(folder: Path, scenario: str, before: str | None) -> dict[str, Serve
     return servers
 
 
-def run(scenario: str, rounds: int, before: str | None) -> dict[str, Any]:
+def run(scenario: str, rounds: int, before: str | None, *, planned: bool = False) -> dict[str, Any]:
     """Serve the versions and load each once per round; return times and load averages."""
     folder = Path(tempfile.mkdtemp(prefix="humansec-map-interleaved-"))
     servers = _servers(folder, scenario, before)
     times: dict[str, list[float]] = {name: [] for name in servers}
+    loads = [(name, "") for name in servers]
+    if planned:
+        times |= {f"{name} planned": [] for name in servers if name != "floor"}
+        loads += [(f"{name} planned", map_load.PLANNED_PATH) for name in servers if name != "floor"]
     load: list[float] = []
     try:
         with map_load._browser() as browser:
             for index in range(rounds + 1):  # round 0 warms the servers' caches up
-                names = list(servers)
-                shift = index % len(names)
-                for name in names[shift:] + names[:shift]:
+                shift = index % len(loads)
+                for name, path in loads[shift:] + loads[:shift]:
+                    server = servers[name.removesuffix(" planned")]
                     drawn = map_load.FLOOR_DRAWN if name == "floor" else map_load.DRAWN
                     context = browser.new_context(viewport={"width": 1400, "height": 1000})
                     result = map_load.load_once(
-                        context, servers[name].url, reruns=False, drawn=drawn
+                        context, server.url, reruns=False, path=path, drawn=drawn
                     )
                     context.close()
                     if index:
                         times[name].append(result["first_map_s"])
                 if index:
                     load.append(os.getloadavg()[0])
-                    line = ", ".join(f"{name} {times[name][-1]:.2f} s" for name in servers)
+                    line = ", ".join(f"{name} {times[name][-1]:.2f} s" for name in times)
                     print(f"  round {index}: {line} (load average {load[-1]:.1f})", flush=True)
     finally:
         for server in servers.values():
@@ -94,9 +102,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--scenario", choices=["baseline", "demo", "large"], default="demo")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--before", help="app.py of another checkout (with its static/)")
+    parser.add_argument("--page", choices=["situation", "situation+planned"], default="situation")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    results = run(args.scenario, args.rounds, args.before)
+    planned = args.page == "situation+planned"
+    results = run(args.scenario, args.rounds, args.before, planned=planned)
     medians = ", ".join(
         f"{name} {value:.2f} s (x{results['ratio_to_floor'][name]:.2f})"
         for name, value in results["median_s"].items()

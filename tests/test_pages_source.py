@@ -37,6 +37,14 @@ def test_magic_is_off_in_the_app_config() -> None:
     assert config["runner"]["magicEnabled"] is False
 
 
+def test_the_server_watches_no_source_files() -> None:
+    """A source watcher makes the server walk every loaded module (and hash the project's)
+    on each new session and run, in the thread that sends the page's messages and serves its
+    files: the map's component code then waits behind it (benchmarks/README.md, issue 10)."""
+    config = tomllib.loads((PROJECT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["fileWatcherType"] == "none"
+
+
 def test_no_page_script_holds_a_bare_string_or_name() -> None:
     found = {path.name: _bare_expressions(path) for path in SCRIPTS}
     assert {name: lines for name, lines in found.items() if lines} == {}
