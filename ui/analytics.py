@@ -47,15 +47,10 @@ Cell = tuple[int, str] | None
 """The H3 cell clicked on the hot-spot map: (resolution, cell id), or None."""
 
 
-def _frames(data_versions: Versions) -> dict[LayerKind, gpd.GeoDataFrame]:
-    """The store's layers per kind, shared (this module never modifies them)."""
-    return resources.shared_frames(data_versions)
-
-
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _incidents(data_versions: Versions) -> gpd.GeoDataFrame:
     """The store's incidents (shared, never modified: cache_resource hands out no copies)."""
-    return _frames(data_versions)[LayerKind.INCIDENT]
+    return resources.shared_frames(data_versions)[LayerKind.INCIDENT]
 
 
 def incidents(data_versions: Versions) -> gpd.GeoDataFrame:
@@ -276,7 +271,7 @@ def change(
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _places(data_versions: Versions) -> gpd.GeoDataFrame:
     """The populated places (shared, never modified)."""
-    return _frames(data_versions)[LayerKind.POPULATION]
+    return resources.shared_frames(data_versions)[LayerKind.POPULATION]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -353,7 +348,7 @@ def area_layers() -> list[tuple[str, str]]:
 def _area_assignment(data_versions: Versions, layer_id: str) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """The areas of the layer ``layer_id`` and the area (position) of every stored incident,
     -1 in none: point in polygon once per data version and layer, reused by every filter."""
-    areas = _frames(data_versions)[LayerKind.AREA]
+    areas = resources.shared_frames(data_versions)[LayerKind.AREA]
     areas = areas[areas["layer_id"] == layer_id].reset_index(drop=True)
     return areas, area_of(areas, _incidents(data_versions).geometry)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import folium
 import streamlit as st
 
+from humansec.mapview import raster_overlay
 from humansec.mapview.elements import Legend
-from humansec.mapview.raster_overlay import DrawnGrid, draw_grids, legend, overlay
+from humansec.mapview.raster_overlay import DrawnGrid, draw_grids
 from humansec.model import LayerKind
 from humansec.store import BBox
 from ui import resources
@@ -25,14 +26,5 @@ def grid_layers(
     data_versions: resources.Versions, bounds: BBox
 ) -> tuple[list[folium.FeatureGroup], list[Legend]]:
     """One layer-control entry and one legend per grid layer in view."""
-    groups: list[folium.FeatureGroup] = []
-    legends: list[Legend] = []
-    for grid in drawn_grids(data_versions, bounds):
-        if grid.image is None:
-            continue
-        group = overlay(grid.image, f"Population grid: {grid.name}")
-        groups.append(group)
-        legends.append(
-            legend(f"{grid.name}: people per cell", grid.breaks, overlay=group.layer_name)
-        )
-    return groups, legends
+    layers = raster_overlay.grid_layers(drawn_grids(data_versions, bounds))
+    return [group for group, _ in layers], [key for _, key in layers]

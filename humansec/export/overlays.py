@@ -14,7 +14,7 @@ import geopandas as gpd
 from humansec.errors import SchemaError
 from humansec.export.furniture import Bounds
 from humansec.mapview.choropleth import INCIDENT_RATE, MEASURES, choropleth_groups, filter_words
-from humansec.mapview.raster_overlay import draw_grids, legend, overlay
+from humansec.mapview.raster_overlay import draw_grids, grid_layers
 from humansec.model import KIND_SPECS, LayerKind
 
 
@@ -67,11 +67,5 @@ def grid_images(grids: gpd.GeoDataFrame | None, data_dir: Path, bounds: Bounds) 
     ``total`` band, else its first, in the live map's classes) and its legend."""
     if grids is None or grids.empty:
         return []
-    drawn = []
-    for grid in draw_grids(grids, data_dir, bounds):
-        if grid.image is None:
-            continue
-        group = overlay(grid.image, f"Population grid: {grid.name}")
-        key = legend(f"{grid.name}: people per cell", grid.breaks)
-        drawn.append(Overlay(LayerKind.POPULATION_RASTER, [group], key.html))
-    return drawn
+    layers = grid_layers(draw_grids(grids, data_dir, bounds))
+    return [Overlay(LayerKind.POPULATION_RASTER, [group], key.html) for group, key in layers]

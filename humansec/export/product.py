@@ -205,12 +205,11 @@ def prepare(
     in_view = conflicts_in_view(
         {**shown, **grids}, bounds=bounds, settings=settings, conflicts=conflicts, records=records
     )
-    counting = _counted_grids(grids, in_view)
-    counted = [kind for kind, frame in grids.items() if not frame.empty]  # drawn, and counting
+    grid_kinds = [kind for kind, frame in grids.items() if not frame.empty]  # drawn, counting
     furniture = make_furniture(
         records,
         kinds=[k for k in LayerKind if k in shown_kinds],
-        counted_kinds=tuple(counted),
+        counted_kinds=tuple(grid_kinds),
         order=settings.classification_order,
         title=title,
         subtitle=subtitle,
@@ -220,7 +219,7 @@ def prepare(
         conflicts=in_view,
         grid=grid,
         layers_in_view=layers_in_view(shown, bounds),
-        table_notes=(GRID_NOTE,) if counting else (),
+        table_notes=(GRID_NOTE,) if _counted_grids(grids, in_view) else (),
     )
     return with_status(shown, in_view), furniture
 

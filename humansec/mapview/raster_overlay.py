@@ -190,6 +190,19 @@ def legend(title: str, breaks: Sequence[float], *, overlay: str | None = None) -
     return Legend(head + rows + note, position="bottomleft", overlay=overlay)
 
 
+def grid_layers(grids: Sequence[DrawnGrid]) -> list[tuple[folium.FeatureGroup, Legend]]:
+    """Each grid drawn in view as a layer-control entry and the legend that follows it (the
+    live map and the products name them alike)."""
+    layers = []
+    for grid in grids:
+        if grid.image is None:
+            continue
+        group = overlay(grid.image, f"Population grid: {grid.name}")
+        key = legend(f"{grid.name}: people per cell", grid.breaks, overlay=group.layer_name)
+        layers.append((group, key))
+    return layers
+
+
 # --- helpers -----------------------------------------------------------------------------
 
 
