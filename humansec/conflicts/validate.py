@@ -19,8 +19,6 @@ from humansec.model import (
 )
 
 _GEOM_TYPE_NAMES = GEOMETRY_TYPE_NAMES
-_POINT_TYPE = 0
-"""shapely's type id of a Point."""
 
 
 def _check_crs(frame: gpd.GeoDataFrame, what: str) -> None:
@@ -95,7 +93,7 @@ def _check_feature_geometries(feats: gpd.GeoDataFrame) -> tuple[npt.NDArray[np.i
         raise SchemaError(msg)
     for type_id in np.flatnonzero(np.bincount(type_ids)):  # the types present, no sort
         geometry_family(_GEOM_TYPE_NAMES[int(type_id)])
-    points = type_ids == _POINT_TYPE
+    points = type_ids == shapely.GeometryType.POINT
     # the points' coordinates apart: ``prepare`` takes them (and the types) as they are
     if points.all():
         point_xy, other_xy = shapely.get_coordinates(geom_array), np.empty((0, 2))
