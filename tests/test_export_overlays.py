@@ -125,3 +125,15 @@ def test_a_population_grid_is_drawn_under_the_layers_with_its_legend(tmp_path: P
     # under the areas' outlines and the incidents
     assert drawn.index(IMAGE) < drawn.index('"i1"')
     assert IMAGE not in html([LayerKind.AREA, LayerKind.INCIDENT])
+
+
+def test_the_legend_beside_the_map_has_no_row_for_a_kind_without_features(
+    tmp_path: Path,
+) -> None:
+    frames = {**_frames(), LayerKind.CULTURAL: gpd.GeoDataFrame(geometry=[], crs=WGS84)}
+    html = _html(tmp_path, frames, kinds=[LayerKind.AREA, LayerKind.INCIDENT, LayerKind.CULTURAL,
+                                          LayerKind.ACTIVITY])  # fmt: skip
+    side = html[html.index('<aside class="hsx-side">') :]
+    assert "Protection of civilians" in side  # the incidents drawn are in it
+    assert "<span>Cultural property</span>" not in side  # (not the focus area of that name)
+    assert "Planned activity status" not in side

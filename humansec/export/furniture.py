@@ -68,6 +68,9 @@ class Furniture:
     """Notes on how the map is drawn (e.g. a layer aggregated into hexagons)."""
     table_notes: tuple[str, ...] = ()
     """Notes under the conflict table (e.g. population grids counted though not drawn)."""
+    empty_kinds: tuple[LayerKind, ...] = ()
+    """Kinds shown that have no feature on the map: no legend row (a legend of nothing made
+    a tall legend push the grid, conflicts and sources off the sheet)."""
     legends: tuple[tuple[LayerKind, str], ...] = ()
     """Legends of layers drawn other than by their kind's symbol (escaped HTML made by the
     map's builders: the shaded reference areas' classes, a population grid's), each in place
@@ -329,9 +332,10 @@ def side_panel_html(furniture: Furniture) -> str:
     """
     extent = bounds_text(furniture.bounds)
     notes = "".join(f"<div class='hsx-note'>{escape_text(n)}</div>" for n in furniture.notes)
-    status = status_legend_html() if LayerKind.ACTIVITY in furniture.kinds else ""
+    drawn = [kind for kind in furniture.kinds if kind not in furniture.empty_kinds]
+    status = status_legend_html() if LayerKind.ACTIVITY in drawn else ""
     own_kinds = {kind for kind, _ in furniture.legends}
-    symbols = map_legend_html([kind for kind in furniture.kinds if kind not in own_kinds])
+    symbols = map_legend_html([kind for kind in drawn if kind not in own_kinds])
     symbols += "".join(html for _, html in furniture.legends)
     return (
         '<aside class="hsx-side">'

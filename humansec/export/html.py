@@ -220,6 +220,7 @@ def product_html(
         furniture,
         notes=(*furniture.notes, *_map_notes(fmap, limit)),
         legends=(*furniture.legends, *((o.kind, o.legend_html) for o in overlays)),
+        empty_kinds=tuple(k for k in furniture.kinds if k not in frames or frames[k].empty),
     )
     fmap.options["zoomSnap"] = 0.1  # fit the requested box closely, not to a whole zoom
     fmap.options["zoomDelta"] = 0.5
