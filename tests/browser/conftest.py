@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import Browser, Frame, Page, Playwright, Route, sync_playwright
 
 from humansec.export.render import CHROMIUM_ARGS as RENDERER_CHROMIUM_ARGS
 from humansec.export.render import chromium_path
@@ -177,3 +177,16 @@ def guarded_page(browser: Browser, server: Server) -> Iterator[tuple[Page, Guard
             lambda request: guard.failed.append(f"{request.url} {request.failure}"),
         )
         yield page, guard
+
+
+def frame_of(page: Page, selector: str, timeout_ms: int = 30_000) -> Frame:
+    """The document of the last iframe matching ``selector``. While Streamlit swaps a
+    component's iframe (after a rerun) the element can be there without its document for a
+    moment (a CI run once failed on that), so look again until it has one."""
+    for _ in range(max(1, timeout_ms // 250)):
+        handle = page.locator(selector).last.element_handle(timeout=timeout_ms)
+        frame = handle.content_frame() if handle is not None else None
+        if frame is not None:
+            return frame
+        page.wait_for_timeout(250)
+    raise AssertionError(f"{selector} had no document after {timeout_ms} ms")

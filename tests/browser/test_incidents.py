@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from tests.browser.conftest import Guard, Server
+from tests.browser.conftest import Guard, Server, frame_of
 from tests.browser.test_situation_map import BASEMAP_DRAWN, MAP_FRAME
 
 pytestmark = pytest.mark.browser
@@ -108,10 +108,7 @@ def open_hotspot_map(page: Page) -> Frame:
     """The hot-spot map's frame, once its layer is drawn."""
     page.locator(MAP_FRAME).last.wait_for(timeout=90_000)
     page.locator(MAP_FRAME).last.scroll_into_view_if_needed()
-    handle = page.locator(MAP_FRAME).last.element_handle()
-    assert handle is not None
-    content = handle.content_frame()
-    assert content is not None
+    content = frame_of(page, MAP_FRAME)
     content.wait_for_function(f"() => ({HOT_CELLS})().total > 0", timeout=60_000)
     return content
 

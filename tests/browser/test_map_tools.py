@@ -10,7 +10,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
 from pyproj import Geod
 
-from tests.browser.conftest import Guard, Server
+from tests.browser.conftest import Guard, Server, frame_of
 from tests.browser.test_situation_map import MAP_FRAME, OPEN_POPUPS, open_map
 
 pytestmark = pytest.mark.browser
@@ -37,11 +37,7 @@ VISIBLE_MAP_FRAME = f"{MAP_FRAME} >> visible=true"
 
 
 def current_frame(page: Page) -> Frame:
-    handle = page.locator(VISIBLE_MAP_FRAME).last.element_handle()
-    assert handle is not None
-    frame = handle.content_frame()
-    assert frame is not None
-    return frame
+    return frame_of(page, VISIBLE_MAP_FRAME)
 
 
 def wait_for_change(page: Page, changed_from: int) -> int:

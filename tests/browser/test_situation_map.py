@@ -10,7 +10,7 @@ from playwright.sync_api import Frame, Page, expect
 from humansec.coords import from_mgrs
 from humansec.demo import HOSTILE_INCIDENTS
 from humansec.escaping import escape_text
-from tests.browser.conftest import Guard, Server, start_server
+from tests.browser.conftest import Guard, Server, frame_of, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -70,10 +70,7 @@ def open_map(page: Page, server: Server) -> Frame:
     frame = page.frame_locator(MAP_FRAME).last
     expect(frame.locator(".leaflet-container")).to_be_visible(timeout=60_000)
     expect(frame.locator(".hs-legend").first).to_be_visible(timeout=30_000)
-    handle = page.locator(MAP_FRAME).last.element_handle()
-    assert handle is not None
-    content = handle.content_frame()
-    assert content is not None
+    content = frame_of(page, MAP_FRAME)
     content.wait_for_function("(window.feature_group || []).length > 0", timeout=30_000)
     return content
 
