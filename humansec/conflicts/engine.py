@@ -28,6 +28,8 @@ times), ``search`` and ``grid`` (candidate search), ``distances`` (exact distanc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -41,12 +43,12 @@ from humansec.conflicts.distances import (
     _planes,
     project_lines,
 )
-from humansec.conflicts.geodesic import edge_frames, unit_vectors
-from humansec.conflicts.geometry import prepare
+from humansec.conflicts.geodesic import Array, edge_frames, unit_vectors
+from humansec.conflicts.geometry import IntArray, Linework, prepare
 from humansec.conflicts.matrix import _rule_matrix, _time_overlap
 from humansec.conflicts.pages import small_pages
-from humansec.conflicts.pairs import MAX_EDGE_M, TOLERANCE_M, _Pairs
-from humansec.conflicts.rules import RuleSet
+from humansec.conflicts.pairs import MAX_EDGE_M, TOLERANCE_M, _Hits, _Pairs
+from humansec.conflicts.rules import Rule, RuleSet
 from humansec.conflicts.search import _candidates, _search
 from humansec.conflicts.table import CONFLICT_COLUMNS, _empty, _table
 from humansec.conflicts.validate import _check_activities, _check_features, _metres
@@ -89,6 +91,27 @@ def find_conflicts(
         return _find_conflicts(activities, features, rules)
 
 
+_CHUNK_ACTIVITIES = 10_000
+"""Activities checked together: more are checked in chunks of this many against the features
+prepared once, so that the temporaries (tens of bytes per candidate pair) stay the size of one
+chunk's and the cost grows with the pairs found (100k activities x 1M features peaked at 4 GB
+in one piece)."""
+
+
+@dataclass(frozen=True)
+class _FeatureSide:
+    """What the check needs of the features, prepared once for every chunk of activities."""
+
+    feats: pd.DataFrame
+    lines: Linework
+    prec: Array
+    rule_list: list[Rule]
+    rule_dist: Array
+    table: IntArray
+    codes: IntArray
+    classes: list[tuple[str, str | None, str | None]]
+
+
 def _find_conflicts(
     activities: gpd.GeoDataFrame, features: gpd.GeoDataFrame, rules: RuleSet
 ) -> pd.DataFrame:
@@ -96,18 +119,37 @@ def _find_conflicts(
     feats, f_types, f_point_xy = _check_features(features)
     if acts.empty or feats.empty:
         return _empty()
-    a_lines = prepare(np.asarray(acts.geometry.array, dtype=object), MAX_EDGE_M)
     f_geoms = np.asarray(feats.geometry.array, dtype=object)
     f_lines = prepare(f_geoms, MAX_EDGE_M, known=(f_types, f_point_xy))
     del f_geoms, f_types, f_point_xy
-    a_type = pd.Categorical(acts["type"], categories=ACTIVITY_TYPES).codes.astype(np.intp)
-    a_prec = _metres(acts, "precision_m")
-    f_prec = _metres(feats, "precision_m")
-    hazard = acts["hazard_radius_m"].to_numpy(dtype=float, na_value=np.nan)
     rule_list, table, codes, classes = _rule_matrix(feats, rules)
     if not rule_list:
         return _empty()
-    rule_dist = np.array([r.distance_m for r in rule_list])
+    side = _FeatureSide(
+        feats,
+        f_lines,
+        _metres(feats, "precision_m"),
+        rule_list,
+        np.array([r.distance_m for r in rule_list]),
+        table,
+        codes,
+        classes,
+    )
+    del f_lines
+    starts = list(range(0, len(acts), _CHUNK_ACTIVITIES))
+    parts = [_chunk_hits(acts.iloc[lo : lo + _CHUNK_ACTIVITIES], side) for lo in starts]
+    del side
+    # handed over, not kept here: the table frees each array once its columns are made
+    return _table(acts, feats, _Hits.take_all(parts, starts), rule_list, (codes, classes))
+
+
+def _chunk_hits(acts: pd.DataFrame, side: _FeatureSide) -> _Hits:
+    """The conflicting pairs of the activities ``acts`` (indices from 0 in ``acts``)."""
+    a_lines = prepare(np.asarray(acts.geometry.array, dtype=object), MAX_EDGE_M)
+    a_type = pd.Categorical(acts["type"], categories=ACTIVITY_TYPES).codes.astype(np.intp)
+    a_prec = _metres(acts, "precision_m")
+    f_lines, f_prec, table, codes = side.lines, side.prec, side.table, side.codes
+    hazard = acts["hazard_radius_m"].to_numpy(dtype=float, na_value=np.nan)
     a_unit = unit_vectors(a_lines.lon, a_lines.lat)
     frames = edge_frames(
         tuple(u[a_lines.edge_a] for u in a_unit),  # type: ignore[arg-type]
@@ -120,7 +162,7 @@ def _find_conflicts(
         a_type=a_type,
         groups=(table, codes),
         precisions=(a_prec, f_prec),
-        distances=(hazard, rule_dist),
+        distances=(hazard, side.rule_dist),
         frames=frames,
     )
     found.append(near_all.pairs)
@@ -128,7 +170,7 @@ def _find_conflicts(
     del found
     rule_idx = table[a_type[pairs.act], codes[pairs.feat]]
     lon0, lat0, rho, ax, ay = _planes(a_lines)
-    overlap, timed = _time_overlap(acts, feats, pairs)
+    overlap, timed = _time_overlap(acts, side.feats, pairs)
     keep = overlap | ~timed
     is_near = np.zeros(pairs.act.size, dtype=bool)
     is_near[pairs.act.size - near_all.pairs.act.size :] = True
@@ -139,7 +181,7 @@ def _find_conflicts(
         rule_idx, timed = rule_idx[keep], timed[keep]
     del keep, overlap
     h = hazard[pairs.act]
-    threshold = np.where(np.isnan(h), rule_dist[rule_idx], h) + a_prec[pairs.act]
+    threshold = np.where(np.isnan(h), side.rule_dist[rule_idx], h) + a_prec[pairs.act]
     threshold = threshold + f_prec[pairs.feat]
 
     a_plane = project_lines(a_lines, ax, ay)
@@ -149,17 +191,9 @@ def _find_conflicts(
     far = np.flatnonzero(~is_near)
     dist[far] = _distances(ctx, _Pairs(pairs.act[far], pairs.feat[far]), threshold[far])
     dist[is_near] = _near_distances(ctx, near_all, threshold[is_near])
+    del ctx, a_plane, ax, ay, near_all, far, is_near  # the table needs the room
     hit = dist <= threshold + TOLERANCE_M
-    del ctx, a_plane, ax, ay, f_lines, near_all, far, is_near  # the table needs the room
-    return _table(
-        acts,
-        feats,
-        pairs,
-        hit=hit,
-        dist=dist,
-        threshold=threshold,
-        rule_idx=rule_idx,
-        rule_list=rule_list,
-        timed=timed,
-        classes=(codes, classes),
-    )
+    if hit.all():  # no copies of a million pairs
+        return _Hits(pairs, dist, threshold, rule_idx, timed)
+    kept = _Pairs(pairs.act[hit], pairs.feat[hit])
+    return _Hits(kept, dist[hit], threshold[hit], rule_idx[hit], timed[hit])

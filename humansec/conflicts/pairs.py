@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from humansec.conflicts.geodesic import Array
 from humansec.conflicts.geometry import IntArray
 
 MAX_EDGE_M = 5_000.0
@@ -69,3 +70,33 @@ class _Near:
             self.combo_edge[kept],
             self.inner[keep],
         )
+
+
+@dataclass(frozen=True)
+class _Hits:
+    """The conflicting pairs of one chunk of activities, with what the table shows of them."""
+
+    pairs: _Pairs
+    dist: Array
+    threshold: Array
+    rule_idx: IntArray
+    timed: npt.NDArray[np.bool_]
+
+    @staticmethod
+    def take_all(parts: list[_Hits], offsets: list[int]) -> _Hits:
+        """The hits of consecutive chunks, activity indices shifted by each chunk's offset;
+        ``parts`` is emptied (its arrays are not kept twice)."""
+        if len(parts) == 1:
+            return parts.pop()
+        merged = _Hits(
+            _Pairs(
+                np.concatenate([h.pairs.act + o for h, o in zip(parts, offsets, strict=True)]),
+                np.concatenate([h.pairs.feat for h in parts]),
+            ),
+            np.concatenate([h.dist for h in parts]),
+            np.concatenate([h.threshold for h in parts]),
+            np.concatenate([h.rule_idx for h in parts]),
+            np.concatenate([h.timed for h in parts]),
+        )
+        parts.clear()
+        return merged

@@ -8,7 +8,7 @@ import pandas as pd
 
 from humansec.conflicts.geodesic import Array
 from humansec.conflicts.geometry import IntArray
-from humansec.conflicts.pairs import _Pairs
+from humansec.conflicts.pairs import _Hits
 from humansec.conflicts.rules import SEVERITY_RANK, Rule
 
 CONFLICT_COLUMNS: tuple[str, ...] = (
@@ -36,66 +36,73 @@ def _empty() -> pd.DataFrame:
 def _table(
     acts: pd.DataFrame,
     feats: pd.DataFrame,
-    pairs: _Pairs,
-    *,
-    hit: npt.NDArray[np.bool_],
-    dist: Array,
-    threshold: Array,
-    rule_idx: IntArray,
+    hits: _Hits,
     rule_list: list[Rule],
-    timed: npt.NDArray[np.bool_],
     classes: tuple[IntArray, list[tuple[str, str | None, str | None]]],
 ) -> pd.DataFrame:
     """The output rows, sorted; each text column is built from its distinct values and codes.
 
-    ``classes``: the group of each feature and each group's (kind, category, protection), from
-    ``_rule_matrix``; the kind and category columns are made from them.
+    ``hits`` is taken apart: each of its arrays is dropped once its columns are made, so that
+    the caller must not keep it (13M rows held a few hundred MB twice). ``classes``: the group
+    of each feature and each group's (kind, category, protection), from ``_rule_matrix``; the
+    kind and category columns are made from them.
     """
-    i, j, r = pairs.act[hit], pairs.feat[hit], rule_idx[hit]
-    if i.size == 0:
+    act, feat, dist = hits.pairs.act, hits.pairs.feat, hits.dist
+    threshold, rule, timed = hits.threshold, hits.rule_idx, hits.timed
+    del hits
+    if dist.size == 0:
         return _empty()
-    used_a, code_a = _used(i, len(acts))
-    used_f, code_f = _used(j, len(feats))
+    used_a, code_a = _used(act, len(acts))
+    used_f, code_f = _used(feat, len(feats))
+    f_class = classes[0][feat]
+    del act, feat
     # only the columns the table shows (taking whole rows copied every text column)
     a_id = acts["id"].iloc[used_a].to_numpy(dtype=object)
     a_type = acts["type"].iloc[used_a].to_numpy(dtype=object)
     # kept as a pandas text column: no round trip through a million Python strings
     f_id = feats["id"].iloc[used_f].astype("str").reset_index(drop=True)
-    severity_rank = np.array([SEVERITY_RANK[x.severity] for x in rule_list])
-    dist = dist[hit]
-    order = _row_order(severity_rank.astype(np.int8)[r], dist, (a_id, code_a), (f_id, code_f))
-    code_a, code_f = code_a[order], code_f[order]
-    f_class = classes[0][j[order]]
-    class_kind = np.array([c[0] for c in classes[1]], dtype=object)
-    class_category = np.array([c[1] for c in classes[1]], dtype=object)
-    used_r, code_r = _used(r[order], len(rule_list))
-    used_t, code_t = _used(timed[hit][order].astype(np.intp), 2)
+    severity_rank = np.array([SEVERITY_RANK[x.severity] for x in rule_list], dtype=np.int8)
+    order = _row_order(severity_rank[rule], dist, (a_id, code_a), (f_id, code_f))
+    columns: dict[str, pd.Series | Array] = {}
+    code_a = code_a[order]
+    columns["activity_id"] = _column(a_id, code_a)
+    columns["activity_type"] = _categorical(a_type, code_a)
+    del code_a
+    code_f = code_f[order]
+    columns["feature_id"] = f_id.take(code_f).reset_index(drop=True)
+    columns["feature_layer"] = _column(_nullable(feats["layer_id"].iloc[used_f]), code_f)
+    del code_f, f_id
+    f_class = f_class[order]
+    columns["feature_kind"] = _categorical(_of_classes(classes[1], 0), f_class)
+    columns["feature_category"] = _categorical(_of_classes(classes[1], 1), f_class)
+    del f_class
+    columns["distance_m"] = dist[order]
+    del dist
+    columns["threshold_m"] = threshold[order]
+    del threshold
+    used_r, code_r = _used(rule[order], len(rule_list))
+    del rule
 
-    def by_rule(values: list[str]) -> pd.Series:
-        return _column(np.array(values, dtype=object)[used_r], code_r)
+    def by_rule(values: list[str]) -> npt.NDArray[np.object_]:
+        return np.array(values, dtype=object)[used_r]
 
-    def by_rule_categorical(values: list[str]) -> pd.Series:
-        return _categorical(np.array(values, dtype=object)[used_r], code_r)
+    columns["severity"] = _column(by_rule([x.severity for x in rule_list]), code_r)
+    columns["rule"] = _categorical(by_rule([x.label for x in rule_list]), code_r)
+    columns["rationale"] = _categorical(by_rule([x.rationale for x in rule_list]), code_r)
+    del code_r
+    used_t, code_t = _used(timed[order].astype(np.intp), 2)
+    del timed, order
+    time_values = np.array([None, True], dtype=object)[used_t.astype(np.intp)]
+    columns["time_overlap"] = _column(time_values, code_t)
+    # the columns are new: copying them would double the table in memory
+    return pd.DataFrame({c: columns[c] for c in CONFLICT_COLUMNS}, copy=False)
 
-    return pd.DataFrame(
-        {
-            "activity_id": _column(a_id, code_a),
-            "activity_type": _categorical(a_type, code_a),
-            "feature_id": f_id.take(code_f).reset_index(drop=True),
-            "feature_layer": _column(_nullable(feats["layer_id"].iloc[used_f]), code_f),
-            "feature_kind": _categorical(class_kind, f_class),
-            "feature_category": _categorical(class_category, f_class),
-            "distance_m": dist[order],
-            "threshold_m": threshold[hit][order],
-            "severity": by_rule([x.severity for x in rule_list]),
-            "rule": by_rule_categorical([x.label for x in rule_list]),
-            "rationale": by_rule_categorical([x.rationale for x in rule_list]),
-            "time_overlap": _column(
-                np.array([None, True], dtype=object)[used_t.astype(np.intp)], code_t
-            ),
-        },
-        copy=False,  # the columns are new: copying them would double the table in memory
-    )
+
+def _of_classes(
+    classes: list[tuple[str, str | None, str | None]], field: int
+) -> npt.NDArray[np.object_]:
+    """One field (0: kind, 1: category) of each feature class."""
+    return np.array([c[field] for c in classes], dtype=object)
 
 
 def _row_order(
