@@ -538,6 +538,48 @@ def _table(runs: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def engine_scaling(
+    workloads: list[str], counts: list[int], sizes: list[int], args: argparse.Namespace
+) -> int:
+    """The engine alone (a fresh worker process per size, as ``run_engine``), for how its cost
+    grows with the pairs found: CPU, peak RSS and CPU per pair at each size."""
+    rows: list[dict] = []
+    for workload in workloads:
+        for n_acts in counts:
+            make = data.mixed_activities if workload == "mixed" else data.activities
+            activities = make(n_acts, seed=args.seed)
+            for n in sizes:
+                features = (data.mixed_features if workload == "mixed" else data.protected_points)(
+                    n, seed=args.seed
+                )
+                eng = run_engine(activities, features, args.engine, _rules_path(workload, args))
+                del features
+                pairs = len(eng["pairs"])
+                rows.append(
+                    {
+                        "workload": workload,
+                        "activities": n_acts,
+                        "features": n,
+                        "seconds": eng["seconds"],
+                        "cpu_s": eng["cpu_s"],
+                        "peak_rss_mb": eng["peak_rss_mb"],
+                        "pairs": pairs,
+                        "cpu_us_per_pair": 1e6 * eng["cpu_s"] / max(pairs, 1),
+                    }
+                )
+                print(
+                    f"{workload:>8} {n_acts:>7} x {n:>8}: wall {eng['seconds']:7.2f} s, CPU "
+                    f"{eng['cpu_s']:7.2f} s, peak {eng['peak_rss_mb']:6.0f} MB, {pairs:>10,} "
+                    f"pairs, {rows[-1]['cpu_us_per_pair']:.2f} us CPU a pair",
+                    flush=True,
+                )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    record = {"benchmark": "conflicts --engine-only", "runs": rows}
+    args.out.write_text(json.dumps(record, indent=2))
+    print(f"results: {args.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; see the module docstring. Returns 0 (it measures, it does not judge)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.conflicts")
@@ -560,6 +602,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--margin", type=float, default=50.0, help="candidate margin (m)")
     parser.add_argument("--sample", type=int, default=2000, help="random other candidates")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--engine-only",
+        action="store_true",
+        help="scaling: the engine alone at each size (no PostGIS, no checks), CPU per pair",
+    )
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -571,6 +618,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(workloads) - {"points", "mixed"}
     if unknown:
         parser.error(f"unknown workload(s) {sorted(unknown)}; known: points, mixed")
+    if args.engine_only:
+        return engine_scaling(workloads, counts, sizes, args)
     rng = np.random.default_rng(args.seed)
     runs: list[dict] = []
     record: dict = {

@@ -50,7 +50,7 @@ from humansec.conflicts.pages import small_pages
 from humansec.conflicts.pairs import MAX_EDGE_M, TOLERANCE_M, _Hits, _Pairs
 from humansec.conflicts.rules import Rule, RuleSet
 from humansec.conflicts.search import _candidates, _search
-from humansec.conflicts.table import CONFLICT_COLUMNS, _empty, _table
+from humansec.conflicts.table import CONFLICT_COLUMNS, _empty, _presorted, _table
 from humansec.conflicts.validate import _check_activities, _check_features, _metres
 from humansec.model import ACTIVITY_TYPES
 
@@ -137,10 +137,17 @@ def _find_conflicts(
     )
     del f_lines
     starts = list(range(0, len(acts), _CHUNK_ACTIVITIES))
-    parts = [_chunk_hits(acts.iloc[lo : lo + _CHUNK_ACTIVITIES], side) for lo in starts]
+    chunked = len(starts) > 1
+    parts: list[_Hits] = []
+    for lo in starts:
+        hits = _chunk_hits(acts.iloc[lo : lo + _CHUNK_ACTIVITIES], side)
+        parts.append(_presorted(hits, rule_list) if chunked else hits)
+        del hits
     del side
     # handed over, not kept here: the table frees each array once its columns are made
-    return _table(acts, feats, _Hits.take_all(parts, starts), rule_list, (codes, classes))
+    return _table(
+        acts, feats, _Hits.take_all(parts, starts), rule_list, (codes, classes), presorted=chunked
+    )
 
 
 def _chunk_hits(acts: pd.DataFrame, side: _FeatureSide) -> _Hits:

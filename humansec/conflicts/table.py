@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from humansec.conflicts.geodesic import Array
 from humansec.conflicts.geometry import IntArray
-from humansec.conflicts.pairs import _Hits
+from humansec.conflicts.pairs import _Hits, _Pairs
 from humansec.conflicts.rules import SEVERITY_RANK, Rule
 
 CONFLICT_COLUMNS: tuple[str, ...] = (
@@ -33,19 +35,41 @@ def _empty() -> pd.DataFrame:
     )
 
 
+def _severity_ranks(rule_list: list[Rule]) -> npt.NDArray[np.int8]:
+    return np.array([SEVERITY_RANK[x.severity] for x in rule_list], dtype=np.int8)
+
+
+def _presorted(hits: _Hits, rule_list: list[Rule]) -> _Hits:
+    """``hits`` in the table's order of severity, then distance (a chunk's part of the sort:
+    the table then merges the chunks' runs instead of sorting all rows at random)."""
+    severity = _severity_ranks(rule_list)[hits.rule_idx]
+    order = np.argsort(hits.dist)
+    order = order[np.argsort(severity[order], kind="stable")]
+    return _Hits(
+        _Pairs(hits.pairs.act[order], hits.pairs.feat[order]),
+        hits.dist[order],
+        hits.threshold[order],
+        hits.rule_idx[order],
+        hits.timed[order],
+    )
+
+
 def _table(
     acts: pd.DataFrame,
     feats: pd.DataFrame,
     hits: _Hits,
     rule_list: list[Rule],
     classes: tuple[IntArray, list[tuple[str, str | None, str | None]]],
+    *,
+    presorted: bool = False,
 ) -> pd.DataFrame:
     """The output rows, sorted; each text column is built from its distinct values and codes.
 
     ``hits`` is taken apart: each of its arrays is dropped once its columns are made, so that
     the caller must not keep it (13M rows held a few hundred MB twice). ``classes``: the group
     of each feature and each group's (kind, category, protection), from ``_rule_matrix``; the
-    kind and category columns are made from them.
+    kind and category columns are made from them. ``presorted``: ``hits`` are runs (one per
+    chunk) each ordered by ``_presorted``.
     """
     act, feat, dist = hits.pairs.act, hits.pairs.feat, hits.dist
     threshold, rule, timed = hits.threshold, hits.rule_idx, hits.timed
@@ -61,15 +85,16 @@ def _table(
     a_type = acts["type"].iloc[used_a].to_numpy(dtype=object)
     # kept as a pandas text column: no round trip through a million Python strings
     f_id = feats["id"].iloc[used_f].astype("str").reset_index(drop=True)
-    severity_rank = np.array([SEVERITY_RANK[x.severity] for x in rule_list], dtype=np.int8)
-    order = _row_order(severity_rank[rule], dist, (a_id, code_a), (f_id, code_f))
+    severity = _severity_ranks(rule_list)[rule]
+    order = _row_order(severity, dist, (a_id, code_a), (f_id, code_f), runs=presorted)
+    del severity
     columns: dict[str, pd.Series | Array] = {}
     code_a = code_a[order]
     columns["activity_id"] = _column(a_id, code_a)
     columns["activity_type"] = _categorical(a_type, code_a)
     del code_a
     code_f = code_f[order]
-    columns["feature_id"] = f_id.take(code_f).reset_index(drop=True)
+    columns["feature_id"] = _taken(f_id, code_f)
     columns["feature_layer"] = _column(_nullable(feats["layer_id"].iloc[used_f]), code_f)
     del code_f, f_id
     f_class = f_class[order]
@@ -110,15 +135,18 @@ def _row_order(
     dist: Array,
     a_ids: tuple[npt.NDArray[np.object_], IntArray],
     f_ids: tuple[pd.Series, IntArray],
+    *,
+    runs: bool = False,
 ) -> IntArray:
     """Row order by severity, then distance, then activity id, then feature id.
 
     A sort on distance, then a stable one on severity (small integers, sorted by radix); the
     ids only matter among rows with the same severity and distance (inside areas, equal
     points), so they are ranked there alone, which also fixes the order the first sort left
-    among them. ``a_ids`` / ``f_ids``: the distinct ids and each row's code.
+    among them. ``a_ids`` / ``f_ids``: the distinct ids and each row's code. ``runs``: the
+    rows are runs already in order (``_presorted``), which a stable sort merges.
     """
-    order = np.argsort(dist)
+    order = np.argsort(dist, kind="stable" if runs else "quicksort")
     if severity.size and severity.min() != severity.max():  # one severity: sorted already
         order = order[np.argsort(severity[order], kind="stable")]
     s, d = severity[order], dist[order]
@@ -167,7 +195,21 @@ def _column(values: npt.NDArray[np.object_], codes: IntArray) -> pd.Series:
     pandas infers an object column's dtype from the set of values in it, so inferring it from
     the distinct values and then taking gives the same column at a fraction of the cost.
     """
-    return pd.Series(values).take(codes).reset_index(drop=True)
+    return _taken(pd.Series(values), codes)
+
+
+def _taken(distinct: pd.Series, codes: IntArray) -> pd.Series:
+    """``distinct.take(codes)`` with a fresh index; pyarrow text taken in system memory.
+
+    pyarrow's default allocator (mimalloc) asks Linux for huge pages, which the kernel may
+    have to compact memory for on first touch: a take of 13M ids spent 3-4 s of system time
+    there against 0.3 s from the system allocator (and 0.26 s against 0.02 s at 1.3M).
+    """
+    dtype = distinct.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        taken = pc.take(pa.array(distinct), pa.array(codes), memory_pool=pa.system_memory_pool())
+        return pd.Series(pd.array(taken, dtype=dtype))
+    return distinct.take(codes).reset_index(drop=True)
 
 
 def _dense_rank(values: npt.NDArray[np.object_]) -> Array:
