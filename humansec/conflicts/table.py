@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from humansec.conflicts.geodesic import Array
 from humansec.conflicts.geometry import IntArray
@@ -94,7 +92,7 @@ def _table(
     columns["activity_type"] = _categorical(a_type, code_a)
     del code_a
     code_f = code_f[order]
-    columns["feature_id"] = _taken(f_id, code_f)
+    columns["feature_id"] = f_id.take(code_f).reset_index(drop=True)
     columns["feature_layer"] = _column(_nullable(feats["layer_id"].iloc[used_f]), code_f)
     del code_f, f_id
     f_class = f_class[order]
@@ -195,21 +193,7 @@ def _column(values: npt.NDArray[np.object_], codes: IntArray) -> pd.Series:
     pandas infers an object column's dtype from the set of values in it, so inferring it from
     the distinct values and then taking gives the same column at a fraction of the cost.
     """
-    return _taken(pd.Series(values), codes)
-
-
-def _taken(distinct: pd.Series, codes: IntArray) -> pd.Series:
-    """``distinct.take(codes)`` with a fresh index; pyarrow text taken in system memory.
-
-    pyarrow's default allocator (mimalloc) asks Linux for huge pages, which the kernel may
-    have to compact memory for on first touch: a take of 13M ids spent 3-4 s of system time
-    there against 0.3 s from the system allocator (and 0.26 s against 0.02 s at 1.3M).
-    """
-    dtype = distinct.dtype
-    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-        taken = pc.take(pa.array(distinct), pa.array(codes), memory_pool=pa.system_memory_pool())
-        return pd.Series(pd.array(taken, dtype=dtype))
-    return distinct.take(codes).reset_index(drop=True)
+    return pd.Series(values).take(codes).reset_index(drop=True)
 
 
 def _dense_rank(values: npt.NDArray[np.object_]) -> Array:
