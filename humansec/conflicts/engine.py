@@ -21,9 +21,10 @@ Method (exact against GeographicLib, see ``find_conflicts``):
    both geometries that the planar bound cannot exclude, of the exact distance from a point to a
    geodesic edge (``geodesic.point_segment_distance``).
 
-The steps live in their own modules: ``validate`` (input checks), ``matrix`` (rule matrix and
-times), ``search`` and ``grid`` (candidate search), ``distances`` (exact distances), ``table``
-(the result table); ``pairs`` holds what they share.
+Activities go through steps 1-4 in chunks of ``_CHUNK_ACTIVITIES`` against features prepared
+once; the chunks' pairs make one table. The steps live in their own modules: ``validate``
+(input checks), ``matrix`` (rule matrix and times), ``search`` and ``grid`` (candidate search),
+``distances`` (exact distances), ``table`` (the result table); ``pairs`` holds what they share.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from humansec.conflicts.geometry import IntArray, Linework, prepare
 from humansec.conflicts.matrix import _rule_matrix, _time_overlap
 from humansec.conflicts.pages import small_pages
 from humansec.conflicts.pairs import MAX_EDGE_M, TOLERANCE_M, _Hits, _Pairs
-from humansec.conflicts.rules import Rule, RuleSet
+from humansec.conflicts.rules import RuleSet
 from humansec.conflicts.search import _candidates, _search
 from humansec.conflicts.table import CONFLICT_COLUMNS, _empty, _presorted, _table
 from humansec.conflicts.validate import _check_activities, _check_features, _metres
@@ -105,11 +106,9 @@ class _FeatureSide:
     feats: pd.DataFrame
     lines: Linework
     prec: Array
-    rule_list: list[Rule]
-    rule_dist: Array
-    table: IntArray
-    codes: IntArray
-    classes: list[tuple[str, str | None, str | None]]
+    rule_dist: Array  # per rule
+    table: IntArray  # rule per (activity type, feature class)
+    codes: IntArray  # class per feature
 
 
 def _find_conflicts(
@@ -125,16 +124,8 @@ def _find_conflicts(
     rule_list, table, codes, classes = _rule_matrix(feats, rules)
     if not rule_list:
         return _empty()
-    side = _FeatureSide(
-        feats,
-        f_lines,
-        _metres(feats, "precision_m"),
-        rule_list,
-        np.array([r.distance_m for r in rule_list]),
-        table,
-        codes,
-        classes,
-    )
+    rule_dist = np.array([r.distance_m for r in rule_list])
+    side = _FeatureSide(feats, f_lines, _metres(feats, "precision_m"), rule_dist, table, codes)
     del f_lines
     starts = list(range(0, len(acts), _CHUNK_ACTIVITIES))
     chunked = len(starts) > 1
