@@ -268,8 +268,17 @@ RUNTIME_JS = r"""
       function make() {
         return L.geoJSON(null, { style: style, interactive: false, renderer: renderer });
       }
+      // The live map's bundle asks for the light countries as soon as it runs
+      // (scripts/build_assets.py): that response, once, else a request now.
+      function request(from) {
+        var asked = window.hsPrefetched, key = from, pending;
+        try { key = new URL(from, document.baseURI).href; } catch (error) { key = from; }
+        pending = asked && asked[key];
+        if (pending) { delete asked[key]; return pending; }
+        return fetch(from);
+      }
       function load(from) {
-        return fetch(from).then(function (response) {
+        return request(from).then(function (response) {
           if (!response.ok) { throw new Error("HTTP " + response.status); }
           return response.json();
         }).catch(function (error) {

@@ -1,4 +1,5 @@
-"""The live map draws its place names and MGRS grid after its first view, never before.
+"""The live map draws its place names and MGRS grid after its first view, never before, and
+takes the light countries its bundle asked for as it ran.
 
 The map is served by the test itself (``context.route``): the page, the vendored scripts
 from ``static/vendor/`` and the countries. The light countries are held back, so the first
@@ -116,6 +117,10 @@ def test_names_and_grid_wait_for_the_first_view(served: Served) -> None:
         "() => document.querySelector('.hs-label') && document.querySelector('.hs-mgrs-label')"
     )
     after = page.evaluate(STATE)
+    # The light countries were asked for once, by the bundle as it ran (before the map's own
+    # script), and the map took that response.
+    assert len(held) == 1
+    assert page.evaluate("() => window.hsPrefetched && Object.keys(window.hsPrefetched)") == []
     assert after["countries"]
     assert after["names"] > 0
     assert after["grid"] > 0
