@@ -73,15 +73,7 @@ RUNTIME_JS = r"""
     }
     return pane;
   }
-  // One canvas for every aggregate layer of a map (hexagons of each kind), not one each: a
-  // padded canvas per layer is as large as four maps, to draw and composite on every frame.
-  function aggregateRenderer(map) {
-    makePane(map, "hsAggregate", 350, false);
-    if (!map._hsAggregateRenderer) {
-      map._hsAggregateRenderer = L.canvas({ pane: "hsAggregate", padding: 0.5 });
-    }
-    return map._hsAggregateRenderer;
-  }
+  function aggregatePane(map) { return makePane(map, "hsAggregate", 350, false); }
   function props(layer) { return (layer && layer.feature && layer.feature.properties) || {}; }
   // Leaflet's canvas gives a click to the last-drawn feature under the mouse. Redraw in the
   // order areas, lines, points, so a town on a power line is drawn, and clicked, on top.
@@ -209,10 +201,8 @@ RUNTIME_JS = r"""
         }
       });
       if (meta.aggregate) {
-        group.beforeAdd = function (map) {
-          var renderer = aggregateRenderer(map);
-          group.eachLayer(function (layer) { layer.options.renderer = renderer; });
-        };
+        options.renderer = L.canvas({ pane: "hsAggregate", padding: 0.5 });
+        group.beforeAdd = function (map) { aggregatePane(map); };
       }
       for (i = 0; i < data.features.length; i++) {
         f = data.features[i];

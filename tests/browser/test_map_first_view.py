@@ -1,11 +1,11 @@
 """What the live map draws for its first view, measured in the page that draws it.
 
 Place names and the MGRS grid come after the first view has painted, never before; the
-light countries are taken from the request the bundle made as it ran; the hexagons of every
-kind share one canvas. The map is served by the test itself (``context.route``): the page,
-the vendored scripts from ``static/vendor/`` and the countries. The light countries are held
-back, so the first view cannot paint; until they come, the name and grid groups are on the
-map but empty. A product (not live) draws both at once. Nothing leaves the page.
+light countries are taken from the request the bundle made as it ran. The map is served by
+the test itself (``context.route``): the page, the vendored scripts from ``static/vendor/``
+and the countries. The light countries are held back, so the first view cannot paint; until
+they come, the name and grid groups are on the map but empty. A product (not live) draws
+both at once. Nothing leaves the page.
 """
 
 from __future__ import annotations
@@ -15,16 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import folium
-import geopandas as gpd
-import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
 from humansec.demo import DEMO_AREA
-from humansec.mapview import MapView, build_base_map, build_data_layers, build_label_group
+from humansec.mapview import MapView, build_base_map, build_label_group
 from humansec.mapview.assets import COARSE_BASEMAP_PATH, VENDOR_DIR
 from humansec.mapview.grid import grid_group
-from humansec.model import LayerKind, conform
+from humansec.model import LayerKind
 
 pytestmark = pytest.mark.browser
 
@@ -162,47 +160,3 @@ def test_names_to_fit_stay_hidden_until_fitted(served: Served) -> None:
         "() => Object.values(window).find((v) => v instanceof L.Map)._hsLabelsShown"
     )
     assert shown > 0
-
-
-def _many_points(kind: LayerKind, n: int, seed: int) -> gpd.GeoDataFrame:
-    west, south, east, north = DEMO_AREA
-    rng = np.random.default_rng(seed)
-    geometry = gpd.points_from_xy(rng.uniform(west, east, n), rng.uniform(south, north, n))
-    rows = {"id": [f"{kind}-{i}" for i in range(n)], "name": [f"n{i}" for i in range(n)]}
-    if kind == LayerKind.INCIDENT:
-        rows |= {"date": ["2026-01-01"] * n, "focus_area": ["poc"] * n}
-    if kind == LayerKind.POPULATION:
-        rows |= {"population": [100] * n}
-    return conform(gpd.GeoDataFrame(rows, geometry=geometry, crs="EPSG:4326"), kind)
-
-
-def test_the_hexagons_of_every_kind_share_one_canvas(served: Served) -> None:
-    kinds = (LayerKind.INCIDENT, LayerKind.POPULATION)
-    frames = {kind: _many_points(kind, 400, seed) for seed, kind in enumerate(kinds)}
-    west, south, east, north = DEMO_AREA
-    fmap = build_base_map(
-        center=((south + north) / 2, (west + east) / 2),
-        zoom=ZOOM,
-        asset_prefix=PREFIX,
-        kinds_shown=list(kinds),
-        live=True,
-    )
-    groups = build_data_layers(frames, view=MapView(DEMO_AREA, ZOOM), point_limit=50)
-    assert [group.summary.mode for group in groups] == ["hexagons"] * 2
-    for group in groups:
-        group.add_to(fmap)
-    served.open(fmap.get_root().render())
-    served.held[0].fulfill(path=PROJECT / VENDOR_DIR / COARSE_BASEMAP_PATH)
-    drawn = served.page.evaluate(
-        """() => {
-          const map = Object.values(window).find((v) => v instanceof L.Map);
-          const paths = Object.values(map._layers).filter((l) => l instanceof L.Polygon
-            && l._renderer && l._renderer.options.pane === "hsAggregate");
-          return { canvases: document.querySelectorAll(".leaflet-hsAggregate-pane canvas").length,
-                   paths: paths.length,
-                   renderers: new Set(paths.map((l) => L.stamp(l._renderer))).size };
-        }"""
-    )
-    assert drawn["canvases"] == 1
-    assert drawn["renderers"] == 1
-    assert drawn["paths"] > 2
