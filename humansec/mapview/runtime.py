@@ -268,8 +268,8 @@ RUNTIME_JS = r"""
       function make() {
         return L.geoJSON(null, { style: style, interactive: false, renderer: renderer });
       }
-      // The live map's bundle asks for the light countries as soon as it runs
-      // (scripts/build_assets.py): that response, once, else a request now.
+      // The live map's bundle asks for the light countries as soon as it runs (its last
+      // lines, written when the assets are built): that response, once, else a request now.
       function request(from) {
         var asked = window.hsPrefetched, key = from, pending;
         try { key = new URL(from, document.baseURI).href; } catch (error) { key = from; }
