@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,18 @@ BUNDLE_PARTS: tuple[str, ...] = (
     "leaflet.markercluster/leaflet.markercluster.js",
     "leaflet.heat/leaflet-heat.js",
 )
+# Last in the bundle: the light countries asked for as soon as the bundle runs, while
+# streamlit-folium still loads the frame's other files, instead of once the map's script runs
+# after them (``L.Humansec.basemap`` takes the response from ``window.hsPrefetched``).
+BUNDLE_PREFETCH = """/* humansec: the light countries, asked for at once */
+(function () {
+  var script = document.currentScript;
+  if (!script || !script.src || !window.fetch || !window.URL) { return; }
+  var url = new URL(%s, script.src).href;
+  window.hsPrefetched = window.hsPrefetched || {};
+  window.hsPrefetched[url] = fetch(url);
+})();
+"""
 DECIMALS = 3
 
 # (package, file below the package, target below static/vendor/)
@@ -180,9 +193,19 @@ def write_bundle(target: Path) -> int:
         code = (VENDOR / part).read_text(encoding="utf-8")
         lines = [line for line in code.splitlines() if not line.startswith("//# sourceMappingURL")]
         parts.append(f"/* {part} */\n" + "\n".join(lines) + "\n;\n")
+    parts.append(BUNDLE_PREFETCH % json.dumps(_relative_url(COARSE_BASEMAP_TARGET, BUNDLE_TARGET)))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("".join(parts), encoding="utf-8")
     return target.stat().st_size
+
+
+def _relative_url(target: Path, origin: Path) -> str:
+    """The URL of ``target`` relative to the file ``origin`` (both below ``static/vendor/``).
+
+    >>> _relative_url(Path("basemap/countries-110m.geojson"), Path("bundle/map.js"))
+    '../basemap/countries-110m.geojson'
+    """
+    return Path(os.path.relpath(target, origin.parent)).as_posix()
 
 
 def main() -> int:

@@ -86,11 +86,15 @@ def live_grid(bounds: Bounds, zoom: float) -> tuple[MgrsGrid, int | None]:
 
 
 class GridLayer(MacroElement):
-    """Zone boundaries, grid lines and labels drawn into the parent group; never clickable."""
+    """Zone boundaries, grid lines and labels drawn into the parent group; never clickable.
+
+    Drawn once the live map's first view has painted (``L.Humansec.afterPaint``).
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
         "(function (group, grid, colour) {"
+        "L.Humansec.afterPaint(group, function () {"
         "var line = {color: colour, weight: 1, opacity: 0.55, interactive: false};"
         "var zone = {color: colour, weight: 2.5, opacity: 0.8, interactive: false};"
         "grid.zones.forEach(function (v) { L.polyline(v, zone).addTo(group); });"
@@ -103,6 +107,7 @@ class GridLayer(MacroElement):
         "padding:0 2px;border-radius:2px');"
         "L.marker([l[1], l[2]], {interactive: false, keyboard: false, icon: L.divIcon("
         "{className: 'hs-mgrs', html: span, iconSize: null})}).addTo(group);"
+        "});"
         "});"
         "})({{ this._parent.get_name() }}, {{ this.grid_json }}, {{ this.colour_json }});"
         "{% endmacro %}"

@@ -279,13 +279,17 @@ class LabelLayer(folium.MacroElement):
     browser hides, at every zoom and pan, each label that overlaps one before it, a control or
     the map's edge, measured as drawn (``L.Humansec.fitLabels``): for maps whose labels are
     not placed again by the server for each view (products, the Planned activities map).
+    On the live map they are drawn once its first view has painted
+    (``L.Humansec.afterPaint``); in products at once.
     """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "var {{ this.get_name() }} = L.Humansec.labels({{ this.rows_json }}, "
-        "{{ this.view_json }})"
-        ".addTo({{ this._parent.get_name() }});"
+        "(function (group) {"
+        "L.Humansec.afterPaint(group, function () {"
+        "L.Humansec.labels({{ this.rows_json }}, {{ this.view_json }}).addTo(group);"
+        "});"
+        "})({{ this._parent.get_name() }});"
         "{% endmacro %}"
     )
 

@@ -104,6 +104,11 @@ RUNTIME_JS = r"""
       setTimeout(function () { order(map); }, 0);
     });
   }
+  // On the live map (its basemap draws light countries first) what only helps to read the
+  // map, the place names and the MGRS grid, is drawn once the first view has painted, like
+  // milsymbol and the detailed countries: see ``L.Humansec.afterPaint``. Products draw all
+  // at once (their ready signal waits for the basemap, then fits the names).
+  var deferring = false;
   var icons = {};
   // milsymbol (0.86 MB) is not among the live map's scripts: ``lazySymbols`` loads it once the
   // map has painted, and the activity markers and legend symbols drawn before it came get
@@ -263,8 +268,17 @@ RUNTIME_JS = r"""
       function make() {
         return L.geoJSON(null, { style: style, interactive: false, renderer: renderer });
       }
+      // The live map's bundle asks for the light countries as soon as it runs (its last
+      // lines, written when the assets are built): that response, once, else a request now.
+      function request(from) {
+        var asked = window.hsPrefetched, key = from, pending;
+        try { key = new URL(from, document.baseURI).href; } catch (error) { key = from; }
+        pending = asked && asked[key];
+        if (pending) { delete asked[key]; return pending; }
+        return fetch(from);
+      }
       function load(from) {
-        return fetch(from).then(function (response) {
+        return request(from).then(function (response) {
           if (!response.ok) { throw new Error("HTTP " + response.status); }
           return response.json();
         }).catch(function (error) {
@@ -274,6 +288,7 @@ RUNTIME_JS = r"""
         });
       }
       var layer = make().addTo(map);
+      if (coarseUrl) { deferring = true; }
       // Settled (either way) once the countries are on the map: see first_view.py.
       map._hsBasemapLoaded = load(coarseUrl || url).then(function (geojson) {
         if (geojson) { layer.addData(geojson); }
@@ -300,6 +315,15 @@ RUNTIME_JS = r"""
         map._hsBasemap = detail;
       });
       return layer;
+    },
+    // Run ``draw`` once ``layer`` (a group, not yet on the map) is on a map whose first view
+    // has painted (``map._hsPainted``); at once where nothing is deferred (products). A
+    // group taken off the map before then is drawn into all the same (and not shown).
+    afterPaint: function (layer, draw) {
+      if (!deferring) { draw(); return; }
+      function when(map) { Promise.resolve(map && map._hsPainted).then(draw, draw); }
+      if (layer._map) { when(layer._map); return; }
+      layer.once("add", function () { when(layer._map); });
     },
     // The live map's milsymbol: loaded from ``url`` once the map has painted, if anything on
     // the page shows a symbol by then (else when the first one is asked for).
@@ -381,7 +405,11 @@ RUNTIME_JS = r"""
         }
       }
       group.beforeAdd = function (map) {
-        makePane(map, "hsLabels", 620, true); map._hsLabelView = view;
+        var pane = makePane(map, "hsLabels", 620, true);
+        map._hsLabelView = view;
+        // Names to fit are hidden until fitted (fitLabels shows them): never a flash of
+        // unfitted, overlapping names.
+        if (view && view.fit) { pane.style.visibility = "hidden"; }
       };
       if (view && view.fit) {
         group.onAdd = function (map) {
@@ -413,7 +441,11 @@ RUNTIME_JS = r"""
     fitLabels: function (map) {
       var pane = map.getPane("hsLabels"), box, obstacles = [], kept = [], icons, shown = 0;
       box = map.getContainer().getBoundingClientRect();
-      if (!pane || box.width < 1 || box.height < 1) { return 0; }  // not laid out yet
+      if (!pane) { return 0; }
+      if (box.width < 1 || box.height < 1) {  // not laid out yet: fitted at the next event
+        pane.style.visibility = "hidden";
+        return 0;
+      }
       icons = Array.prototype.slice.call(pane.querySelectorAll(".hs-label"));
       icons.forEach(function (icon) { icon.style.visibility = ""; });
       Array.prototype.forEach.call(document.querySelectorAll(
@@ -441,6 +473,7 @@ RUNTIME_JS = r"""
         }
       });
       map._hsLabelsShown = shown; map._hsLabelsFitZoom = map.getZoom();
+      pane.style.visibility = "";
       return shown;
     }
   };

@@ -1,0 +1,162 @@
+"""What the live map draws for its first view, measured in the page that draws it.
+
+Place names and the MGRS grid come after the first view has painted, never before; the
+light countries are taken from the request the bundle made as it ran. The map is served by
+the test itself (``context.route``): the page, the vendored scripts from ``static/vendor/``
+and the countries. The light countries are held back, so the first view cannot paint; until
+they come, the name and grid groups are on the map but empty. A product (not live) draws
+both at once. Nothing leaves the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import folium
+import pytest
+from playwright.sync_api import Browser, Page, Route
+
+from humansec.demo import DEMO_AREA
+from humansec.mapview import MapView, build_base_map, build_label_group
+from humansec.mapview.assets import COARSE_BASEMAP_PATH, VENDOR_DIR
+from humansec.mapview.grid import grid_group
+from humansec.model import LayerKind
+
+pytestmark = pytest.mark.browser
+
+ORIGIN = "http://127.0.0.1:9"
+"""Never reached: every request to it is answered by the test's route."""
+PREFIX = f"{ORIGIN}/vendor/"
+PROJECT = Path(__file__).resolve().parents[2]
+ZOOM = 8
+
+STATE = """
+() => {
+  const map = Object.keys(window).filter((k) => k.startsWith("map_"))
+    .map((k) => window[k]).find((v) => v instanceof L.Map);
+  const groups = Object.keys(window).filter((k) => k.startsWith("feature_group_"))
+    .map((k) => window[k]);
+  return { groups: groups.length, onMap: groups.every((g) => map.hasLayer(g)),
+           names: document.querySelectorAll(".hs-label").length,
+           grid: document.querySelectorAll(".hs-mgrs-label").length,
+           countries: Object.values(map._layers)
+             .some((l) => l.getLayers && l.getLayers().length > 100) };
+}
+"""
+
+
+def _map_html(*, live: bool, fit: bool = False) -> str:
+    west, south, east, north = DEMO_AREA
+    center = ((south + north) / 2, (west + east) / 2)
+    view = MapView((west, south, east, north), ZOOM)
+    fmap = build_base_map(
+        center=center,
+        zoom=ZOOM,
+        asset_prefix=PREFIX,
+        kinds_shown=[LayerKind.POPULATION],
+        live=live,
+    )
+    labels = build_label_group(None, view=view, fit=fit)
+    assert labels.labels  # the gazetteer names towns in the demo area
+    grid: folium.FeatureGroup = grid_group(view.bounds or DEMO_AREA, ZOOM)
+    labels.add_to(fmap)
+    grid.add_to(fmap)
+    return fmap.get_root().render()
+
+
+@dataclass
+class Served:
+    """A page whose requests the test answers: ``pages`` by URL, the rest from
+    ``static/vendor/``; the light countries are held in ``held`` until the test fulfils them;
+    anything else is refused and listed in ``blocked``."""
+
+    page: Page
+    pages: dict[str, str] = field(default_factory=dict)
+    held: list[Route] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+
+    def route(self, route: Route) -> None:
+        url = route.request.url
+        if url in self.pages:
+            route.fulfill(body=self.pages[url], content_type="text/html")
+        elif url == PREFIX + COARSE_BASEMAP_PATH:
+            self.held.append(route)
+        elif url.startswith(PREFIX) and ".." not in url:
+            route.fulfill(path=PROJECT / VENDOR_DIR / url.removeprefix(PREFIX))
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def open(self, html: str) -> None:
+        url = f"{ORIGIN}/map.html"
+        self.pages[url] = html
+        self.page.goto(url, wait_until="load")
+        self.page.wait_for_function("() => document.querySelector('.leaflet-container')")
+
+
+@pytest.fixture
+def served(browser: Browser) -> Iterator[Served]:
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    served = Served(context.new_page())
+    context.route("**/*", served.route)
+    yield served
+    context.close()
+    assert served.blocked == []
+
+
+def test_names_and_grid_wait_for_the_first_view(served: Served) -> None:
+    page, held = served.page, served.held
+    served.open(_map_html(live=True))
+    page.wait_for_timeout(500)  # time enough to draw them, were they not held
+    before = page.evaluate(STATE)
+    assert before == {"groups": 2, "onMap": True, "names": 0, "grid": 0, "countries": False}
+    assert len(held) == 1
+    held[0].fulfill(path=PROJECT / VENDOR_DIR / COARSE_BASEMAP_PATH)
+    page.wait_for_function(
+        "() => document.querySelector('.hs-label') && document.querySelector('.hs-mgrs-label')"
+    )
+    after = page.evaluate(STATE)
+    # The light countries were asked for once, by the bundle as it ran (before the map's own
+    # script), and the map took that response.
+    assert len(held) == 1
+    assert page.evaluate("() => window.hsPrefetched && Object.keys(window.hsPrefetched)") == []
+    assert after["countries"]
+    assert after["names"] > 0
+    assert after["grid"] > 0
+
+
+def test_a_product_draws_names_and_grid_at_once(served: Served) -> None:
+    served.open(_map_html(live=False))
+    state = served.page.evaluate(STATE)
+    assert served.held == []  # a product fetches the detailed countries only
+    assert state["names"] > 0
+    assert state["grid"] > 0
+
+
+def test_names_to_fit_stay_hidden_until_fitted(served: Served) -> None:
+    # Names fitted in the browser (the Planned activities map), added while the map has no
+    # size to measure them in: hidden until a fit has placed them, never shown unfitted.
+    page = served.page
+    served.open(_map_html(live=True, fit=True))
+    page.evaluate("() => { document.querySelector('.leaflet-container').style.display = 'none'; }")
+    served.held[0].fulfill(path=PROJECT / VENDOR_DIR / COARSE_BASEMAP_PATH)
+    page.wait_for_function("() => document.querySelector('.hs-label')")
+    pane = page.locator(".leaflet-hsLabels-pane")
+    assert pane.evaluate("(el) => getComputedStyle(el).visibility") == "hidden"
+    page.evaluate(
+        """() => {
+          const el = document.querySelector('.leaflet-container');
+          el.style.display = '';
+          Object.values(window).find((v) => v instanceof L.Map).panBy([1, 0], {animate: false});
+        }"""
+    )
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.leaflet-hsLabels-pane'))"
+        ".visibility === 'visible'"
+    )
+    shown = page.evaluate(
+        "() => Object.values(window).find((v) => v instanceof L.Map)._hsLabelsShown"
+    )
+    assert shown > 0
