@@ -50,7 +50,7 @@ from humansec.conflicts.matrix import _rule_matrix, _time_overlap
 from humansec.conflicts.pages import small_pages
 from humansec.conflicts.pairs import MAX_EDGE_M, TOLERANCE_M, _Hits, _Pairs
 from humansec.conflicts.rules import RuleSet
-from humansec.conflicts.search import _candidates, _search
+from humansec.conflicts.search import SearchCache, _candidates, _search
 from humansec.conflicts.table import CONFLICT_COLUMNS, _empty, _presorted, _table
 from humansec.conflicts.validate import _check_activities, _check_features, _metres
 from humansec.model import ACTIVITY_TYPES
@@ -109,6 +109,7 @@ class _FeatureSide:
     rule_dist: Array  # per rule
     table: IntArray  # rule per (activity type, feature class)
     codes: IntArray  # class per feature
+    search: SearchCache | None  # kept from chunk to chunk when there are several
 
 
 def _find_conflicts(
@@ -125,10 +126,12 @@ def _find_conflicts(
     if not rule_list:
         return _empty()
     rule_dist = np.array([r.distance_m for r in rule_list])
-    side = _FeatureSide(feats, f_lines, _metres(feats, "precision_m"), rule_dist, table, codes)
-    del f_lines
     starts = list(range(0, len(acts), _CHUNK_ACTIVITIES))
     chunked = len(starts) > 1
+    f_prec = _metres(feats, "precision_m")
+    cache = SearchCache() if chunked else None  # one chunk: nothing to keep (nor its memory)
+    side = _FeatureSide(feats, f_lines, f_prec, rule_dist, table, codes, cache)
+    del f_lines, f_prec, cache
     parts: list[_Hits] = []
     for lo in starts:
         hits = _chunk_hits(acts.iloc[lo : lo + _CHUNK_ACTIVITIES], side)
@@ -162,6 +165,7 @@ def _chunk_hits(acts: pd.DataFrame, side: _FeatureSide) -> _Hits:
         precisions=(a_prec, f_prec),
         distances=(hazard, side.rule_dist),
         frames=frames,
+        cache=side.search,
     )
     found.append(near_all.pairs)
     pairs = _Pairs(np.concatenate([p.act for p in found]), np.concatenate([p.feat for p in found]))

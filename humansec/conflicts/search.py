@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +39,7 @@ def _search(
     precisions: tuple[Array, Array],
     distances: tuple[Array, Array],
     frames: npt.NDArray[np.float64],
+    cache: SearchCache | None = None,
 ) -> tuple[list[_Pairs], _Near]:
     """Candidate pairs, one search per group of features that need the same distances.
 
@@ -47,27 +48,21 @@ def _search(
     every activity type (or none) are searched together, with the distance they need; the edge
     boxes of line and area activities are made once per distinct reach of each activity
     (``_EdgeBoxes``); ``frames``: the activity edges on the sphere (``edge_frames``).
-    Returns the pairs found by ``_candidates`` and by ``_near_points``.
+    Returns the pairs found by ``_candidates`` and by ``_near_points``. ``cache``: what the
+    search of these features keeps for the next chunk of activities (None: nothing kept).
     """
-    table, codes = groups
     a_prec, f_prec = precisions
     hazard, rule_dist = distances
-    same = np.where(table >= 0, rule_dist[np.maximum(table, 0)], -1.0)
-    _, first, merged = np.unique(same.T, axis=0, return_index=True, return_inverse=True)
-    table, codes = table[:, first], np.asarray(merged, dtype=np.intp).ravel()[codes]
-    # features whose precision widens the search much go apart: the others' boxes stay tight
-    wide = f_prec > _WIDE_PRECISION_M
-    if wide.any() and not wide.all():
-        codes = codes * 2 + wide
-        table = np.repeat(table, 2, axis=1)
+    if cache is not None and cache.groups is not None:
+        table, members_of = cache.groups
+    else:
+        table, members_of = _feature_groups(groups, rule_dist, f_prec)
+        if cache is not None:
+            cache.groups = (table, members_of)
     found: list[_Pairs] = []
     near: list[_Near] = []
     lat_abs = np.maximum.reduceat(np.abs(a_lines.lat), a_lines.vertex_start)
     plans = []
-    members_of = np.split(
-        np.argsort(codes, kind="stable"),
-        np.cumsum(np.bincount(codes, minlength=table.shape[1]))[:-1],
-    )
     for group in range(table.shape[1]):
         members = members_of[group]
         rule_idx = table[a_type, group]
@@ -92,11 +87,46 @@ def _search(
             base=base,
             f_prec=f_prec,
             boxes=boxes.of_group(group, np.flatnonzero(fast)),
+            grids=None if cache is None else cache.grids,
+            group=group,
         )
         found += got
         near += got_near
     del boxes, plans
     return found, _Near.concat(near)
+
+
+@dataclass
+class SearchCache:
+    """What the search of one set of features keeps between chunks of activities: the
+    groups of features and the point grids (by group and cell size), built once."""
+
+    groups: tuple[IntArray, list[IntArray]] | None = None
+    grids: dict[tuple[int, float], _PointGrid] = field(default_factory=dict)
+
+
+def _feature_groups(
+    groups: tuple[IntArray, IntArray], rule_dist: Array, f_prec: Array
+) -> tuple[IntArray, list[IntArray]]:
+    """The rule index per (activity type, group) and the features of each group.
+
+    Classes whose rules give the same distance to every activity type (or none) make one
+    group; features whose precision widens the search much go apart (the others' boxes stay
+    tight).
+    """
+    table, codes = groups
+    same = np.where(table >= 0, rule_dist[np.maximum(table, 0)], -1.0)
+    _, first, merged = np.unique(same.T, axis=0, return_index=True, return_inverse=True)
+    table, codes = table[:, first], np.asarray(merged, dtype=np.intp).ravel()[codes]
+    wide = f_prec > _WIDE_PRECISION_M
+    if wide.any() and not wide.all():
+        codes = codes * 2 + wide
+        table = np.repeat(table, 2, axis=1)
+    members_of = np.split(
+        np.argsort(codes, kind="stable"),
+        np.cumsum(np.bincount(codes, minlength=table.shape[1]))[:-1],
+    )
+    return table, members_of
 
 
 def _candidates(
@@ -372,13 +402,16 @@ def _group_search(
     base: Array,
     f_prec: Array,
     boxes: tuple[Array, IntArray],
+    grids: dict[tuple[int, float], _PointGrid] | None = None,
+    group: int = 0,
 ) -> tuple[list[_Pairs], list[_Near]]:
     """Candidates of the ``active`` activities among the features ``members`` of one group.
 
     ``base``: per activity, the rule distance plus its precision; ``reach``: plus the largest
     feature precision of the group. The ``fast`` (line and area) activities against point
     features go through ``_near_points`` with ``boxes`` (``_EdgeBoxes.of_group``); everything
-    else through ``_candidates``.
+    else through ``_candidates``. ``grids``: the point grids kept by (``group``, cell size)
+    from one chunk of activities to the next (``SearchCache``), or None.
     """
     points = f_lines.single_point[members]
     found: list[_Pairs] = []
@@ -414,7 +447,11 @@ def _group_search(
     cell = np.degrees(float(np.median(reach[active | fast])) / MIN_RADIUS_M)
     # a point feature's one vertex (vertex rows differ from feature rows when lines are mixed in)
     p_lon, p_lat = f_lines.lon[f_lines.vertex_start[sub]], f_lines.lat[f_lines.vertex_start[sub]]
-    grid = _PointGrid(p_lon, p_lat, cell)
+    grid = None if grids is None else grids.get((group, cell))
+    if grid is None:
+        grid = _PointGrid(p_lon, p_lat, cell)
+        if grids is not None:  # kept for the next chunk of activities (``SearchCache``)
+            grids[(group, cell)] = grid
     if searched.any():
         got = _candidates(a_lines, tree_geoms, reach, searched, grid=grid)
         found.append(_Pairs(got.act, sub[got.feat]))
