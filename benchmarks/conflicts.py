@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -383,8 +384,7 @@ def run_size(
 ) -> dict:
     """Everything for one workload and number of protected features; returns the record."""
     t0 = time.perf_counter()
-    make = data.mixed_features if workload == "mixed" else data.protected_points
-    features = make(n_features, seed=args.seed)
+    features = _generators(workload)[1](n_features, seed=args.seed)
     gen_s = time.perf_counter() - t0
     rules_path = _rules_path(workload, args)
     find_conflicts, rules = _engine(args.engine, rules_path)
@@ -507,6 +507,13 @@ def run_size(
 # --------------------------------------------------------------------------- main
 
 
+def _generators(workload: str) -> tuple[Callable[..., gpd.GeoDataFrame], ...]:
+    """The workload's (activities, features) generators from ``benchmarks.data``."""
+    if workload == "mixed":
+        return data.mixed_activities, data.mixed_features
+    return data.activities, data.protected_points
+
+
 def _rules_path(workload: str, args: argparse.Namespace) -> str | None:
     """``--rules``, else the mixed workload's four distances (written next to the results),
     else None (the engine's default rules file)."""
@@ -549,12 +556,10 @@ def engine_scaling(
     rows: list[dict] = []
     for workload in workloads:
         for n_acts in counts:
-            make = data.mixed_activities if workload == "mixed" else data.activities
-            activities = make(n_acts, seed=args.seed)
+            make_activities, make_features = _generators(workload)
+            activities = make_activities(n_acts, seed=args.seed)
             for n in sizes:
-                features = (data.mixed_features if workload == "mixed" else data.protected_points)(
-                    n, seed=args.seed
-                )
+                features = make_features(n, seed=args.seed)
                 eng = run_engine(activities, features, args.engine, _rules_path(workload, args))
                 del features
                 pairs = len(eng["pairs"])
@@ -638,8 +643,7 @@ def main(argv: list[str] | None = None) -> int:
         record["postgis_version"] = pg.version
         for workload in workloads:
             for n_acts in counts:
-                make = data.mixed_activities if workload == "mixed" else data.activities
-                activities = make(n_acts, seed=args.seed)
+                activities = _generators(workload)[0](n_acts, seed=args.seed)
                 for n in sizes:
                     runs.append(
                         run_size(
