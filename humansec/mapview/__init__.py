@@ -8,6 +8,7 @@ the view), and ``build_layer_control``; ``build_situation_map`` puts everything 
 
 from __future__ import annotations
 
+from humansec.mapview import rendered_text
 from humansec.mapview.aggregate import zoom_for_bounds
 from humansec.mapview.assets import STREAMLIT_ASSET_PREFIX, external_urls
 from humansec.mapview.builder import (
@@ -55,3 +56,7 @@ __all__ = [
     "status_legend",
     "zoom_for_bounds",
 ]
+
+# Before any map is rendered (importing any humansec.mapview module runs this first): what an
+# element renders is kept as text, never compiled and evaluated as a template (rendered_text.py).
+rendered_text.install()
