@@ -87,6 +87,7 @@ def _class_layer(name: str, data_json: str) -> KindLayer:
         },
         "cluster": False,
         "aggregate": True,
+        "clickThrough": True,  # the page filters by the clicked cell (the map's own click)
     }
     return KindLayer(data_json, meta)
 

@@ -62,7 +62,7 @@ RUNTIME_JS = r"""
       else { this._renderer._updateCircle(this); }
     }
   });
-  // Panes, bottom to top: countries 150, tiles 200, hexagons 350, features 400 (one canvas:
+  // Panes, bottom to top: countries 150, tiles 200, features 400 (one canvas: hexagons, then
   // areas, then lines, then points; see `order`), heat map 450 (takes no clicks), APP-6
   // symbols 600 (markerPane), place names 620 (take no clicks), tooltips 650, popups 700.
   function makePane(map, name, z, clickThrough) {
@@ -73,17 +73,33 @@ RUNTIME_JS = r"""
     }
     return pane;
   }
-  function aggregatePane(map) { return makePane(map, "hsAggregate", 350, false); }
+  // Hexagons and hot-spot cells are drawn on the features' own canvas, below the areas (see
+  // ``rank``). A canvas takes every click over it and gives none to the canvases below: with
+  // a canvas of their own under the features' one, no hexagon could be clicked at all.
+  // A cell whose click filters (``meta.clickThrough``: the Incidents page's hot-spot cells)
+  // opens its popup without stopping the click, so that the map's own click, which
+  // streamlit-folium reports and the page filters by, still comes. Leaflet's bindPopup stops
+  // it, as every other layer should: the rerun that click starts would close the popup.
+  function popupKeepingClick(group) {
+    group.off("click", group._openPopup, group);
+    group.on("click", function (e) {
+      if (!group._popup || !group._map) { return; }
+      group._popup._source = e.layer || e.target;
+      group.openPopup(e.latlng);
+    });
+  }
   function props(layer) { return (layer && layer.feature && layer.feature.properties) || {}; }
   // Leaflet's canvas gives a click to the last-drawn feature under the mouse. Redraw in the
-  // order areas, lines, points, so a town on a power line is drawn, and clicked, on top.
+  // order hexagons, areas, lines, points, so a town on a power line is drawn, and clicked,
+  // on top, and a hexagon takes the clicks that hit nothing else.
   function rank(layer) {
-    if (layer instanceof L.CircleMarker) { return 2; }
-    if (layer instanceof L.Polygon) { return 0; }
-    return 1;
+    if (layer.options.hsAggregate) { return 0; }
+    if (layer instanceof L.CircleMarker) { return 3; }
+    if (layer instanceof L.Polygon) { return 1; }
+    return 2;
   }
   function order(map) {
-    var byRank = [[], [], []], id, layer, i, j;
+    var byRank = [[], [], [], []], id, layer, i, j;
     map._hsOrderPending = false;
     for (id in map._layers) {
       layer = map._layers[id];
@@ -91,7 +107,7 @@ RUNTIME_JS = r"""
         byRank[rank(layer)].push(layer);
       }
     }
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < byRank.length; i++) {
       for (j = 0; j < byRank[i].length; j++) { byRank[i][j].bringToFront(); }
     }
   }
@@ -200,10 +216,7 @@ RUNTIME_JS = r"""
           return new L.HumansecMarker(latlng, style);
         }
       });
-      if (meta.aggregate) {
-        options.renderer = L.canvas({ pane: "hsAggregate", padding: 0.5 });
-        group.beforeAdd = function (map) { aggregatePane(map); };
-      }
+      if (meta.aggregate) { options.hsAggregate = true; }
       for (i = 0; i < data.features.length; i++) {
         f = data.features[i];
         layer = L.GeoJSON.geometryToLayer(f, options);
@@ -243,6 +256,7 @@ RUNTIME_JS = r"""
         if (group._map) { keepOrder(group._map); order(group._map); }
       });
       group.bindPopup(L.Humansec.popup(meta), { maxWidth: 360 });
+      if (meta.clickThrough) { popupKeepingClick(group); }
       group.bindTooltip(L.Humansec.tooltip, { sticky: true });
       return group;
     },

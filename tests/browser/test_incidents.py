@@ -47,6 +47,26 @@ HOT_CELL_POINT = """
 }
 """
 
+# The same for the first cell of the class drawn last (on top of the others). Until every
+# class shared one canvas, only that class's cells took clicks, and a click on them opened
+# the popup but never filtered.
+TOP_CLASS_CELL_POINT = """
+() => {
+  const classes = [];
+  const visit = (layer) => {
+    if (layer.hsKind === "hotspot") { classes.push(layer); return; }
+    if (layer.eachLayer) { layer.eachLayer(visit); }
+  };
+  (window.feature_group || []).forEach(visit);
+  let found = null;
+  classes[classes.length - 1].eachLayer((cell) => { found = found || (cell.feature && cell); });
+  map_div.fitBounds(found.getBounds(), { maxZoom: 9, animate: false });
+  const pt = map_div.latLngToContainerPoint(found.getBounds().getCenter());
+  const p = found.feature.properties;
+  return { x: pt.x, y: pt.y, h3: p.h3, classes: classes.length };
+}
+"""
+
 
 def test_incidents_page_draws_its_charts_offline(
     guarded_page: tuple[Page, Guard], server: Server
@@ -140,3 +160,23 @@ def test_the_hotspot_layer_draws_offline_and_a_click_filters_the_charts(
     assert guard.blocked == [], f"requests that tried to leave the machine: {guard.blocked}"
     assert [f for f in guard.failed if "ERR_ABORTED" not in f] == []
     assert guard.dialogs == []
+
+
+def test_a_click_on_a_cell_of_any_class_filters_the_charts(
+    guarded_page: tuple[Page, Guard], server: Server
+) -> None:
+    page, guard = guarded_page
+    page.goto(f"{server.url}/incidents", wait_until="domcontentloaded")
+    expect(page.locator(".js-plotly-plot")).to_have_count(4, timeout=90_000)
+    frame = open_hotspot_map(page)
+    frame.wait_for_function(BASEMAP_DRAWN)
+    point = frame.evaluate(TOP_CLASS_CELL_POINT)
+    assert point["classes"] > 1  # else no class lies under another
+    box = page.locator(MAP_FRAME).last.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    note = page.get_by_text(re.compile(r"\d+ incidents in the H3 cell \w+ clicked"))
+    expect(note).to_be_visible(timeout=60_000)
+    assert point["h3"] in note.inner_text()
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    assert guard.blocked == [], f"requests that tried to leave the machine: {guard.blocked}"

@@ -1,7 +1,8 @@
 """What the live map draws for its first view, measured in the page that draws it.
 
 Place names and the MGRS grid come after the first view has painted, never before; the
-light countries are taken from the request the bundle made as it ran. The map is served by
+light countries are taken from the request the bundle made as it ran; the hexagons of every
+kind share one canvas, so that each can be clicked. The map is served by
 the test itself (``context.route``): the page, the vendored scripts from ``static/vendor/``
 and the countries. The light countries are held back, so the first view cannot paint; until
 they come, the name and grid groups are on the map but empty. A product (not live) draws
@@ -15,14 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import folium
+import geopandas as gpd
+import numpy as np
 import pytest
+import shapely
 from playwright.sync_api import Browser, Page, Route
 
 from humansec.demo import DEMO_AREA
-from humansec.mapview import MapView, build_base_map, build_label_group
+from humansec.mapview import MapView, build_base_map, build_data_layers, build_label_group
 from humansec.mapview.assets import COARSE_BASEMAP_PATH, VENDOR_DIR
 from humansec.mapview.grid import grid_group
-from humansec.model import LayerKind
+from humansec.model import LayerKind, conform
 
 pytestmark = pytest.mark.browser
 
@@ -160,3 +164,86 @@ def test_names_to_fit_stay_hidden_until_fitted(served: Served) -> None:
         "() => Object.values(window).find((v) => v instanceof L.Map)._hsLabelsShown"
     )
     assert shown > 0
+
+
+def _points_in(
+    kind: LayerKind, bounds: tuple[float, float, float, float], n: int
+) -> gpd.GeoDataFrame:
+    west, south, east, north = bounds
+    rng = np.random.default_rng(len(kind.value))
+    geometry = gpd.points_from_xy(rng.uniform(west, east, n), rng.uniform(south, north, n))
+    rows = {"id": [f"{kind.value}-{i}" for i in range(n)], "name": [f"n{i}" for i in range(n)]}
+    if kind == LayerKind.INCIDENT:
+        rows |= {"date": ["2026-01-01"] * n, "focus_area": ["poc"] * n}
+    if kind == LayerKind.POPULATION:
+        rows |= {"population": [100] * n}
+    return conform(gpd.GeoDataFrame(rows, geometry=geometry, crs="EPSG:4326"), kind)
+
+
+# The renderers of the hexagons and of the other shapes, and the container point of a
+# hexagon of each kind.
+HEXAGONS = """
+() => {
+  const map = Object.values(window).find((v) => v instanceof L.Map);
+  const paths = Object.values(map._layers).filter((l) => l instanceof L.Path && l._renderer
+    && l._renderer.options.pane !== "hsBasemap");
+  const kinds = {};
+  for (const path of paths.filter((l) => l.options.hsAggregate)) {
+    let group = null;
+    map.eachLayer((g) => { if (g.hsKind && g.hasLayer && g.hasLayer(path)) { group = g; } });
+    if (group && !kinds[group.hsKind]) {
+      const pt = map.latLngToContainerPoint(path.getBounds().getCenter());
+      kinds[group.hsKind] = { x: pt.x, y: pt.y };
+    }
+  }
+  return { renderers: new Set(paths.map((l) => L.stamp(l._renderer))).size,
+           hexagons: paths.filter((l) => l.options.hsAggregate).length,
+           others: paths.filter((l) => !l.options.hsAggregate).length, kinds: kinds };
+}
+"""
+
+
+def test_the_hexagons_of_every_kind_can_be_clicked(served: Served) -> None:
+    # Incidents in the west half, towns in the east: hexagons of two kinds side by side, and a
+    # convoy route along the south edge. A canvas takes every click over it: with a canvas of
+    # their own under the features' canvas (or under another kind's), no hexagon took one.
+    west, south, east, north = DEMO_AREA
+    middle = (west + east) / 2
+    route = gpd.GeoDataFrame(
+        {"id": ["m1"], "name": ["Convoy"]},
+        geometry=[shapely.LineString([(west, south + 0.05), (east, south + 0.05)])],
+        crs="EPSG:4326",
+    )
+    frames = {
+        LayerKind.INCIDENT: _points_in(LayerKind.INCIDENT, (west, south, middle - 0.3, north), 400),
+        LayerKind.POPULATION: _points_in(
+            LayerKind.POPULATION, (middle + 0.3, south, east, north), 400
+        ),
+        LayerKind.HUMANITARIAN_MOVEMENT: conform(route, LayerKind.HUMANITARIAN_MOVEMENT),
+    }
+    fmap = build_base_map(
+        center=((south + north) / 2, middle),
+        zoom=ZOOM,
+        asset_prefix=PREFIX,
+        kinds_shown=list(frames),
+        live=True,
+    )
+    groups = build_data_layers(frames, view=MapView(DEMO_AREA, ZOOM), point_limit=50)
+    assert [group.summary.mode for group in groups].count("hexagons") == 2
+    for group in groups:
+        group.add_to(fmap)
+    page = served.page
+    served.open(fmap.get_root().render())
+    served.held[0].fulfill(path=PROJECT / VENDOR_DIR / COARSE_BASEMAP_PATH)
+    drawn = page.evaluate(HEXAGONS)
+    assert drawn["renderers"] == 1  # hexagons and the route on one canvas
+    assert drawn["hexagons"] > 2
+    assert drawn["others"] >= 1
+    assert set(drawn["kinds"]) == {"incident", "population"}
+    box = page.locator(".leaflet-container").bounding_box()
+    assert box is not None
+    for kind, title in [("incident", "Incidents"), ("population", "Population centres")]:
+        point = drawn["kinds"][kind]
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        # (the last popup fades out for 0.2 s: both are in the page for that long)
+        page.locator(".leaflet-popup-content", has_text=title).wait_for(timeout=10_000)
