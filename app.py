@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from humansec.errors import StoreError
-from ui import access, frame, navigation, text
+from ui import access, frame, navigation, resources, text
 
 # No page or page_icon icons: Streamlit fetches a Material icon used as favicon from a font
 # CDN, which a mission network does not have (the browser test catches it).
@@ -30,16 +30,19 @@ with st.sidebar:
     st.caption("humansec · human security situational awareness")
     access.sidebar(user)
 try:
-    banner = frame.banner()  # read once: the same line above and below the page
+    records = resources.read_catalogue()  # once per run: every reader below takes it
+    with resources.catalogue_of_run(records):
+        banner = frame.banner()  # read once: the same line above and below the page
 except StoreError as error:  # e.g. the PostGIS store cannot be reached: say so, no traceback
     text.show(error, "error")
     st.stop()
-frame.draw_banner(banner)
-access.notice(user)
-page = next(spec for spec, registered in pages.items() if registered is current)
-if page not in allowed:
-    access.not_permitted(user, page)
-else:
-    access.allowed_page_shown(page)
-    current.run()
-frame.draw_banner(banner)
+with resources.catalogue_of_run(records):
+    frame.draw_banner(banner)
+    access.notice(user)
+    page = next(spec for spec, registered in pages.items() if registered is current)
+    if page not in allowed:
+        access.not_permitted(user, page)
+    else:
+        access.allowed_page_shown(page)
+        current.run()
+    frame.draw_banner(banner)
