@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
-from playwright.sync_api import Frame, Page, expect
+from playwright.sync_api import Frame, Locator, Page, expect
 
 from tests.browser.conftest import Guard, Server, frame_of
 from tests.browser.test_situation_map import BASEMAP_DRAWN, MAP_FRAME
@@ -133,13 +134,30 @@ def open_hotspot_map(page: Page) -> Frame:
     return content
 
 
+def open_incidents_page(page: Page, server: Server) -> Frame:
+    """The Incidents page with its four charts, and its hot-spot map's frame once drawn."""
+    page.goto(f"{server.url}/incidents", wait_until="domcontentloaded")
+    expect(page.locator(".js-plotly-plot")).to_have_count(4, timeout=90_000)
+    return open_hotspot_map(page)
+
+
+def click_cell(page: Page, point: dict[str, Any]) -> Locator:
+    """Click the map at ``point`` (a cell's centre in the frame) and return the page's note
+    that the charts are filtered to that cell, once it is shown."""
+    box = page.locator(MAP_FRAME).last.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    note = page.get_by_text(re.compile(r"\d+ incidents in the H3 cell \w+ clicked"))
+    expect(note).to_be_visible(timeout=60_000)
+    assert point["h3"] in note.inner_text()
+    return note
+
+
 def test_the_hotspot_layer_draws_offline_and_a_click_filters_the_charts(
     guarded_page: tuple[Page, Guard], server: Server
 ) -> None:
     page, guard = guarded_page
-    page.goto(f"{server.url}/incidents", wait_until="domcontentloaded")
-    expect(page.locator(".js-plotly-plot")).to_have_count(4, timeout=90_000)
-    frame = open_hotspot_map(page)
+    frame = open_incidents_page(page, server)
     drawn = frame.evaluate(HOT_CELLS)
     assert drawn["hot"] > 0, drawn
     legend = "\n".join(frame.locator(".hs-legend").all_inner_texts())
@@ -148,12 +166,7 @@ def test_the_hotspot_layer_draws_offline_and_a_click_filters_the_charts(
     frame.wait_for_function(BASEMAP_DRAWN)  # the countries, from the app's own files
     # Click the middle of the strongest hot cell.
     point = frame.evaluate(HOT_CELL_POINT)
-    box = page.locator(MAP_FRAME).last.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-    note = page.get_by_text(re.compile(r"\d+ incidents in the H3 cell \w+ clicked"))
-    expect(note).to_be_visible(timeout=60_000)
-    assert point["h3"] in note.inner_text()
+    note = click_cell(page, point)
     count = int(re.match(r"(\d+)", note.inner_text()).group(1))  # type: ignore[union-attr]
     assert 0 < count <= point["count"]
     expect(page.get_by_text("Traceback")).to_have_count(0)
@@ -166,17 +179,10 @@ def test_a_click_on_a_cell_of_any_class_filters_the_charts(
     guarded_page: tuple[Page, Guard], server: Server
 ) -> None:
     page, guard = guarded_page
-    page.goto(f"{server.url}/incidents", wait_until="domcontentloaded")
-    expect(page.locator(".js-plotly-plot")).to_have_count(4, timeout=90_000)
-    frame = open_hotspot_map(page)
+    frame = open_incidents_page(page, server)
     frame.wait_for_function(BASEMAP_DRAWN)
     point = frame.evaluate(TOP_CLASS_CELL_POINT)
     assert point["classes"] > 1  # else no class lies under another
-    box = page.locator(MAP_FRAME).last.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-    note = page.get_by_text(re.compile(r"\d+ incidents in the H3 cell \w+ clicked"))
-    expect(note).to_be_visible(timeout=60_000)
-    assert point["h3"] in note.inner_text()
+    click_cell(page, point)
     expect(page.get_by_text("Traceback")).to_have_count(0)
     assert guard.blocked == [], f"requests that tried to leave the machine: {guard.blocked}"
