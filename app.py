@@ -31,12 +31,11 @@ with st.sidebar:
     access.sidebar(user)
 try:
     records = resources.read_catalogue()  # once per run: every reader below takes it
-    with resources.catalogue_of_run(records):
-        banner = frame.banner()  # read once: the same line above and below the page
 except StoreError as error:  # e.g. the PostGIS store cannot be reached: say so, no traceback
     text.show(error, "error")
     st.stop()
 with resources.catalogue_of_run(records):
+    banner = frame.banner()  # read once: the same line above and below the page
     frame.draw_banner(banner)
     access.notice(user)
     page = next(spec for spec, registered in pages.items() if registered is current)
