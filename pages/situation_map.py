@@ -16,17 +16,15 @@ from humansec.mapview import (
     build_layer_control,
     status_legend,
 )
-from humansec.mapview.choropleth import MEASURES
 from humansec.mapview.first_view import ReportAfterBasemap, first_view, settled_view
 from humansec.mapview.framing import FillFrame, home_view
 from humansec.mapview.tools import fresh_group_list, measure_control
 from humansec.model import KIND_SPECS, RASTER_KINDS, LayerKind
 from ui import (
-    basemaps,
-    filters,
     frame,
     grids,
     incidents_map,
+    map_filters,
     map_tools,
     resources,
     state,
@@ -42,33 +40,8 @@ data_versions = resources.versions()
 frames = resources.frames_by_kind(data_versions)
 extent = resources.extent(data_versions)
 settings = resources.settings()
-
-
-with st.sidebar:
-    st.subheader("Filters")
-    kinds = st.multiselect(
-        "Layers",
-        options=list(LayerKind),
-        default=list(LayerKind),
-        format_func=lambda kind: KIND_SPECS[kind].title,
-        key=state.FILTER_KINDS,
-    )
-    time_range = map_tools.date_filter(frames, extent.times, settings)
-    focus_areas = filters.focus_areas()
-    heatmap = st.toggle("Incidents as heat map", key=state.HEATMAP)
-    hotspot_resolution = incidents_map.overlay_resolution()
-    area_measure = (
-        st.selectbox(
-            "Reference areas coloured by",
-            list(MEASURES),
-            format_func=MEASURES.__getitem__,
-            key=state.AREA_MEASURE,
-        )
-        if not frames[LayerKind.AREA].empty  # only asked when there are areas to colour
-        else next(iter(MEASURES))
-    )
-    basemap = basemaps.choose()
-    mgrs_grid = st.toggle("MGRS grid", value=True, key=state.MGRS_GRID)
+chosen = map_filters.sidebar(frames, extent.times, settings)
+kinds, time_range, focus_areas = chosen.kinds, chosen.time_range, chosen.focus_areas
 
 shown = apply_filters(frames, kinds=kinds, time_range=time_range, focus_areas=focus_areas)
 # Planned activities are drawn coloured by their conflict-check status, not as a plain layer.
@@ -106,8 +79,8 @@ def map_section() -> None:
             tile_url=settings.tile_url,
             tile_attribution=settings.tile_attribution,
             kinds_shown=plain_kinds,
-            heatmap=heatmap,
-            basemap=basemap,
+            heatmap=chosen.heatmap,
+            basemap=chosen.basemap,
             live=True,
         )
         base.add_child(FillFrame())
@@ -119,12 +92,12 @@ def map_section() -> None:
             times,
             focus_areas,
             (view.bounds, view.zoom),
-            heatmap=heatmap,
+            heatmap=chosen.heatmap,
         )
         if LayerKind.AREA in shown:
             # the incident rate counts the incidents of these filters (as the map draws them)
             area_groups, area_legend = resources.area_layers(
-                data_versions, area_measure, times, focus_areas
+                data_versions, chosen.area_measure, times, focus_areas
             )
             if area_legend is not None:
                 base.add_child(area_legend)
@@ -133,8 +106,10 @@ def map_section() -> None:
             if not checked_activities.empty:  # no legend of what is not on the map
                 base.add_child(status_legend())
             groups = [*groups, *activity_status_groups(checked_activities)]
-        if hotspot_resolution is not None:
-            hot = incidents_map.overlay(data_versions, times, focus_areas, hotspot_resolution)
+        if chosen.hotspot_resolution is not None:
+            hot = incidents_map.overlay(
+                data_versions, times, focus_areas, chosen.hotspot_resolution
+            )
             if hot is not None:
                 base.add_child(hot[1])
                 groups = [*groups, hot[0]]
@@ -143,7 +118,7 @@ def map_section() -> None:
             groups = [*images, *groups]
             for key in keys:
                 base.add_child(key)
-        if mgrs_grid:
+        if chosen.mgrs_grid:
             grid_view = (view.bounds, view.zoom) if view.bounds and view.zoom else None
             groups = [map_tools.grid_layer(*(grid_view or (opening.bounds, opening.zoom))), *groups]
     except HumansecError as error:
@@ -158,12 +133,13 @@ def map_section() -> None:
         height=640,
         use_container_width=True,
     )
+    map_filters.draw_once_the_map_reported(chosen)
     view_now = MapView.from_component(result)
     if view_now.bounds is not None:  # the Briefing page exports "the current view"
         st.session_state[state.LAST_VIEW] = view_now.bounds
     st.session_state[state.LAST_KINDS] = list(kinds)
     st.session_state[state.LAST_FILTERS] = (time_range, list(focus_areas))
-    st.session_state[state.LAST_AREA_MEASURE] = area_measure
+    st.session_state[state.LAST_AREA_MEASURE] = chosen.area_measure
     widgets.clicked_point(result)
     map_tools.show_measurements(result)
 

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from humansec.model import WGS84, LayerKind, conform
 from humansec.store import GeoPackageStore, NewLayer
+from ui import map_filters, state
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -37,8 +38,18 @@ def start(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("HUMANSEC_DATA_DIR", str(data_dir))
     monkeypatch.chdir(PROJECT)
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
-    at.run()
-    return at
+    return at.run()
+
+
+MAP_FIRST_REPORT = {"last_clicked": None, "bounds": None, "zoom": None, "all_drawings": None}
+"""What the situation map reports once drawn, before the user moves it (no view read yet)."""
+
+
+def map_reported(at: AppTest) -> AppTest:
+    """What the browser does once the situation map is drawn: the map reports, and the app
+    runs again and draws the sidebar's filters (``ui/map_filters.py``)."""
+    at.session_state[state.MAP_COMPONENT] = dict(MAP_FIRST_REPORT)
+    return at.run()
 
 
 @pytest.fixture
@@ -82,6 +93,7 @@ def test_situation_map_page_runs(app: AppTest) -> None:
     banners = [m.value for m in app.html if 'class="humansec-banner"' in m.value]
     assert len(banners) == 2  # top and bottom
     assert "EXERCISE - NATO UNCLASSIFIED - EXERCISE" in banners[0]
+    map_reported(app)
     labels = [w.label for w in app.sidebar.multiselect]
     assert labels == ["Layers", "Incident focus areas"]
     # The six focus areas and the conflict events (incidents with none), all chosen.
@@ -91,7 +103,41 @@ def test_situation_map_page_runs(app: AppTest) -> None:
     assert app.sidebar.date_input[0].label == "Date range"
 
 
+def test_a_fresh_session_gets_the_map_first_and_then_the_same_map_with_its_filters(
+    app: AppTest,
+) -> None:
+    # The first run of a session draws the map with the filters' starting values, not the
+    # filters themselves (their code would compete with the map's in a fresh browser).
+    assert not app.exception, app.exception
+    assert not app.sidebar.multiselect and not app.sidebar.date_input and not app.sidebar.toggle
+    assert map_filters.WAITING_NOTE in [c.value for c in app.sidebar.caption]
+    first_counts = situation_counts(app)
+    first_map = map_args(app)
+    assert first_counts.loc["Incidents", "features shown"] > 100
+    # The map's first report draws them, with the values the map was drawn with: the same
+    # layers, so the browser draws nothing again.
+    map_reported(app)
+    assert not app.exception, app.exception
+    assert [w.label for w in app.sidebar.multiselect] == ["Layers", "Incident focus areas"]
+    assert map_filters.WAITING_NOTE not in [c.value for c in app.sidebar.caption]
+    assert situation_counts(app).equals(first_counts)
+    assert map_args(app) == first_map
+    # From then on the session gets them at once, also back from a page without them.
+    app.switch_page("pages/data.py").run()
+    app.switch_page("pages/situation_map.py").run()
+    assert not app.exception, app.exception
+    assert [w.label for w in app.sidebar.multiselect] == ["Layers", "Incident focus areas"]
+
+
+def map_args(app: AppTest) -> str:
+    """The serialised arguments of the map component (its HTML and JavaScript)."""
+    found = [str(node.proto) for node in app.get("component_instance")]
+    assert found, "no map component on the page"
+    return "\n".join(found)
+
+
 def test_situation_map_filters_change_counts(app: AppTest) -> None:
+    map_reported(app)
     counts = situation_counts(app)
     assert counts.loc["Incidents", "features shown"] > 100
     app.sidebar.multiselect[1].set_value(["crsv"]).run()
@@ -250,6 +296,7 @@ def test_briefing_never_offers_a_marking_below_the_layers(population_only: AppTe
 
 
 def test_briefing_applies_the_situation_maps_filters(app: AppTest) -> None:
+    map_reported(app)
     app.sidebar.multiselect[1].set_value(["crsv"]).run()  # the situation map's focus areas
     page = app.switch_page("pages/briefing.py").run()
     assert not page.exception, page.exception
@@ -303,6 +350,7 @@ def test_briefing_without_chromium_says_why_in_one_line_and_offers_html(
 
 
 def test_situation_map_starts_recent_and_steps_through_time(app: AppTest) -> None:
+    map_reported(app)
     first, last = app.sidebar.date_input[0].value
     assert (last - first).days >= 89  # ninety days up to the newest incident, and what is planned
     assert app.sidebar.toggle(key="map_mgrs_grid").value is True

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from humansec.model import WGS84, LayerKind, conform
 from humansec.store import GeoPackageStore, NewLayer
-from tests.test_app import situation_counts, start
+from tests.test_app import map_reported, situation_counts, start
 from ui import state
 
 
@@ -77,7 +77,7 @@ def with_areas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def test_the_situation_map_draws_areas_as_a_choropleth(with_areas: AppTest) -> None:
-    app = with_areas
+    app = map_reported(with_areas)
     assert not app.exception, app.exception
     counts = situation_counts(app)
     assert counts.loc["Reference areas", "features stored"] == 3
@@ -139,7 +139,7 @@ def test_the_incidents_page_offers_change_per_area(with_areas: AppTest) -> None:
 
 
 def test_the_briefing_shades_the_areas_as_the_situation_map_last_did(with_areas: AppTest) -> None:
-    app = with_areas
+    app = map_reported(with_areas)
     app.sidebar.selectbox(key="map_area_measure").set_value("incidents_per_100k").run()
     app.switch_page("pages/briefing.py").run()
     assert not app.exception, app.exception

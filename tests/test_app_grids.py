@@ -16,7 +16,7 @@ from humansec.ingest.raster import GridFacts, grid_frame
 from humansec.model import WGS84, LayerKind, conform
 from humansec.population.rasters import raster_file_name
 from humansec.store import GeoPackageStore, NewLayer
-from tests.test_app import situation_counts, start
+from tests.test_app import map_args, map_reported, situation_counts, start
 
 DIGEST = "ef" * 32
 
@@ -53,25 +53,18 @@ def with_grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return start(tmp_path, monkeypatch)
 
 
-def _map_args(app: AppTest) -> str:
-    """The serialised arguments of the map component (its HTML and JavaScript)."""
-    found = [str(node.proto) for node in app.get("component_instance")]
-    assert found, "no map component on the page"
-    return "\n".join(found)
-
-
 def test_the_situation_map_draws_a_stored_grid_with_its_legend(with_grid: AppTest) -> None:
-    app = with_grid
+    app = map_reported(with_grid)
     assert not app.exception, app.exception
     counts = situation_counts(app)
     assert counts.loc["Population grids", "features stored"] == 2
-    args = _map_args(app)
+    args = map_args(app)
     assert "data:image/png;base64," in args
     assert "people per cell" in args
     assert "<i>2020</i>" not in args  # the layer's name is escaped
     app.sidebar.multiselect[0].set_value(["population"]).run()
     assert not app.exception, app.exception
-    assert "data:image/png;base64," not in _map_args(app)
+    assert "data:image/png;base64," not in map_args(app)
 
 
 def test_the_data_page_offers_a_grid_upload_and_retires_a_grid(with_grid: AppTest) -> None:
@@ -93,4 +86,4 @@ def test_the_data_page_offers_a_grid_upload_and_retires_a_grid(with_grid: AppTes
     assert not app.exception, app.exception
     app.switch_page("pages/situation_map.py").run()
     assert not app.exception, app.exception
-    assert "data:image/png;base64," not in _map_args(app)
+    assert "data:image/png;base64," not in map_args(app)

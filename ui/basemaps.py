@@ -52,8 +52,10 @@ def _keep_choice() -> None:
     st.session_state[state.BASEMAP_CHOSEN] = st.session_state[state.BASEMAP]
 
 
-def choose() -> PackageBasemap | None:
-    """The sidebar's basemap choice; the chosen package's map element, or None (countries)."""
+def choose(*, draw: bool = True) -> PackageBasemap | None:
+    """The sidebar's basemap choice; the chosen package's map element, or None (countries).
+
+    With ``draw=False`` the choice kept in this session (``BASEMAP_CHOSEN``), not drawn."""
     try:
         records = _cleared(catalogue().records())
     except HumansecError as error:
@@ -65,15 +67,16 @@ def choose() -> PackageBasemap | None:
     if st.session_state.get(state.BASEMAP, BUILT_IN) not in options:  # retired meanwhile
         st.session_state[state.BASEMAP] = BUILT_IN
         st.session_state[state.BASEMAP_CHOSEN] = BUILT_IN
-    st.selectbox(
-        "Basemap",
-        options,
-        index=options.index(chosen.basemap_id) if chosen else 0,
-        format_func=lambda value: titles.get(value, BUILT_IN_LABEL),
-        key=state.BASEMAP,
-        on_change=_keep_choice,
-        help="Basemap packages are added by an admin on the Basemaps page.",
-    )
+    if draw:
+        st.selectbox(
+            "Basemap",
+            options,
+            index=options.index(chosen.basemap_id) if chosen else 0,
+            format_func=lambda value: titles.get(value, BUILT_IN_LABEL),
+            key=state.BASEMAP,
+            on_change=_keep_choice,
+            help="Basemap packages are added by an admin on the Basemaps page.",
+        )
     record = _chosen(records)
     if record is None:
         return None

@@ -32,10 +32,12 @@ def date_range(extent: TimeRange) -> TimeRange | None:
     return TimeRange(start, end)
 
 
-def focus_areas() -> list[str]:
+def focus_areas(*, draw: bool = True) -> list[str]:
     """The "Incident focus areas" multiselect: the six focus areas and the conflict events
     (incidents with none), all by default. An incident with several focus areas shows when
-    any of them is chosen."""
+    any of them is chosen. With ``draw=False``: all, without drawing the multiselect."""
+    if not draw:
+        return [str(choice) for choice in FOCUS_CHOICES]
     return [
         str(choice)
         for choice in st.multiselect(

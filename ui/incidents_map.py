@@ -118,10 +118,10 @@ def hotspot_cells(key: analytics.PermutationKey, *, run: bool) -> tuple[gpd.GeoD
     return analytic, 0
 
 
-def overlay_resolution() -> int | None:
+def overlay_resolution(*, draw: bool = True) -> int | None:
     """The situation map's sidebar switch of the hot-spot overlay (off by default) and, when
-    on, its H3 resolution; None when off."""
-    if not st.toggle(
+    on, its H3 resolution; None when off (and with ``draw=False``: the switch not drawn)."""
+    if not draw or not st.toggle(
         "Hot spots (Gi*)",
         key=state.MAP_HOTSPOTS,
         help="Getis-Ord Gi* hot and cold spots of the incidents that pass the filters, on H3 "

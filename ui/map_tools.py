@@ -46,14 +46,23 @@ def fill_viewport() -> None:
 
 
 def date_filter(
-    frames: Mapping[LayerKind, gpd.GeoDataFrame], times: TimeRange, settings: Settings
+    frames: Mapping[LayerKind, gpd.GeoDataFrame],
+    times: TimeRange,
+    settings: Settings,
+    *,
+    draw: bool = True,
 ) -> TimeRange | None:
-    """The date range (recent by default) and the time slider; the time range to show."""
+    """The date range (recent by default) and the time slider; the time range to show.
+
+    With ``draw=False`` nothing is drawn: the range the inputs start with (ui/map_filters.py).
+    """
     today = dt.datetime.now(dt.UTC).date()
     window = default_window(times, newest_incident(frames), days=settings.default_days, today=today)
     if window is None or times.start is None or times.end is None:
         return None
     first, last = window
+    if not draw:
+        return days_to_range(first, last)
     chosen = st.date_input(
         "Date range",
         value=(first, last),

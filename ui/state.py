@@ -21,6 +21,7 @@ TIME_CURSOR: Final = "time_cursor"  # the last day the slider shows
 TIME_PLAY: Final = "time_play"
 TIME_ADVANCE: Final = "time_advance"  # the player asked for the next step (not a widget)
 TIME_TICK_ARMED: Final = "time_tick_armed"  # the player's timer may advance (not a widget)
+MAP_FILTERS_SHOWN: Final = "map_filters_shown"  # the sidebar's filters were drawn (not a widget)
 
 # Planned activities page
 PLAN_USE_STORE: Final = "plan_use_store"

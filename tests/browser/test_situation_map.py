@@ -103,6 +103,59 @@ def test_map_draws_demo_offline(guarded_page: tuple[Page, Guard], server: Server
     assert guard.dialogs == []
 
 
+# Run in the page before it loads: when the sidebar's first filter appears, note what the map's
+# frame had drawn by then, and keep the frame and its layers to compare with later.
+WATCH_FILTERS = """
+(() => {
+  if (window.top !== window) { return; }
+  new MutationObserver((_, observer) => {
+    if (!document.querySelector('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')) {
+      return;
+    }
+    observer.disconnect();
+    const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    const map = frame && frame.contentWindow;
+    const layers = (map && map.map_div && Object.values(map.map_div._layers)) || [];
+    window.__hsAtFilters = {
+      frame: frame,
+      groups: map && map.feature_group,
+      layers: ((map && map.feature_group) || []).length,
+      basemap: layers.some((l) => l.getLayers && l.getLayers().length > 100),
+    };
+  }).observe(document, { subtree: true, childList: true });
+})();
+"""
+
+
+def test_the_map_comes_before_its_filters_and_is_not_drawn_again(
+    guarded_page: tuple[Page, Guard], server: Server
+) -> None:
+    page, guard = guarded_page
+    page.add_init_script(WATCH_FILTERS)
+    open_map(page, server)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Incident focus areas")).to_be_visible(timeout=30_000)
+    seen = page.evaluate("({layers: __hsAtFilters.layers, basemap: __hsAtFilters.basemap})")
+    # The filters came once the map had drawn its basemap and its layers ...
+    assert seen == {"layers": seen["layers"], "basemap": True} and seen["layers"] > 0, seen
+    # ... and drawing them drew nothing again: the same frame and the same layers.
+    page.wait_for_timeout(1_500)
+    same = page.evaluate(
+        """() => {
+          const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+          return frame === window.__hsAtFilters.frame
+            && frame.contentWindow.feature_group === window.__hsAtFilters.groups;
+        }"""
+    )
+    assert same
+    # The filters work: the heat map takes the incidents' place in the legend.
+    sidebar.get_by_text("Incidents as heat map").click()
+    legend = page.frame_locator(MAP_FRAME).last.locator(".hs-legend")
+    expect(legend.get_by_text("Incidents (heat map)")).to_be_visible(timeout=30_000)
+    assert page.get_by_test_id("stException").count() == 0
+    assert guard.blocked == []
+
+
 def test_click_shows_mgrs(guarded_page: tuple[Page, Guard], server: Server) -> None:
     page, guard = guarded_page
     open_map(page, server)
