@@ -33,6 +33,7 @@ from humansec.mapview import (
     draw_control,
     status_legend,
 )
+from humansec.mapview.first_view import ReportAfterBasemap
 from humansec.mapview.framing import home_view
 from humansec.mapview.tools import fresh_group_list
 from humansec.marking import highest_marking
@@ -40,8 +41,29 @@ from humansec.model import ACTIVITY_TYPES, WGS84, LayerKind
 from humansec.tables import to_csv_bytes
 from ui import basemaps, frame, map_tools, plan_context, plan_form, resources, state, text
 from ui import exposure as exposure_ui
+from ui.after_map import AfterMap
 
 frame.require_router()
+
+AFTER_MAP = AfterMap(
+    map_key=state.PLAN_MAP,
+    shown_key=state.PLAN_TOOLS_SHOWN,
+    widget_keys=(
+        state.BASEMAP,
+        *(key for key, _ in plan_form.FIELDS.values()),
+        state.PLAN_TABLE,
+        state.PLAN_UPLOAD_TYPE,
+        state.PLAN_UPLOAD,
+        state.PLAN_DRAW_TYPE,
+        state.PLAN_CONFLICTS,
+        state.PLAN_ACTIVITIES,
+        state.PLAN_EXPOSURE,
+        state.PLAN_CONTEXT_KM,
+        state.PLAN_CONTEXT_DAYS,
+        state.PLAN_CONTEXT,
+    ),
+)
+FOLLOWS = "This follows as soon as the map is drawn."
 
 st.title("Planned activities")
 st.caption(
@@ -49,8 +71,11 @@ st.caption(
     f"in `{resources.settings().rules_path.name}`; the check reruns on every change."
 )
 data_versions = resources.versions()
+# On a session's first view the map comes first: the inputs in the hidden tabs, the basemap
+# choice and the tables below the map follow once it is drawn (ui/after_map.py).
+waiting = AFTER_MAP.waits()
 with st.sidebar:
-    basemap = basemaps.choose()
+    basemap = basemaps.choose(draw=not waiting)
 frames = resources.frames_by_kind(data_versions)
 
 EMPTY_TABLE = plan_form.EMPTY_TABLE
@@ -88,7 +113,11 @@ with store_tab:
         st.caption(f"{len(stored)} activities from the store.")
         plan_parts.append(stored)
 draw_type = ACTIVITY_TYPES[0]
-if may_plan:  # a viewer sees the store's plan read-only
+if may_plan and waiting:  # nothing entered, loaded or drawn yet: the store's plan alone
+    for tab in (table_tab, file_tab, draw_tab):
+        if tab is not None:
+            tab.caption(FOLLOWS)
+elif may_plan:  # a viewer sees the store's plan read-only
     with table_tab:
         with st.form(state.PLAN_FORM, border=False):
             st.caption(
@@ -192,6 +221,7 @@ base = build_base_map(
     live=True,
 )
 base.add_child(status_legend())
+base.add_child(ReportAfterBasemap(report_drawn=state.PLAN_MAP))  # draws what waited (AFTER_MAP)
 if may_plan:
     base.add_child(draw_control(STREAMLIT_ASSET_PREFIX))
 groups = [
@@ -213,59 +243,80 @@ if placed is not None:
     plan_form.add_row(placed)
     st.rerun()
 
-st.subheader(f"Conflicts ({len(result.conflicts)})")
-for line in result.conflicts.get(NEED_TO_KNOW, pd.Series(dtype=object)):
-    if line:  # a conflict with a feature above the user's clearance: whom to ask
-        text.show(line, "warning")
-if result.conflicts.empty:
-    st.success("No planned activity comes within the stand-off distance of a protected feature.")
-else:
-    in_conflict = protected_features(result.conflicting)
-    described = resources.plan_conflicts(data_versions, plan_geojson, planning=may_plan)
-    readable = readable_conflicts(described)
+
+def below_the_map() -> None:
+    """The conflicts and activities as tables, the people exposed and the plan's context."""
+    st.subheader(f"Conflicts ({len(result.conflicts)})")
+    for line in result.conflicts.get(NEED_TO_KNOW, pd.Series(dtype=object)):
+        if line:  # a conflict with a feature above the user's clearance: whom to ask
+            text.show(line, "warning")
+    if result.conflicts.empty:
+        st.success(
+            "No planned activity comes within the stand-off distance of a protected feature."
+        )
+    else:
+        in_conflict = protected_features(result.conflicting)
+        described = resources.plan_conflicts(data_versions, plan_geojson, planning=may_plan)
+        readable = readable_conflicts(described)
+        st.dataframe(
+            readable,
+            hide_index=True,
+            key=state.PLAN_CONFLICTS,
+            column_config={
+                "Distance (m)": st.column_config.NumberColumn(format="%.1f"),
+                "Stand-off (m)": st.column_config.NumberColumn(format="%.1f"),
+                "Latitude": st.column_config.NumberColumn(format="%.5f"),
+                "Longitude": st.column_config.NumberColumn(format="%.5f"),
+            },
+        )
+        if may_export:  # a download is an export: briefers and admins
+            csv_col, geojson_col = st.columns(2)
+            csv_col.download_button(
+                "Download conflicts (CSV)",
+                to_csv_bytes(readable),
+                file_name="humansec-conflicts.csv",
+                mime="text/csv",
+                key="plan_download_csv",
+                on_click=downloaded,
+                args=("csv",),
+            )
+            geojson_col.download_button(
+                "Download conflicts (GeoJSON)",
+                # Located at the features in conflict (not every protected feature of the store).
+                conflicts_geojson(described, in_conflict),
+                file_name="humansec-conflicts.geojson",
+                mime="application/geo+json",
+                key="plan_download_geojson",
+                on_click=downloaded,
+                args=("geojson",),
+            )
+
+    st.subheader("Activities")
+    summary_columns = [
+        c
+        for c in (
+            "id",
+            "name",
+            "type",
+            "status",
+            "worst_severity",
+            "conflicts",
+            "population_in_hazard",
+        )
+        if c in result.activities.columns
+    ]
+    activity_rows = result.activities[[*summary_columns, result.activities.geometry.name]]
     st.dataframe(
-        readable,
+        readable_activities(describe_activities(activity_rows)),
         hide_index=True,
-        key="plan_conflicts",
-        column_config={
-            "Distance (m)": st.column_config.NumberColumn(format="%.1f"),
-            "Stand-off (m)": st.column_config.NumberColumn(format="%.1f"),
-            "Latitude": st.column_config.NumberColumn(format="%.5f"),
-            "Longitude": st.column_config.NumberColumn(format="%.5f"),
-        },
+        key=state.PLAN_ACTIVITIES,
     )
-    if may_export:  # a download is an export: briefers and admins
-        csv_col, geojson_col = st.columns(2)
-        csv_col.download_button(
-            "Download conflicts (CSV)",
-            to_csv_bytes(readable),
-            file_name="humansec-conflicts.csv",
-            mime="text/csv",
-            key="plan_download_csv",
-            on_click=downloaded,
-            args=("csv",),
-        )
-        geojson_col.download_button(
-            "Download conflicts (GeoJSON)",
-            # Located at the features in conflict (not every protected feature of the store).
-            conflicts_geojson(described, in_conflict),
-            file_name="humansec-conflicts.geojson",
-            mime="application/geo+json",
-            key="plan_download_geojson",
-            on_click=downloaded,
-            args=("geojson",),
-        )
 
-st.subheader("Activities")
-summary_columns = [
-    c
-    for c in ("id", "name", "type", "status", "worst_severity", "conflicts", "population_in_hazard")
-    if c in result.activities.columns
-]
-activity_rows = result.activities[[*summary_columns, result.activities.geometry.name]]
-st.dataframe(
-    readable_activities(describe_activities(activity_rows)), hide_index=True, key="plan_activities"
-)
+    exposure_ui.show(data_versions, result.activities, plan_geojson)  # people, per source
+    plan_context.show(data_versions, plan, plan_geojson)  # context, not conflicts
 
-exposure_ui.show(data_versions, result.activities, plan_geojson)  # people, per source
-plan_context.show(data_versions, plan, plan_geojson)  # context, not conflicts
+
+if waiting:
+    st.caption("The tables of conflicts and activities follow as soon as the map is drawn.")
+else:
+    below_the_map()

@@ -18,6 +18,7 @@ from humansec import audit
 from humansec.access import ROLE_PERMISSIONS, Role
 from humansec.model import WGS84, LayerKind, conform
 from humansec.store import GeoPackageStore, NewLayer
+from tests.test_app import plan_map_reported
 from ui.navigation import PAGES, PageSpec
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -102,6 +103,8 @@ def app(
     at.run()
     if page is not None:
         at.switch_page(page).run()
+    if page == "pages/planned_activities.py" and not at.exception:
+        plan_map_reported(at)  # its inputs and tables follow its map
     return at
 
 

@@ -45,10 +45,20 @@ MAP_FIRST_REPORT = {"last_clicked": None, "bounds": None, "zoom": None, "all_dra
 """What the situation map reports once drawn, before the user moves it (no view read yet)."""
 
 
+PLAN_MAP_DRAWN = {"last_clicked": None, "all_drawings": None, "hs_drawn": True}
+"""What the Planned activities map reports once drawn (``ReportAfterBasemap(report_drawn=)``)."""
+
+
 def map_reported(at: AppTest) -> AppTest:
     """What the browser does once the situation map is drawn: the map reports, and the app
     runs again and draws the sidebar's filters (``ui/map_filters.py``)."""
     at.session_state[state.MAP_COMPONENT] = dict(MAP_FIRST_REPORT)
+    return at.run()
+
+
+def plan_map_reported(at: AppTest) -> AppTest:
+    """The same on the Planned activities page: its inputs and tables follow the map."""
+    at.session_state[state.PLAN_MAP] = dict(PLAN_MAP_DRAWN)
     return at.run()
 
 
@@ -153,7 +163,32 @@ def test_situation_map_filters_change_counts(app: AppTest) -> None:
 def planner(app: AppTest) -> AppTest:
     app.switch_page("pages/planned_activities.py").run()
     assert not app.exception, app.exception
-    return app
+    return plan_map_reported(app)
+
+
+def test_a_fresh_session_gets_the_plan_map_first_then_its_inputs_and_tables(
+    app: AppTest,
+) -> None:
+    app.switch_page("pages/planned_activities.py").run()
+    assert not app.exception, app.exception
+    # The map and the counts come first; the inputs of the hidden tabs, the basemap choice and
+    # the tables below the map wait for it (their code would compete with the map's).
+    counts = [(m.label, m.value) for m in app.metric]
+    assert counts[0][0] == "Red (critical or high)"
+    first_map = map_args(app)
+    assert not app.text_input and not app.dataframe and not app.sidebar.selectbox
+    captions = [c.value for c in app.caption]
+    assert "The tables of conflicts and activities follow as soon as the map is drawn." in captions
+    # The map's first report draws them around the same map and the same counts.
+    plan_map_reported(app)
+    assert not app.exception, app.exception
+    assert app.text_input(key=state.PLAN_FORM_ID) is not None
+    subheaders = [h.value for h in app.subheader]
+    assert "Activities" in subheaders and any(h.startswith("Conflicts (") for h in subheaders)
+    assert len(app.dataframe) >= 2  # conflicts and activities
+    assert app.sidebar.selectbox(key=state.BASEMAP).value == ""
+    assert [(m.label, m.value) for m in app.metric] == counts
+    assert map_args(app) == first_map
 
 
 def conflicts_table(app: AppTest):

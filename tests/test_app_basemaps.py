@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from humansec.basemaps import BasemapCatalogue, BasemapRecord
 from humansec.basemaps.serve import served_dir
 from tests.basemap_files import png, write_mbtiles
-from tests.test_app import PROJECT, start
+from tests.test_app import PROJECT, map_reported, start
 
 
 @pytest.fixture
@@ -53,6 +53,7 @@ def test_choosing_a_basemap_keeps_it_across_the_map_pages(
 ) -> None:
     app, record = with_basemap
     assert "NATO CONFIDENTIAL" not in _banner(app)
+    map_reported(app)  # the sidebar's filters follow the map
     choice = app.sidebar.selectbox(key="basemap_choice")
     assert choice.options == ["Countries (built in)", "Ops area (NATO CONFIDENTIAL)"]
     choice.set_value(record.basemap_id).run()
@@ -79,7 +80,7 @@ def test_the_banner_carries_the_marking_of_the_chosen_basemap(
 def test_a_chosen_basemap_that_is_retired_falls_back_to_the_countries(
     with_basemap: tuple[AppTest, BasemapRecord],
 ) -> None:
-    app, record = with_basemap
+    app, record = map_reported(with_basemap[0]), with_basemap[1]
     app.sidebar.selectbox(key="basemap_choice").set_value(record.basemap_id).run()
     BasemapCatalogue(app_data_dir()).set_retired(record.basemap_id, retired=True, who="t")
     app.run()

@@ -13,7 +13,7 @@ from humansec.population.exposure import exposure
 from humansec.population.sources import population_sources
 from humansec.settings import load_settings
 from humansec.store import open_store
-from tests.test_app import start
+from tests.test_app import planner, start
 
 
 def _people(at: AppTest) -> pd.DataFrame:
@@ -26,8 +26,7 @@ def test_people_in_each_hazard_area_per_population_layer(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = start(tmp_path_factory.mktemp("appdata"), monkeypatch)
-    at.switch_page("pages/planned_activities.py").run()
-    assert not at.exception, at.exception
+    planner(at)
     assert "People in the hazard areas" in [h.value for h in at.subheader]
     table = _people(at)
     settings = load_settings()

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from humansec.analytics.context import incidents_near
 from humansec.demo import DEMO_DIR, load_demo
 from humansec.model import LayerKind
-from tests.test_app import start
+from tests.test_app import planner, start
 from ui import state
 
 
@@ -23,8 +23,7 @@ def test_each_activity_shows_the_incidents_near_it(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = start(tmp_path_factory.mktemp("appdata"), monkeypatch)
-    at.switch_page("pages/planned_activities.py").run()
-    assert not at.exception, at.exception
+    planner(at)
     demo = load_demo(DEMO_DIR)
     activities, incidents = demo[LayerKind.ACTIVITY], demo[LayerKind.INCIDENT]
     table = _context(at)

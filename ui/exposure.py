@@ -14,7 +14,7 @@ import streamlit as st
 
 from humansec.population.exposure import exposure
 from humansec.population.sources import SOURCE_KINDS, sources_from
-from ui import resources
+from ui import resources, state
 from ui.resources import Versions
 
 _TITLES = {
@@ -85,7 +85,7 @@ def show(data_versions: Versions, activities: gpd.GeoDataFrame, plan_key: str) -
     st.dataframe(
         readable(table, {r.layer_id: r.title for r in resources.catalogue()}),
         hide_index=True,
-        key="plan_exposure",
+        key=state.PLAN_EXPOSURE,
         column_config={_TITLES[c]: number for c in ("population", "female", "male",
                                                      "children", "elderly")},
     )  # fmt: skip

@@ -1,13 +1,9 @@
 """The situation map's sidebar filters, drawn after the map on a session's first view.
 
-On a fresh browser the sidebar's widgets (date picker, multiselects, select box, toggles) are
-about 40 chunks of Streamlit's code, fetched from the same server process that is building
-the map and run on the main thread that the map's frame shares (same origin); measured, they
-put the first drawn map 0.3-0.4 s later (benchmarks/README.md, issue 10). So when this session
-has never shown the filters and holds none of their values, the first run takes the values the
-filters start with without drawing them, the map is drawn, and the map's first report (sent
-once the basemap is painted: ``ReportAfterBasemap``) reruns the app, which draws the filters
-with the same values: the same layers, nothing drawn twice. Every later run draws them first.
+In a fresh browser the sidebar's widgets (date picker, multiselects, select box, toggles) are
+about 40 chunks of Streamlit's code; loaded beside the map, they put the first drawn map
+0.3-0.4 s later (``ui/after_map.py``). So a session's first view takes the values the filters
+start with without drawing them, and the map's first report draws them.
 """
 
 from __future__ import annotations
@@ -24,19 +20,23 @@ from humansec.model import KIND_SPECS, LayerKind
 from humansec.settings import Settings
 from humansec.timerange import TimeRange
 from ui import basemaps, filters, incidents_map, map_tools, state
+from ui.after_map import AfterMap
 
-WIDGET_KEYS = (
-    state.FILTER_KINDS,
-    state.FILTER_DATES,
-    state.TIME_STEP,
-    state.FILTER_FOCUS,
-    state.HEATMAP,
-    state.MAP_HOTSPOTS,
-    state.AREA_MEASURE,
-    state.BASEMAP,
-    state.MGRS_GRID,
+AFTER_MAP = AfterMap(
+    map_key=state.MAP_COMPONENT,
+    shown_key=state.MAP_FILTERS_SHOWN,
+    widget_keys=(
+        state.FILTER_KINDS,
+        state.FILTER_DATES,  # also drawn by the Incidents page (the same keys)
+        state.TIME_STEP,
+        state.FILTER_FOCUS,
+        state.HEATMAP,
+        state.MAP_HOTSPOTS,
+        state.AREA_MEASURE,
+        state.BASEMAP,
+        state.MGRS_GRID,
+    ),
 )
-"""The sidebar's widgets; a value of any of them in the session means it was drawn before."""
 WAITING_NOTE = "The filters follow as soon as the map is drawn."
 
 
@@ -56,23 +56,13 @@ class MapFilters:
     """False on the run that draws the map before the filters."""
 
 
-def wait_for_map() -> bool:
-    """Whether this run draws the map before the filters: the session has never shown them,
-    holds no value of theirs (e.g. from the Incidents page) and the map has not reported."""
-    return not (
-        st.session_state.get(state.MAP_FILTERS_SHOWN)
-        or st.session_state.get(state.MAP_COMPONENT)
-        or any(key in st.session_state for key in WIDGET_KEYS)
-    )
-
-
 def sidebar(
     frames: Mapping[LayerKind, gpd.GeoDataFrame],
     times: TimeRange,
     settings: Settings,
 ) -> MapFilters:
     """The filters in the sidebar (or, while waiting for the map, the values they start with)."""
-    draw = not wait_for_map()
+    draw = not AFTER_MAP.waits()
     with st.sidebar:
         st.subheader("Filters")
         if not draw:
@@ -107,8 +97,6 @@ def sidebar(
         )
         basemap = basemaps.choose(draw=draw)
         mgrs_grid = not draw or st.toggle("MGRS grid", value=True, key=state.MGRS_GRID)
-    if draw:
-        st.session_state[state.MAP_FILTERS_SHOWN] = True
     return MapFilters(
         kinds=list(kinds),
         time_range=time_range,
@@ -123,6 +111,5 @@ def sidebar(
 
 
 def draw_once_the_map_reported(chosen: MapFilters) -> None:
-    """In the map's run: rerun the app to draw the filters once the map has reported."""
-    if not chosen.drawn and st.session_state.get(state.MAP_COMPONENT):
-        st.rerun(scope="app")
+    """In the map's fragment: rerun the app to draw the filters once the map has reported."""
+    AFTER_MAP.rerun_once_reported(waited=not chosen.drawn)

@@ -72,6 +72,6 @@ def show(data_versions: Versions, activities: gpd.GeoDataFrame, plan_key: str) -
     st.dataframe(
         readable(table),
         hide_index=True,
-        key="plan_context",
+        key=state.PLAN_CONTEXT,
         column_config={"Nearest (km)": st.column_config.NumberColumn(format="%.2f")},
     )

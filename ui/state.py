@@ -41,6 +41,11 @@ PLAN_FORM_RADIUS: Final = "plan_form_radius"
 PLAN_FORM_ERROR: Final = "plan_form_error"  # why the last entry was refused (not a widget)
 PLAN_CLICK_ID: Final = "plan_click_id"
 PLAN_CLICK_ADD: Final = "plan_click_add"
+PLAN_CONFLICTS: Final = "plan_conflicts"
+PLAN_ACTIVITIES: Final = "plan_activities"
+PLAN_EXPOSURE: Final = "plan_exposure"
+PLAN_CONTEXT: Final = "plan_context"
+PLAN_TOOLS_SHOWN: Final = "plan_tools_shown"  # its inputs and tables were drawn (not a widget)
 
 # Shared between pages (not widget keys, so they survive a page change)
 LAST_VIEW: Final = "last_map_view"  # (west, south, east, north) the situation map last showed

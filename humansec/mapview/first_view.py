@@ -107,6 +107,11 @@ class ReportAfterBasemap(MacroElement):
     until the basemap is on the map and painted (or for at most ``HOLD_MS``), the latest value
     is held, then sent. Nothing is lost: each value is the map's whole state (view, last
     click, drawings), so a click in that time arrives with the held report.
+
+    A map that returns neither its view nor anything else before the user acts sends no
+    report of its own; with ``report_drawn`` (a name) it then sends its unchanged state with
+    ``hs_drawn: true`` once it is drawn, the first time a map of that name is drawn in the
+    browser's page, so that the page can draw what waited for the map (``ui/after_map.py``).
     """
 
     HOLD_MS = 4000
@@ -120,7 +125,13 @@ class ReportAfterBasemap(MacroElement):
         "  function release() {"
         "    if (open) { return; }"
         "    open = true;"
-        "    if (held) { var value = held[0]; held = null; send.call(S, value); }"
+        "    if (held) { var value = held[0]; held = null; send.call(S, value); return; }"
+        "    var name = {{ this.report_drawn|tojson }}, top = window.parent || window;"
+        "    var reported = (top.hsDrawnReported = top.hsDrawnReported || {});"
+        "    if (name === null || reported[name]) { return; }"
+        "    reported[name] = true;"
+        "    var data = window.__GLOBAL_DATA__ || {};"
+        "    send.call(S, Object.assign({}, data.previous_data || {}, {hs_drawn: true}));"
         "  }"
         "  S.setComponentValue = function (value) {"
         "    if (open) { return send.call(S, value); }"
@@ -135,7 +146,8 @@ class ReportAfterBasemap(MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self) -> None:
+    def __init__(self, report_drawn: str | None = None) -> None:
         super().__init__()
         self._name = "ReportAfterBasemap"
         self.hold_ms = int(self.HOLD_MS)
+        self.report_drawn = report_drawn

@@ -10,7 +10,12 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import Guard, Server, start_server
-from tests.browser.test_situation_map import MAP_FRAME, OPEN_POPUPS
+from tests.browser.test_situation_map import (
+    MAP_FRAME,
+    OPEN_POPUPS,
+    drawn_before_and_not_again,
+    watch_until,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +61,21 @@ def test_activity_entered_by_mgrs_is_flagged_on_the_map(
     assert flagged(popups), popups
     assert guard.blocked == []
     assert guard.dialogs == []
+
+
+def test_the_plan_map_comes_before_its_tables_and_is_not_drawn_again(
+    guarded_page: tuple[Page, Guard], server: Server
+) -> None:
+    page, guard = guarded_page
+    page.add_init_script(watch_until('[data-testid="stDownloadButton"]'))
+    page.goto(f"{server.url}/planned_activities", wait_until="domcontentloaded")
+    download = page.get_by_role("button", name="Download conflicts (CSV)")
+    expect(download).to_be_visible(timeout=60_000)
+    drawn_before_and_not_again(page)
+    page.get_by_role("tab", name="Enter by hand").click()
+    expect(page.get_by_label("MGRS", exact=True)).to_be_visible()
+    assert page.get_by_test_id("stException").count() == 0
+    assert guard.blocked == []
 
 
 @pytest.fixture

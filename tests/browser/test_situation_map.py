@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -103,13 +104,13 @@ def test_map_draws_demo_offline(guarded_page: tuple[Page, Guard], server: Server
     assert guard.dialogs == []
 
 
-# Run in the page before it loads: when the sidebar's first filter appears, note what the map's
-# frame had drawn by then, and keep the frame and its layers to compare with later.
-WATCH_FILTERS = """
+# Run in the page before it loads: when an element matching SELECTOR first appears, note what
+# the map's frame had drawn by then, and keep the frame and its layers to compare with later.
+WATCH_UNTIL = """
 (() => {
   if (window.top !== window) { return; }
   new MutationObserver((_, observer) => {
-    if (!document.querySelector('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')) {
+    if (!document.querySelector(SELECTOR)) {
       return;
     }
     observer.disconnect();
@@ -127,19 +128,17 @@ WATCH_FILTERS = """
 """
 
 
-def test_the_map_comes_before_its_filters_and_is_not_drawn_again(
-    guarded_page: tuple[Page, Guard], server: Server
-) -> None:
-    page, guard = guarded_page
-    page.add_init_script(WATCH_FILTERS)
-    open_map(page, server)
-    sidebar = page.get_by_test_id("stSidebar")
-    expect(sidebar.get_by_text("Incident focus areas")).to_be_visible(timeout=30_000)
+def watch_until(selector: str) -> str:
+    """``WATCH_UNTIL`` for ``selector``: its results in ``window.__hsAtFilters``."""
+    return WATCH_UNTIL.replace("SELECTOR", json.dumps(selector))
+
+
+def drawn_before_and_not_again(page: Page) -> None:
+    """Assert that when the watched element appeared the map had drawn its basemap and its
+    layers, and that the same frame still holds the same layers (nothing drawn again)."""
     seen = page.evaluate("({layers: __hsAtFilters.layers, basemap: __hsAtFilters.basemap})")
-    # The filters came once the map had drawn its basemap and its layers ...
     assert seen == {"layers": seen["layers"], "basemap": True} and seen["layers"] > 0, seen
-    # ... and drawing them drew nothing again: the same frame and the same layers.
-    page.wait_for_timeout(1_500)
+    page.wait_for_timeout(1_500)  # time for a redraw, if one were coming
     same = page.evaluate(
         """() => {
           const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
@@ -148,6 +147,19 @@ def test_the_map_comes_before_its_filters_and_is_not_drawn_again(
         }"""
     )
     assert same
+
+
+def test_the_map_comes_before_its_filters_and_is_not_drawn_again(
+    guarded_page: tuple[Page, Guard], server: Server
+) -> None:
+    page, guard = guarded_page
+    page.add_init_script(watch_until('[data-testid="stSidebar"] [data-testid="stMultiSelect"]'))
+    open_map(page, server)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Incident focus areas")).to_be_visible(timeout=30_000)
+    # The filters came once the map had drawn its basemap and its layers, and drawing them
+    # drew nothing again.
+    drawn_before_and_not_again(page)
     # The filters work: the heat map takes the incidents' place in the legend.
     sidebar.get_by_text("Incidents as heat map").click()
     legend = page.frame_locator(MAP_FRAME).last.locator(".hs-legend")
