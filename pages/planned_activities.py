@@ -47,7 +47,7 @@ frame.require_router()
 
 AFTER_MAP = AfterMap(
     map_key=state.PLAN_MAP,
-    shown_key=state.PLAN_TOOLS_SHOWN,
+    opened_key=state.PLAN_OPENED,
     widget_keys=(
         state.BASEMAP,
         *(key for key, _ in plan_form.FIELDS.values()),

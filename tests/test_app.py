@@ -139,6 +139,15 @@ def test_a_fresh_session_gets_the_map_first_and_then_the_same_map_with_its_filte
     assert [w.label for w in app.sidebar.multiselect] == ["Layers", "Incident focus areas"]
 
 
+def test_the_filters_wait_for_one_run_at_most(app: AppTest) -> None:
+    # Should the map never report (a browser that cannot draw it), the next run of any kind
+    # draws the filters.
+    assert not app.sidebar.multiselect
+    app.run()
+    assert not app.exception, app.exception
+    assert [w.label for w in app.sidebar.multiselect] == ["Layers", "Incident focus areas"]
+
+
 def map_args(app: AppTest) -> str:
     """The serialised arguments of the map component (its HTML and JavaScript)."""
     found = [str(node.proto) for node in app.get("component_instance")]

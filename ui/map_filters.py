@@ -24,7 +24,7 @@ from ui.after_map import AfterMap
 
 AFTER_MAP = AfterMap(
     map_key=state.MAP_COMPONENT,
-    shown_key=state.MAP_FILTERS_SHOWN,
+    opened_key=state.MAP_OPENED,
     widget_keys=(
         state.FILTER_KINDS,
         state.FILTER_DATES,  # also drawn by the Incidents page (the same keys)

@@ -21,7 +21,7 @@ TIME_CURSOR: Final = "time_cursor"  # the last day the slider shows
 TIME_PLAY: Final = "time_play"
 TIME_ADVANCE: Final = "time_advance"  # the player asked for the next step (not a widget)
 TIME_TICK_ARMED: Final = "time_tick_armed"  # the player's timer may advance (not a widget)
-MAP_FILTERS_SHOWN: Final = "map_filters_shown"  # the sidebar's filters were drawn (not a widget)
+MAP_OPENED: Final = "situation_map_opened"  # the page has run in this session (not a widget)
 
 # Planned activities page
 PLAN_USE_STORE: Final = "plan_use_store"
@@ -45,7 +45,7 @@ PLAN_CONFLICTS: Final = "plan_conflicts"
 PLAN_ACTIVITIES: Final = "plan_activities"
 PLAN_EXPOSURE: Final = "plan_exposure"
 PLAN_CONTEXT: Final = "plan_context"
-PLAN_TOOLS_SHOWN: Final = "plan_tools_shown"  # its inputs and tables were drawn (not a widget)
+PLAN_OPENED: Final = "plan_page_opened"  # the page has run in this session (not a widget)
 
 # Shared between pages (not widget keys, so they survive a page change)
 LAST_VIEW: Final = "last_map_view"  # (west, south, east, north) the situation map last showed
