@@ -69,6 +69,7 @@ times = (time_range.start, time_range.end) if time_range else (None, None)
 @st.fragment
 def map_section() -> None:
     """The map and what the last click hit; reruns alone when the map is panned or clicked."""
+    map_filters.draw_once_the_map_reported(chosen)  # before building again what is drawn
     last = st.session_state.get(state.MAP_COMPONENT) or {}
     view = settled_view(MapView.from_component(last), opening)
     try:
@@ -133,7 +134,6 @@ def map_section() -> None:
         height=640,
         use_container_width=True,
     )
-    map_filters.draw_once_the_map_reported(chosen)
     view_now = MapView.from_component(result)
     if view_now.bounds is not None:  # the Briefing page exports "the current view"
         st.session_state[state.LAST_VIEW] = view_now.bounds

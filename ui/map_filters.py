@@ -111,5 +111,6 @@ def sidebar(
 
 
 def draw_once_the_map_reported(chosen: MapFilters) -> None:
-    """In the map's fragment: rerun the app to draw the filters once the map has reported."""
+    """In the map's fragment, first: rerun the app to draw the filters once the map has
+    reported (the app's run builds the map too: building it here first would be lost time)."""
     AFTER_MAP.rerun_once_reported(waited=not chosen.drawn)
