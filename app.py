@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from humansec.errors import StoreError
-from ui import access, frame, navigation, resources, text
+from ui import access, frame, navigation, resources, state, text
 
 # No page or page_icon icons: Streamlit fetches a Material icon used as favicon from a font
 # CDN, which a mission network does not have (the browser test catches it).
@@ -39,6 +39,7 @@ with resources.catalogue_of_run(records):
     frame.draw_banner(banner)
     access.notice(user)
     page = next(spec for spec, registered in pages.items() if registered is current)
+    st.session_state[state.PAGE_RUN] = page.path  # a page's own reruns check they still hold
     if page not in allowed:
         access.not_permitted(user, page)
     else:

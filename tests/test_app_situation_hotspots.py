@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from humansec import analytics
 from humansec.demo import DEMO_DIR, load_demo
 from humansec.model import LayerKind, focus_mask
-from tests.test_app import start
+from tests.test_app import map_reported, start
 from ui import state
 
 GROUP = re.compile(r"Hot spots \(Gi\*\): (\d+) significant of (\d+) cells")
@@ -30,7 +30,7 @@ def _expected(frame: object) -> tuple[int, int]:
 def test_the_hotspot_overlay_is_off_by_default_and_follows_the_filters(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = start(tmp_path_factory.mktemp("appdata"), monkeypatch)
+    at = map_reported(start(tmp_path_factory.mktemp("appdata"), monkeypatch))
     assert not at.exception, at.exception
     assert at.toggle(key=state.MAP_HOTSPOTS).value is False
     assert GROUP.search(_map_script(at)) is None

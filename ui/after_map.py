@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui import state
+
 
 @dataclass(frozen=True)
 class AfterMap:
@@ -40,8 +42,15 @@ class AfterMap:
         st.session_state[self.opened_key] = True
         return waiting
 
-    def rerun_once_reported(self, waited: bool) -> None:
-        """After the map, in a run that waited (a fragment's rerun: the map reporting reruns
-        only the fragment): run the whole page once the map has reported, to draw the parts."""
-        if waited and st.session_state.get(self.map_key):
+    def rerun_once_reported(self, waited: bool, page_path: str) -> None:
+        """In the map's fragment, on a run that waited (a report from the map reruns only the
+        fragment): run the whole page once the map has reported, to draw the parts. Only while
+        ``page_path`` is the page the router ran last: a report that comes late, after the user
+        has moved to another page, must not take them back (a rerun the page asks for runs the
+        page it names, whatever the browser asked for meanwhile)."""
+        if (
+            waited
+            and st.session_state.get(self.map_key)
+            and st.session_state.get(state.PAGE_RUN, page_path) == page_path
+        ):
             st.rerun(scope="app")

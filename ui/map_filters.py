@@ -22,6 +22,7 @@ from humansec.timerange import TimeRange
 from ui import basemaps, filters, incidents_map, map_tools, state
 from ui.after_map import AfterMap
 
+PAGE_PATH = "pages/situation_map.py"
 AFTER_MAP = AfterMap(
     map_key=state.MAP_COMPONENT,
     opened_key=state.MAP_OPENED,
@@ -113,4 +114,4 @@ def sidebar(
 def draw_once_the_map_reported(chosen: MapFilters) -> None:
     """In the map's fragment, first: rerun the app to draw the filters once the map has
     reported (the app's run builds the map too: building it here first would be lost time)."""
-    AFTER_MAP.rerun_once_reported(waited=not chosen.drawn)
+    AFTER_MAP.rerun_once_reported(waited=not chosen.drawn, page_path=PAGE_PATH)

@@ -48,6 +48,7 @@ PLAN_CONTEXT: Final = "plan_context"
 PLAN_OPENED: Final = "plan_page_opened"  # the page has run in this session (not a widget)
 
 # Shared between pages (not widget keys, so they survive a page change)
+PAGE_RUN: Final = "page_run"  # the path of the page the router ran last
 LAST_VIEW: Final = "last_map_view"  # (west, south, east, north) the situation map last showed
 LAST_KINDS: Final = "last_map_kinds"  # the layers the situation map last showed
 LAST_FILTERS: Final = "last_map_filters"  # (TimeRange | None, focus areas) it last applied
