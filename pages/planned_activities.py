@@ -39,9 +39,19 @@ from humansec.mapview.tools import fresh_group_list
 from humansec.marking import highest_marking
 from humansec.model import ACTIVITY_TYPES, WGS84, LayerKind
 from humansec.tables import to_csv_bytes
-from ui import basemaps, frame, map_tools, plan_context, plan_form, resources, state, text
+from ui import (
+    basemaps,
+    frame,
+    map_tools,
+    navigation,
+    plan_context,
+    plan_form,
+    resources,
+    state,
+    text,
+)
 from ui import exposure as exposure_ui
-from ui.after_map import AfterMap
+from ui.after_map import AfterMap, waiting_note
 
 frame.require_router()
 
@@ -62,8 +72,9 @@ AFTER_MAP = AfterMap(
         state.PLAN_CONTEXT_DAYS,
         state.PLAN_CONTEXT,
     ),
+    page_path=navigation.page_at("planned_activities").path,
 )
-FOLLOWS = "This follows as soon as the map is drawn."
+WAITING_TABLES = waiting_note("The tables of conflicts and activities")
 
 st.title("Planned activities")
 st.caption(
@@ -116,7 +127,7 @@ draw_type = ACTIVITY_TYPES[0]
 if may_plan and waiting:  # nothing entered, loaded or drawn yet: the store's plan alone
     for tab in (table_tab, file_tab, draw_tab):
         if tab is not None:
-            tab.caption(FOLLOWS)
+            tab.caption(waiting_note("Its inputs"))
 elif may_plan:  # a viewer sees the store's plan read-only
     with table_tab:
         with st.form(state.PLAN_FORM, border=False):
@@ -317,6 +328,6 @@ def below_the_map() -> None:
 
 
 if waiting:
-    st.caption("The tables of conflicts and activities follow as soon as the map is drawn.")
+    st.caption(WAITING_TABLES)
 else:
     below_the_map()

@@ -18,6 +18,7 @@ from humansec.mapview import (
     build_situation_map,
     external_urls,
 )
+from humansec.mapview.first_view import ReportAfterBasemap
 from humansec.mapview.style import KIND_STYLES
 from humansec.mapview.symbols import FOCUS_STYLES, SIDC_BY_TYPE
 from humansec.model import LayerKind, conform
@@ -302,3 +303,16 @@ def test_the_live_map_loads_one_bundle_the_light_countries_first_and_milsymbol_l
     product_html = _render(product)
     assert "countries-110m" not in product_html
     assert "L.Humansec.lazySymbols(" not in product_html
+
+
+def test_only_the_live_map_guards_its_reports_before_any_other_wrapper():
+    kinds = [LayerKind.ACTIVITY]
+    live = build_base_map(center=(50, 30), zoom=6, asset_prefix="v/", kinds_shown=kinds, live=True)
+    live.add_child(ReportAfterBasemap())
+    html = _render(live)
+    guard = html.index("S.hsGuarded = true;")
+    # Added by the page after the base map: it sends through the guard.
+    assert guard < html.index("S.hsHeld = true;")
+    assert 'closest("a[data-testid=\\"stSidebarNavLink\\"]")' in html
+    product = build_base_map(center=(50, 30), zoom=6, asset_prefix="v/", kinds_shown=kinds)
+    assert "hsGuarded" not in _render(product)

@@ -19,10 +19,9 @@ from humansec.mapview.choropleth import MEASURES
 from humansec.model import KIND_SPECS, LayerKind
 from humansec.settings import Settings
 from humansec.timerange import TimeRange
-from ui import basemaps, filters, incidents_map, map_tools, state
-from ui.after_map import AfterMap
+from ui import basemaps, filters, incidents_map, map_tools, navigation, state
+from ui.after_map import AfterMap, waiting_note
 
-PAGE_PATH = "pages/situation_map.py"
 AFTER_MAP = AfterMap(
     map_key=state.MAP_COMPONENT,
     opened_key=state.MAP_OPENED,
@@ -37,8 +36,9 @@ AFTER_MAP = AfterMap(
         state.BASEMAP,
         state.MGRS_GRID,
     ),
+    page_path=navigation.page_at("situation_map").path,
 )
-WAITING_NOTE = "The filters follow as soon as the map is drawn."
+WAITING_NOTE = waiting_note("The filters")
 
 
 @dataclass(frozen=True)
@@ -114,4 +114,4 @@ def sidebar(
 def draw_once_the_map_reported(chosen: MapFilters) -> None:
     """In the map's fragment, first: rerun the app to draw the filters once the map has
     reported (the app's run builds the map too: building it here first would be lost time)."""
-    AFTER_MAP.rerun_once_reported(waited=not chosen.drawn, page_path=PAGE_PATH)
+    AFTER_MAP.rerun_once_reported(waited=not chosen.drawn)

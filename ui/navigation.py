@@ -36,6 +36,14 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+def page_at(url_path: str) -> PageSpec:
+    """The page Streamlit serves at ``url_path`` (e.g. ``"situation_map"``)."""
+    for page in PAGES:
+        if page.url_path == url_path:
+            return page
+    raise KeyError(f"no page at {url_path!r}: add it to ui/navigation.PAGES")
+
+
 def permitted(user: User) -> list[PageSpec]:
     """The pages ``user`` may open (the ones the navigation shows)."""
     return [page for page in PAGES if user.may(page.permission)]

@@ -51,6 +51,7 @@ from humansec.mapview.elements import (
     safe_json_text,
     script_json,
 )
+from humansec.mapview.page_change import StopReportsOnPageChange
 from humansec.mapview.style import KIND_STYLES, KindStyle
 from humansec.model import KIND_SPECS, VECTOR_KINDS, LayerKind
 
@@ -192,8 +193,9 @@ def build_base_map(
     live
         The app's own map (streamlit-folium): the plugins come as one bundle, the countries
         as a light version first, and milsymbol after the first paint (the first drawn map
-        sooner; benchmarks/README.md, issue 10). Exports leave it off: they inline
-        ``MAP_JS`` and hand the countries over themselves.
+        sooner; benchmarks/README.md, issue 10); it reports nothing once the user has clicked
+        another page (``page_change``). Exports leave it off: they inline ``MAP_JS`` and hand
+        the countries over themselves.
 
     """
     fmap = folium.Map(
@@ -214,6 +216,7 @@ def build_base_map(
     coarse = asset_url(COARSE_BASEMAP_PATH, asset_prefix) if live else None
     fmap.add_child(CountriesBasemap(asset_url(BASEMAP_PATH, asset_prefix), coarse_url=coarse))
     if live:
+        fmap.add_child(StopReportsOnPageChange())  # before any other wrapper of the reports
         fmap.add_child(LazySymbols(asset_url(MILSYMBOL_JS, asset_prefix)))
     if basemap is not None:
         fmap.add_child(basemap)

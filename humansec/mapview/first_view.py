@@ -108,10 +108,8 @@ class ReportAfterBasemap(MacroElement):
     is held, then sent. Nothing is lost: each value is the map's whole state (view, last
     click, drawings), so a click in that time arrives with the held report.
 
-    Once the user has clicked a link to another page, the map reports nothing more: Streamlit
-    sends a report with the page its browser side still shows, and folds it with the page
-    change so that the newer request's page wins, which took the user back to the map's page
-    (seen in CI as a click on *Data* right as the situation map appeared).
+    It sends through ``page_change.StopReportsOnPageChange`` (``build_base_map(live=True)``
+    adds that first), so a held report is dropped once the user has clicked another page.
 
     A map that returns neither its view nor anything else before the user acts sends no
     report of its own; with ``report_drawn`` (a name) it then sends its unchanged state with
@@ -125,17 +123,10 @@ class ReportAfterBasemap(MacroElement):
         "(function (map) {"
         "  var S = window.Streamlit;"
         "  if (!S || typeof S.setComponentValue !== 'function' || S.hsHeld) { return; }"
-        "  var send = S.setComponentValue, held = null, open = false, left = false;"
+        "  var send = S.setComponentValue, held = null, open = false;"
         "  S.hsHeld = true;"
-        "  try {"
-        "    window.parent.document.addEventListener('click', function (event) {"
-        "      var link = event.target && event.target.closest"
-        "        && event.target.closest('a[data-testid=\"stSidebarNavLink\"]');"
-        "      if (link && link.pathname !== window.parent.location.pathname) { left = true; }"
-        "    }, true);"
-        "  } catch (error) { /* not in Streamlit's page: nothing to watch */ }"
         "  function release() {"
-        "    if (open || left) { return; }"
+        "    if (open) { return; }"
         "    open = true;"
         "    if (held) { var value = held[0]; held = null; send.call(S, value); return; }"
         "    var name = {{ this.report_drawn|tojson }}, top = window.parent || window;"
@@ -146,7 +137,6 @@ class ReportAfterBasemap(MacroElement):
         "    send.call(S, Object.assign({}, data.previous_data || {}, {hs_drawn: true}));"
         "  }"
         "  S.setComponentValue = function (value) {"
-        "    if (left) { return; }"
         "    if (open) { return send.call(S, value); }"
         "    held = [value];"
         "  };"
