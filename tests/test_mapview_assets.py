@@ -1,9 +1,17 @@
+import gzip
+from pathlib import Path
+
 import folium
+import pytest
 
 from humansec.mapview.assets import (
+    BASEMAP_PATH,
+    COARSE_BASEMAP_PATH,
     MAP_CSS,
     MAP_JS,
+    PACKED_SUFFIX,
     STREAMLIT_ASSET_PREFIX,
+    VENDOR_DIR,
     asset_url,
     external_urls,
     links,
@@ -52,3 +60,11 @@ def test_a_plain_folium_map_is_caught():
     found = external_urls(html)
     assert any("jsdelivr" in url for url in found)
     assert any("openstreetmap" in url for url in found)
+
+
+@pytest.mark.parametrize("path", [BASEMAP_PATH, COARSE_BASEMAP_PATH])
+def test_each_basemap_file_has_its_gzipped_copy(path: str) -> None:
+    # Built by `make setup` (scripts/build_assets.py), as the live map asks for it.
+    plain = Path(__file__).resolve().parent.parent / VENDOR_DIR / path
+    packed = plain.with_name(plain.name + PACKED_SUFFIX)
+    assert gzip.decompress(packed.read_bytes()) == plain.read_bytes()

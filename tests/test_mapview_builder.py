@@ -294,7 +294,7 @@ def test_the_live_map_loads_one_bundle_the_light_countries_first_and_milsymbol_l
     assert "L.Humansec.lazySymbols(" in html and '"v/milsymbol/milsymbol.js"' in html
     # The 1:110m countries first, the 1:50m ones after the first paint.
     assert '"v/basemap/countries.geojson", {' in html
-    assert '"v/basemap/countries-110m.geojson");' in html
+    assert '"v/basemap/countries-110m.geojson", ".gz");' in html  # gzipped where unpacked
     assert html.index("L.Humansec.basemap(") < html.index("L.Humansec.lazySymbols(")
     # A product's map (exports inline these files) keeps every script and one basemap.
     product = build_base_map(center=(50, 30), zoom=6, asset_prefix="v/", kinds_shown=kinds)

@@ -38,6 +38,7 @@ from humansec.mapview.assets import (
     MAP_CSS,
     MAP_JS,
     MILSYMBOL_JS,
+    PACKED_SUFFIX,
     asset_url,
     links,
 )
@@ -214,7 +215,9 @@ def build_base_map(
     fmap.default_css = links(MAP_CSS, asset_prefix)
     fmap.add_child(Runtime())
     coarse = asset_url(COARSE_BASEMAP_PATH, asset_prefix) if live else None
-    fmap.add_child(CountriesBasemap(asset_url(BASEMAP_PATH, asset_prefix), coarse_url=coarse))
+    basemap_url = asset_url(BASEMAP_PATH, asset_prefix)
+    packed = PACKED_SUFFIX if live else None
+    fmap.add_child(CountriesBasemap(basemap_url, coarse_url=coarse, packed=packed))
     if live:
         fmap.add_child(StopReportsOnPageChange())  # before any other wrapper of the reports
         fmap.add_child(LazySymbols(asset_url(MILSYMBOL_JS, asset_prefix)))

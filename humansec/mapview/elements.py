@@ -56,23 +56,28 @@ class CountriesBasemap(MacroElement):
 
     With ``coarse_url`` (the live map) the countries from there are drawn first, and those of
     ``url`` replace them once the map has painted: the light 1:110m file makes the first view
-    sooner than the 1:50m one's 100,000 vertices (benchmarks/README.md, issue 10).
+    sooner than the 1:50m one's 100,000 vertices (benchmarks/README.md, issue 10). With
+    ``packed`` (a suffix: the live map) the browser asks for each file's gzipped copy where it
+    can unpack it (``runtime.py``).
     """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
         "var {{ this.get_name() }} = L.Humansec.basemap({{ this._parent.get_name() }}, "
         "{{ this.url_json }}, {{ this.style_json }}"
-        "{% if this.coarse_json %}, {{ this.coarse_json }}{% endif %});"
+        "{% if this.coarse_json %}, {{ this.coarse_json }}, {{ this.packed_json }}{% endif %});"
         "{% endmacro %}"
     )
 
-    def __init__(self, url: str, *, coarse_url: str | None = None) -> None:
+    def __init__(
+        self, url: str, *, coarse_url: str | None = None, packed: str | None = None
+    ) -> None:
         super().__init__()
         self._name = "CountriesBasemap"
         self.url = url
         self.url_json = script_json(url)
         self.coarse_json = script_json(coarse_url) if coarse_url else ""
+        self.packed_json = script_json(packed)
         self.style_json = script_json(
             {
                 "color": "#8c8c8c",

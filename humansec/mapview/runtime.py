@@ -273,8 +273,11 @@ RUNTIME_JS = r"""
       return layer;
     },
     // The countries from ``url``; with ``coarseUrl`` (the live map) a light version first,
-    // then the detailed one in its place once the first view has painted.
-    basemap: function (map, url, style, coarseUrl) {
+    // then the detailed one in its place once the first view has painted. With ``packed`` (the
+    // live map: a suffix) each file's gzipped copy (the URL + ``packed``), unpacked here, where
+    // the browser can: the server sends it as it is, instead of gzipping the file anew on its
+    // event loop for every browser (scripts/build_assets.py).
+    basemap: function (map, url, style, coarseUrl, packed) {
       var pane = map.getPane("hsBasemap") || map.createPane("hsBasemap");
       pane.style.zIndex = 150;
       pane.style.pointerEvents = "none";
@@ -291,10 +294,13 @@ RUNTIME_JS = r"""
         if (pending) { delete asked[key]; return pending; }
         return fetch(from);
       }
-      function load(from) {
+      function load(plain) {
+        var unpack = Boolean(packed && window.DecompressionStream && window.Response);
+        var from = unpack ? plain + packed : plain;
         return request(from).then(function (response) {
           if (!response.ok) { throw new Error("HTTP " + response.status); }
-          return response.json();
+          if (!unpack) { return response.json(); }
+          return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).json();
         }).catch(function (error) {
           console.warn("humansec: the countries basemap could not be loaded from " + from +
                        " (" + error + "); run `make setup`.");

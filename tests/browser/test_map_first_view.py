@@ -24,7 +24,12 @@ from playwright.sync_api import Browser, Page, Route
 
 from humansec.demo import DEMO_AREA
 from humansec.mapview import MapView, build_base_map, build_data_layers, build_label_group
-from humansec.mapview.assets import COARSE_BASEMAP_PATH, VENDOR_DIR
+from humansec.mapview.assets import (
+    BASEMAP_PATH,
+    COARSE_BASEMAP_PATH,
+    PACKED_SUFFIX,
+    VENDOR_DIR,
+)
 from humansec.mapview.grid import grid_group
 from humansec.model import LayerKind, conform
 
@@ -35,6 +40,8 @@ ORIGIN = "http://127.0.0.1:9"
 PREFIX = f"{ORIGIN}/vendor/"
 PROJECT = Path(__file__).resolve().parents[2]
 ZOOM = 8
+COARSE = COARSE_BASEMAP_PATH + PACKED_SUFFIX
+"""What the live map asks for first: the light countries' gzipped copy (Chromium unpacks it)."""
 
 STATE = """
 () => {
@@ -80,12 +87,15 @@ class Served:
     pages: dict[str, str] = field(default_factory=dict)
     held: list[Route] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
+    asked: list[str] = field(default_factory=list)
+    """Every URL asked for, below ``PREFIX`` (without it)."""
 
     def route(self, route: Route) -> None:
         url = route.request.url
+        self.asked.append(url.removeprefix(PREFIX))
         if url in self.pages:
             route.fulfill(body=self.pages[url], content_type="text/html")
-        elif url == PREFIX + COARSE_BASEMAP_PATH:
+        elif url == PREFIX + COARSE:
             self.held.append(route)
         elif url.startswith(PREFIX) and ".." not in url:
             route.fulfill(path=PROJECT / VENDOR_DIR / url.removeprefix(PREFIX))
@@ -117,7 +127,7 @@ def test_names_and_grid_wait_for_the_first_view(served: Served) -> None:
     before = page.evaluate(STATE)
     assert before == {"groups": 2, "onMap": True, "names": 0, "grid": 0, "countries": False}
     assert len(held) == 1
-    held[0].fulfill(path=PROJECT / VENDOR_DIR / COARSE_BASEMAP_PATH)
+    held[0].fulfill(path=PROJECT / VENDOR_DIR / COARSE)
     page.wait_for_function(
         "() => document.querySelector('.hs-label') && document.querySelector('.hs-mgrs-label')"
     )
@@ -129,6 +139,34 @@ def test_names_and_grid_wait_for_the_first_view(served: Served) -> None:
     assert after["countries"]
     assert after["names"] > 0
     assert after["grid"] > 0
+
+
+# The countries the map holds once the detailed ones have replaced the light ones.
+SETTLED_COUNTRIES = """
+() => {
+  const map = Object.values(window).find((v) => v instanceof L.Map);
+  return Promise.resolve(map._hsBasemapSettled).then(() => map._hsBasemap
+    ? map._hsBasemap.getLayers().length : 0);
+}
+"""
+
+
+@pytest.mark.parametrize("unpacks", [True, False], ids=["gzipped", "plain"])
+def test_the_live_map_asks_for_the_gzipped_countries_where_it_can_unpack_them(
+    served: Served, unpacks: bool
+) -> None:
+    # Streamlit's server gzips every other static file anew on each request; the copies
+    # built gzipped go out as they are, and the browser unpacks them (else asks for the plain).
+    if not unpacks:
+        served.page.add_init_script("delete window.DecompressionStream;")
+    served.open(_map_html(live=True))
+    if served.held:  # the light countries: gzipped, held by the route
+        served.held[0].fulfill(path=PROJECT / VENDOR_DIR / COARSE)
+    detailed = served.page.evaluate(SETTLED_COUNTRIES)
+    countries = [url for url in served.asked if url.startswith("basemap/")]
+    suffix = PACKED_SUFFIX if unpacks else ""
+    assert countries == [COARSE_BASEMAP_PATH + suffix, BASEMAP_PATH + suffix]
+    assert detailed > 200  # 1:50m: more countries than the 177 of 1:110m
 
 
 def test_a_product_draws_names_and_grid_at_once(served: Served) -> None:
@@ -145,7 +183,7 @@ def test_names_to_fit_stay_hidden_until_fitted(served: Served) -> None:
     page = served.page
     served.open(_map_html(live=True, fit=True))
     page.evaluate("() => { document.querySelector('.leaflet-container').style.display = 'none'; }")
-    served.held[0].fulfill(path=PROJECT / VENDOR_DIR / COARSE_BASEMAP_PATH)
+    served.held[0].fulfill(path=PROJECT / VENDOR_DIR / COARSE)
     page.wait_for_function("() => document.querySelector('.hs-label')")
     pane = page.locator(".leaflet-hsLabels-pane")
     assert pane.evaluate("(el) => getComputedStyle(el).visibility") == "hidden"
@@ -234,7 +272,7 @@ def test_the_hexagons_of_every_kind_can_be_clicked(served: Served) -> None:
         group.add_to(fmap)
     page = served.page
     served.open(fmap.get_root().render())
-    served.held[0].fulfill(path=PROJECT / VENDOR_DIR / COARSE_BASEMAP_PATH)
+    served.held[0].fulfill(path=PROJECT / VENDOR_DIR / COARSE)
     drawn = page.evaluate(HEXAGONS)
     assert drawn["renderers"] == 1  # hexagons and the route on one canvas
     assert drawn["hexagons"] > 2

@@ -224,6 +224,33 @@ def test_hostile_names_render_as_text(guarded_page: tuple[Page, Guard], server: 
     assert guard.blocked == []
 
 
+def test_the_countries_are_served_as_built_gzipped(
+    guarded_page: tuple[Page, Guard], server: Server
+) -> None:
+    # Streamlit's server gzips other static files anew on each request, on its event loop; the
+    # countries' gzipped copies go out as they are and the map unpacks them.
+    page, guard = guarded_page
+    answers: dict[str, dict[str, str]] = {}
+    page.on(
+        "response",
+        lambda response: (
+            answers.__setitem__(response.url.rsplit("/", 1)[-1], response.headers)
+            if "/vendor/basemap/" in response.url
+            else None
+        ),
+    )
+    frame = open_map(page, server)
+    frame.wait_for_function(
+        "() => map_div._hsBasemap && map_div._hsBasemap.getLayers().length > 200",
+        timeout=30_000,
+    )  # the detailed countries, unpacked and drawn
+    assert set(answers) == {"countries-110m.geojson.gz", "countries.geojson.gz"}
+    for headers in answers.values():
+        assert headers["content-type"] == "application/gzip"
+        assert "content-encoding" not in headers
+    assert guard.blocked == []
+
+
 def test_map_assets_load_behind_a_base_url_path(browser, tmp_path) -> None:
     # Behind a reverse proxy at /humansec/: the map's assets are addressed relative to its
     # frame, so they still come from the app's own static files.
