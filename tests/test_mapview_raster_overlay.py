@@ -10,8 +10,11 @@ import rasterio
 from rasterio.transform import from_origin
 
 from humansec.ingest.raster import GridFacts, grid_frame
+from humansec.mapview import choropleth
+from humansec.mapview.builder import HEAT_GRADIENT
 from humansec.mapview.raster_overlay import (
     ALPHA,
+    RAMP,
     colour,
     draw_grids,
     grid_breaks,
@@ -95,6 +98,13 @@ def test_a_zoomed_in_view_reads_only_its_window(stored: tuple[Path, np.ndarray])
     assert image is not None
     assert (image.rgba[..., 3] == ALPHA).all()
     assert tuple(image.rgba[0, 0, :3]) == (0xFE, 0xE3, 0x91) or image.rgba[0, 0, 2] < 0x91
+
+
+def test_a_grid_is_coloured_apart_from_shaded_areas_and_the_heat_map() -> None:
+    # Both can be on one map or sheet: no colour of one may stand for the other.
+    assert set(RAMP).isdisjoint(choropleth.RAMP)
+    assert set(RAMP).isdisjoint(HEAT_GRADIENT.values())
+    assert len(set(RAMP)) == len(RAMP)
 
 
 def test_colour_classes_and_transparency() -> None:

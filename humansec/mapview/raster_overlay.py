@@ -37,8 +37,10 @@ BREAK_SAMPLE_PIXELS = 512
 """The whole grid is read at most this wide (from its overviews) to find the class breaks."""
 MERCATOR_LIMIT = 85.0511287798
 WEB_MERCATOR = "EPSG:3857"
-RAMP: tuple[str, ...] = ("#FFF7BC", "#FEE391", "#FEC44F", "#FB9A29", "#CC4C02", "#662506")
-"""Tol's YlOrBr, lightest (fewest people) first: one colour per class."""
+RAMP: tuple[str, ...] = ("#F1EEF6", "#D0D1E6", "#A6BDDB", "#74A9CF", "#2B8CBE", "#045A8D")
+"""ColorBrewer's PuBu (colour-blind safe), lightest (fewest people) first: one colour per
+class. Not the YlOrBr of the shaded reference areas and the heat map (``choropleth.RAMP``):
+with a grid and shaded areas on one map, each colour says which layer it belongs to."""
 ALPHA = 210
 OPACITY = 0.8
 
