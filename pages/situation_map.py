@@ -43,7 +43,6 @@ settings = resources.settings()
 chosen = map_filters.sidebar(frames, extent.times, settings)
 kinds, time_range, focus_areas = chosen.kinds, chosen.time_range, chosen.focus_areas
 
-shown = apply_filters(frames, kinds=kinds, time_range=time_range, focus_areas=focus_areas)
 # Planned activities are drawn coloured by their conflict-check status, not as a plain layer.
 # Reference areas are drawn as a choropleth with its own legend of classes, population grids
 # as images (ui/grids.py): neither as plain features.
@@ -95,7 +94,7 @@ def map_section() -> None:
             (view.bounds, view.zoom),
             heatmap=chosen.heatmap,
         )
-        if LayerKind.AREA in shown:
+        if LayerKind.AREA in kinds:
             # the incident rate counts the incidents of these filters (as the map draws them)
             area_groups, area_legend = resources.area_layers(
                 data_versions, chosen.area_measure, times, focus_areas
@@ -146,6 +145,8 @@ def map_section() -> None:
 
 map_section()
 
+# Below the map, so computed after it: the map's element goes to the browser first.
+shown = apply_filters(frames, kinds=kinds, time_range=time_range, focus_areas=focus_areas)
 counts = pd.DataFrame(
     {
         "layer": [KIND_SPECS[kind].title for kind in shown],
