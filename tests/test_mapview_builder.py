@@ -313,6 +313,6 @@ def test_only_the_live_map_guards_its_reports_before_any_other_wrapper():
     guard = html.index("S.hsGuarded = true;")
     # Added by the page after the base map: it sends through the guard.
     assert guard < html.index("S.hsHeld = true;")
-    assert 'closest("a[data-testid=\\"stSidebarNavLink\\"]")' in html
+    assert 'selector = "a[data-testid=\\"stSidebarNavLink\\"]";' in html
     product = build_base_map(center=(50, 30), zoom=6, asset_prefix="v/", kinds_shown=kinds)
     assert "hsGuarded" not in _render(product)

@@ -17,27 +17,62 @@ NAV_LINK_SELECTOR = 'a[data-testid="stSidebarNavLink"]'
 
 
 class StopReportsOnPageChange(MacroElement):
-    """Wraps ``Streamlit.setComponentValue`` in the map's frame: once the parent page has seen
-    a click on a navigation link to another path, every report is dropped. The map's script
-    runs before streamlit-folium's ``initComponent``, so every report goes through it; other
-    wrappers added after it (``first_view.ReportAfterBasemap``) send through it too."""
+    """Wraps ``Streamlit.setComponentValue`` in the map's frame so that no report goes out once
+    the user is leaving the page. The map's script runs before streamlit-folium's
+    ``initComponent``, so every report goes through it; other wrappers added after it
+    (``first_view.ReportAfterBasemap``) send through it too.
 
+    Leaving is known three ways: a click on a navigation link to another path seen by the
+    frame's listener; the parent page's address no longer the one the map was drawn under
+    (Streamlit changes it once the new page's run answers); or, for a click made before the
+    frame's script ran (the listener did not exist yet), the focus on a navigation link to
+    another path while the address has not changed. Focus can outlive its click (the browser's
+    Back button keeps it on the link last clicked), so a report held for that reason goes out
+    after ``FOCUS_WAIT_MS`` if the address is still the map's; a real page change replaces the
+    frame well before.
+    """
+
+    FOCUS_WAIT_MS = 1500
     _template = Template(
         "{% macro script(this, kwargs) %}"
         "(function () {"
-        "  var S = window.Streamlit;"
+        "  var S = window.Streamlit, top;"
         "  if (!S || typeof S.setComponentValue !== 'function' || S.hsGuarded) { return; }"
-        "  var send = S.setComponentValue, left = false;"
+        "  try { top = window.parent; top.document.addEventListener; } catch (error) { return; }"
+        "  var send = S.setComponentValue, left = false, waiting = null, shrugged = null;"
+        "  var home = top.location.pathname, selector = {{ this.selector|tojson }};"
         "  S.hsGuarded = true;"
-        "  try {"
-        "    window.parent.document.addEventListener('click', function (event) {"
-        "      var link = event.target && event.target.closest"
-        "        && event.target.closest({{ this.selector|tojson }});"
-        "      if (link && link.pathname !== window.parent.location.pathname) { left = true; }"
-        "    }, true);"
-        "  } catch (error) { return; /* not in Streamlit's page: nothing to watch */ }"
+        "  function linkAway(element) {"
+        "    var link = element && element.closest && element.closest(selector);"
+        "    return link && link.pathname !== top.location.pathname ? link : null;"
+        "  }"
+        "  top.document.addEventListener('click', function (event) {"
+        "    if (linkAway(event.target)) { left = true; }"
+        "  }, true);"
+        "  function leaving() {"
+        "    if (top.location.pathname !== home) { left = true; }"
+        "    return left;"
+        "  }"
+        "  function focusAway() {"
+        "    var link = linkAway(top.document.activeElement);"
+        "    return link && link !== shrugged ? link : null;"
+        "  }"
+        "  function later() {"
+        "    var value = waiting[0], link = focusAway();"
+        "    waiting = null;"
+        "    if (leaving()) { return; }"
+        "    shrugged = link || shrugged;  /* focus left over from an older click */"
+        "    send.call(S, value);"
+        "  }"
         "  S.setComponentValue = function (value) {"
-        "    if (!left) { return send.call(S, value); }"
+        "    if (leaving()) { return; }"
+        "    if (waiting) { waiting[0] = value; return; }"
+        "    if (focusAway()) {"
+        "      waiting = [value];"
+        "      setTimeout(later, {{ this.focus_wait_ms }});"
+        "      return;"
+        "    }"
+        "    return send.call(S, value);"
         "  };"
         "})();"
         "{% endmacro %}"
@@ -47,3 +82,4 @@ class StopReportsOnPageChange(MacroElement):
         super().__init__()
         self._name = "StopReportsOnPageChange"
         self.selector = NAV_LINK_SELECTOR
+        self.focus_wait_ms = int(self.FOCUS_WAIT_MS)

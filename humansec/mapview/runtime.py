@@ -276,7 +276,7 @@ RUNTIME_JS = r"""
     // then the detailed one in its place once the first view has painted. With ``packed`` (the
     // live map: a suffix) each file's gzipped copy (the URL + ``packed``), unpacked here, where
     // the browser can: the server sends it as it is, instead of gzipping the file anew on its
-    // event loop for every browser (scripts/build_assets.py).
+    // event loop for every browser (the assets build writes both).
     basemap: function (map, url, style, coarseUrl, packed) {
       var pane = map.getPane("hsBasemap") || map.createPane("hsBasemap");
       pane.style.zIndex = 150;
