@@ -15,7 +15,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from humansec.model import WGS84, LayerKind, conform
 from humansec.store import GeoPackageStore, NewLayer
-from tests.browser.conftest import Guard, Server, guarded, start_server
+from tests.browser.conftest import Guard, Server, guarded, open_then, start_server
 from tests.browser.test_data_upload import idle, submit
 from tests.browser.test_situation_map import MAP_FRAME, OPEN_POPUPS
 
@@ -72,9 +72,7 @@ def test_a_joined_table_colours_the_areas_with_a_classed_legend_offline(
     page, guard = page_and_guard
     table = tmp_path / "pl_admpop.csv"
     table.write_text(TABLE, encoding="utf-8")
-    page.goto(area_server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
-    page.get_by_role("link", name="Data").click()
+    open_then(page, area_server, "Data")
     expect(page.get_by_role("heading", name="Data")).to_be_visible(timeout=60_000)
     page.get_by_role("tab", name="Population table").click()
     page.locator('input[type="file"]').last.set_input_files(str(table))

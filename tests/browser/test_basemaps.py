@@ -25,7 +25,7 @@ from tests.basemap_files import (
     write_mbtiles,
     write_pmtiles,
 )
-from tests.browser.conftest import Guard, Server, start_server
+from tests.browser.conftest import Guard, Server, open_then, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -116,9 +116,7 @@ def test_an_uploaded_raster_mbtiles_is_drawn_from_the_app(
         metadata={"format": "png", "name": "Ops area", "bounds": ",".join(map(str, DEMO_BOUNDS))},
     )  # fmt: skip
     responses = tile_responses(page)
-    page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).last.wait_for(timeout=120_000)
-    page.get_by_role("link", name="Basemaps").click()
+    open_then(page, server, "Basemaps", timeout_ms=120_000)
     expect(page.get_by_role("heading", name="Basemaps")).to_be_visible(timeout=60_000)
     page.locator('input[type="file"]').set_input_files(str(package))
     idle(page)

@@ -8,8 +8,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Guard, Server
-from tests.browser.test_situation_map import MAP_FRAME
+from tests.browser.conftest import Guard, Server, open_then
 
 pytestmark = pytest.mark.browser
 
@@ -18,9 +17,7 @@ def test_png_downloads_from_the_briefing_page(
     guarded_page: tuple[Page, Guard], server: Server
 ) -> None:
     page, guard = guarded_page
-    page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
-    page.get_by_role("link", name="Briefing").click()
+    open_then(page, server, "Briefing")
     expect(page.get_by_role("heading", name="Briefing")).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="Make the product").click()
     download_button = page.get_by_role("button", name="Download humansec-briefing.png")

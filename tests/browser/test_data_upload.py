@@ -13,7 +13,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.browser.conftest import Guard, Server
+from tests.browser.conftest import Guard, Server, open_then
 from tests.browser.test_situation_map import MAP_FRAME, OPEN_POPUPS
 
 pytestmark = pytest.mark.browser
@@ -61,9 +61,7 @@ def submit(page: Page, button: Locator) -> None:
 
 def open_data_page(page: Page, server: Server) -> None:
     """Open the app (through the router), then its Data page."""
-    page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
-    page.get_by_role("link", name="Data").click()
+    open_then(page, server, "Data")
     expect(page.get_by_role("heading", name="Data")).to_be_visible(timeout=60_000)
 
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.conftest import Guard, Server, start_server
+from tests.browser.conftest import Guard, Server, open_then, start_server
 from tests.browser.test_situation_map import (
     MAP_FRAME,
     OPEN_POPUPS,
@@ -26,9 +26,7 @@ def test_activity_entered_by_mgrs_is_flagged_on_the_map(
     guarded_page: tuple[Page, Guard], server: Server
 ) -> None:
     page, guard = guarded_page
-    page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)  # the first run has finished
-    page.get_by_role("link", name="Planned activities").click()
+    open_then(page, server, "Planned activities")
     expect(page.get_by_role("heading", name="Planned activities")).to_be_visible(timeout=60_000)
     page.get_by_text("Include the activity layers of the store").click()
     page.get_by_role("tab", name="Enter by hand").click()

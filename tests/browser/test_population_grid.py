@@ -12,7 +12,7 @@ import rasterio
 from playwright.sync_api import Browser, Page, expect
 from rasterio.transform import from_origin
 
-from tests.browser.conftest import Guard, Server, guarded, start_server
+from tests.browser.conftest import Guard, Server, guarded, open_then, start_server
 from tests.browser.test_data_upload import choose, idle, submit
 from tests.browser.test_situation_map import MAP_FRAME
 
@@ -53,9 +53,7 @@ def test_an_uploaded_grid_is_stored_and_drawn_with_its_legend(
     page, guard = page_and_guard
     grid = tmp_path / "worldpop sex.tif"
     sex_grid(grid)
-    page.goto(own_server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
-    page.get_by_role("link", name="Data").click()
+    open_then(page, own_server, "Data")
     expect(page.get_by_role("heading", name="Data")).to_be_visible(timeout=60_000)
     choose(page, "What does the file hold?", "Population grids")
     page.locator('input[type="file"][accept*=".tif"]').set_input_files(str(grid))

@@ -168,24 +168,6 @@ def test_the_map_comes_before_its_filters_and_is_not_drawn_again(
     assert guard.blocked == []
 
 
-def test_a_page_chosen_as_the_map_appears_is_kept(
-    guarded_page: tuple[Page, Guard], server: Server
-) -> None:
-    # The rerun that draws the filters must not take the user back to the situation map (a CI
-    # run once ended on the situation map after this click, when the page asked for that rerun
-    # itself: the newer request's page wins).
-    page, guard = guarded_page
-    page.goto(server.url, wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).last.wait_for(timeout=60_000)
-    page.get_by_role("link", name="Stand-off rules").click()
-    heading = page.get_by_role("heading", name="Stand-off rules")
-    expect(heading).to_be_visible(timeout=60_000)
-    page.wait_for_timeout(3_000)  # past the map's first report, had it reached the server
-    expect(heading).to_be_visible()
-    expect(page.get_by_role("heading", name="Situation map")).to_have_count(0)
-    assert guard.blocked == []
-
-
 def test_click_shows_mgrs(guarded_page: tuple[Page, Guard], server: Server) -> None:
     page, guard = guarded_page
     open_map(page, server)
