@@ -50,7 +50,9 @@ class AfterMap:
         this page is the one the router ran last: a report that comes late, after the user has
         moved to another page, must not take them back (a rerun the page asks for runs the page
         it names, whatever the browser asked for meanwhile; the map itself stops reporting once
-        another page is clicked: ``humansec/mapview/page_change.py``)."""
+        another page is clicked: ``humansec/mapview/page_change.py``). Not covered: a click on
+        another page that reaches the server while the run asked for here starts can be lost
+        (benchmarks/README.md, issue 10, static-files round)."""
         page = self.page_path
         if (
             waited
