@@ -43,7 +43,6 @@ from ui import (
     basemaps,
     frame,
     map_tools,
-    navigation,
     plan_context,
     plan_form,
     resources,
@@ -72,7 +71,6 @@ AFTER_MAP = AfterMap(
         state.PLAN_CONTEXT_DAYS,
         state.PLAN_CONTEXT,
     ),
-    page_path=navigation.page_at("planned_activities").path,
 )
 WAITING_TABLES = waiting_note("The tables of conflicts and activities")
 

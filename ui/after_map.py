@@ -29,8 +29,6 @@ class AfterMap:
     """Set by the first run of the page (not a widget's key, so it outlives a page change)."""
     widget_keys: tuple[str, ...]
     """The parts' widgets: a value of any of them in the session means they were drawn."""
-    page_path: str
-    """The page's script (``ui/navigation.PAGES``): the page its rerun may run."""
 
     def waits(self) -> bool:
         """Whether this run draws the map without the parts. Only the session's first run of
@@ -44,20 +42,20 @@ class AfterMap:
         st.session_state[self.opened_key] = True
         return waiting
 
-    def rerun_once_reported(self, waited: bool) -> None:
+    def rerun_once_reported(self, waited: bool, page_path: str) -> None:
         """In the map's fragment, on a run that waited (a report from the map reruns only the
         fragment): run the whole page once the map has reported, to draw the parts. Only while
-        this page is the one the router ran last: a report that comes late, after the user has
-        moved to another page, must not take them back (a rerun the page asks for runs the page
-        it names, whatever the browser asked for meanwhile; the map itself stops reporting once
-        another page is clicked: ``humansec/mapview/page_change.py``). Not covered: a click on
-        another page that reaches the server while the run asked for here starts can be lost
-        (benchmarks/README.md, issue 10, static-files round)."""
-        page = self.page_path
+        ``page_path`` (this page's script, as in ``ui/navigation.PAGES``) is the one the router
+        ran last: a report that comes late, after the user has moved to another page, must not
+        take them back (a rerun the page asks for runs the page it names, whatever the browser
+        asked for meanwhile; the map itself stops reporting once another page is clicked:
+        ``humansec/mapview/page_change.py``). Not covered: a click on another page that reaches
+        the server while the run asked for here starts can be lost (benchmarks/README.md,
+        issue 10, static-files round)."""
         if (
             waited
             and st.session_state.get(self.map_key)
-            and st.session_state.get(state.PAGE_RUN, page) == page
+            and st.session_state.get(state.PAGE_RUN, page_path) == page_path
         ):
             st.rerun(scope="app")
 

@@ -36,8 +36,9 @@ AFTER_MAP = AfterMap(
         state.BASEMAP,
         state.MGRS_GRID,
     ),
-    page_path=navigation.page_at("situation_map").path,
 )
+PAGE_PATH = navigation.page_at("situation_map").path
+"""The page these filters belong to: the only one their rerun may run."""
 WAITING_NOTE = waiting_note("The filters")
 
 
@@ -114,4 +115,4 @@ def sidebar(
 def draw_once_the_map_reported(chosen: MapFilters) -> None:
     """In the map's fragment, first: rerun the app to draw the filters once the map has
     reported (the app's run builds the map too: building it here first would be lost time)."""
-    AFTER_MAP.rerun_once_reported(waited=not chosen.drawn)
+    AFTER_MAP.rerun_once_reported(waited=not chosen.drawn, page_path=PAGE_PATH)
