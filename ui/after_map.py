@@ -49,9 +49,9 @@ class AfterMap:
         ran last: a report that comes late, after the user has moved to another page, must not
         take them back (a rerun the page asks for runs the page it names, whatever the browser
         asked for meanwhile; the map itself stops reporting once another page is clicked:
-        ``humansec/mapview/page_change.py``). Not covered: a click on another page that reaches
-        the server while the run asked for here starts can be lost (benchmarks/README.md,
-        issue 10, static-files round)."""
+        ``humansec/mapview/page_change.py``). A click on another page that reaches the server
+        as the run asked for here starts is run in its place, since Streamlit's fast reruns are
+        off (``.streamlit/config.toml``; ``tests/browser/test_page_change_during_rerun.py``)."""
         if (
             waited
             and st.session_state.get(self.map_key)

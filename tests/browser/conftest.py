@@ -64,11 +64,14 @@ def start_server(
     base_path: str = "",
     script: str = "app.py",
     port: int | None = None,
+    launcher: Path | None = None,
 ) -> Server:
     """Start `streamlit run app.py` on a free loopback port and wait until it is healthy.
 
     ``base_path`` serves the app below a URL path, as behind a reverse proxy; ``script``
-    (relative to the project) runs another script instead (the benchmarks' floor page).
+    (relative to the project) runs another script instead (the benchmarks' floor page);
+    ``launcher`` is a Python script that takes Streamlit's command line in place of
+    ``-m streamlit`` (``widened_rerun_window.py``).
     """
     port = port or _free_port()
     env = {**os.environ, "HUMANSEC_DATA_DIR": str(data_dir), **(extra_env or {})}
@@ -76,8 +79,7 @@ def start_server(
         process = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "streamlit",
+                *([str(launcher)] if launcher else ["-m", "streamlit"]),
                 "run",
                 script,
                 "--server.address",
@@ -196,11 +198,10 @@ def open_then(page: Page, server: Server, link: str, timeout_ms: int = 60_000) -
     """Open the app (through the router) and, once the situation map has drawn its filters,
     click the navigation link ``link``.
 
-    The filters come with a run the page asks for on the map's first report; a click on
-    another page that reaches the server while that run starts can be lost, and the app then
-    stays on the situation map (reproduced under load; benchmarks/README.md, issue 10). Tests
-    of other pages wait past it; ``tests/browser/test_map_page_change.py`` covers what the
-    map itself does about page changes.
+    The filters come with a run the page asks for on the map's first report: tests of other
+    pages start from a page at rest, and the clicks made in that moment are tested on their
+    own (``test_page_change_during_rerun.py``; the map's own guard:
+    ``test_map_page_change.py``).
     """
     page.goto(server.url, wait_until="domcontentloaded")
     sidebar = page.get_by_test_id("stSidebar")
