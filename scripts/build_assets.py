@@ -6,11 +6,12 @@ it writes is committed (``static/vendor/`` is gitignored).
 
 The countries basemap is world-atlas's Natural Earth 1:50m TopoJSON converted to GeoJSON with
 topojson-client's ``topo2geo``; coordinates are rounded to 0.001 degree (the TopoJSON is
-quantised more coarsely than that already) to keep the file small. Each basemap file also
-gets a gzipped copy (``.geojson.gz``) that the live map asks for: Streamlit's server gzips
-every other file of ``static/`` anew on each request, on the event loop that also sends every
-session's messages (level 9: 70 ms for the 1:50m countries, per browser that opens the map),
-while a ``.gz`` file goes out as it is (``application/gzip``) and the browser unpacks it.
+quantised more coarsely than that already) to keep the file small. The files the live map's
+runtime fetches itself (``PACKED``: the countries, milsymbol) also get a gzipped copy
+(``.gz``) that it asks for: Streamlit's server gzips every other file of ``static/`` anew on
+each request, on the event loop that also sends every session's messages (level 9, per browser
+that opens the map: 70 ms for the 1:50m countries, 22 ms for milsymbol), while a ``.gz`` file
+goes out as it is (``application/gzip``) and the browser unpacks it.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ BUNDLE_PREFETCH = """/* humansec: the light countries, asked for at once */
 DECIMALS = 3
 PACKED_SUFFIX = ".gz"
 """As ``humansec.mapview.assets.PACKED_SUFFIX`` (scripts/ does not import the app)."""
+MILSYMBOL_TARGET = Path("milsymbol") / "milsymbol.js"
+PACKED: tuple[Path, ...] = (BASEMAP_TARGET, COARSE_BASEMAP_TARGET, MILSYMBOL_TARGET)
+"""The files (below static/vendor/) that get a gzipped copy: what ``L.Humansec`` fetches."""
 
 # (package, file below the package, target below static/vendor/)
 COPIES: tuple[tuple[str, str, str], ...] = (
@@ -78,7 +82,7 @@ COPIES: tuple[tuple[str, str, str], ...] = (
     ("world-atlas", "LICENSE", "basemap/LICENSE-world-atlas"),
     ("leaflet-draw", "dist/leaflet.draw.js", "leaflet-draw/leaflet.draw.js"),
     ("leaflet-draw", "dist/leaflet.draw.css", "leaflet-draw/leaflet.draw.css"),
-    ("milsymbol", "dist/milsymbol.js", "milsymbol/milsymbol.js"),
+    ("milsymbol", "dist/milsymbol.js", str(MILSYMBOL_TARGET)),
     ("milsymbol", "LICENSE", "milsymbol/LICENSE"),
     ("protomaps-leaflet", "dist/protomaps-leaflet.js", "protomaps-leaflet/protomaps-leaflet.js"),
     ("protomaps-leaflet", "LICENSE", "protomaps-leaflet/LICENSE"),
@@ -162,15 +166,20 @@ def convert_basemap(target: Path, source: str = BASEMAP_SOURCE) -> int:
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
-    packed = packed_path(target)
-    # mtime=0: the same input gives the same bytes
-    packed.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
     return target.stat().st_size
 
 
 def packed_path(target: Path) -> Path:
-    """The gzipped copy of the basemap file ``target`` (``PACKED_SUFFIX`` appended)."""
+    """The gzipped copy of the file ``target`` (``PACKED_SUFFIX`` appended)."""
     return target.with_name(target.name + PACKED_SUFFIX)
+
+
+def write_packed(target: Path) -> int:
+    """Write the gzipped copy of ``target``; return its size. mtime=0: the same file gives
+    the same bytes."""
+    packed = packed_path(target)
+    packed.write_bytes(gzip.compress(target.read_bytes(), compresslevel=9, mtime=0))
+    return packed.stat().st_size
 
 
 def build() -> list[tuple[Path, int]]:
@@ -195,7 +204,7 @@ def build() -> list[tuple[Path, int]]:
     written.append((basemap, convert_basemap(basemap)))
     coarse = VENDOR / COARSE_BASEMAP_TARGET
     written.append((coarse, convert_basemap(coarse, COARSE_BASEMAP_SOURCE)))
-    written.extend((packed_path(p), packed_path(p).stat().st_size) for p in (basemap, coarse))
+    written.extend((packed_path(VENDOR / p), write_packed(VENDOR / p)) for p in PACKED)
     bundle = VENDOR / BUNDLE_TARGET
     written.append((bundle, write_bundle(bundle)))
     return written

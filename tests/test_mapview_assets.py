@@ -9,6 +9,7 @@ from humansec.mapview.assets import (
     COARSE_BASEMAP_PATH,
     MAP_CSS,
     MAP_JS,
+    MILSYMBOL_JS,
     PACKED_SUFFIX,
     STREAMLIT_ASSET_PREFIX,
     VENDOR_DIR,
@@ -62,8 +63,8 @@ def test_a_plain_folium_map_is_caught():
     assert any("openstreetmap" in url for url in found)
 
 
-@pytest.mark.parametrize("path", [BASEMAP_PATH, COARSE_BASEMAP_PATH])
-def test_each_basemap_file_has_its_gzipped_copy(path: str) -> None:
+@pytest.mark.parametrize("path", [BASEMAP_PATH, COARSE_BASEMAP_PATH, MILSYMBOL_JS.path])
+def test_each_file_the_runtime_fetches_has_its_gzipped_copy(path: str) -> None:
     # Built by `make setup` (scripts/build_assets.py), as the live map asks for it.
     plain = Path(__file__).resolve().parent.parent / VENDOR_DIR / path
     packed = plain.with_name(plain.name + PACKED_SUFFIX)

@@ -24,8 +24,9 @@ BASEMAP_PATH = "basemap/countries.geojson"
 COARSE_BASEMAP_PATH = "basemap/countries-110m.geojson"
 """Natural Earth 1:110m countries: the live map draws these first, then ``BASEMAP_PATH``."""
 PACKED_SUFFIX = ".gz"
-"""Each basemap file's gzipped copy is its path + this (``scripts/build_assets.py``): served
-as it is (``application/gzip``) where Streamlit gzips other static files on every request."""
+"""The gzipped copy of each file the live map's runtime fetches itself (the basemap files and
+milsymbol) is its path + this (``scripts/build_assets.py``): served as it is
+(``application/gzip``) where Streamlit gzips other static files on every request."""
 
 
 @dataclass(frozen=True)

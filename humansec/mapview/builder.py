@@ -220,7 +220,7 @@ def build_base_map(
     fmap.add_child(CountriesBasemap(basemap_url, coarse_url=coarse, packed=packed))
     if live:
         fmap.add_child(StopReportsOnPageChange())  # before any other wrapper of the reports
-        fmap.add_child(LazySymbols(asset_url(MILSYMBOL_JS, asset_prefix)))
+        fmap.add_child(LazySymbols(asset_url(MILSYMBOL_JS, asset_prefix), packed=packed))
     if basemap is not None:
         fmap.add_child(basemap)
     attribution = escape_text(BASEMAP_ATTRIBUTION)

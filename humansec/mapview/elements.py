@@ -90,21 +90,24 @@ class CountriesBasemap(MacroElement):
 
 
 class LazySymbols(MacroElement):
-    """milsymbol for the live map, loaded from ``url`` after its first paint (``runtime.py``).
+    """milsymbol for the live map, loaded from ``url`` after its first paint (``runtime.py``);
+    with ``packed`` (a suffix) from its gzipped copy where the browser can unpack it.
 
     Added after the ``CountriesBasemap``, whose drawing it waits for.
     """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "L.Humansec.lazySymbols({{ this._parent.get_name() }}, {{ this.url_json }});"
+        "L.Humansec.lazySymbols({{ this._parent.get_name() }}, {{ this.url_json }}, "
+        "{{ this.packed_json }});"
         "{% endmacro %}"
     )
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, packed: str | None = None) -> None:
         super().__init__()
         self._name = "LazySymbols"
         self.url_json = script_json(url)
+        self.packed_json = script_json(packed)
 
 
 class Legend(MacroElement):

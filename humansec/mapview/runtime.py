@@ -139,16 +139,36 @@ RUNTIME_JS = r"""
     waiting = [];
     L.Humansec.drawSymbols(document);
   }
+  // Whether this browser unpacks a gzipped copy (``packed``: its suffix) of what it fetches.
+  function unpacks(packed) {
+    return Boolean(packed && window.DecompressionStream && window.Response && window.fetch);
+  }
+  function unpacked(response) {
+    if (!response.ok) { throw new Error("HTTP " + response.status); }
+    return new Response(response.body.pipeThrough(new DecompressionStream("gzip")));
+  }
   function requestSymbols() {
-    var url = L.Humansec.symbolsUrl, script;
+    var url = L.Humansec.symbolsUrl, packed = L.Humansec.symbolsPacked, script;
     if (typeof ms !== "undefined" || symbolsLoading || !symbolsAllowed || !url) { return; }
     symbolsLoading = true;
+    function failed(error) {
+      console.warn("humansec: milsymbol could not be loaded from " + url + " (" + error +
+                   "); run `make setup`.");
+    }
     script = document.createElement("script");
+    if (unpacks(packed)) {
+      fetch(url + packed).then(unpacked).then(function (response) {
+        return response.text();
+      }).then(function (code) {
+        script.text = code;
+        document.head.appendChild(script);  // runs it at once: ``ms`` is there now
+        symbolsArrived();
+      }).catch(failed);
+      return;
+    }
     script.src = url;
     script.onload = symbolsArrived;
-    script.onerror = function () {
-      console.warn("humansec: milsymbol could not be loaded from " + url + "; run `make setup`.");
-    };
+    script.onerror = failed;
     document.head.appendChild(script);
   }
   // Until milsymbol is there: a dot in the status colour where the symbol will be.
@@ -295,12 +315,12 @@ RUNTIME_JS = r"""
         return fetch(from);
       }
       function load(plain) {
-        var unpack = Boolean(packed && window.DecompressionStream && window.Response);
+        var unpack = unpacks(packed);
         var from = unpack ? plain + packed : plain;
         return request(from).then(function (response) {
+          if (unpack) { return unpacked(response).json(); }
           if (!response.ok) { throw new Error("HTTP " + response.status); }
-          if (!unpack) { return response.json(); }
-          return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).json();
+          return response.json();
         }).catch(function (error) {
           console.warn("humansec: the countries basemap could not be loaded from " + from +
                        " (" + error + "); run `make setup`.");
@@ -346,9 +366,11 @@ RUNTIME_JS = r"""
       layer.once("add", function () { when(layer._map); });
     },
     // The live map's milsymbol: loaded from ``url`` once the map has painted, if anything on
-    // the page shows a symbol by then (else when the first one is asked for).
-    lazySymbols: function (map, url) {
+    // the page shows a symbol by then (else when the first one is asked for); with ``packed``
+    // (a suffix) its gzipped copy where the browser can unpack it, as the countries.
+    lazySymbols: function (map, url, packed) {
       L.Humansec.symbolsUrl = url;
+      L.Humansec.symbolsPacked = packed;
       function allow() {
         symbolsAllowed = true;
         if (waiting.length || document.querySelector(".hs-ms:not([data-drawn])")) {

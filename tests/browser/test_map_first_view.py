@@ -27,10 +27,13 @@ from humansec.mapview import MapView, build_base_map, build_data_layers, build_l
 from humansec.mapview.assets import (
     BASEMAP_PATH,
     COARSE_BASEMAP_PATH,
+    MILSYMBOL_JS,
     PACKED_SUFFIX,
     VENDOR_DIR,
 )
+from humansec.mapview.elements import Legend
 from humansec.mapview.grid import grid_group
+from humansec.mapview.symbols import DEFAULT_SIDC, UNCHECKED_COLOUR, milsymbol_span
 from humansec.model import LayerKind, conform
 
 pytestmark = pytest.mark.browser
@@ -58,7 +61,7 @@ STATE = """
 """
 
 
-def _map_html(*, live: bool, fit: bool = False) -> str:
+def _map_html(*, live: bool, fit: bool = False, symbol: bool = False) -> str:
     west, south, east, north = DEMO_AREA
     center = ((south + north) / 2, (west + east) / 2)
     view = MapView((west, south, east, north), ZOOM)
@@ -74,6 +77,8 @@ def _map_html(*, live: bool, fit: bool = False) -> str:
     grid: folium.FeatureGroup = grid_group(view.bounds or DEMO_AREA, ZOOM)
     labels.add_to(fmap)
     grid.add_to(fmap)
+    if symbol:  # a legend row with an APP-6 symbol: milsymbol is fetched after the first paint
+        Legend(milsymbol_span(DEFAULT_SIDC, UNCHECKED_COLOUR)).add_to(fmap)
     return fmap.get_root().render()
 
 
@@ -152,21 +157,26 @@ SETTLED_COUNTRIES = """
 
 
 @pytest.mark.parametrize("unpacks", [True, False], ids=["gzipped", "plain"])
-def test_the_live_map_asks_for_the_gzipped_countries_where_it_can_unpack_them(
+def test_the_live_map_asks_for_gzipped_countries_and_milsymbol_where_it_can_unpack_them(
     served: Served, unpacks: bool
 ) -> None:
     # Streamlit's server gzips every other static file anew on each request; the copies
     # built gzipped go out as they are, and the browser unpacks them (else asks for the plain).
     if not unpacks:
         served.page.add_init_script("delete window.DecompressionStream;")
-    served.open(_map_html(live=True))
+    served.open(_map_html(live=True, symbol=True))
     if served.held:  # the light countries: gzipped, held by the route
         served.held[0].fulfill(path=PROJECT / VENDOR_DIR / COARSE)
     detailed = served.page.evaluate(SETTLED_COUNTRIES)
-    countries = [url for url in served.asked if url.startswith("basemap/")]
+    served.page.locator(".hs-legend .hs-ms img").wait_for(timeout=15_000)  # milsymbol drew it
+    fetched = [url for url in served.asked if url.startswith(("basemap/", "milsymbol/"))]
     suffix = PACKED_SUFFIX if unpacks else ""
-    assert countries == [COARSE_BASEMAP_PATH + suffix, BASEMAP_PATH + suffix]
+    assert sorted(fetched) == sorted(
+        [COARSE_BASEMAP_PATH + suffix, BASEMAP_PATH + suffix, MILSYMBOL_JS.path + suffix]
+    )
+    assert fetched.index(COARSE_BASEMAP_PATH + suffix) == 0
     assert detailed > 200  # 1:50m: more countries than the 177 of 1:110m
+    assert served.page.evaluate("typeof ms") == "object"
 
 
 def test_a_product_draws_names_and_grid_at_once(served: Served) -> None:

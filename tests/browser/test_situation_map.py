@@ -206,18 +206,18 @@ def test_hostile_names_render_as_text(guarded_page: tuple[Page, Guard], server: 
     assert guard.blocked == []
 
 
-def test_the_countries_are_served_as_built_gzipped(
+def test_the_countries_and_milsymbol_are_served_as_built_gzipped(
     guarded_page: tuple[Page, Guard], server: Server
 ) -> None:
     # Streamlit's server gzips other static files anew on each request, on its event loop; the
-    # countries' gzipped copies go out as they are and the map unpacks them.
+    # gzipped copies of what the map's runtime fetches go out as they are and it unpacks them.
     page, guard = guarded_page
     answers: dict[str, dict[str, str]] = {}
     page.on(
         "response",
         lambda response: (
             answers.__setitem__(response.url.rsplit("/", 1)[-1], response.headers)
-            if "/vendor/basemap/" in response.url
+            if "/vendor/basemap/" in response.url or "/vendor/milsymbol/" in response.url
             else None
         ),
     )
@@ -226,7 +226,11 @@ def test_the_countries_are_served_as_built_gzipped(
         "() => map_div._hsBasemap && map_div._hsBasemap.getLayers().length > 200",
         timeout=30_000,
     )  # the detailed countries, unpacked and drawn
-    assert set(answers) == {"countries-110m.geojson.gz", "countries.geojson.gz"}
+    # the demo's planned activities, drawn by milsymbol once it is unpacked and run
+    frame.locator(".leaflet-marker-pane img.hs-milsymbol").first.wait_for(
+        state="attached", timeout=30_000
+    )
+    assert set(answers) == {"countries-110m.geojson.gz", "countries.geojson.gz", "milsymbol.js.gz"}
     for headers in answers.values():
         assert headers["content-type"] == "application/gzip"
         assert "content-encoding" not in headers
