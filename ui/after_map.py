@@ -51,7 +51,10 @@ class AfterMap:
         asked for meanwhile; the map itself stops reporting once another page is clicked:
         ``humansec/mapview/page_change.py``). A click on another page that reaches the server
         as the run asked for here starts is run in its place, since Streamlit's fast reruns are
-        off (``.streamlit/config.toml``; ``tests/browser/test_page_change_during_rerun.py``)."""
+        off (``.streamlit/config.toml``; ``tests/browser/test_page_change_during_rerun.py``);
+        one that arrives while this fragment runs stops it at its next reading of the session
+        (the checks below), except in the few statements between the last reading and the
+        request, where Streamlit folds the two and the request's page wins."""
         if (
             waited
             and st.session_state.get(self.map_key)
