@@ -155,21 +155,23 @@ RUNTIME_JS = r"""
       console.warn("humansec: milsymbol could not be loaded from " + url + " (" + error +
                    "); run `make setup`.");
     }
-    script = document.createElement("script");
-    if (unpacks(packed)) {
-      fetch(url + packed).then(unpacked).then(function (response) {
-        return response.text();
-      }).then(function (code) {
-        script.text = code;
-        document.head.appendChild(script);  // runs it at once: ``ms`` is there now
-        symbolsArrived();
-      }).catch(failed);
-      return;
+    function byTag() {
+      script = document.createElement("script");
+      script.src = url;
+      script.onload = symbolsArrived;
+      script.onerror = failed;
+      document.head.appendChild(script);
     }
-    script.src = url;
-    script.onload = symbolsArrived;
-    script.onerror = failed;
-    document.head.appendChild(script);
+    if (!unpacks(packed)) { byTag(); return; }
+    // The gzipped copy, else (assets built before it existed) the plain file.
+    fetch(url + packed).then(unpacked).then(function (response) {
+      return response.text();
+    }).then(function (code) {
+      script = document.createElement("script");
+      script.text = code;
+      document.head.appendChild(script);  // runs it at once: ``ms`` is there now
+      symbolsArrived();
+    }, byTag);
   }
   // Until milsymbol is there: a dot in the status colour where the symbol will be.
   function pendingIcon(fill, size) {

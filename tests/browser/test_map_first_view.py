@@ -94,12 +94,16 @@ class Served:
     blocked: list[str] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
     """Every URL asked for, below ``PREFIX`` (without it)."""
+    missing: set[str] = field(default_factory=set)
+    """Files below ``PREFIX`` answered 404, as by a server whose assets lack them."""
 
     def route(self, route: Route) -> None:
         url = route.request.url
         self.asked.append(url.removeprefix(PREFIX))
         if url in self.pages:
             route.fulfill(body=self.pages[url], content_type="text/html")
+        elif url.removeprefix(PREFIX) in self.missing:
+            route.fulfill(status=404, body="not found")
         elif url == PREFIX + COARSE:
             self.held.append(route)
         elif url.startswith(PREFIX) and ".." not in url:
@@ -177,6 +181,20 @@ def test_the_live_map_asks_for_gzipped_countries_and_milsymbol_where_it_can_unpa
     assert fetched.index(COARSE_BASEMAP_PATH + suffix) == 0
     assert detailed > 200  # 1:50m: more countries than the 177 of 1:110m
     assert served.page.evaluate("typeof ms") == "object"
+
+
+def test_symbols_come_from_the_plain_milsymbol_where_its_gzipped_copy_is_missing(
+    served: Served,
+) -> None:
+    # Assets built before the copy existed (`make setup` not run again): one 404, then the
+    # plain file by a script tag, and the symbols are drawn all the same.
+    served.missing.add(MILSYMBOL_JS.path + PACKED_SUFFIX)
+    served.open(_map_html(live=True, symbol=True))
+    if served.held:
+        served.held[0].fulfill(path=PROJECT / VENDOR_DIR / COARSE)
+    served.page.locator(".hs-legend .hs-ms img").wait_for(timeout=15_000)
+    fetched = [url for url in served.asked if url.startswith("milsymbol/")]
+    assert fetched == [MILSYMBOL_JS.path + PACKED_SUFFIX, MILSYMBOL_JS.path]
 
 
 def test_a_product_draws_names_and_grid_at_once(served: Served) -> None:
