@@ -39,16 +39,7 @@ from humansec.mapview.tools import fresh_group_list
 from humansec.marking import highest_marking
 from humansec.model import ACTIVITY_TYPES, WGS84, LayerKind
 from humansec.tables import to_csv_bytes
-from ui import (
-    basemaps,
-    frame,
-    map_tools,
-    plan_context,
-    plan_form,
-    resources,
-    state,
-    text,
-)
+from ui import basemaps, frame, map_tools, plan_context, plan_form, resources, state, text
 from ui import exposure as exposure_ui
 from ui.after_map import AfterMap, waiting_note
 

@@ -82,4 +82,4 @@ class StopReportsOnPageChange(MacroElement):
         super().__init__()
         self._name = "StopReportsOnPageChange"
         self.selector = NAV_LINK_SELECTOR
-        self.focus_wait_ms = int(self.FOCUS_WAIT_MS)
+        self.focus_wait_ms = self.FOCUS_WAIT_MS

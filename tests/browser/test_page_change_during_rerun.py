@@ -22,11 +22,11 @@ from playwright.sync_api import Browser
 
 from humansec.mapview.page_change import NAV_LINK_SELECTOR
 from tests.browser.conftest import Server, guarded, start_server
+from tests.browser.test_situation_map import MAP_FRAME
 
 pytestmark = pytest.mark.browser
 
 LAUNCHER = Path(__file__).with_name("widened_rerun_window.py")
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 CLICK_DELAY_MS = 450
 CLICK_AFTER_FIRST_REPORT = f"""
 (() => {{
